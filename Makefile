@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# One non-recursive build: bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h -> user/*.o ->
+# build/<program>, plus tests and tools. `make help` lists the targets; V=1 shows commands.
+
+OUTPUT ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+SANITIZE ?=
+
+CC ?= gcc
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+PKG_CONFIG ?= pkg-config
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+PKGS := libbpf libxml-2.0 libcjson zlib libelf
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wmissing-declarations -Wformat=2 -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
+	      -Ibpf -Iuser -I$(OUTPUT) $(PKG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS)
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+LIBS := $(PKG_LIBS) -lm
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ibpf \
+	      $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
+
+# Programs: one main file each; everything else in user/ is library code shared by them.
+MAINS := $(wildcard user/arxdp.c user/arxdpd.c user/firewall-drop.c)
+PROGS := $(patsubst user/%.c,$(OUTPUT)/%,$(MAINS))
+LIB_SRCS := $(filter-out $(MAINS),$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+LIB := $(OUTPUT)/libarxdp.a
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOLS := $(patsubst tools/%.c,$(OUTPUT)/tools/%,$(TOOL_SRCS))
+TOOL_BPF_SRCS := $(wildcard tools/*.bpf.c)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(wildcard tests/bpf/test_*.c))
+TEST_BINS := $(UNIT_TESTS) $(BPF_TESTS)
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all test tests deps bench bench-check install uninstall clean help check-format format
+
+all: $(PROGS) $(filter-out $(patsubst %.bpf.c,$(OUTPUT)/tools/%,$(TOOL_BPF_SRCS)),$(TOOLS))
+
+help:
+	@echo 'Targets:'
+	@echo '  all           build the BPF object, skeleton and programs into $(OUTPUT)/'
+	@echo '  test          install missing Debian packages, build, run every test tier (root)'
+	@echo '  tests         build the test binaries only'
+	@echo '  bench         run the benchmarks and write docs/BENCHMARKS.md (root)'
+	@echo '  bench-check   fail when the hit path regresses >20% against the floor (root)'
+	@echo '  install       install under DESTDIR/PREFIX (PREFIX=$(PREFIX))'
+	@echo '  uninstall     remove what install put in place'
+	@echo '  check-format  clang-format --dry-run over every C source'
+	@echo '  format        clang-format -i over every C source'
+	@echo '  deps          install the Debian packages build, tests and benchmarks need'
+	@echo '  clean         remove $(OUTPUT)/'
+	@echo 'Variables: V=1 (show commands), SANITIZE=address,undefined, OUTPUT, PREFIX, DESTDIR'
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tools:
+	$(Q)mkdir -p $@
+
+# BPF: compile, link through bpftool (which also rejects an object without programs), and
+# generate the skeleton. Compiler output is never hidden.
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c bpf/arxdp.h $(wildcard bpf/*.bpf.h) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+	$(Q)test -s $@ || { echo "BPF object $@ is empty" >&2; exit 1; }
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp
+	$(Q)grep -q 'bpf_program' $@.tmp || { echo "skeleton $@ has no program" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+
+$(OUTPUT)/tools/%.tmp.bpf.o: tools/%.bpf.c | $(OUTPUT)/tools
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tools/%.skel.h: $(OUTPUT)/tools/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+# The loader includes the skeleton, so every library object waits for it.
+$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUTPUT)/%: $(OUTPUT)/user/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -o $@
+
+$(OUTPUT)/tools/%: tools/%.c $(LIB) | $(OUTPUT)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/tools $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lpthread -o $@
+
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(LIB) | $(OUTPUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lcriterion -o $@
+
+$(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(LIB) | $(OUTPUT)/tests/bpf
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lcriterion -o $@
+
+tests: all $(TEST_BINS)
+
+deps:
+	$(Q)scripts/deps.sh
+
+# The whole set-up on a fresh Debian 12 machine: packages, build, every tier.
+test: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)OUTPUT=$(OUTPUT) scripts/run-tests.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all tests
+	$(Q)OUTPUT=$(OUTPUT) scripts/bench.sh
+
+bench-check: deps
+	$(Q)$(MAKE) --no-print-directory all tests
+	$(Q)OUTPUT=$(OUTPUT) scripts/bench.sh --check
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/arxdp
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/arxdp/
+
+uninstall:
+	rm -f $(patsubst $(OUTPUT)/%,$(DESTDIR)$(PREFIX)/sbin/%,$(PROGS))
+	rm -rf $(DESTDIR)$(PREFIX)/lib/arxdp
+
+C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find bpf user tests tools -name '*.[ch]')
+
+check-format:
+	$(Q)clang-format --dry-run --Werror $(C_SOURCES)
+
+format:
+	$(Q)clang-format -i $(C_SOURCES)
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/tools/*.d)

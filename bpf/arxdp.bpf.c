@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the XDP program: parse to the source address, look it up in the exact
+ * block map of its family, then (only when prefix blocks exist) in the LPM trie, check the
+ * expiry stamp, and count. It never writes to a shared cache line on the drop path: the
+ * global counters are per-CPU, and so are the per-block counters, kept apart from the block
+ * value that every CPU reads.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "arxdp.h"
+#include "parse.bpf.h"
+
+/* Set by the loader before load; the verifier then prunes the branch that is not taken. */
+const volatile __u8 dry_run = 0;
+
+/* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARXDP_DEFAULT_CAPACITY);
+	__type(key, __u32); /* network byte order */
+	__type(value, struct arxdp_block);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} block_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARXDP_DEFAULT_CAPACITY);
+	__type(key, struct in6_addr);
+	__type(value, struct arxdp_block);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} block_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ARXDP_DEFAULT_CIDR_CAPACITY);
+	__type(key, struct arxdp_lpm4);
+	__type(value, struct arxdp_block);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* the kernel requires it for tries */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cidr_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ARXDP_DEFAULT_CIDR_CAPACITY);
+	__type(key, struct arxdp_lpm6);
+	__type(value, struct arxdp_block);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cidr_v6 SEC(".maps");
+
+/*
+ * Per-CPU so that a flood from one source never bounces a cache line between CPUs. Not
+ * preallocated: an entry appears on a block's first drop and user space removes it with the
+ * block. When it is full, the drop still happens and the global counters still count it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, ARXDP_DEFAULT_COUNTER_CAPACITY);
+	__type(key, struct arxdp_ckey);
+	__type(value, struct arxdp_counter);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} block_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ARXDP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, struct arxdp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct arxdp_meta);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} meta SEC(".maps");
+
+static __always_inline void count(__u32 idx, __u64 bytes)
+{
+	struct arxdp_counter *c = bpf_map_lookup_elem(&stats, &idx);
+
+	/* Per-CPU slot: a plain add is race-free, no atomic needed. */
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline void count_block(struct arxdp_ckey *key, __u64 bytes)
+{
+	struct arxdp_counter *c = bpf_map_lookup_elem(&block_counters, key);
+
+	if (!c) {
+		struct arxdp_counter zero = {};
+
+		/* NOEXIST: another CPU may have created it in between; then just look again. */
+		bpf_map_update_elem(&block_counters, key, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&block_counters, key);
+		if (!c)
+			return;
+	}
+	c->packets++;
+	c->bytes += bytes;
+}
+
+/* The clock is read only here, on a hit of a block that can expire. */
+static __always_inline int expired(const struct arxdp_block *b)
+{
+	return b->expires_ns && b->expires_ns <= bpf_ktime_get_coarse_ns();
+}
+
+static __always_inline int verdict(struct arxdp_ckey *key, __u32 drop_idx, __u32 dry_idx,
+				   __u64 bytes)
+{
+	count_block(key, bytes);
+	if (dry_run) {
+		count(dry_idx, bytes);
+		return XDP_PASS;
+	}
+	count(drop_idx, bytes);
+	return XDP_DROP;
+}
+
+static __always_inline int handle_v4(struct iphdr *iph, __u64 bytes)
+{
+	struct arxdp_ckey key = { .family = 4, .prefixlen = 32 };
+	__u32 saddr = iph->saddr;
+	struct arxdp_block *b;
+	struct arxdp_meta *m;
+	__u32 zero = 0;
+	int was_expired = 0;
+
+	b = bpf_map_lookup_elem(&block_v4, &saddr);
+	if (b) {
+		if (!expired(b)) {
+			__builtin_memcpy(key.addr, &saddr, 4);
+			return verdict(&key, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, bytes);
+		}
+		was_expired = 1;
+	}
+
+	m = bpf_map_lookup_elem(&meta, &zero);
+	if (m && m->cidr4_entries) {
+		struct arxdp_lpm4 lk = { .prefixlen = 32, .addr = saddr };
+
+		b = bpf_map_lookup_elem(&cidr_v4, &lk);
+		if (b) {
+			if (!expired(b)) {
+				__u8 plen = b->prefixlen;
+
+				key.prefixlen = plen;
+				if (plen && plen <= 32) {
+					__u32 mask = bpf_htonl(~0u << (32 - plen));
+					__u32 net = saddr & mask;
+
+					__builtin_memcpy(key.addr, &net, 4);
+				}
+				return verdict(&key, ARXDP_STAT_DROP_CIDR_V4,
+					       ARXDP_STAT_DRYRUN_V4, bytes);
+			}
+			was_expired = 1;
+		}
+	}
+	count(was_expired ? ARXDP_STAT_PASS_EXPIRED_V4 : ARXDP_STAT_PASS_V4, bytes);
+	return XDP_PASS;
+}
+
+static __always_inline void mask6(__u8 *out, const __u8 *in, __u32 plen)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 16; i++) {
+		if (plen >= 8) {
+			out[i] = in[i];
+			plen -= 8;
+		} else if (plen) {
+			out[i] = in[i] & (__u8)(0xff << (8 - plen));
+			plen = 0;
+		} else {
+			out[i] = 0;
+		}
+	}
+}
+
+static __always_inline int handle_v6(struct ipv6hdr *ip6h, __u64 bytes)
+{
+	struct arxdp_ckey key = { .family = 6, .prefixlen = 128 };
+	struct in6_addr saddr = ip6h->saddr;
+	struct arxdp_block *b;
+	struct arxdp_meta *m;
+	__u32 zero = 0;
+	int was_expired = 0;
+
+	b = bpf_map_lookup_elem(&block_v6, &saddr);
+	if (b) {
+		if (!expired(b)) {
+			__builtin_memcpy(key.addr, &saddr, 16);
+			return verdict(&key, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, bytes);
+		}
+		was_expired = 1;
+	}
+
+	m = bpf_map_lookup_elem(&meta, &zero);
+	if (m && m->cidr6_entries) {
+		struct arxdp_lpm6 lk = { .prefixlen = 128 };
+
+		__builtin_memcpy(lk.addr, &saddr, 16);
+		b = bpf_map_lookup_elem(&cidr_v6, &lk);
+		if (b) {
+			if (!expired(b)) {
+				__u8 plen = b->prefixlen;
+
+				key.prefixlen = plen;
+				mask6(key.addr, (const __u8 *)&saddr, plen > 128 ? 128 : plen);
+				return verdict(&key, ARXDP_STAT_DROP_CIDR_V6,
+					       ARXDP_STAT_DRYRUN_V6, bytes);
+			}
+			was_expired = 1;
+		}
+	}
+	count(was_expired ? ARXDP_STAT_PASS_EXPIRED_V6 : ARXDP_STAT_PASS_V6, bytes);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int arxdp_xdp(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct hdr_cursor c = { .pos = data };
+	__u64 bytes = data_end - data;
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+	int proto;
+
+	proto = parse_ethhdr(&c, data_end);
+	if (proto == bpf_htons(ETH_P_IP)) {
+		iph = parse_iphdr(&c, data_end);
+		if (iph)
+			return handle_v4(iph, bytes);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		ip6h = parse_ip6hdr(&c, data_end);
+		if (ip6h)
+			return handle_v6(ip6h, bytes);
+	}
+	count(ARXDP_STAT_PASS_OTHER, bytes);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* This file contains the alerts.json line parser declared in alert.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "alert.h"
+#include "util.h"
+
+/* Compliance arrays analysisd moves out of rule.groups, with the prefix it strips (section 6). */
+static const char *const compliance[][2] = {
+	{ "pci_dss", "pci_dss_" }, { "cis", "cis_" },	{ "gdpr", "gdpr_" },
+	{ "gpg13", "gpg13_" },	   { "hipaa", "hipaa_" }, { "nist_800_53", "nist_800_53_" },
+	{ "tsc", "tsc_" },
+};
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+void alert_free(struct alert *a)
+{
+	if (!a)
+		return;
+	cJSON_Delete(a->root);
+	free(a->groups);
+	memset(a, 0, sizeof(*a));
+}
+
+static const char *get_str(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Walks a dotted path of objects; NULL when a step is missing. */
+static const char *get_path(const cJSON *obj, const char *const *path, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && obj; i++)
+		obj = cJSON_GetObjectItemCaseSensitive(obj, path[i]);
+	return obj ? get_str(obj, path[n - 1]) : NULL;
+}
+
+static int groups_append(struct alert *a, size_t *cap, const char *prefix, const char *v)
+{
+	size_t need = strlen(prefix) + strlen(v) + 2;
+	char *p;
+
+	if (a->groups_len + need > *cap) {
+		size_t ncap = (*cap ? *cap * 2 : 256) + need;
+
+		p = realloc(a->groups, ncap);
+		if (!p)
+			return -ENOMEM;
+		a->groups = p;
+		*cap = ncap;
+	}
+	a->groups_len += (size_t)snprintf(a->groups + a->groups_len, *cap - a->groups_len, "%s%s,",
+					  prefix, v);
+	return 0;
+}
+
+static int build_groups(struct alert *a, const cJSON *rule)
+{
+	const cJSON *arr, *item;
+	size_t cap = 0, i;
+	int err;
+
+	a->groups = strdup("");
+	if (!a->groups)
+		return -ENOMEM;
+	cap = 1;
+	arr = cJSON_GetObjectItemCaseSensitive(rule, "groups");
+	cJSON_ArrayForEach(item, arr)
+	{
+		if (!cJSON_IsString(item))
+			continue;
+		err = groups_append(a, &cap, "", item->valuestring);
+		if (err)
+			return err;
+	}
+	/* The alert keeps the arrays in first-seen order; the rule's raw text had them likewise. */
+	cJSON_ArrayForEach(arr, rule)
+	{
+		for (i = 0; i < ARRAY_SIZE(compliance); i++)
+			if (arr->string && !strcmp(arr->string, compliance[i][0]))
+				break;
+		if (i == ARRAY_SIZE(compliance) || !cJSON_IsArray(arr))
+			continue;
+		cJSON_ArrayForEach(item, arr)
+		{
+			if (!cJSON_IsString(item))
+				continue;
+			err = groups_append(a, &cap, compliance[i][1], item->valuestring);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int two_digits(const char *s)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int alert_parse_time(const char *ts, int64_t *epoch)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	int year, off = 0, sign, oh, om;
+	time_t t;
+
+	/* %FT%T.mmm%z, as Wazuh writes it; the milliseconds and the offset are optional. */
+	if (!ts || strlen(ts) < 19 || ts[4] != '-' || ts[7] != '-' || ts[10] != 'T' ||
+	    ts[13] != ':' || ts[16] != ':')
+		return -EINVAL;
+	year = two_digits(ts) * 100 + two_digits(ts + 2);
+	tm.tm_mon = two_digits(ts + 5) - 1;
+	tm.tm_mday = two_digits(ts + 8);
+	tm.tm_hour = two_digits(ts + 11);
+	tm.tm_min = two_digits(ts + 14);
+	tm.tm_sec = two_digits(ts + 17);
+	if (year < 1970 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+	    tm.tm_sec > 60)
+		return -EINVAL;
+	tm.tm_year = year - 1900;
+	p = ts + 19;
+	if (*p == '.') {
+		int n;
+
+		for (n = 0, p++; isdigit((unsigned char)*p) && n < 9; n++)
+			p++;
+	}
+	if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		oh = two_digits(p + 1);
+		om = p[3] == ':' ? two_digits(p + 4) : two_digits(p + 3);
+		if (oh < 0 || om < 0 || oh > 23 || om > 59)
+			return -EINVAL;
+		off = sign * (oh * 3600 + om * 60);
+		p += p[3] == ':' ? 6 : 5;
+	} else if (*p == 'Z') {
+		p++;
+	}
+	if (*p)
+		return -EINVAL;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*epoch = (int64_t)t - off;
+	return 0;
+}
+
+static const char *find_addr(const cJSON *root, const char **srcip)
+{
+	static const char *const win_ip[] = { "data", "win", "eventdata", "ipAddress" };
+	static const char *const win_dst[] = { "data", "win", "eventdata", "destinationIp" };
+	static const char *const data_src[] = { "data", "srcip" };
+	static const char *const source_ip[] = { "source", "ip" };
+	const char *s;
+
+	*srcip = get_path(root, data_src, ARRAY_SIZE(data_src));
+	if (!*srcip)
+		*srcip = get_path(root, source_ip, ARRAY_SIZE(source_ip));
+	s = get_path(root, win_ip, ARRAY_SIZE(win_ip));
+	if (!s)
+		s = get_path(root, win_dst, ARRAY_SIZE(win_dst));
+	if (!s)
+		s = *srcip;
+	return s;
+}
+
+int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen)
+{
+	static const char *const dstuser[] = { "data", "dstuser" };
+	const cJSON *rule, *v, *agent;
+	const char *end = NULL;
+	char msg[160];
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	if (len > ALERT_LINE_MAX) {
+		snprintf(msg, sizeof(msg), "line of %zu bytes is longer than %d bytes", len,
+			 ALERT_LINE_MAX);
+		set_err(err, errlen, msg);
+		return -E2BIG;
+	}
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	a->root = cJSON_ParseWithLengthOpts(line, len, &end, false);
+	if (!a->root) {
+		snprintf(msg, sizeof(msg), "not JSON: parse error at byte %zu",
+			 end && end >= line ? (size_t)(end - line) : (size_t)0);
+		set_err(err, errlen, msg);
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (!cJSON_IsObject(a->root)) {
+		set_err(err, errlen, "not a JSON object");
+		ret = -EINVAL;
+		goto fail;
+	}
+	rule = cJSON_GetObjectItemCaseSensitive(a->root, "rule");
+	if (!cJSON_IsObject(rule)) {
+		set_err(err, errlen, "missing object 'rule'");
+		ret = -EINVAL;
+		goto fail;
+	}
+	a->rule_id = get_str(rule, "id");
+	if (!a->rule_id || !isdigit((unsigned char)a->rule_id[0])) {
+		set_err(err, errlen, "missing or non-numeric string 'rule.id'");
+		ret = -EINVAL;
+		goto fail;
+	}
+	a->rule_num = atoi(a->rule_id);
+	v = cJSON_GetObjectItemCaseSensitive(rule, "level");
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1000) {
+		set_err(err, errlen, "missing or invalid number 'rule.level'");
+		ret = -EINVAL;
+		goto fail;
+	}
+	a->level = v->valueint;
+	a->id = get_str(a->root, "id");
+	if (!a->id || !*a->id) {
+		set_err(err, errlen, "missing string 'id'");
+		ret = -EINVAL;
+		goto fail;
+	}
+	agent = cJSON_GetObjectItemCaseSensitive(a->root, "agent");
+	a->agent_id = get_str(agent, "id");
+	/* Events analysisd generates itself (syscheck on the manager, ...) are agent 000's. */
+	if (!a->agent_id)
+		a->agent_id = "000";
+	a->addr = find_addr(a->root, &a->srcip);
+	a->dstuser = get_path(a->root, dstuser, ARRAY_SIZE(dstuser));
+	a->location = get_str(a->root, "location");
+	a->timestamp = get_str(a->root, "timestamp");
+	if (alert_parse_time(a->timestamp, &a->time_s))
+		a->time_s = strtoll(a->id, NULL, 10);
+	ret = build_groups(a, rule);
+	if (ret) {
+		set_err(err, errlen, "out of memory");
+		goto fail;
+	}
+	return 0;
+fail:
+	alert_free(a);
+	return ret;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file contains the parser of one alerts.json line (Wazuh's compact alert JSON) into the
+ * plain struct the matching engine reads. The cJSON tree is kept: the daemon forwards the whole
+ * alert object to scripts inside Wazuh's execd message, exactly as analysisd would.
+ */
+#ifndef ARXDP_ALERT_H
+#define ARXDP_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest line accepted, newline excluded: OS_MAXSTR, the size of Wazuh's own buffers. */
+#define ALERT_LINE_MAX 65536
+
+struct cJSON;
+
+struct alert {
+	struct cJSON *root; /* owns every string below; the "alert" object of execd's JSON */
+	const char *id; /* "<epoch>.<counter>" */
+	const char *rule_id; /* rule.id, a string of digits */
+	int rule_num; /* atoi(rule_id), what rules_id compares against */
+	int level; /* rule.level */
+	const char *agent_id; /* agent.id; "000" when the alert has no agent (manager's own) */
+	/*
+	 * The address firewall-drop would block: data.win.eventdata.ipAddress, then
+	 * data.win.eventdata.destinationIp, then data.srcip, then Wazuh 5's source.ip (first string
+	 * found). NULL when none.
+	 */
+	const char *addr;
+	/* analysisd's srcip (data.srcip, else source.ip): what the 1271 and white-list checks see. */
+	const char *srcip;
+	const char *dstuser; /* data.dstuser */
+	const char *location; /* top-level "location" */
+	const char *timestamp;
+	int64_t time_s; /* timestamp as UTC epoch seconds; from the id's epoch when unparseable */
+	/*
+	 * The group text rules_group matches: each of rule.groups followed by ',', then the
+	 * compliance arrays as "pci_dss_<v>," "cis_<v>," ... in the alert's order.
+	 */
+	char *groups;
+	size_t groups_len;
+};
+
+/*
+ * Parses one line (len bytes, no newline needed, need not be terminated). On failure returns
+ * -EINVAL (not JSON, missing or mistyped required field: rule.id, rule.level, id) or -E2BIG
+ * (longer than ALERT_LINE_MAX) or -ENOMEM, with a sentence in err; a is then empty. The caller
+ * adds the file and line number.
+ */
+int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen);
+/* Frees what alert_parse allocated; safe on a zeroed or already freed struct. */
+void alert_free(struct alert *a);
+/* "2022-05-11T12:29:19.905+0000" -> UTC epoch seconds; -EINVAL when malformed. */
+int alert_parse_time(const char *ts, int64_t *epoch);
+
+#endif /* ARXDP_ALERT_H */

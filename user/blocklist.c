@@ -1,0 +1,883 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the typed operations on the pinned block maps (see blocklist.h).
+ * Exact addresses live in the per-family hashes, prefixes in the per-family tries; the
+ * "meta" map tells the program whether a trie holds anything, so it is kept exact here,
+ * under the pin-directory lock, on every insert and delete of a prefix.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "blocklist.h"
+#include "log.h"
+#include "pindir.h"
+#include "util.h"
+
+#define BATCH 4096
+
+/* Any key of the four block maps. */
+union bl_key {
+	__u32 v4;
+	__u8 v6[16];
+	struct arxdp_lpm4 lpm4;
+	struct arxdp_lpm6 lpm6;
+};
+
+enum bl_map {
+	MAP_BLOCK4 = 0,
+	MAP_BLOCK6,
+	MAP_CIDR4,
+	MAP_CIDR6,
+	MAP_NUM,
+};
+
+static const char *const map_names[MAP_NUM] = {
+	ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4, ARXDP_MAP_CIDR6,
+};
+static const char *const cap_names[MAP_NUM] = {
+	"capacity_v4", "capacity_v6", "cidr_capacity", "cidr_capacity",
+};
+
+static const size_t key_sizes[MAP_NUM] = {
+	sizeof(__u32), 16, sizeof(struct arxdp_lpm4), sizeof(struct arxdp_lpm6),
+};
+
+static int map_fd(const struct blocklist *bl, enum bl_map m)
+{
+	const int fds[MAP_NUM] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4, bl->fd_cidr6 };
+
+	return fds[m];
+}
+
+static uint32_t map_cap(const struct blocklist *bl, enum bl_map m)
+{
+	const uint32_t caps[MAP_NUM] = { bl->cap_block4, bl->cap_block6, bl->cap_cidr4,
+					 bl->cap_cidr6 };
+
+	return caps[m];
+}
+
+static enum bl_map map_of(const struct arxdp_addr *a)
+{
+	if (a->family == 4)
+		return addr_is_exact(a) ? MAP_BLOCK4 : MAP_CIDR4;
+	return addr_is_exact(a) ? MAP_BLOCK6 : MAP_CIDR6;
+}
+
+static void key_of(const struct arxdp_addr *a, enum bl_map m, union bl_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	switch (m) {
+	case MAP_BLOCK4:
+		memcpy(&k->v4, a->a, 4);
+		break;
+	case MAP_BLOCK6:
+		memcpy(k->v6, a->a, 16);
+		break;
+	case MAP_CIDR4:
+		k->lpm4.prefixlen = a->prefixlen;
+		memcpy(&k->lpm4.addr, a->a, 4);
+		break;
+	default:
+		k->lpm6.prefixlen = a->prefixlen;
+		memcpy(k->lpm6.addr, a->a, 16);
+		break;
+	}
+}
+
+static void addr_of(const union bl_key *k, enum bl_map m, struct arxdp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	switch (m) {
+	case MAP_BLOCK4:
+		a->family = 4;
+		a->prefixlen = 32;
+		memcpy(a->a, &k->v4, 4);
+		break;
+	case MAP_BLOCK6:
+		a->family = 6;
+		a->prefixlen = 128;
+		memcpy(a->a, k->v6, 16);
+		break;
+	case MAP_CIDR4:
+		a->family = 4;
+		a->prefixlen = k->lpm4.prefixlen;
+		memcpy(a->a, &k->lpm4.addr, 4);
+		break;
+	default:
+		a->family = 6;
+		a->prefixlen = k->lpm6.prefixlen;
+		memcpy(a->a, k->lpm6.addr, 16);
+		break;
+	}
+}
+
+static void ckey_of(const struct arxdp_addr *a, struct arxdp_ckey *ck)
+{
+	memset(ck, 0, sizeof(*ck));
+	ck->family = a->family;
+	ck->prefixlen = a->prefixlen;
+	memcpy(ck->addr, a->a, a->family == 4 ? 4 : 16);
+}
+
+const char *origin_name(uint8_t origin)
+{
+	switch (origin) {
+	case ARXDP_ORIGIN_ALERT:
+		return "alert";
+	case ARXDP_ORIGIN_CLI:
+		return "cli";
+	case ARXDP_ORIGIN_FIREWALL_DROP:
+		return "firewall-drop";
+	case ARXDP_ORIGIN_STATE:
+		return "state";
+	default:
+		return "unknown";
+	}
+}
+
+bool bl_expired(const struct arxdp_block *v, uint64_t now)
+{
+	/* Same comparison as the program: at the stamp it no longer drops. */
+	return v->expires_ns && v->expires_ns <= now;
+}
+
+uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now)
+{
+	if (!v->expires_ns || v->expires_ns <= now)
+		return 0;
+	return (v->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
+}
+
+static int load_own_addrs(struct blocklist *bl)
+{
+	struct ifaddrs *ifa, *i;
+	struct arxdp_addr a;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		memset(&a, 0, sizeof(a));
+		if (i->ifa_addr->sa_family == AF_INET) {
+			a.family = 4;
+			a.prefixlen = 32;
+			memcpy(a.a, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			a.family = 6;
+			a.prefixlen = 128;
+			memcpy(a.a, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		if (bl_protect(bl, &a)) {
+			freeifaddrs(ifa);
+			return -ENOMEM;
+		}
+	}
+	freeifaddrs(ifa);
+	return 0;
+}
+
+int bl_protect(struct blocklist *bl, const struct arxdp_addr *a)
+{
+	struct arxdp_addr *p;
+
+	p = realloc(bl->protect, (bl->n_protect + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p[bl->n_protect++] = *a;
+	bl->protect = p;
+	return 0;
+}
+
+int bl_check_allowed(const struct blocklist *bl, const struct arxdp_addr *a, const char **why)
+{
+	int i;
+
+	if (addr_is_special(a)) {
+		*why = "loopback or unspecified addresses are never blocked";
+		return -EPERM;
+	}
+	for (i = 0; i < bl->n_protect; i++) {
+		if (addr_in_prefix(&bl->protect[i], a)) {
+			*why = addr_is_exact(a) ? "this host's own address is never blocked"
+						: "the prefix covers an address of this host";
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+static int map_capacity(int fd, uint32_t *cap)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*cap = info.max_entries;
+	return 0;
+}
+
+static void bl_init(struct blocklist *bl)
+{
+	memset(bl, 0, sizeof(*bl));
+	bl->fd_block4 = bl->fd_block6 = bl->fd_cidr4 = bl->fd_cidr6 = -1;
+	bl->fd_counters = bl->fd_stats = bl->fd_meta = -1;
+	bl->lock_fd = -1;
+}
+
+static int bl_finish_open(struct blocklist *bl)
+{
+	int err, n;
+
+	n = libbpf_num_possible_cpus();
+	if (n <= 0)
+		return n ? n : -EINVAL;
+	bl->ncpus = n;
+	bl->percpu = calloc(n, sizeof(*bl->percpu));
+	if (!bl->percpu)
+		return -ENOMEM;
+	err = map_capacity(bl->fd_block4, &bl->cap_block4);
+	err = err ?: map_capacity(bl->fd_block6, &bl->cap_block6);
+	err = err ?: map_capacity(bl->fd_cidr4, &bl->cap_cidr4);
+	err = err ?: map_capacity(bl->fd_cidr6, &bl->cap_cidr6);
+	return err ?: load_own_addrs(bl);
+}
+
+int bl_open(struct blocklist *bl, const char *pin_dir)
+{
+	const char *names[] = { ARXDP_MAP_BLOCK4,   ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,
+				ARXDP_MAP_CIDR6,    ARXDP_MAP_COUNTERS, ARXDP_MAP_STATS,
+				ARXDP_MAP_META };
+	int *fds[ARRAY_SIZE(names)];
+	char path[PATH_MAX];
+	size_t i;
+	int err;
+
+	bl_init(bl);
+	fds[0] = &bl->fd_block4;
+	fds[1] = &bl->fd_block6;
+	fds[2] = &bl->fd_cidr4;
+	fds[3] = &bl->fd_cidr6;
+	fds[4] = &bl->fd_counters;
+	fds[5] = &bl->fd_stats;
+	fds[6] = &bl->fd_meta;
+	err = str_copy(bl->pin_dir, pin_dir, sizeof(bl->pin_dir));
+	if (err)
+		goto fail;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		err = pindir_path(path, sizeof(path), pin_dir, names[i]);
+		if (err)
+			goto fail;
+		*fds[i] = bpf_obj_get(path);
+		if (*fds[i] < 0) {
+			err = -errno;
+			if (err != -ENOENT)
+				pr_warn("map '%s': cannot open: %s", path, strerror(-err));
+			goto fail;
+		}
+	}
+	err = bl_finish_open(bl);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	bl_close(bl);
+	return err;
+}
+
+int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int counters,
+		int stats, int meta)
+{
+	int err;
+
+	bl_init(bl);
+	bl->fd_block4 = dup(block4);
+	bl->fd_block6 = dup(block6);
+	bl->fd_cidr4 = dup(cidr4);
+	bl->fd_cidr6 = dup(cidr6);
+	bl->fd_counters = dup(counters);
+	bl->fd_stats = dup(stats);
+	bl->fd_meta = dup(meta);
+	err = bl_finish_open(bl);
+	if (err)
+		bl_close(bl);
+	return err;
+}
+
+void bl_close(struct blocklist *bl)
+{
+	int *fds[] = { &bl->fd_block4,   &bl->fd_block6, &bl->fd_cidr4, &bl->fd_cidr6,
+		       &bl->fd_counters, &bl->fd_stats,  &bl->fd_meta };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	pindir_unlock(bl->lock_fd);
+	bl->lock_fd = -1;
+	free(bl->protect);
+	bl->protect = NULL;
+	bl->n_protect = 0;
+	free(bl->percpu);
+	bl->percpu = NULL;
+}
+
+int bl_lock(struct blocklist *bl)
+{
+	int fd;
+
+	if (!bl->pin_dir[0] || bl->lock_fd >= 0)
+		return 0;
+	fd = pindir_lock(bl->pin_dir);
+	if (fd < 0)
+		return fd;
+	bl->lock_fd = fd;
+	return 0;
+}
+
+void bl_unlock(struct blocklist *bl)
+{
+	pindir_unlock(bl->lock_fd);
+	bl->lock_fd = -1;
+}
+
+static int meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
+{
+	struct arxdp_meta meta = {};
+	__u32 zero = 0, *cnt;
+
+	if (m != MAP_CIDR4 && m != MAP_CIDR6)
+		return 0;
+	if (bpf_map_lookup_elem(bl->fd_meta, &zero, &meta))
+		return -errno;
+	cnt = m == MAP_CIDR4 ? &meta.cidr4_entries : &meta.cidr6_entries;
+	if (delta < 0 && *cnt < (__u32)-delta)
+		*cnt = 0;
+	else
+		*cnt += delta;
+	return bpf_map_update_elem(bl->fd_meta, &zero, &meta, BPF_ANY) ? -errno : 0;
+}
+
+static int report_write_error(const struct blocklist *bl, enum bl_map m,
+			      const struct arxdp_addr *a, int err)
+{
+	char buf[ADDR_STRLEN];
+
+	/* A full hash answers E2BIG, a full trie ENOSPC: one message, one code. */
+	if (err == -E2BIG || err == -ENOSPC) {
+		pr_warn("map '%s': full (capacity %u): cannot block %s; raise <%s> in arxdp.conf "
+			"and reload, or remove stale blocks",
+			map_names[m], map_cap(bl, m), addr_format(a, buf, sizeof(buf)),
+			cap_names[m]);
+		return -ENOSPC;
+	}
+	pr_warn("map '%s': cannot block %s: %s", map_names[m], addr_format(a, buf, sizeof(buf)),
+		strerror(-err));
+	return err;
+}
+
+int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v)
+{
+	enum bl_map m = map_of(a);
+	union bl_key k;
+
+	key_of(a, m, &k);
+	/* A trie lookup is longest-prefix: ask for the exact key by its own prefix length,
+	 * then make sure the answer is that prefix and not a shorter one. */
+	if (bpf_map_lookup_elem(map_fd(bl, m), &k, v))
+		return -errno;
+	if ((m == MAP_CIDR4 || m == MAP_CIDR6) && v->prefixlen != a->prefixlen)
+		return -ENOENT;
+	return 0;
+}
+
+int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v)
+{
+	enum bl_map m = map_of(a);
+	struct arxdp_block old, nv = *v;
+	union bl_key k;
+	bool existed;
+	int err;
+
+	nv.prefixlen = a->prefixlen;
+	existed = bl_get(bl, a, &old) == 0;
+	key_of(a, m, &k);
+	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, BPF_ANY))
+		return report_write_error(bl, m, a, -errno);
+	if (!existed) {
+		err = meta_adjust(bl, m, 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool live,
+			uint32_t timeout_s, const struct bl_reason *why, uint64_t now_mono,
+			uint64_t now_wall, enum bl_result *res)
+{
+	memset(v, 0, sizeof(*v));
+	if (live) {
+		*v = *old;
+		v->offenses++;
+		*res = BL_EXTENDED;
+	} else {
+		v->added_ns = now_wall;
+		v->offenses = 1;
+		*res = BL_NEW;
+	}
+	/* Like execd, the newest add restarts the timer; a permanent block stays permanent. */
+	if (!(live && !old->expires_ns)) {
+		v->timeout_s = timeout_s;
+		v->expires_ns = timeout_s ? now_mono + (uint64_t)timeout_s * NSEC_PER_SEC : 0;
+	}
+	/* The newest reason wins, but an add without one keeps the reason it extends. */
+	if (why && (why->rule_id || !live)) {
+		v->rule_id = why->rule_id;
+		v->level = why->level;
+	}
+	if (why)
+		v->origin = why->origin;
+}
+
+int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
+	     const struct bl_reason *why, enum bl_result *res, struct arxdp_block *out)
+{
+	uint64_t now = mono_now_ns(), wall = wall_now_ns();
+	struct arxdp_block old, v;
+	enum bl_result r;
+	char buf[ADDR_STRLEN];
+	const char *reason;
+	bool live;
+	int err;
+
+	err = bl_check_allowed(bl, a, &reason);
+	if (err) {
+		pr_warn("block '%s': refused: %s", addr_format(a, buf, sizeof(buf)), reason);
+		return err;
+	}
+	err = bl_lock(bl);
+	if (err)
+		return err;
+	live = bl_get(bl, a, &old) == 0 && !bl_expired(&old, now);
+	merge_block(&v, &old, live, timeout_s, why, now, wall, &r);
+	err = bl_put(bl, a, &v);
+	bl_unlock(bl);
+	if (err)
+		return err;
+	if (res)
+		*res = r;
+	if (out)
+		*out = v;
+	return 0;
+}
+
+int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
+{
+	enum bl_map m = map_of(a);
+	struct arxdp_block v;
+	struct arxdp_ckey ck;
+	union bl_key k;
+	int err;
+
+	err = bl_lock(bl);
+	if (err)
+		return err;
+	err = bl_get(bl, a, &v);
+	if (err)
+		goto out;
+	key_of(a, m, &k);
+	if (bpf_map_delete_elem(map_fd(bl, m), &k)) {
+		err = -errno;
+		goto out;
+	}
+	ckey_of(a, &ck);
+	bpf_map_delete_elem(bl->fd_counters, &ck);
+	err = meta_adjust(bl, m, -1);
+out:
+	bl_unlock(bl);
+	return err;
+}
+
+int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum)
+{
+	struct arxdp_ckey ck;
+	int i;
+
+	memset(sum, 0, sizeof(*sum));
+	ckey_of(a, &ck);
+	if (bpf_map_lookup_elem(bl->fd_counters, &ck, bl->percpu))
+		return errno == ENOENT ? 0 : -errno;
+	for (i = 0; i < bl->ncpus; i++) {
+		sum->packets += bl->percpu[i].packets;
+		sum->bytes += bl->percpu[i].bytes;
+	}
+	return 0;
+}
+
+int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX])
+{
+	__u32 idx;
+	int i;
+
+	memset(out, 0, sizeof(out[0]) * ARXDP_STAT_MAX);
+	for (idx = 0; idx < ARXDP_STAT_MAX; idx++) {
+		if (bpf_map_lookup_elem(bl->fd_stats, &idx, bl->percpu))
+			return -errno;
+		for (i = 0; i < bl->ncpus; i++) {
+			out[idx].packets += bl->percpu[i].packets;
+			out[idx].bytes += bl->percpu[i].bytes;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Reads a chunk of a map: the batch API for hashes, key by key for tries (which have none).
+ * *cursor carries the position; *done is set at the end of the map.
+ */
+struct chunk_cursor {
+	bool started;
+	__u32 token; /* hash batch position */
+	union bl_key last; /* trie position */
+};
+
+static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cursor *c,
+		      union bl_key *keys, struct arxdp_block *vals, __u32 max, __u32 *got,
+		      bool *done)
+{
+	int fd = map_fd(bl, m), err;
+	__u32 n = 0;
+
+	*done = false;
+	if (m == MAP_BLOCK4 || m == MAP_BLOCK6) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u8 kbuf[BATCH * 16];
+		__u32 i, cnt = max < BATCH ? max : BATCH;
+
+		err = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL, &c->token, kbuf,
+					   vals, &cnt, &opts);
+		c->started = true;
+		if (err && errno != ENOENT)
+			return -errno;
+		if (err)
+			*done = true;
+		for (i = 0; i < cnt; i++)
+			memcpy(&keys[i], kbuf + i * key_sizes[m], key_sizes[m]);
+		*got = cnt;
+		return 0;
+	}
+	while (n < max) {
+		union bl_key next;
+
+		memset(&next, 0, sizeof(next));
+		if (bpf_map_get_next_key(fd, c->started ? &c->last : NULL, &next)) {
+			if (errno != ENOENT)
+				return -errno;
+			*done = true;
+			break;
+		}
+		c->started = true;
+		c->last = next;
+		if (bpf_map_lookup_elem(fd, &next, &vals[n]))
+			continue; /* deleted meanwhile */
+		keys[n++] = next;
+	}
+	*got = n;
+	return 0;
+}
+
+int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx)
+{
+	struct arxdp_block *vals = NULL;
+	union bl_key *keys = NULL;
+	struct bl_entry e;
+	int m, err = 0;
+	__u32 i, got;
+
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (m = 0; m < MAP_NUM; m++) {
+		struct chunk_cursor c = {};
+		bool done = false;
+
+		while (!done) {
+			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
+			if (err) {
+				pr_warn("map '%s': read failed: %s", map_names[m], strerror(-err));
+				goto out;
+			}
+			for (i = 0; i < got; i++) {
+				addr_of(&keys[i], m, &e.addr);
+				e.v = vals[i];
+				bl_counters(bl, &e.addr, &e.dropped);
+				err = cb(&e, ctx);
+				if (err)
+					goto out;
+			}
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k,
+			const struct arxdp_addr *a)
+{
+	struct arxdp_ckey ck;
+
+	if (bpf_map_delete_elem(map_fd(bl, m), k))
+		return errno == ENOENT ? 0 : -errno;
+	ckey_of(a, &ck);
+	bpf_map_delete_elem(bl->fd_counters, &ck);
+	return meta_adjust(bl, m, -1);
+}
+
+int bl_flush(struct blocklist *bl, uint64_t *removed)
+{
+	struct arxdp_block *vals = NULL;
+	union bl_key *keys = NULL;
+	struct arxdp_addr a;
+	uint64_t total = 0;
+	int m, err;
+	__u32 i, got;
+
+	err = bl_lock(bl);
+	if (err)
+		return err;
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (m = 0; m < MAP_NUM; m++) {
+		/* Deleting while walking would reshuffle the walk: restart from the top after
+		 * each chunk; every pass removes what it read, so it ends. */
+		for (;;) {
+			struct chunk_cursor c = {};
+			bool done;
+
+			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
+			if (err)
+				goto out;
+			for (i = 0; i < got; i++) {
+				addr_of(&keys[i], m, &a);
+				err = delete_entry(bl, m, &keys[i], &a);
+				if (err)
+					goto out;
+				total++;
+			}
+			if (!got)
+				break;
+		}
+	}
+	/* Counters of blocks already gone (expired and swept elsewhere) go too. */
+	for (;;) {
+		struct arxdp_ckey ck;
+
+		if (bpf_map_get_next_key(bl->fd_counters, NULL, &ck))
+			break;
+		if (bpf_map_delete_elem(bl->fd_counters, &ck))
+			break;
+	}
+out:
+	if (removed)
+		*removed = total;
+	free(keys);
+	free(vals);
+	bl_unlock(bl);
+	return err;
+}
+
+int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
+	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept)
+{
+	struct arxdp_block *vals = NULL;
+	union bl_key *keys = NULL;
+	uint32_t n = 0;
+	struct bl_entry e;
+	int m, err;
+	__u32 i, got;
+
+	err = bl_lock(bl);
+	if (err)
+		return err;
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (m = 0; m < MAP_NUM && n < budget; m++) {
+		struct chunk_cursor c = {};
+		bool done = false;
+
+		while (!done && n < budget) {
+			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
+			if (err)
+				goto out;
+			for (i = 0; i < got && n < budget; i++) {
+				if (!bl_expired(&vals[i], now))
+					continue;
+				addr_of(&keys[i], m, &e.addr);
+				/* Re-check under the lock: a writer may have renewed it. */
+				if (bl_get(bl, &e.addr, &e.v) || !bl_expired(&e.v, now))
+					continue;
+				bl_counters(bl, &e.addr, &e.dropped);
+				if (cb)
+					cb(&e, ctx);
+				err = delete_entry(bl, m, &keys[i], &e.addr);
+				if (err)
+					goto out;
+				n++;
+			}
+		}
+	}
+out:
+	if (swept)
+		*swept = n;
+	free(keys);
+	free(vals);
+	bl_unlock(bl);
+	return err;
+}
+
+int bl_fill(struct blocklist *bl, struct bl_fill *f)
+{
+	struct arxdp_block *vals = NULL;
+	union bl_key *keys = NULL;
+	uint64_t *dst[MAP_NUM] = { &f->block4, &f->block6, &f->cidr4, &f->cidr6 };
+	int m, err = 0;
+	__u32 got;
+
+	memset(f, 0, sizeof(*f));
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (m = 0; m < MAP_NUM; m++) {
+		struct chunk_cursor c = {};
+		bool done = false;
+
+		while (!done) {
+			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
+			if (err)
+				goto out;
+			*dst[m] += got;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
+		  const struct bl_reason *why, int *errs, uint64_t *loaded)
+{
+	uint64_t now = mono_now_ns(), wall = wall_now_ns();
+	struct arxdp_block *vals[2] = {}, old;
+	__u8 *keys[2] = {};
+	int *idx[2] = {};
+	__u32 cnt[2] = {};
+	int i, f, err = 0;
+	enum bl_result r;
+	const char *reason;
+	bool full_reported = false;
+
+	*loaded = 0;
+	for (f = 0; f < 2; f++) {
+		keys[f] = calloc(n ?: 1, 16);
+		vals[f] = calloc(n ?: 1, sizeof(struct arxdp_block));
+		idx[f] = calloc(n ?: 1, sizeof(int));
+		if (!keys[f] || !vals[f] || !idx[f]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	err = bl_lock(bl);
+	if (err)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct arxdp_addr *a = &items[i].addr;
+		struct arxdp_block v;
+		bool live;
+
+		errs[i] = bl_check_allowed(bl, a, &reason);
+		if (errs[i])
+			continue;
+		live = bl_get(bl, a, &old) == 0 && !bl_expired(&old, now);
+		merge_block(&v, &old, live, items[i].timeout_s, why, now, wall, &r);
+		v.prefixlen = a->prefixlen;
+		if (!addr_is_exact(a)) {
+			/* Tries have no batch update; prefixes are few. */
+			errs[i] = bl_put(bl, a, &v);
+			if (errs[i] == -ENOSPC && !full_reported)
+				full_reported = true;
+			if (!errs[i])
+				(*loaded)++;
+			continue;
+		}
+		f = a->family == 4 ? 0 : 1;
+		memcpy(keys[f] + cnt[f] * (f ? 16 : 4), a->a, f ? 16 : 4);
+		vals[f][cnt[f]] = v;
+		idx[f][cnt[f]++] = i;
+	}
+	for (f = 0; f < 2; f++) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		int fd = f ? bl->fd_block6 : bl->fd_block4;
+		__u32 done = 0;
+
+		while (done < cnt[f]) {
+			__u32 c = cnt[f] - done;
+
+			if (c > BATCH * 16)
+				c = BATCH * 16;
+			if (bpf_map_update_batch(fd, keys[f] + done * (f ? 16 : 4), vals[f] + done,
+						 &c, &opts)) {
+				int e = -errno;
+				struct arxdp_addr a = items[idx[f][done + c]].addr;
+				__u32 j;
+
+				/* c entries went in before the failure; the rest did not. */
+				for (j = done + c; j < cnt[f]; j++)
+					errs[idx[f][j]] = e == -E2BIG ? -ENOSPC : e;
+				*loaded += c;
+				if (!full_reported)
+					report_write_error(bl, f ? MAP_BLOCK6 : MAP_BLOCK4, &a, e);
+				full_reported = true;
+				break;
+			}
+			done += c;
+			*loaded += c;
+		}
+	}
+	bl_unlock(bl);
+out:
+	for (f = 0; f < 2; f++) {
+		free(keys[f]);
+		free(vals[f]);
+		free(idx[f]);
+	}
+	return err;
+}

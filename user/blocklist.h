@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file declares the typed operations on the pinned block maps: open, block with
+ * Wazuh's extension semantics, unblock, bulk load, iterate, sweep, and counters. Every
+ * writer goes through here, so the never-block guard and the CIDR bookkeeping hold for
+ * every path (CLI, daemon, firewall-drop).
+ */
+#ifndef ARXDP_BLOCKLIST_H
+#define ARXDP_BLOCKLIST_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "arxdp.h"
+#include "addr.h"
+
+struct blocklist {
+	int fd_block4, fd_block6, fd_cidr4, fd_cidr6;
+	int fd_counters, fd_stats, fd_meta;
+	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6;
+	int ncpus;
+	int lock_fd; /* held between bl_lock() and bl_unlock() */
+	char pin_dir[PATH_MAX];
+	/* Addresses never blocked: this host's own (loaded at open) plus any the caller adds. */
+	struct arxdp_addr *protect;
+	int n_protect;
+	struct arxdp_counter *percpu; /* scratch for per-CPU reads */
+};
+
+/* Opens the maps pinned in pin_dir. -ENOENT (quietly) when arxdp is not loaded there. */
+int bl_open(struct blocklist *bl, const char *pin_dir);
+/* Adopts the map fds of a private instance (tests); the fds stay owned by the caller. */
+int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int counters,
+		int stats, int meta);
+void bl_close(struct blocklist *bl);
+
+/* The pin-directory lock; no-op for a private instance. */
+int bl_lock(struct blocklist *bl);
+void bl_unlock(struct blocklist *bl);
+
+/* Adds an address or prefix that must never be blocked. */
+int bl_protect(struct blocklist *bl, const struct arxdp_addr *a);
+/* -EPERM with a reason when a is loopback, unspecified, one of ours, or covers one of ours. */
+int bl_check_allowed(const struct blocklist *bl, const struct arxdp_addr *a, const char **why);
+
+struct bl_reason {
+	uint32_t rule_id;
+	uint8_t level;
+	uint8_t origin; /* enum arxdp_origin */
+};
+
+enum bl_result {
+	BL_NEW = 0, /* not blocked before (or only by an expired entry) */
+	BL_EXTENDED, /* already blocked: timer restarted, offense counted */
+};
+
+/*
+ * Blocks a for timeout_s seconds (0 = permanent), as execd treats a repeat: a live block is
+ * extended from now and its offense count grows; a permanent block is never shortened by
+ * a timed one. Takes the lock itself. *res (optional) says which case it was.
+ */
+int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
+	     const struct bl_reason *why, enum bl_result *res, struct arxdp_block *out);
+/* Writes v as it is (state restore); the caller holds the lock. */
+int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v);
+/* -ENOENT when not blocked. Takes the lock itself. */
+int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a);
+int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v);
+/* Removes every block and counter. */
+int bl_flush(struct blocklist *bl, uint64_t *removed);
+
+struct bl_item {
+	struct arxdp_addr addr;
+	uint32_t timeout_s;
+};
+
+/*
+ * Bulk load with batched map updates. Items already checked by the caller; each item's
+ * verdict lands in errs[i] (0 or -errno). Returns 0 or the first fatal error; *loaded
+ * counts what was written.
+ */
+int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
+		  const struct bl_reason *why, int *errs, uint64_t *loaded);
+
+struct bl_entry {
+	struct arxdp_addr addr;
+	struct arxdp_block v;
+	struct arxdp_counter dropped; /* summed over CPUs */
+};
+
+/* Calls cb for every entry of the four maps; cb returning non-zero stops with that value. */
+int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx);
+
+/* Deletes up to budget entries whose expiry passed at now_mono_ns; cb sees each one first. */
+int bl_sweep(struct blocklist *bl, uint64_t now_mono_ns, uint32_t budget,
+	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept);
+
+/* Global counters summed over CPUs. */
+int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX]);
+int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum);
+
+struct bl_fill {
+	uint64_t block4, block6, cidr4, cidr6;
+};
+int bl_fill(struct blocklist *bl, struct bl_fill *f);
+
+const char *origin_name(uint8_t origin);
+/* Seconds left (rounded up) for a live block, 0 when permanent or expired. */
+uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now_mono_ns);
+bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
+
+#endif /* ARXDP_BLOCKLIST_H */

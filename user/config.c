@@ -1,0 +1,1130 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the ossec.conf and arxdp.conf readers declared in config.h. The acceptance
+ * rules, their order and the Wazuh message codes follow src/config/active-response.c
+ * (ReadActiveCommands, ReadActiveResponses), src/config/global-config.c and
+ * src/os_execd/config.c as ../shared/ref/wazuh-active-response.md records them: the order of
+ * the checks matters because the first failing one is the one Wazuh reports.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include "arxdp.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+/* Neither file is ever near this; it bounds the read of a wrong path (a device, a log). */
+#define CONFIG_FILE_MAX (16u << 20)
+#define WRAP_OPEN "<arxdp-wrap>"
+#define WRAP_CLOSE "</arxdp-wrap>"
+/* Bounds the walk over one parent's children; ossec.conf blocks have a dozen. */
+#define CONFIG_MAX_CHILDREN 100000
+
+struct parse_ctx {
+	const char *kind; /* "ossec.conf" or "arxdp.conf" */
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static void __attribute__((format(printf, 4, 5)))
+perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, const char *fmt, ...)
+{
+	char msg[CONFIG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (pc->err && pc->errlen)
+		snprintf(pc->err, pc->errlen, "%s '%s' line %ld: <%s>: %s", pc->kind, pc->name,
+			 node ? xmlGetLineNo(node) : 0L, elem, msg);
+}
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, ret = 0;
+
+	*buf = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > CONFIG_FILE_MAX) {
+		ret = -EFBIG;
+		goto out;
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, *buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	(*buf)[got] = '\0';
+	*len = got;
+out:
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * ossec.conf may hold several <ossec_config> roots, so it is not a document: blank out the
+ * prolog (keeping newlines so line numbers hold) and wrap the rest in one synthetic root.
+ */
+static char *wrap_document(const char *buf, size_t len, size_t *out_len)
+{
+	size_t open_len = strlen(WRAP_OPEN), close_len = strlen(WRAP_CLOSE), i = 0;
+	char *w, *body;
+
+	w = malloc(open_len + len + close_len + 1);
+	if (!w)
+		return NULL;
+	memcpy(w, WRAP_OPEN, open_len);
+	body = w + open_len;
+	memcpy(body, buf, len);
+	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3))
+		memset(body, ' ', 3);
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	if (len - i >= 5 && !memcmp(body + i, "<?xml", 5)) {
+		char *end = memmem(body + i, len - i, "?>", 2);
+
+		if (end) {
+			for (; body + i < end + 2; i++)
+				if (body[i] != '\n')
+					body[i] = ' ';
+		}
+	}
+	memcpy(body + len, WRAP_CLOSE, close_len + 1);
+	*out_len = open_len + len + close_len;
+	return w;
+}
+
+static xmlDoc *parse_xml(const struct parse_ctx *pc, const char *buf, size_t len)
+{
+	xmlParserCtxt *ctxt;
+	xmlDoc *doc = NULL;
+	size_t wlen;
+	char *w;
+
+	if (memchr(buf, '\0', len)) {
+		perr(pc, NULL, "?", "the file contains a NUL byte: it is not a text file");
+		return NULL;
+	}
+	w = wrap_document(buf, len, &wlen);
+	if (!w) {
+		perr(pc, NULL, "?", "out of memory");
+		return NULL;
+	}
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		perr(pc, NULL, "?", "out of memory");
+		goto out;
+	}
+	/* No XML_PARSE_NOENT (entity expansion) nor XML_PARSE_DTDLOAD; NONET for good measure. */
+	doc = xmlCtxtReadMemory(ctxt, w, (int)wlen, pc->name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+					XML_PARSE_BIG_LINES);
+	if (!doc) {
+		const xmlError *e = xmlCtxtGetLastError(ctxt);
+		char msg[256] = "malformed XML";
+		size_t n;
+
+		if (e && e->message) {
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			n = strlen(msg);
+			while (n && isspace((unsigned char)msg[n - 1]))
+				msg[--n] = '\0';
+		}
+		if (pc->err && pc->errlen)
+			snprintf(pc->err, pc->errlen,
+				 "%s '%s' line %d: not well-formed XML: %s: fix the markup there",
+				 pc->kind, pc->name, e ? e->line : 0, msg);
+	}
+out:
+	if (ctxt)
+		xmlFreeParserCtxt(ctxt);
+	free(w);
+	return doc;
+}
+
+static bool is_elem(const xmlNode *n)
+{
+	return n && n->type == XML_ELEMENT_NODE;
+}
+
+static bool has_child_elem(const xmlNode *n)
+{
+	const xmlNode *c;
+
+	for (c = n->children; c; c = c->next)
+		if (is_elem(c))
+			return true;
+	return false;
+}
+
+static const char *ename(const xmlNode *n)
+{
+	return (const char *)n->name;
+}
+
+/* The text of a leaf element, trimmed; NULL (and err set) when it holds elements. */
+static char *leaf_text(const struct parse_ctx *pc, const xmlNode *n, const char *parent)
+{
+	xmlChar *raw;
+	char *s, *start, *end;
+
+	if (has_child_elem(n)) {
+		perr(pc, n, parent, "element <%s> holds elements instead of a value (1234): "
+			 "write a plain value", ename(n));
+		return NULL;
+	}
+	raw = xmlNodeGetContent(n);
+	if (!raw) {
+		s = strdup("");
+		goto out;
+	}
+	start = (char *)raw;
+	while (isspace((unsigned char)*start))
+		start++;
+	end = start + strlen(start);
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	s = strndup(start, (size_t)(end - start));
+	xmlFree(raw);
+out:
+	if (!s)
+		perr(pc, n, parent, "out of memory");
+	return s;
+}
+
+static void replace(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+/* OS_StrIsNum: digits only, at least one. */
+static bool str_is_num(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static void *grow(void *arr, size_t n, size_t size)
+{
+	/* Powers of two: reallocate only when n reaches one. */
+	if (n && (n & (n - 1)))
+		return arr;
+	return realloc(arr, (n ? n * 2 : 4) * size);
+}
+
+/* ---- ossec.conf ---------------------------------------------------------------------------- */
+
+void config_free_ossec(struct ossec_config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_cmds; i++) {
+		free(cfg->cmds[i].name);
+		free(cfg->cmds[i].executable);
+		free(cfg->cmds[i].extra_args);
+	}
+	for (i = 0; i < cfg->n_ars; i++) {
+		free(cfg->ars[i].name);
+		free(cfg->ars[i].location);
+		free(cfg->ars[i].agent_id);
+		free(cfg->ars[i].rules_group);
+		oregex_free(&cfg->ars[i].group_re);
+		free(cfg->ars[i].rules_id);
+	}
+	for (i = 0; i < cfg->n_wl_ip; i++)
+		free(cfg->wl_ip[i].text);
+	for (i = 0; i < cfg->n_wl_host; i++) {
+		free(cfg->wl_host[i].text);
+		oregex_free(&cfg->wl_host[i].re);
+	}
+	free(cfg->cmds);
+	free(cfg->ars);
+	free(cfg->wl_ip);
+	free(cfg->wl_host);
+	free(cfg->node_name);
+	free(cfg->path);
+	free(cfg);
+}
+
+const struct ossec_command *config_find_command(const struct ossec_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_cmds; i++)
+		if (!strcmp(cfg->cmds[i].name, name))
+			return &cfg->cmds[i];
+	return NULL;
+}
+
+static int read_command(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *blk)
+{
+	struct ossec_command c = { .line = (int)xmlGetLineNo(blk) };
+	const xmlNode *n;
+	char *v = NULL;
+	void *p;
+	int ret = -EINVAL, guard = 0;
+
+	for (n = blk->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
+		if (!is_elem(n))
+			continue;
+		v = leaf_text(pc, n, "command");
+		if (!v)
+			goto out;
+		if (!strcmp(ename(n), "name")) {
+			if (v[0] == '!') {
+				perr(pc, n, "command",
+				     "invalid value '%s' for <name> (1235): a command name must not "
+				     "start with '!' (execd reserves it for API commands)", v);
+				goto out;
+			}
+			replace(&c.name, v);
+		} else if (!strcmp(ename(n), "executable")) {
+			replace(&c.executable, v);
+		} else if (!strcmp(ename(n), "timeout_allowed")) {
+			if (strcmp(v, "yes") && strcmp(v, "no")) {
+				perr(pc, n, "command",
+				     "invalid value '%s' for <timeout_allowed> (1235): write 'yes' or "
+				     "'no' (lower case)", v);
+				goto out;
+			}
+			c.timeout_allowed = !strcmp(v, "yes");
+			free(v);
+		} else if (!strcmp(ename(n), "extra_args")) {
+			replace(&c.extra_args, v);
+		} else if (!strcmp(ename(n), "expect")) {
+			pr_debug("%s '%s' line %ld: <command>: the <expect> tag is deprecated since "
+				 "version 4.2.0; ignored", pc->kind, pc->name, xmlGetLineNo(n));
+			free(v);
+		} else {
+			perr(pc, n, "command",
+			     "invalid element <%s> (1230): remove it; <command> takes name, "
+			     "executable, timeout_allowed, extra_args and expect", ename(n));
+			goto out;
+		}
+		v = NULL;
+	}
+	if (!c.name || !c.executable || !*c.name || !*c.executable) {
+		perr(pc, blk, "command",
+		     "missing command options (1280): a <command> needs both <name> and "
+		     "<executable>");
+		goto out;
+	}
+	p = grow(cfg->cmds, cfg->n_cmds, sizeof(*cfg->cmds));
+	if (!p) {
+		ret = -ENOMEM;
+		perr(pc, blk, "command", "out of memory");
+		goto out;
+	}
+	cfg->cmds = p;
+	cfg->cmds[cfg->n_cmds++] = c;
+	return 0;
+out:
+	free(v);
+	free(c.name);
+	free(c.executable);
+	free(c.extra_args);
+	return ret;
+}
+
+static void free_ar(struct ossec_ar *ar)
+{
+	free(ar->name);
+	free(ar->location);
+	free(ar->agent_id);
+	free(ar->rules_group);
+	free(ar->rules_id);
+	oregex_free(&ar->group_re);
+}
+
+/* The location regexes of ReadActiveResponses, applied with OS_Regex semantics. */
+static unsigned int location_flags(const char *loc, bool *defined)
+{
+	static const struct {
+		const char *re;
+		unsigned int flag;
+	} tab[] = {
+		{ "AS|analysisd|analysis-server|server", AR_LOC_AS_ONLY },
+		{ "local", AR_LOC_REMOTE_AGENT },
+		{ "defined-agent", AR_LOC_SPECIFIC_AGENT },
+		{ "all|any", AR_LOC_ALL_AGENTS },
+	};
+	unsigned int flags = 0;
+	struct oregex re;
+	size_t i;
+
+	*defined = false;
+	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		if (oregex_compile(&re, tab[i].re, OREGEX_REGEX, NULL, 0))
+			continue;
+		if (oregex_match(&re, loc)) {
+			flags |= tab[i].flag;
+			if (tab[i].flag == AR_LOC_SPECIFIC_AGENT)
+				*defined = true;
+		}
+		oregex_free(&re);
+	}
+	return flags;
+}
+
+/* execd's <repeated_offenders>: OS_StrBreak(',', v, 5), leading blanks skipped, atoi, 0 ends. */
+static void read_repeated(struct ossec_config *cfg, const char *v, const char *name, long line)
+{
+	const char *p = v, *comma;
+	int i;
+
+	cfg->n_repeated = 0;
+	for (i = 0; i < AR_REPEATED_MAX && p; i++) {
+		int val;
+
+		comma = i < AR_REPEATED_MAX - 1 ? strchr(p, ',') : NULL;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		val = atoi(p);
+		if (val <= 0)
+			break;
+		cfg->repeated[cfg->n_repeated++] = (uint32_t)val;
+		pr_debug("ossec.conf '%s' line %ld: adding offenders timeout: %d (for #%d)", name,
+			 line, val, i + 1);
+		p = comma ? comma + 1 : NULL;
+	}
+}
+
+static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *blk,
+		   bool *seen_disabled, bool *seen_repeated)
+{
+	struct ossec_ar ar = { .line = (int)xmlGetLineNo(blk) };
+	char *location = NULL, *v = NULL;
+	bool disabled = false, rpt = false, defined;
+	const xmlNode *n;
+	char namebuf[512];
+	int ret = -EINVAL, guard = 0, timeout = 0;
+	void *p;
+
+	for (n = blk->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
+		if (!is_elem(n))
+			continue;
+		v = leaf_text(pc, n, "active-response");
+		if (!v)
+			goto out;
+		if (!strcmp(ename(n), "command")) {
+			replace(&ar.name, v); /* the command name until the block is accepted */
+		} else if (!strcmp(ename(n), "location")) {
+			replace(&location, v);
+		} else if (!strcmp(ename(n), "agent_id")) {
+			replace(&ar.agent_id, v);
+		} else if (!strcmp(ename(n), "rules_id")) {
+			replace(&ar.rules_id, v);
+		} else if (!strcmp(ename(n), "rules_group")) {
+			replace(&ar.rules_group, v);
+		} else if (!strcmp(ename(n), "level")) {
+			if (!str_is_num(v) || atoi(v) > 20) {
+				perr(pc, n, "active-response",
+				     "invalid value '%s' for <level> (1235): write a number from 0 "
+				     "to 20", v);
+				goto out;
+			}
+			ar.level = atoi(v);
+			free(v);
+		} else if (!strcmp(ename(n), "timeout")) {
+			timeout = atoi(v); /* unvalidated, as in Wazuh */
+			free(v);
+		} else if (!strcmp(ename(n), "disabled")) {
+			if (strcmp(v, "yes") && strcmp(v, "no")) {
+				perr(pc, n, "active-response",
+				     "invalid value '%s' for <disabled> (1235): write 'yes' or 'no' "
+				     "(lower case)", v);
+				goto out;
+			}
+			if (!strcmp(v, "yes"))
+				disabled = true;
+			/* execd reads only the first <disabled> of the file. */
+			if (!*seen_disabled) {
+				*seen_disabled = true;
+				cfg->execd_disabled = disabled;
+			}
+			free(v);
+		} else if (!strcmp(ename(n), "repeated_offenders")) {
+			rpt = true;
+			if (!*seen_repeated) {
+				*seen_repeated = true;
+				read_repeated(cfg, v, pc->name, xmlGetLineNo(n));
+			}
+			free(v);
+		} else if (!strcmp(ename(n), "ca_store")) {
+			free(v); /* legacy agent-upgrade setting, ignored here as in Wazuh */
+		} else {
+			perr(pc, n, "active-response",
+			     "invalid element <%s> (1230): remove it; <active-response> takes "
+			     "disabled, command, location, agent_id, level, rules_group, rules_id, "
+			     "timeout and repeated_offenders", ename(n));
+			goto out;
+		}
+		v = NULL;
+	}
+
+	if (disabled) {
+		/* Wazuh resets ar_flag here, dropping the queues of every earlier block. */
+		cfg->ar_queue = 0;
+		cfg->n_disabled++;
+		pr_debug("%s '%s' line %d: <active-response>: command '%s' is disabled", pc->kind,
+			 pc->name, ar.line, ar.name ? ar.name : "");
+		ret = 0;
+		goto out;
+	}
+	if (!ar.name || !location || !*ar.name || !*location) {
+		if (rpt) {
+			ret = 0; /* an execd-only block (repeated_offenders) */
+			goto out;
+		}
+		perr(pc, blk, "active-response",
+		     "missing options in the active response configuration (1281): a block "
+		     "needs <command> and <location> (or <disabled>yes</disabled>)");
+		goto out;
+	}
+	ar.loc = location_flags(location, &defined);
+	if (defined) {
+		if (!ar.agent_id) {
+			perr(pc, blk, "active-response",
+			     "no agent defined for response (1304): location 'defined-agent' "
+			     "needs <agent_id>");
+			goto out;
+		}
+		ar.agent_num = atoi(ar.agent_id);
+		if (!ar.agent_num) {
+			pr_warn("%s '%s' line %d: <active-response>: invalid agent ID '%s' (1306): "
+				"use location=server to run AR on the manager; block ignored",
+				pc->kind, pc->name, ar.line, ar.agent_id);
+			cfg->n_warnings++;
+			ret = 0;
+			goto out;
+		}
+	}
+	if (!ar.loc) {
+		perr(pc, blk, "active-response",
+		     "invalid active response location '%s' (1302): use server, local, "
+		     "defined-agent or all", location);
+		goto out;
+	}
+	ar.cmd = config_find_command(cfg, ar.name);
+	if (!ar.cmd) {
+		perr(pc, blk, "active-response",
+		     "unknown command '%s' (1303): define it in a <command> block placed before "
+		     "this one", ar.name);
+		goto out;
+	}
+	if (timeout && !ar.cmd->timeout_allowed) {
+		pr_info("%s '%s' line %d: <active-response>: timeout not allowed for command "
+			"'%s' (1305): timeout set to 0; add <timeout_allowed>yes</timeout_allowed> "
+			"to the command to keep it", pc->kind, pc->name, ar.line, ar.cmd->name);
+		timeout = 0;
+	}
+	/* A negative atoi() result is kept by Wazuh; as seconds it can only mean "no expiry". */
+	ar.timeout = timeout > 0 ? (uint32_t)timeout : 0;
+	if (ar.rules_group) {
+		char rerr[160];
+
+		if (oregex_compile(&ar.group_re, ar.rules_group, OREGEX_REGEX, rerr,
+				   sizeof(rerr))) {
+			perr(pc, blk, "active-response",
+			     "invalid <rules_group> (1235): %s: write groups separated by '|'", rerr);
+			goto out;
+		}
+	}
+	snprintf(namebuf, sizeof(namebuf), "%s%d", ar.cmd->name, timeout);
+	replace(&ar.name, strdup(namebuf));
+	ar.location = location;
+	location = NULL;
+	p = grow(cfg->ars, cfg->n_ars, sizeof(*cfg->ars));
+	if (!ar.name || !p) {
+		ret = -ENOMEM;
+		perr(pc, blk, "active-response", "out of memory");
+		goto out;
+	}
+	cfg->ars = p;
+	if (ar.loc & (AR_LOC_AS_ONLY | AR_LOC_REMOTE_AGENT))
+		cfg->ar_queue |= AR_QUEUE_LOCAL;
+	if (ar.loc & (AR_LOC_ALL_AGENTS | AR_LOC_REMOTE_AGENT | AR_LOC_SPECIFIC_AGENT))
+		cfg->ar_queue |= AR_QUEUE_REMOTE;
+	cfg->ars[cfg->n_ars++] = ar;
+	return 0;
+out:
+	free(v);
+	free(location);
+	free_ar(&ar);
+	return ret;
+}
+
+static bool parse_octets(const char *s, const char **end, uint32_t *out)
+{
+	uint32_t v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int oct = 0;
+
+		if (i && *s++ != '.')
+			return false;
+		for (d = 0; d < 3 && isdigit((unsigned char)*s); d++)
+			oct = oct * 10 + (unsigned int)(*s++ - '0');
+		if (!d || oct > 255)
+			return false;
+		v = v << 8 | oct;
+	}
+	*end = s;
+	*out = v;
+	return true;
+}
+
+/*
+ * OS_IsValidIP for 4.x white lists: ^!?\d{1,3}(\.\d{1,3}){3}(/\d{1,2}(\d(\.\d{1,3}){3})?)?$
+ * and the numbers in range. Anything else is a host-name pattern.
+ */
+static bool parse_wl_ip(const char *text, struct ossec_wl_ip *e)
+{
+	const char *s = text, *end;
+	uint32_t ip, mask;
+
+	e->negate = *s == '!';
+	if (e->negate)
+		s++;
+	if (!parse_octets(s, &end, &ip))
+		return false;
+	s = end;
+	mask = 0xffffffffu;
+	if (*s == '/') {
+		const char *m = ++s;
+		int digits = 0;
+
+		while (isdigit((unsigned char)m[digits]))
+			digits++;
+		if (m[digits] == '.') {
+			/* dotted netmask: its first octet has 2 or 3 digits per the regex */
+			if (digits < 2 || !parse_octets(m, &end, &mask) || *end)
+				return false;
+		} else {
+			if (digits < 1 || digits > 2 || m[digits] || atoi(m) > 32)
+				return false;
+			mask = atoi(m) ? 0xffffffffu << (32 - atoi(m)) : 0;
+		}
+	} else if (*s) {
+		return false;
+	}
+	e->mask = mask;
+	e->net = ip & mask;
+	return true;
+}
+
+static int read_global(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *blk)
+{
+	const xmlNode *n;
+	int guard = 0;
+	char *v;
+
+	for (n = blk->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
+		struct ossec_wl_ip ip = { 0 };
+		char rerr[160];
+		void *p;
+
+		if (!is_elem(n) || strcmp(ename(n), "white_list"))
+			continue;
+		v = leaf_text(pc, n, "global");
+		if (!v)
+			return -EINVAL;
+		if (!*v) {
+			free(v);
+			perr(pc, n, "global",
+			     "empty <white_list> (1234): write an address, a CIDR or a host name");
+			return -EINVAL;
+		}
+		if (parse_wl_ip(v, &ip)) {
+			p = grow(cfg->wl_ip, cfg->n_wl_ip, sizeof(*cfg->wl_ip));
+			if (!p)
+				goto nomem;
+			cfg->wl_ip = p;
+			ip.text = v;
+			cfg->wl_ip[cfg->n_wl_ip++] = ip;
+			continue;
+		}
+		p = grow(cfg->wl_host, cfg->n_wl_host, sizeof(*cfg->wl_host));
+		if (!p)
+			goto nomem;
+		cfg->wl_host = p;
+		if (oregex_compile(&cfg->wl_host[cfg->n_wl_host].re, v, OREGEX_MATCH, rerr,
+				   sizeof(rerr))) {
+			perr(pc, n, "global", "invalid <white_list> '%s': %s", v, rerr);
+			free(v);
+			return -EINVAL;
+		}
+		cfg->wl_host[cfg->n_wl_host++].text = v;
+	}
+	return 0;
+nomem:
+	free(v);
+	perr(pc, blk, "global", "out of memory");
+	return -ENOMEM;
+}
+
+static int read_cluster(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *blk)
+{
+	const xmlNode *n;
+	int guard = 0;
+	char *v;
+
+	for (n = blk->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
+		if (!is_elem(n) || strcmp(ename(n), "node_name"))
+			continue;
+		v = leaf_text(pc, n, "cluster");
+		if (!v)
+			return -EINVAL;
+		replace(&cfg->node_name, v);
+	}
+	return 0;
+}
+
+static int walk_ossec(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *root)
+{
+	bool seen_disabled = false, seen_repeated = false;
+	const xmlNode *top, *n;
+	int ret = 0, guard = 0, guard2;
+
+	for (top = root->children; top && guard < CONFIG_MAX_CHILDREN; top = top->next, guard++) {
+		if (!is_elem(top))
+			continue;
+		if (strcmp(ename(top), "ossec_config")) {
+			perr(pc, top, ename(top),
+			     "invalid element in the configuration (1230): the top level holds "
+			     "only <ossec_config> blocks");
+			return -EINVAL;
+		}
+		for (n = top->children, guard2 = 0; n && guard2 < CONFIG_MAX_CHILDREN;
+		     n = n->next, guard2++) {
+			/* Wazuh skips a block without child elements (chld_node == NULL). */
+			if (!is_elem(n) || !has_child_elem(n))
+				continue;
+			if (!strcmp(ename(n), "command"))
+				ret = read_command(pc, cfg, n);
+			else if (!strcmp(ename(n), "active-response"))
+				ret = read_ar(pc, cfg, n, &seen_disabled, &seen_repeated);
+			else if (!strcmp(ename(n), "global"))
+				ret = read_global(pc, cfg, n);
+			else if (!strcmp(ename(n), "cluster"))
+				ret = read_cluster(pc, cfg, n);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int config_parse_ossec(struct ossec_config **out, const char *name, const char *buf, size_t len,
+		       char *err, size_t errlen)
+{
+	struct parse_ctx pc = { "ossec.conf", name, err, errlen };
+	struct ossec_config *cfg;
+	xmlDoc *doc = NULL;
+	int ret;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return -ENOMEM;
+	cfg->path = strdup(name);
+	if (!cfg->path) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	doc = parse_xml(&pc, buf, len);
+	if (!doc) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = walk_ossec(&pc, cfg, xmlDocGetRootElement(doc));
+	if (ret)
+		goto out;
+	if (!cfg->node_name)
+		cfg->node_name = strdup("undefined");
+	if (!cfg->node_name) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	*out = cfg;
+	cfg = NULL;
+out:
+	if (doc)
+		xmlFreeDoc(doc);
+	config_free_ossec(cfg);
+	return ret;
+}
+
+int config_load_ossec(struct ossec_config **out, const char *path, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	ret = read_file(path, &buf, &len);
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen, "ossec.conf '%s': cannot read: %s%s", path, errstr(ret),
+				 ret == -ENOENT ? ": give the right path with --ossec-conf or "
+						  "<ossec_conf> in arxdp.conf" :
+						  "");
+		return ret;
+	}
+	ret = config_parse_ossec(out, path, buf, len, err, errlen);
+	free(buf);
+	return ret;
+}
+
+/* ---- arxdp.conf ---------------------------------------------------------------------------- */
+
+static int set_path(const struct parse_ctx *pc, const xmlNode *n, char *dst, size_t size,
+		    const char *v, bool absolute)
+{
+	if (absolute && v[0] != '/') {
+		perr(pc, n, ename(n), "'%s' is not an absolute path: write it from '/'", v);
+		return -EINVAL;
+	}
+	if (str_copy(dst, v, size)) {
+		perr(pc, n, ename(n), "value is too long: at most %zu characters", size - 1);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static int set_bool(const struct parse_ctx *pc, const xmlNode *n, bool *dst, const char *v)
+{
+	if (!strcmp(v, "yes"))
+		*dst = true;
+	else if (!strcmp(v, "no"))
+		*dst = false;
+	else {
+		perr(pc, n, ename(n), "invalid value '%s': write 'yes' or 'no'", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_u32(const struct parse_ctx *pc, const xmlNode *n, uint32_t *dst, const char *v,
+		   uint32_t min, uint32_t max)
+{
+	unsigned long long x;
+	char *end;
+
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (!str_is_num(v) || errno || *end || x < min || x > max) {
+		perr(pc, n, ename(n), "invalid value '%s': write a whole number from %u to %u", v,
+		     min, max);
+		return -EINVAL;
+	}
+	*dst = (uint32_t)x;
+	return 0;
+}
+
+static int set_duration(const struct parse_ctx *pc, const xmlNode *n, uint32_t *dst,
+			const char *v)
+{
+	if (duration_parse(v, dst)) {
+		perr(pc, n, ename(n),
+		     "invalid duration '%s': write seconds or a number with s, m, h, d or w "
+		     "(\"90\", \"10m\", \"1d\")", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int read_fastpath(const struct parse_ctx *pc, struct arxdp_settings *s, const xmlNode *blk)
+{
+	const xmlNode *n;
+	int guard = 0, ret = 0;
+	char *v;
+
+	s->n_fastpath = 0;
+	for (n = blk->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
+		if (!is_elem(n))
+			continue;
+		if (strcmp(ename(n), "executable")) {
+			perr(pc, n, "fastpath",
+			     "unknown element <%s>: list programs as <executable>NAME</executable>",
+			     ename(n));
+			return -EINVAL;
+		}
+		v = leaf_text(pc, n, "fastpath");
+		if (!v)
+			return -EINVAL;
+		if (!*v || strchr(v, '/')) {
+			perr(pc, n, "fastpath",
+			     "invalid executable '%s': write a file name of active-response/bin, "
+			     "without a path", v);
+			ret = -EINVAL;
+		} else if (s->n_fastpath >= ARXDP_MAX_FASTPATH) {
+			perr(pc, n, "fastpath", "too many executables: at most %d",
+			     ARXDP_MAX_FASTPATH);
+			ret = -E2BIG;
+		} else if (str_copy(s->fastpath[s->n_fastpath], v, ARXDP_NAME_MAX)) {
+			perr(pc, n, "fastpath", "name '%s' is too long: at most %d characters", v,
+			     ARXDP_NAME_MAX - 1);
+			ret = -ENAMETOOLONG;
+		} else {
+			s->n_fastpath++;
+		}
+		free(v);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int settings_elem(const struct parse_ctx *pc, struct arxdp_settings *s, const xmlNode *n,
+			 const char *v, bool *ifaces_seen)
+{
+	const char *e = ename(n);
+
+	if (!strcmp(e, "wazuh_home"))
+		return set_path(pc, n, s->wazuh_home, sizeof(s->wazuh_home), v, true);
+	if (!strcmp(e, "ossec_conf"))
+		return set_path(pc, n, s->ossec_conf, sizeof(s->ossec_conf), v, true);
+	if (!strcmp(e, "alerts"))
+		return set_path(pc, n, s->alerts, sizeof(s->alerts), v, true);
+	if (!strcmp(e, "ar_log"))
+		return set_path(pc, n, s->ar_log, sizeof(s->ar_log), v, true);
+	if (!strcmp(e, "pin_dir"))
+		return set_path(pc, n, s->pin_dir, sizeof(s->pin_dir), v, true);
+	if (!strcmp(e, "state_dir"))
+		return set_path(pc, n, s->state_dir, sizeof(s->state_dir), v, true);
+	if (!strcmp(e, "socket"))
+		return set_path(pc, n, s->socket_path, sizeof(s->socket_path), v, true);
+	if (!strcmp(e, "interface")) {
+		if (!*ifaces_seen) {
+			*ifaces_seen = true;
+			s->n_ifaces = 0;
+		}
+		if (!*v || strchr(v, '/') || strchr(v, ' ')) {
+			perr(pc, n, e, "invalid interface name '%s'", v);
+			return -EINVAL;
+		}
+		if (s->n_ifaces >= ARXDP_MAX_IFACES) {
+			perr(pc, n, e, "too many interfaces: at most %d", ARXDP_MAX_IFACES);
+			return -E2BIG;
+		}
+		if (str_copy(s->ifaces[s->n_ifaces], v, IF_NAMESIZE)) {
+			perr(pc, n, e, "interface name '%s' is too long: at most %d characters", v,
+			     IF_NAMESIZE - 1);
+			return -ENAMETOOLONG;
+		}
+		s->n_ifaces++;
+		return 0;
+	}
+	if (!strcmp(e, "xdp_mode")) {
+		if (!strcmp(v, "auto"))
+			s->mode = ARXDP_MODE_AUTO;
+		else if (!strcmp(v, "native"))
+			s->mode = ARXDP_MODE_NATIVE;
+		else if (!strcmp(v, "skb"))
+			s->mode = ARXDP_MODE_SKB;
+		else {
+			perr(pc, n, e, "invalid mode '%s': write auto, native or skb", v);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(e, "dry_run"))
+		return set_bool(pc, n, &s->dry_run, v);
+	if (!strcmp(e, "manager_in_all"))
+		return set_bool(pc, n, &s->manager_in_all, v);
+	if (!strcmp(e, "capacity_v4"))
+		return set_u32(pc, n, &s->capacity_v4, v, 1, 1u << 28);
+	if (!strcmp(e, "capacity_v6"))
+		return set_u32(pc, n, &s->capacity_v6, v, 1, 1u << 28);
+	if (!strcmp(e, "cidr_capacity"))
+		return set_u32(pc, n, &s->cidr_capacity, v, 1, 1u << 24);
+	if (!strcmp(e, "script_concurrency"))
+		return set_u32(pc, n, &s->script_concurrency, v, 1, 1024);
+	if (!strcmp(e, "script_time_limit"))
+		return set_duration(pc, n, &s->script_time_limit_s, v);
+	if (!strcmp(e, "fwdrop_safety_expiry"))
+		return set_duration(pc, n, &s->fwdrop_safety_expiry_s, v);
+	if (!strcmp(e, "fwdrop_fallback")) {
+		if (!strcmp(v, "iptables"))
+			s->fwdrop_fallback = ARXDP_FALLBACK_IPTABLES;
+		else if (!strcmp(v, "nftables"))
+			s->fwdrop_fallback = ARXDP_FALLBACK_NFTABLES;
+		else if (!strcmp(v, "fail"))
+			s->fwdrop_fallback = ARXDP_FALLBACK_FAIL;
+		else {
+			perr(pc, n, e, "invalid fallback '%s': write iptables, nftables or fail", v);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(e, "agent_id")) {
+		if (!str_is_num(v) || strlen(v) >= sizeof(s->agent_id)) {
+			perr(pc, n, e, "invalid agent id '%s': write digits, \"000\" on a manager",
+			     v);
+			return -EINVAL;
+		}
+		str_copy(s->agent_id, v, sizeof(s->agent_id));
+		return 0;
+	}
+	perr(pc, n, e,
+	     "unknown element: see conf/arxdp.conf for the elements <arxdp> takes (is it "
+	     "misspelt?)");
+	return -EINVAL;
+}
+
+int config_parse_settings(struct arxdp_settings *out, const char *name, const char *buf,
+			  size_t len, char *err, size_t errlen)
+{
+	struct parse_ctx pc = { "arxdp.conf", name, err, errlen };
+	const xmlNode *top, *n, *root_elem = NULL;
+	struct arxdp_settings *s;
+	bool ifaces_seen = false;
+	xmlDoc *doc = NULL;
+	int ret = 0, guard = 0;
+	const char *env;
+	char *v;
+
+	if (err && errlen)
+		err[0] = '\0';
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	settings_defaults(s);
+	doc = parse_xml(&pc, buf, len);
+	if (!doc) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (top = xmlDocGetRootElement(doc)->children; top && guard < CONFIG_MAX_CHILDREN;
+	     top = top->next, guard++) {
+		if (!is_elem(top))
+			continue;
+		if (strcmp(ename(top), "arxdp") || root_elem) {
+			perr(&pc, top, ename(top), "the file must hold exactly one <arxdp> element");
+			ret = -EINVAL;
+			goto out;
+		}
+		root_elem = top;
+	}
+	if (!root_elem) {
+		perr(&pc, NULL, "arxdp", "no <arxdp> element: the file must hold one");
+		ret = -EINVAL;
+		goto out;
+	}
+	for (n = root_elem->children, guard = 0; n && guard < CONFIG_MAX_CHILDREN;
+	     n = n->next, guard++) {
+		if (!is_elem(n))
+			continue;
+		if (!strcmp(ename(n), "fastpath")) {
+			ret = read_fastpath(&pc, s, n);
+			if (ret)
+				goto out;
+			continue;
+		}
+		v = leaf_text(&pc, n, "arxdp");
+		if (!v) {
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = settings_elem(&pc, s, n, v, &ifaces_seen);
+		free(v);
+		if (ret)
+			goto out;
+	}
+	/* The environment is the operator's override for one run: it beats the file. */
+	env = getenv(ARXDP_PIN_DIR_ENV);
+	if (env && *env)
+		str_copy(s->pin_dir, env, sizeof(s->pin_dir));
+	env = getenv(ARXDP_SOCKET_ENV);
+	if (env && *env)
+		str_copy(s->socket_path, env, sizeof(s->socket_path));
+	settings_resolve_paths(s);
+	*out = *s;
+out:
+	if (doc)
+		xmlFreeDoc(doc);
+	free(s);
+	return ret;
+}
+
+int config_load_settings(struct arxdp_settings *s, const char *path, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = read_file(path, &buf, &len);
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen, "arxdp.conf '%s': cannot read: %s", path, errstr(ret));
+		return ret;
+	}
+	ret = config_parse_settings(s, path, buf, len, err, errlen);
+	free(buf);
+	return ret;
+}
+
+const char *config_settings_path(const char *explicit_path)
+{
+	const char *env;
+
+	if (explicit_path)
+		return explicit_path;
+	env = getenv(ARXDP_CONF_ENV);
+	if (env && *env)
+		return env;
+	if (!access(ARXDP_CONF_DEFAULT, F_OK))
+		return ARXDP_CONF_DEFAULT;
+	return NULL;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file contains the configuration readers: Wazuh's ossec.conf (the <command>,
+ * <active-response>, <global><white_list> and <cluster><node_name> parts that decide active
+ * responses, with analysisd's and execd's exact acceptance rules) and arxdp's own arxdp.conf.
+ * Both are XML read with libxml2 (no network, no entity expansion, no DTD) into plain structs;
+ * this is the only module that includes libxml2.
+ *
+ * Loading always builds a fresh struct, so a reload that fails leaves the caller's previous one
+ * untouched: load into a new pointer, swap on success, free the old one.
+ */
+#ifndef ARXDP_CONFIG_H
+#define ARXDP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "addr.h"
+#include "oregex.h"
+#include "settings.h"
+
+/* <location> flags (src/headers/ar.h). */
+#define AR_LOC_ALL_AGENTS 001
+#define AR_LOC_REMOTE_AGENT 002 /* "local": where the event came from */
+#define AR_LOC_SPECIFIC_AGENT 004 /* "defined-agent" */
+#define AR_LOC_AS_ONLY 010 /* "server": the manager */
+
+/* analysisd's queue flags (ar_flag): which execq/ar queues it feeds. */
+#define AR_QUEUE_LOCAL 1
+#define AR_QUEUE_REMOTE 2
+
+/* execd keeps at most 5 repeated_offenders values (OS_StrBreak(',', ..., 5)). */
+#define AR_REPEATED_MAX 5
+
+/* Error text buffer size for config_load_ossec / config_load_settings. */
+#define CONFIG_ERR_MAX 512
+
+struct ossec_command {
+	char *name;
+	char *executable;
+	char *extra_args; /* NULL when absent; split on ' ' for execd's extra_args */
+	bool timeout_allowed; /* "no" unless the block says "yes" (calloc in Wazuh) */
+	int line;
+};
+
+/* One accepted <active-response>: a line of etc/shared/ar.conf. */
+struct ossec_ar {
+	const struct ossec_command *cmd;
+	char *name; /* "<command><timeout>", e.g. "firewall-drop180": the ar.conf key */
+	char *location; /* as written */
+	unsigned int loc; /* AR_LOC_* */
+	char *agent_id; /* for defined-agent; NULL otherwise */
+	int agent_num; /* atoi(agent_id) */
+	int level; /* 0 = not set */
+	char *rules_group; /* NULL = not set */
+	struct oregex group_re;
+	char *rules_id; /* raw text; NULL = not set */
+	uint32_t timeout; /* seconds after the 1305 rule; 0 = no expiry */
+	int line;
+};
+
+/* <white_list> entry that is an IPv4 address, CIDR or dotted netmask (OS_IsValidIP). */
+struct ossec_wl_ip {
+	char *text;
+	uint32_t net; /* host order, already masked */
+	uint32_t mask;
+	bool negate; /* written with a leading '!' */
+};
+
+/* Any other <white_list> entry (IPv6 included): an OSMatch pattern on the srcip text. */
+struct ossec_wl_host {
+	char *text;
+	struct oregex re;
+};
+
+struct ossec_config {
+	char *path;
+	struct ossec_command *cmds;
+	size_t n_cmds;
+	struct ossec_ar *ars; /* in configuration order */
+	size_t n_ars;
+	struct ossec_wl_ip *wl_ip;
+	size_t n_wl_ip;
+	struct ossec_wl_host *wl_host;
+	size_t n_wl_host;
+	char *node_name; /* <cluster><node_name>, "undefined" when absent (origin.name) */
+	/* execd's escalation in minutes, from the first <active-response> that has the element. */
+	uint32_t repeated[AR_REPEATED_MAX];
+	int n_repeated; /* 0 = no escalation */
+	unsigned int ar_queue; /* AR_QUEUE_*: what analysisd ends up with (the disabled quirk) */
+	bool execd_disabled; /* the first <active-response><disabled> says yes (execd, 1350) */
+	int n_disabled; /* blocks skipped by <disabled>yes</disabled> */
+	int n_warnings; /* blocks skipped with a warning (1306) */
+};
+
+/*
+ * Reads ossec.conf at path into a new *out. Fatal mistakes (those that stop analysisd) return
+ * -EINVAL with "ossec.conf '<path>' line N: <element>: what (code): how to fix" in err;
+ * -ENOENT/-EACCES/... when the file cannot be read. Non-fatal ones (1305, 1306) are logged
+ * with pr_warn / pr_info and the load succeeds.
+ */
+int config_load_ossec(struct ossec_config **out, const char *path, char *err, size_t errlen);
+/* Same, from memory; name is used in messages. */
+int config_parse_ossec(struct ossec_config **out, const char *name, const char *buf, size_t len,
+		       char *err, size_t errlen);
+void config_free_ossec(struct ossec_config *cfg);
+
+/* The <command> named name, or NULL. */
+const struct ossec_command *config_find_command(const struct ossec_config *cfg, const char *name);
+
+/*
+ * Reads arxdp.conf at path into *s: defaults first (settings_defaults), then the file, then
+ * ARXDP_PIN_DIR / ARXDP_SOCKET from the environment again (they override the file), then
+ * settings_resolve_paths(). On failure *s is left unchanged and err holds
+ * "arxdp.conf '<path>' line N: <element>: what: how to fix".
+ */
+int config_load_settings(struct arxdp_settings *s, const char *path, char *err, size_t errlen);
+int config_parse_settings(struct arxdp_settings *s, const char *name, const char *buf, size_t len,
+			  char *err, size_t errlen);
+
+/*
+ * The arxdp.conf to read: $ARXDP_CONF when set, else ARXDP_CONF_DEFAULT when it exists, else
+ * NULL (defaults apply). explicit_path (a --config option) wins when not NULL.
+ */
+const char *config_settings_path(const char *explicit_path);
+
+#endif /* ARXDP_CONFIG_H */

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the loader, the only user of the skeleton: it creates or reuses the
+ * pinned maps, loads and pins the program, and attaches it with netlink so the attachment
+ * outlives every process (no link fd to keep open, no window when a process exits).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include "arxdp.h"
+#include "arxdp.skel.h"
+#include "loader.h"
+#include "log.h"
+#include "pindir.h"
+#include "util.h"
+
+struct loader_private {
+	struct arxdp *skel;
+};
+
+const char *mode_name(enum arxdp_xdp_mode mode)
+{
+	switch (mode) {
+	case ARXDP_MODE_NATIVE:
+		return "native";
+	case ARXDP_MODE_SKB:
+		return "skb";
+	default:
+		return "auto";
+	}
+}
+
+int mode_parse(const char *s, enum arxdp_xdp_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = ARXDP_MODE_AUTO;
+	else if (!strcmp(s, "native") || !strcmp(s, "drv"))
+		*mode = ARXDP_MODE_NATIVE;
+	else if (!strcmp(s, "skb") || !strcmp(s, "generic"))
+		*mode = ARXDP_MODE_SKB;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int pinned_max_entries(const char *pin_dir, const char *name, uint32_t *max)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pindir_path(path, sizeof(path), pin_dir, name);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err)
+		err = -errno;
+	else
+		*max = info.max_entries;
+	close(fd);
+	return err;
+}
+
+/* Pinned maps win over the configuration: libbpf refuses to reuse a map of another size. */
+static int size_map(struct bpf_map *map, const char *pin_dir, uint32_t want)
+{
+	const char *name = bpf_map__name(map);
+	uint32_t have;
+
+	if (!pinned_max_entries(pin_dir, name, &have)) {
+		if (want && have != want)
+			pr_warn("map '%s': pinned with capacity %u, configuration asks %u: keeping "
+				"%u; run 'arxdp flush' and remove %s/%s to resize",
+				name, have, want, have, pin_dir, name);
+		want = have;
+	}
+	if (!want)
+		return 0;
+	return bpf_map__set_max_entries(map, want);
+}
+
+static int open_skel(const struct loader_opts *o, const char *pin_root, struct arxdp **out)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_root);
+	struct arxdp *skel;
+	int err;
+
+	skel = arxdp__open_opts(&open_opts);
+	if (!skel) {
+		err = -errno;
+		pr_warn("BPF object 'arxdp': open failed: %s", errstr(err));
+		return err;
+	}
+	skel->rodata->dry_run = o->dry_run;
+	*out = skel;
+	return 0;
+}
+
+int loader_get_prog(const struct loader_opts *o, int *prog_fd)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct arxdp *skel = NULL;
+	int fd = -1, lock = -1, err;
+	struct arxdp_meta meta = {};
+	__u32 zero = 0;
+
+	err = pindir_prepare(o->pin_dir);
+	if (err)
+		return err;
+	err = pindir_path(path, sizeof(path), o->pin_dir, ARXDP_PIN_PROG);
+	if (err)
+		return err;
+	if (!o->reload) {
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			*prog_fd = fd;
+			return 0;
+		}
+	}
+
+	lock = pindir_lock(o->pin_dir);
+	if (lock < 0)
+		return lock;
+	err = open_skel(o, o->pin_dir, &skel);
+	if (err)
+		goto out;
+	err = size_map(skel->maps.block_v4, o->pin_dir, o->capacity_v4);
+	err = err ?: size_map(skel->maps.block_v6, o->pin_dir, o->capacity_v6);
+	err = err ?: size_map(skel->maps.cidr_v4, o->pin_dir, o->cidr_capacity);
+	err = err ?: size_map(skel->maps.cidr_v6, o->pin_dir, o->cidr_capacity);
+	err = err ?: size_map(skel->maps.block_counters, o->pin_dir,
+			      o->capacity_v4 + o->capacity_v6 + 2 * o->cidr_capacity);
+	if (err) {
+		pr_warn("BPF object 'arxdp': cannot size maps: %s", errstr(err));
+		goto out;
+	}
+	err = arxdp__load(skel);
+	if (err) {
+		pr_warn("BPF program '%s': load failed: %s (run with -vv for the verifier log)",
+			ARXDP_PROG_NAME, errstr(err));
+		goto out;
+	}
+
+	/* Pin beside, then rename over: an attach racing with a reload never sees no program. */
+	err = pindir_path(tmp, sizeof(tmp), o->pin_dir, ARXDP_PIN_PROG "_new" /* bpffs refuses dots in names */);
+	if (err)
+		goto out;
+	unlink(tmp);
+	if (bpf_obj_pin(bpf_program__fd(skel->progs.arxdp_xdp), tmp) ||
+	    rename(tmp, path)) {
+		err = -errno;
+		pr_warn("program pin '%s': cannot pin: %s", path, strerror(-err));
+		unlink(tmp);
+		goto out;
+	}
+
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta);
+	meta.load_flags = o->dry_run ? ARXDP_LOAD_DRY_RUN : 0;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY)) {
+		err = -errno;
+		pr_warn("map 'meta': update failed: %s", strerror(-err));
+		goto out;
+	}
+
+	fd = dup(bpf_program__fd(skel->progs.arxdp_xdp));
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	*prog_fd = fd;
+	pr_debug("program '%s': loaded and pinned at %s%s", ARXDP_PROG_NAME, path,
+		 o->dry_run ? " (dry run)" : "");
+out:
+	arxdp__destroy(skel);
+	pindir_unlock(lock);
+	return err;
+}
+
+int loader_private_open(const struct loader_opts *o, struct loader_private **out)
+{
+	struct loader_private *lp;
+	struct bpf_map *map;
+	int err;
+
+	lp = calloc(1, sizeof(*lp));
+	if (!lp)
+		return -ENOMEM;
+	err = open_skel(o, NULL, &lp->skel);
+	if (err)
+		goto fail;
+	/* No pin path: a private instance never touches what the datapath uses. */
+	bpf_object__for_each_map(map, lp->skel->obj)
+	{
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err)
+			goto fail;
+	}
+	if (o->capacity_v4)
+		bpf_map__set_max_entries(lp->skel->maps.block_v4, o->capacity_v4);
+	if (o->capacity_v6)
+		bpf_map__set_max_entries(lp->skel->maps.block_v6, o->capacity_v6);
+	if (o->cidr_capacity) {
+		bpf_map__set_max_entries(lp->skel->maps.cidr_v4, o->cidr_capacity);
+		bpf_map__set_max_entries(lp->skel->maps.cidr_v6, o->cidr_capacity);
+	}
+	err = arxdp__load(lp->skel);
+	if (err) {
+		pr_warn("BPF program '%s': load failed: %s", ARXDP_PROG_NAME, errstr(err));
+		goto fail;
+	}
+	*out = lp;
+	return 0;
+fail:
+	loader_private_close(lp);
+	return err;
+}
+
+int loader_private_prog_fd(const struct loader_private *lp)
+{
+	return bpf_program__fd(lp->skel->progs.arxdp_xdp);
+}
+
+int loader_private_map_fd(const struct loader_private *lp, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(lp->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+void loader_private_close(struct loader_private *lp)
+{
+	if (!lp)
+		return;
+	arxdp__destroy(lp->skel);
+	free(lp);
+}
+
+static int pinned_map_id(const char *pin_dir, const char *name, __u32 *id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pindir_path(path, sizeof(path), pin_dir, name);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	if (!err)
+		*id = info.id;
+	close(fd);
+	return err;
+}
+
+/* Ours = a program that uses the block map pinned in pin_dir. */
+static int classify_prog(const char *pin_dir, __u32 prog_id, struct attach_info *ai)
+{
+	struct bpf_prog_info info = {};
+	__u32 map_ids[16] = {}, len = sizeof(info), our_map = 0, i;
+	int fd, err;
+
+	ai->prog_id = prog_id;
+	ai->state = ATTACH_FOREIGN;
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return -errno;
+	info.nr_map_ids = ARRAY_SIZE(map_ids);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	str_copy(ai->prog_name, info.name, sizeof(ai->prog_name));
+	if (pinned_map_id(pin_dir, ARXDP_MAP_BLOCK4, &our_map))
+		return 0;
+	for (i = 0; i < info.nr_map_ids && i < ARRAY_SIZE(map_ids); i++)
+		if (map_ids[i] == our_map)
+			ai->state = ATTACH_OURS;
+	return 0;
+}
+
+int loader_query(const char *pin_dir, int ifindex, struct attach_info *ai)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 id = 0;
+	int err;
+
+	memset(ai, 0, sizeof(*ai));
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err)
+		return err;
+	if (q.drv_prog_id) {
+		id = q.drv_prog_id;
+		ai->mode = ARXDP_MODE_NATIVE;
+	} else if (q.skb_prog_id) {
+		id = q.skb_prog_id;
+		ai->mode = ARXDP_MODE_SKB;
+	} else if (q.prog_id) {
+		id = q.prog_id; /* offloaded or multi: foreign to us either way */
+		ai->mode = ARXDP_MODE_NATIVE;
+	}
+	if (!id)
+		return 0;
+	return classify_prog(pin_dir, id, ai);
+}
+
+static __u32 mode_flag(enum arxdp_xdp_mode mode)
+{
+	return mode == ARXDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+static int attach_mode(int ifindex, int prog_fd, enum arxdp_xdp_mode mode,
+		       const struct attach_info *cur)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	__u32 flags = mode_flag(mode);
+	int old_fd = -1, err;
+
+	if (cur->state != ATTACH_NONE && cur->mode == mode) {
+		/* Atomic replace: no instant without a program on the interface. */
+		old_fd = bpf_prog_get_fd_by_id(cur->prog_id);
+		if (old_fd >= 0) {
+			opts.old_prog_fd = old_fd;
+			flags |= XDP_FLAGS_REPLACE;
+		}
+	} else if (cur->state != ATTACH_NONE) {
+		/* Native and generic cannot coexist: the old one must go first. */
+		bpf_xdp_detach(ifindex, mode_flag(cur->mode), NULL);
+		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	} else {
+		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	}
+	err = bpf_xdp_attach(ifindex, prog_fd, flags, &opts);
+	if (old_fd >= 0)
+		close(old_fd);
+	return err;
+}
+
+int loader_attach(const struct loader_opts *o, const char *ifname, enum arxdp_xdp_mode mode,
+		  bool force, enum arxdp_xdp_mode *used)
+{
+	struct attach_info cur;
+	int ifindex, prog_fd = -1, err;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		pr_warn("interface '%s': no such interface", ifname);
+		return -ENODEV;
+	}
+	err = pindir_prepare(o->pin_dir);
+	if (err)
+		return err;
+	err = loader_query(o->pin_dir, ifindex, &cur);
+	if (err) {
+		pr_warn("interface '%s': XDP query failed: %s", ifname, errstr(err));
+		return err;
+	}
+	if (cur.state == ATTACH_FOREIGN && !force) {
+		pr_warn("interface '%s': another XDP program '%s' (id %u) is attached: not "
+			"replacing it; use --force to replace it",
+			ifname, cur.prog_name, cur.prog_id);
+		return -EEXIST;
+	}
+	err = loader_get_prog(o, &prog_fd);
+	if (err)
+		return err;
+
+	if (mode == ARXDP_MODE_AUTO) {
+		int old = log_silence_libbpf(1);
+
+		err = attach_mode(ifindex, prog_fd, ARXDP_MODE_NATIVE, &cur);
+		log_silence_libbpf(old);
+		if (!err) {
+			*used = ARXDP_MODE_NATIVE;
+			goto out;
+		}
+		pr_warn("interface '%s': native XDP failed (%s): falling back to skb mode, "
+			"which is slower",
+			ifname, errstr(err));
+		/* A failed native attempt may have left nothing; query again for skb. */
+		loader_query(o->pin_dir, ifindex, &cur);
+		mode = ARXDP_MODE_SKB;
+	}
+	err = attach_mode(ifindex, prog_fd, mode, &cur);
+	if (err) {
+		pr_warn("interface '%s': attach in %s mode failed: %s", ifname, mode_name(mode),
+			errstr(err));
+		goto out;
+	}
+	*used = mode;
+out:
+	close(prog_fd);
+	return err;
+}
+
+int loader_detach(const char *pin_dir, const char *ifname)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	struct attach_info cur;
+	int ifindex, err;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		pr_warn("interface '%s': no such interface", ifname);
+		return -ENODEV;
+	}
+	err = loader_query(pin_dir, ifindex, &cur);
+	if (err) {
+		pr_warn("interface '%s': XDP query failed: %s", ifname, errstr(err));
+		return err;
+	}
+	if (cur.state == ATTACH_NONE) {
+		pr_warn("interface '%s': no XDP program attached", ifname);
+		return -ENOENT;
+	}
+	if (cur.state == ATTACH_FOREIGN) {
+		pr_warn("interface '%s': the attached XDP program '%s' (id %u) is not arxdp's: "
+			"leaving it",
+			ifname, cur.prog_name, cur.prog_id);
+		return -EPERM;
+	}
+	opts.old_prog_fd = bpf_prog_get_fd_by_id(cur.prog_id);
+	err = bpf_xdp_detach(ifindex, mode_flag(cur.mode) | XDP_FLAGS_REPLACE, &opts);
+	if (opts.old_prog_fd >= 0)
+		close(opts.old_prog_fd);
+	if (err)
+		pr_warn("interface '%s': detach failed: %s", ifname, errstr(err));
+	return err;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file declares the loader: the only user of the skeleton. It mounts bpffs when needed,
+ * loads the XDP program over the pinned maps (creating and pinning them on first use), pins
+ * the program, and attaches it to or detaches it from interfaces.
+ */
+#ifndef ARXDP_LOADER_H
+#define ARXDP_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "settings.h"
+
+struct loader_opts {
+	const char *pin_dir;
+	uint32_t capacity_v4;
+	uint32_t capacity_v6;
+	uint32_t cidr_capacity;
+	bool dry_run;
+	/* Load a new program even when one is pinned (new knobs, new build); maps are kept. */
+	bool reload;
+};
+
+/* Makes sure bpffs is mounted under /sys/fs/bpf and pin_dir exists (mode 0700). */
+int loader_prepare_pin_dir(const char *pin_dir);
+
+/*
+ * Returns an fd of the pinned program, loading and pinning it first when absent (or when
+ * opts->reload). Existing pinned maps are reused, whatever their capacity.
+ */
+int loader_get_prog(const struct loader_opts *opts, int *prog_fd);
+
+/*
+ * Loads the program without pinning anything and without touching pinned maps: a private
+ * instance for BPF_PROG_TEST_RUN. The caller gets the program fd and every map fd by name
+ * through loader_private_map_fd(); release with loader_private_close().
+ */
+struct loader_private;
+int loader_private_open(const struct loader_opts *opts, struct loader_private **out);
+int loader_private_prog_fd(const struct loader_private *lp);
+int loader_private_map_fd(const struct loader_private *lp, const char *name);
+void loader_private_close(struct loader_private *lp);
+
+enum attach_state {
+	ATTACH_NONE = 0,
+	ATTACH_OURS, /* our program, over our maps */
+	ATTACH_FOREIGN,
+};
+
+struct attach_info {
+	enum attach_state state;
+	enum arxdp_xdp_mode mode; /* NATIVE or SKB when attached */
+	uint32_t prog_id;
+	char prog_name[16];
+};
+
+/* What is attached to ifindex, judged against the maps pinned in pin_dir. */
+int loader_query(const char *pin_dir, int ifindex, struct attach_info *info);
+
+/*
+ * Attaches the pinned program (loading it first when needed). A foreign program is replaced
+ * only with force; our own is replaced in place (new build, new knobs). *used_mode receives
+ * the mode that took.
+ */
+int loader_attach(const struct loader_opts *opts, const char *ifname, enum arxdp_xdp_mode mode,
+		  bool force, enum arxdp_xdp_mode *used_mode);
+/* Detaches our program from ifname; the maps and every block stay. */
+int loader_detach(const char *pin_dir, const char *ifname);
+
+const char *mode_name(enum arxdp_xdp_mode mode);
+int mode_parse(const char *s, enum arxdp_xdp_mode *mode);
+
+#endif /* ARXDP_LOADER_H */
