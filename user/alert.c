@@ -12,7 +12,7 @@
 
 /* Compliance arrays analysisd moves out of rule.groups, with the prefix it strips (section 6). */
 static const char *const compliance[][2] = {
-	{ "pci_dss", "pci_dss_" }, { "cis", "cis_" },	{ "gdpr", "gdpr_" },
+	{ "pci_dss", "pci_dss_" }, { "cis", "cis_" },	  { "gdpr", "gdpr_" },
 	{ "gpg13", "gpg13_" },	   { "hipaa", "hipaa_" }, { "nist_800_53", "nist_800_53_" },
 	{ "tsc", "tsc_" },
 };
@@ -203,6 +203,15 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
 	if (!a->root) {
 		snprintf(msg, sizeof(msg), "not JSON: parse error at byte %zu",
 			 end && end >= line ? (size_t)(end - line) : (size_t)0);
+		set_err(err, errlen, msg);
+		ret = -EINVAL;
+		goto fail;
+	}
+	/* One object per line: anything after it means the line is not what Wazuh writes. */
+	while (end && end < line + len && (*end == ' ' || *end == '\t'))
+		end++;
+	if (end && end < line + len) {
+		snprintf(msg, sizeof(msg), "not JSON: trailing data at byte %zu", (size_t)(end - line));
 		set_err(err, errlen, msg);
 		ret = -EINVAL;
 		goto fail;

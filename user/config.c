@@ -170,6 +170,10 @@ static xmlDoc *parse_xml(const struct parse_ctx *pc, const char *buf, size_t len
 			while (n && isspace((unsigned char)msg[n - 1]))
 				msg[--n] = '\0';
 		}
+		/* Only an unclosed element of the file reaches the synthetic root. */
+		if (strstr(msg, "arxdp-wrap"))
+			snprintf(msg, sizeof(msg), "an element is still open at the end of the "
+						   "file (a closing tag is missing)");
 		if (pc->err && pc->errlen)
 			snprintf(pc->err, pc->errlen,
 				 "%s '%s' line %d: not well-formed XML: %s: fix the markup there",
@@ -209,8 +213,10 @@ static char *leaf_text(const struct parse_ctx *pc, const xmlNode *n, const char 
 	char *s, *start, *end;
 
 	if (has_child_elem(n)) {
-		perr(pc, n, parent, "element <%s> holds elements instead of a value (1234): "
-			 "write a plain value", ename(n));
+		perr(pc, n, parent,
+		     "element <%s> holds elements instead of a value (1234): "
+		     "write a plain value",
+		     ename(n));
 		return NULL;
 	}
 	raw = xmlNodeGetContent(n);
@@ -321,7 +327,8 @@ static int read_command(const struct parse_ctx *pc, struct ossec_config *cfg, co
 			if (v[0] == '!') {
 				perr(pc, n, "command",
 				     "invalid value '%s' for <name> (1235): a command name must not "
-				     "start with '!' (execd reserves it for API commands)", v);
+				     "start with '!' (execd reserves it for API commands)",
+				     v);
 				goto out;
 			}
 			replace(&c.name, v);
@@ -331,7 +338,8 @@ static int read_command(const struct parse_ctx *pc, struct ossec_config *cfg, co
 			if (strcmp(v, "yes") && strcmp(v, "no")) {
 				perr(pc, n, "command",
 				     "invalid value '%s' for <timeout_allowed> (1235): write 'yes' or "
-				     "'no' (lower case)", v);
+				     "'no' (lower case)",
+				     v);
 				goto out;
 			}
 			c.timeout_allowed = !strcmp(v, "yes");
@@ -339,13 +347,16 @@ static int read_command(const struct parse_ctx *pc, struct ossec_config *cfg, co
 		} else if (!strcmp(ename(n), "extra_args")) {
 			replace(&c.extra_args, v);
 		} else if (!strcmp(ename(n), "expect")) {
-			pr_debug("%s '%s' line %ld: <command>: the <expect> tag is deprecated since "
-				 "version 4.2.0; ignored", pc->kind, pc->name, xmlGetLineNo(n));
+			pr_debug(
+				"%s '%s' line %ld: <command>: the <expect> tag is deprecated since "
+				"version 4.2.0; ignored",
+				pc->kind, pc->name, xmlGetLineNo(n));
 			free(v);
 		} else {
 			perr(pc, n, "command",
 			     "invalid element <%s> (1230): remove it; <command> takes name, "
-			     "executable, timeout_allowed, extra_args and expect", ename(n));
+			     "executable, timeout_allowed, extra_args and expect",
+			     ename(n));
 			goto out;
 		}
 		v = NULL;
@@ -467,7 +478,8 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 			if (!str_is_num(v) || atoi(v) > 20) {
 				perr(pc, n, "active-response",
 				     "invalid value '%s' for <level> (1235): write a number from 0 "
-				     "to 20", v);
+				     "to 20",
+				     v);
 				goto out;
 			}
 			ar.level = atoi(v);
@@ -479,7 +491,8 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 			if (strcmp(v, "yes") && strcmp(v, "no")) {
 				perr(pc, n, "active-response",
 				     "invalid value '%s' for <disabled> (1235): write 'yes' or 'no' "
-				     "(lower case)", v);
+				     "(lower case)",
+				     v);
 				goto out;
 			}
 			if (!strcmp(v, "yes"))
@@ -503,7 +516,8 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 			perr(pc, n, "active-response",
 			     "invalid element <%s> (1230): remove it; <active-response> takes "
 			     "disabled, command, location, agent_id, level, rules_group, rules_id, "
-			     "timeout and repeated_offenders", ename(n));
+			     "timeout and repeated_offenders",
+			     ename(n));
 			goto out;
 		}
 		v = NULL;
@@ -549,31 +563,35 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 	if (!ar.loc) {
 		perr(pc, blk, "active-response",
 		     "invalid active response location '%s' (1302): use server, local, "
-		     "defined-agent or all", location);
+		     "defined-agent or all",
+		     location);
 		goto out;
 	}
 	ar.cmd = config_find_command(cfg, ar.name);
 	if (!ar.cmd) {
 		perr(pc, blk, "active-response",
 		     "unknown command '%s' (1303): define it in a <command> block placed before "
-		     "this one", ar.name);
+		     "this one",
+		     ar.name);
 		goto out;
 	}
 	if (timeout && !ar.cmd->timeout_allowed) {
 		pr_info("%s '%s' line %d: <active-response>: timeout not allowed for command "
 			"'%s' (1305): timeout set to 0; add <timeout_allowed>yes</timeout_allowed> "
-			"to the command to keep it", pc->kind, pc->name, ar.line, ar.cmd->name);
+			"to the command to keep it",
+			pc->kind, pc->name, ar.line, ar.cmd->name);
 		timeout = 0;
 	}
-	/* A negative atoi() result is kept by Wazuh; as seconds it can only mean "no expiry". */
-	ar.timeout = timeout > 0 ? (uint32_t)timeout : 0;
+	ar.wazuh_timeout = timeout;
+	ar.timeout = timeout > 0 ? (uint32_t)timeout : timeout < 0 ? 1u : 0u;
 	if (ar.rules_group) {
 		char rerr[160];
 
 		if (oregex_compile(&ar.group_re, ar.rules_group, OREGEX_REGEX, rerr,
 				   sizeof(rerr))) {
 			perr(pc, blk, "active-response",
-			     "invalid <rules_group> (1235): %s: write groups separated by '|'", rerr);
+			     "invalid <rules_group> (1235): %s: write groups separated by '|'",
+			     rerr);
 			goto out;
 		}
 	}
@@ -815,7 +833,8 @@ int config_load_ossec(struct ossec_config **out, const char *path, char *err, si
 	ret = read_file(path, &buf, &len);
 	if (ret) {
 		if (err && errlen)
-			snprintf(err, errlen, "ossec.conf '%s': cannot read: %s%s", path, errstr(ret),
+			snprintf(err, errlen, "ossec.conf '%s': cannot read: %s%s", path,
+				 errstr(ret),
 				 ret == -ENOENT ? ": give the right path with --ossec-conf or "
 						  "<ossec_conf> in arxdp.conf" :
 						  "");
@@ -872,13 +891,13 @@ static int set_u32(const struct parse_ctx *pc, const xmlNode *n, uint32_t *dst, 
 	return 0;
 }
 
-static int set_duration(const struct parse_ctx *pc, const xmlNode *n, uint32_t *dst,
-			const char *v)
+static int set_duration(const struct parse_ctx *pc, const xmlNode *n, uint32_t *dst, const char *v)
 {
 	if (duration_parse(v, dst)) {
 		perr(pc, n, ename(n),
 		     "invalid duration '%s': write seconds or a number with s, m, h, d or w "
-		     "(\"90\", \"10m\", \"1d\")", v);
+		     "(\"90\", \"10m\", \"1d\")",
+		     v);
 		return -EINVAL;
 	}
 	return 0;
@@ -906,7 +925,8 @@ static int read_fastpath(const struct parse_ctx *pc, struct arxdp_settings *s, c
 		if (!*v || strchr(v, '/')) {
 			perr(pc, n, "fastpath",
 			     "invalid executable '%s': write a file name of active-response/bin, "
-			     "without a path", v);
+			     "without a path",
+			     v);
 			ret = -EINVAL;
 		} else if (s->n_fastpath >= ARXDP_MAX_FASTPATH) {
 			perr(pc, n, "fastpath", "too many executables: at most %d",
@@ -1003,7 +1023,8 @@ static int settings_elem(const struct parse_ctx *pc, struct arxdp_settings *s, c
 		else if (!strcmp(v, "fail"))
 			s->fwdrop_fallback = ARXDP_FALLBACK_FAIL;
 		else {
-			perr(pc, n, e, "invalid fallback '%s': write iptables, nftables or fail", v);
+			perr(pc, n, e, "invalid fallback '%s': write iptables, nftables or fail",
+			     v);
 			return -EINVAL;
 		}
 		return 0;
@@ -1023,8 +1044,8 @@ static int settings_elem(const struct parse_ctx *pc, struct arxdp_settings *s, c
 	return -EINVAL;
 }
 
-int config_parse_settings(struct arxdp_settings *out, const char *name, const char *buf,
-			  size_t len, char *err, size_t errlen)
+int config_parse_settings(struct arxdp_settings *out, const char *name, const char *buf, size_t len,
+			  char *err, size_t errlen)
 {
 	struct parse_ctx pc = { "arxdp.conf", name, err, errlen };
 	const xmlNode *top, *n, *root_elem = NULL;
@@ -1051,7 +1072,8 @@ int config_parse_settings(struct arxdp_settings *out, const char *name, const ch
 		if (!is_elem(top))
 			continue;
 		if (strcmp(ename(top), "arxdp") || root_elem) {
-			perr(&pc, top, ename(top), "the file must hold exactly one <arxdp> element");
+			perr(&pc, top, ename(top),
+			     "the file must hold exactly one <arxdp> element");
 			ret = -EINVAL;
 			goto out;
 		}
@@ -1107,7 +1129,8 @@ int config_load_settings(struct arxdp_settings *s, const char *path, char *err, 
 	ret = read_file(path, &buf, &len);
 	if (ret) {
 		if (err && errlen)
-			snprintf(err, errlen, "arxdp.conf '%s': cannot read: %s", path, errstr(ret));
+			snprintf(err, errlen, "arxdp.conf '%s': cannot read: %s", path,
+				 errstr(ret));
 		return ret;
 	}
 	ret = config_parse_settings(s, path, buf, len, err, errlen);

@@ -55,7 +55,12 @@ struct ossec_ar {
 	char *rules_group; /* NULL = not set */
 	struct oregex group_re;
 	char *rules_id; /* raw text; NULL = not set */
-	uint32_t timeout; /* seconds after the 1305 rule; 0 = no expiry */
+	int wazuh_timeout; /* atoi(<timeout>) after the 1305 rule: what ar.conf and the name show */
+	/*
+	 * Effective seconds; 0 = no expiry. A negative <timeout> makes execd delete at its next
+	 * one-second check, so it becomes 1 here, never "no expiry".
+	 */
+	uint32_t timeout;
 	int line;
 };
 

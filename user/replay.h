@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* This file declares the `arxdp replay` and `arxdp check-config` commands. */
+/*
+ * This file declares the `arxdp replay` and `arxdp check-config` commands: the decision engine
+ * run offline over alert files, and the ossec.conf validator. Neither needs root nor changes
+ * anything outside its own stdout.
+ */
 #ifndef ARXDP_REPLAY_H
 #define ARXDP_REPLAY_H
 

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the datapath packet table: every row is a frame, the verdict the XDP
+ * program must return for it and the one global counter that must move, run through
+ * BPF_PROG_TEST_RUN on a private instance (nothing pinned, nothing attached). Blocks are
+ * written with the same blocklist code the CLI uses. Needs root (CAP_BPF); skips otherwise.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "arxdp.h"
+#include "blocklist.h"
+#include "loader.h"
+#include "log.h"
+#include "util.h"
+#include "bpf/pkt.h"
+
+struct row {
+	char desc[64];
+	struct pkt_spec pkt;
+	int verdict;
+	int stat; /* the one global counter index that moves by one packet */
+	char counted[48]; /* block whose own counter must move ("" = none) */
+};
+
+static struct loader_private *lp;
+static struct blocklist bl;
+
+static void add_block(const char *s, uint32_t timeout, bool expired)
+{
+	struct bl_reason why = { .rule_id = 5712, .level = 10, .origin = ARXDP_ORIGIN_CLI };
+	struct arxdp_addr a;
+	struct arxdp_block v = { .offenses = 1, .origin = ARXDP_ORIGIN_CLI };
+
+	cr_assert_eq(addr_parse(s, &a, NULL, 0), 0, "fixture address %s", s);
+	if (expired) {
+		/* Already past its stamp, as when no process ran to delete it. */
+		v.expires_ns = mono_now_ns() - NSEC_PER_SEC;
+		v.timeout_s = 1;
+		cr_assert_eq(bl_put(&bl, &a, &v), 0);
+		return;
+	}
+	cr_assert_eq(bl_block(&bl, &a, timeout, &why, NULL, NULL), 0, "block %s", s);
+}
+
+static void setup(bool dry_run)
+{
+	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 64,
+				 .dry_run = dry_run };
+
+	if (geteuid() != 0)
+		cr_skip_test("BPF_PROG_TEST_RUN needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
+	cr_assert_eq(bl_open_fds(&bl, loader_private_map_fd(lp, ARXDP_MAP_BLOCK4),
+				 loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
+				 loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
+				 loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
+				 loader_private_map_fd(lp, ARXDP_MAP_COUNTERS),
+				 loader_private_map_fd(lp, ARXDP_MAP_STATS),
+				 loader_private_map_fd(lp, ARXDP_MAP_META)),
+		     0);
+	add_block("198.51.100.7", 0, false);
+	add_block("198.51.100.8", 0, true);
+	add_block("198.51.100.9", 3600, false);
+	add_block("203.0.113.0/24", 600, false);
+	add_block("2001:db8::7", 0, false);
+	add_block("2001:db8::8", 0, true);
+	add_block("2001:db8:1::/48", 0, false);
+}
+
+static void setup_normal(void)
+{
+	setup(false);
+}
+
+static void setup_dry(void)
+{
+	setup(true);
+}
+
+static void teardown(void)
+{
+	bl_close(&bl);
+	loader_private_close(lp);
+	lp = NULL;
+}
+
+static int run(const struct pkt_spec *spec, __u32 *retval)
+{
+	uint8_t buf[PKT_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	opts.data_in = buf;
+	opts.data_size_in = pkt_build(spec, buf);
+	opts.repeat = 1;
+	if (bpf_prog_test_run_opts(loader_private_prog_fd(lp), &opts))
+		return -errno;
+	*retval = opts.retval;
+	return 0;
+}
+
+#define V4(s) .ethertype = ETH_P_IP, .src = s
+#define V6(s) .ethertype = ETH_P_IPV6, .src = s
+
+/* clang-format off */
+static struct row rows[] = {
+	{ "v4 permanent block: drop", { V4("198.51.100.7") }, XDP_DROP, ARXDP_STAT_DROP_V4,
+	  "198.51.100.7" },
+	{ "v4 timed block, live: drop", { V4("198.51.100.9") }, XDP_DROP, ARXDP_STAT_DROP_V4,
+	  "198.51.100.9" },
+	{ "v4 expired block: pass", { V4("198.51.100.8") }, XDP_PASS, ARXDP_STAT_PASS_EXPIRED_V4, "" },
+	{ "v4 miss: pass", { V4("198.51.100.10") }, XDP_PASS, ARXDP_STAT_PASS_V4, "" },
+	{ "v4 CIDR hit: drop", { V4("203.0.113.77") }, XDP_DROP, ARXDP_STAT_DROP_CIDR_V4,
+	  "203.0.113.0/24" },
+	{ "v4 next to CIDR: pass", { V4("203.0.114.1") }, XDP_PASS, ARXDP_STAT_PASS_V4, "" },
+	{ "v4 IHL 15 with options: drop", { V4("198.51.100.7"), .ihl = 15 }, XDP_DROP,
+	  ARXDP_STAT_DROP_V4, "198.51.100.7" },
+	{ "v4 first fragment: drop", { V4("198.51.100.7"), .frag = 0x2000 }, XDP_DROP,
+	  ARXDP_STAT_DROP_V4, "198.51.100.7" },
+	{ "v4 later fragment: drop", { V4("198.51.100.7"), .frag = 0x0010 }, XDP_DROP,
+	  ARXDP_STAT_DROP_V4, "198.51.100.7" },
+	{ "v4 bad IHL 4: pass", { V4("198.51.100.7"), .ihl = 4 }, XDP_PASS, ARXDP_STAT_PASS_OTHER, "" },
+	{ "v4 version 6 in a v4 frame: pass", { V4("198.51.100.7"), .ip_version = 6 }, XDP_PASS,
+	  ARXDP_STAT_PASS_OTHER, "" },
+	{ "802.1Q v4 hit: drop", { V4("198.51.100.7"), .nvlan = 1 }, XDP_DROP, ARXDP_STAT_DROP_V4,
+	  "198.51.100.7" },
+	{ "QinQ (802.1ad + 802.1Q) v4 hit: drop",
+	  { V4("198.51.100.7"), .nvlan = 2, .vlan_tpid = { 0x88a8, 0x8100 } }, XDP_DROP,
+	  ARXDP_STAT_DROP_V4, "198.51.100.7" },
+	{ "three VLAN tags: pass", { V4("198.51.100.7"), .nvlan = 3 }, XDP_PASS,
+	  ARXDP_STAT_PASS_OTHER, "" },
+	{ "v6 permanent block: drop", { V6("2001:db8::7") }, XDP_DROP, ARXDP_STAT_DROP_V6,
+	  "2001:db8::7" },
+	{ "v6 expired block: pass", { V6("2001:db8::8") }, XDP_PASS, ARXDP_STAT_PASS_EXPIRED_V6, "" },
+	{ "v6 miss: pass", { V6("2001:db8::9") }, XDP_PASS, ARXDP_STAT_PASS_V6, "" },
+	{ "v6 CIDR hit: drop", { V6("2001:db8:1:ffff::1") }, XDP_DROP, ARXDP_STAT_DROP_CIDR_V6,
+	  "2001:db8:1::/48" },
+	{ "802.1Q v6 hit: drop", { V6("2001:db8::7"), .nvlan = 1 }, XDP_DROP, ARXDP_STAT_DROP_V6,
+	  "2001:db8::7" },
+	{ "ARP: pass", { .ethertype = ETH_P_ARP }, XDP_PASS, ARXDP_STAT_PASS_OTHER, "" },
+	{ "non-IP (0x88b5): pass", { .ethertype = 0x88b5 }, XDP_PASS, ARXDP_STAT_PASS_OTHER, "" },
+	{ "truncated in the VLAN tag: pass", { V4("198.51.100.7"), .nvlan = 1, .cut = 16 },
+	  XDP_PASS, ARXDP_STAT_PASS_OTHER, "" },
+	{ "truncated in the second VLAN tag: pass", { V4("198.51.100.7"), .nvlan = 2, .cut = 20 },
+	  XDP_PASS, ARXDP_STAT_PASS_OTHER, "" },
+	{ "v4 truncated before the source: pass", { V4("198.51.100.7"), .cut = 14 + 13 }, XDP_PASS,
+	  ARXDP_STAT_PASS_OTHER, "" },
+	{ "v4 truncated at 19 of 20 header bytes: pass", { V4("198.51.100.7"), .cut = 14 + 19 },
+	  XDP_PASS, ARXDP_STAT_PASS_OTHER, "" },
+	{ "v4 header only, no payload: drop", { V4("198.51.100.7"), .cut = 14 + 20 }, XDP_DROP,
+	  ARXDP_STAT_DROP_V4, "198.51.100.7" },
+	{ "v6 truncated at 39 of 40 header bytes: pass", { V6("2001:db8::7"), .cut = 14 + 39 },
+	  XDP_PASS, ARXDP_STAT_PASS_OTHER, "" },
+	{ "Ethernet header only: pass", { V4("198.51.100.7"), .cut = 14 }, XDP_PASS,
+	  ARXDP_STAT_PASS_OTHER, "" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(verdict, table)
+{
+	return cr_make_param_array(struct row, rows, sizeof(rows) / sizeof(rows[0]));
+}
+
+static void read_stats(struct arxdp_counter st[ARXDP_STAT_MAX])
+{
+	cr_assert_eq(bl_stats(&bl, st), 0);
+}
+
+static void check_row(struct row *r, bool dry)
+{
+	struct arxdp_counter before[ARXDP_STAT_MAX], after[ARXDP_STAT_MAX], cb = {}, ca = {};
+	struct arxdp_addr a;
+	int expect_stat = r->stat, expect_verdict = r->verdict, i;
+	__u32 ret = 0;
+
+	if (dry && r->verdict == XDP_DROP) {
+		/* Dry run: counted as would-drop, passed on the wire. */
+		expect_verdict = XDP_PASS;
+		expect_stat = r->pkt.ethertype == ETH_P_IPV6 ? ARXDP_STAT_DRYRUN_V6 :
+							       ARXDP_STAT_DRYRUN_V4;
+	}
+	if (r->counted[0]) {
+		cr_assert_eq(addr_parse(r->counted, &a, NULL, 0), 0);
+		cr_assert_eq(bl_counters(&bl, &a, &cb), 0);
+	}
+	read_stats(before);
+	cr_assert_eq(run(&r->pkt, &ret), 0, "%s: test run failed", r->desc);
+	read_stats(after);
+	cr_expect_eq(ret, (__u32)expect_verdict, "%s: verdict %u, expected %d", r->desc, ret,
+		     expect_verdict);
+	for (i = 0; i < ARXDP_STAT_MAX; i++)
+		cr_expect_eq(after[i].packets - before[i].packets, i == expect_stat ? 1u : 0u,
+			     "%s: counter %d moved by %llu", r->desc, i,
+			     (unsigned long long)(after[i].packets - before[i].packets));
+	if (r->counted[0]) {
+		cr_assert_eq(bl_counters(&bl, &a, &ca), 0);
+		cr_expect_eq(ca.packets - cb.packets, 1u, "%s: block counter of %s", r->desc,
+			     r->counted);
+		cr_expect_gt(ca.bytes, cb.bytes, "%s: block byte counter", r->desc);
+	}
+}
+
+ParameterizedTest(struct row *r, verdict, table, .init = setup_normal, .fini = teardown)
+{
+	check_row(r, false);
+}
+
+ParameterizedTestParameters(verdict, dry_run)
+{
+	return cr_make_param_array(struct row, rows, sizeof(rows) / sizeof(rows[0]));
+}
+
+ParameterizedTest(struct row *r, verdict, dry_run, .init = setup_dry, .fini = teardown)
+{
+	check_row(r, true);
+}
+
+/* A block that expires while packets flow stops dropping without anyone deleting it. */
+Test(verdict, expiry_without_delete, .init = setup_normal, .fini = teardown)
+{
+	struct pkt_spec s = { V4("198.51.100.20") };
+	struct arxdp_addr a;
+	struct arxdp_block v;
+	__u32 ret;
+
+	addr_parse("198.51.100.20", &a, NULL, 0);
+	cr_assert_eq(bl_block(&bl, &a, 1, NULL, NULL, &v), 0);
+	cr_assert_eq(run(&s, &ret), 0);
+	cr_expect_eq(ret, XDP_DROP);
+	/* The coarse clock lags by at most a tick: wait the second plus a margin. */
+	usleep(1100 * 1000);
+	cr_assert_eq(run(&s, &ret), 0);
+	cr_expect_eq(ret, XDP_PASS);
+	cr_expect_eq(bl_get(&bl, &a, &v), 0, "the entry is still in the map");
+}
+
+/* Unblocking removes the block and its counters; the next packet passes. */
+Test(verdict, unblock, .init = setup_normal, .fini = teardown)
+{
+	struct pkt_spec s = { V4("198.51.100.7") };
+	struct arxdp_counter c;
+	struct arxdp_addr a;
+	__u32 ret;
+
+	addr_parse("198.51.100.7", &a, NULL, 0);
+	cr_assert_eq(run(&s, &ret), 0);
+	cr_expect_eq(ret, XDP_DROP);
+	cr_assert_eq(bl_unblock(&bl, &a), 0);
+	cr_assert_eq(bl_counters(&bl, &a, &c), 0);
+	cr_expect_eq(c.packets, 0u);
+	cr_assert_eq(run(&s, &ret), 0);
+	cr_expect_eq(ret, XDP_PASS);
+	cr_expect_eq(bl_unblock(&bl, &a), -ENOENT);
+}
+
+/* The trie is skipped while empty: removing the only prefix makes its addresses pass. */
+Test(verdict, cidr_removed, .init = setup_normal, .fini = teardown)
+{
+	struct pkt_spec s = { V4("203.0.113.77") };
+	struct arxdp_addr a;
+	__u32 ret;
+
+	addr_parse("203.0.113.0/24", &a, NULL, 0);
+	cr_assert_eq(bl_unblock(&bl, &a), 0);
+	cr_assert_eq(run(&s, &ret), 0);
+	cr_expect_eq(ret, XDP_PASS);
+}
+
+/* A full map refuses the next block with -ENOSPC and keeps what it had. */
+Test(verdict, map_full, .init = setup_normal, .fini = teardown)
+{
+	struct arxdp_addr a = { .family = 4, .prefixlen = 32, .a = { 198, 18, 0, 0 } };
+	struct pkt_spec s = { V4("198.51.100.7") };
+	int i, err = 0;
+	__u32 ret;
+
+	for (i = 0; i < 2048 && !err; i++) {
+		a.a[2] = i >> 8;
+		a.a[3] = i & 0xff;
+		err = bl_block(&bl, &a, 0, NULL, NULL, NULL);
+	}
+	cr_expect_eq(err, -ENOSPC, "capacity 1024 is reached");
+	cr_assert_eq(run(&s, &ret), 0);
+	cr_expect_eq(ret, XDP_DROP, "existing blocks stay");
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Shared helpers of the namespace tests. A test script sources this file, creates its hosts
+# with ns_host, registers nothing else by hand: one EXIT trap removes every namespace, veth,
+# pin directory and XDP attachment it made, also when the test fails or is interrupted.
+#
+# Addresses: test hosts use 198.18.0.0/15 and 2001:2::/48 only, and traffic goes only to
+# hosts this test created.
+# Exit codes: 0 pass, 77 skip (with a reason on stdout), anything else fails.
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUTPUT=${OUTPUT:-build}
+case "$OUTPUT" in /*) ;; *) OUTPUT="$ROOT/$OUTPUT" ;; esac
+ARXDP="$OUTPUT/arxdp"
+SKIP=77
+# Short, unique per run: interface names have 15 characters at most.
+TID=${TID:-$(printf '%04x' $(($$ % 65536)))}
+export ARXDP_PIN_DIR="/sys/fs/bpf/arxdp-t$TID"
+export ARXDP_SOCKET="/tmp/arxdp-t$TID.sock"
+
+_CLEANUP=()
+_NAMESPACES=()
+_HOST_IFACES=()
+FAILS=0
+
+on_exit() { _CLEANUP+=("$*"); }
+
+_cleanup_all() {
+	local i
+	set +e
+	for ((i = ${#_CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${_CLEANUP[$i]}" >/dev/null 2>&1
+	done
+	for i in "${_HOST_IFACES[@]}"; do
+		ip link set dev "$i" xdp off >/dev/null 2>&1
+		ip link set dev "$i" xdpgeneric off >/dev/null 2>&1
+		ip link del "$i" >/dev/null 2>&1
+	done
+	for i in "${_NAMESPACES[@]}"; do
+		ip netns del "$i" >/dev/null 2>&1
+	done
+	rm -rf "$ARXDP_PIN_DIR" "$ARXDP_SOCKET" >/dev/null 2>&1
+}
+trap _cleanup_all EXIT
+trap 'exit 130' INT TERM
+
+skip() {
+	echo "SKIP: $*"
+	exit $SKIP
+}
+
+fail() {
+	echo "FAIL: $*"
+	FAILS=$((FAILS + 1))
+}
+
+ok() { echo "ok: $*"; }
+
+# check DESCRIPTION COMMAND...: runs the command, reports ok/FAIL.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+finish() {
+	if [ "$FAILS" -ne 0 ]; then
+		echo "$FAILS check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	ip netns list >/dev/null 2>&1 || skip "network namespaces unavailable"
+	[ -x "$ARXDP" ] || { echo "FAIL: $ARXDP not built"; exit 1; }
+}
+
+# ns_host NAME HOSTIF HOSTADDR4 NSADDR4 HOSTADDR6 NSADDR6
+# Creates namespace NAME with one veth whose other end HOSTIF stays in the root namespace
+# (where the XDP program runs: `ip netns exec` hides the root bpffs). /24 and /64 networks.
+ns_host() {
+	local ns=$1 hif=$2 h4=$3 n4=$4 h6=$5 n6=$6
+	ip netns add "$ns" || return 1
+	_NAMESPACES+=("$ns")
+	ip link add "$hif" type veth peer name eth0 netns "$ns" || return 1
+	_HOST_IFACES+=("$hif")
+	ip addr add "$h4/24" dev "$hif"
+	ip -6 addr add "$h6/64" dev "$hif" nodad
+	ip link set "$hif" up
+	ip -n "$ns" addr add "$n4/24" dev eth0
+	ip -n "$ns" -6 addr add "$n6/64" dev eth0 nodad
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" link set lo up
+}
+
+# ping_ok NS ADDR: true when ADDR answers from NS (bounded: 3 probes, 1 s each at most).
+ping_ok() {
+	ip netns exec "$1" ping -n -q -c 3 -i 0.2 -W 1 -w 3 "$2" >/dev/null 2>&1
+}
+
+# ping_blocked NS ADDR: true when no probe of a short burst (1 s at most) gets an answer.
+ping_blocked() {
+	! ip netns exec "$1" ping -n -q -c 3 -i 0.2 -W 1 -w 1 "$2" >/dev/null 2>&1
+}
+
+# ping_some NS ADDR COUNT: sends COUNT probes (bounded), never fails.
+ping_some() {
+	ip netns exec "$1" ping -n -q -c "$3" -i 0.05 -W 1 -w 3 "$2" >/dev/null 2>&1 || true
+}
+
+# json_get JSON EXPR: evaluates a Python expression over the parsed JSON as `j`.
+json_get() {
+	python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# block_packets ADDR: dropped packets counted for the block of ADDR (0 when absent).
+block_packets() {
+	local out
+	out=$("$ARXDP" list --json --all) || { echo -1; return; }
+	json_get "$out" "sum(e['packets'] for e in j if e['addr']=='$1')"
+}
+
+stat_get() {
+	local out
+	out=$("$ARXDP" stats --json) || { echo -1; return; }
+	json_get "$out" "j$1"
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file declares the firewall fallback of the drop-in firewall-drop: when the XDP maps are
+ * absent, a block goes where the stock program puts it (iptables/ip6tables INPUT and FORWARD)
+ * or into an nftables set, so a host is never left unprotected because arxdp is not loaded.
+ * Commands run by fork+execv with a fixed argv (never a shell); the address reaching them is
+ * always one addr_format() wrote, never text from the alert.
+ */
+#ifndef ARXDP_FALLBACK_H
+#define ARXDP_FALLBACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "addr.h"
+#include "settings.h"
+
+/* The nftables objects of the fallback (one table, one set per family). */
+#define FB_NFT_TABLE "arxdp_fwdrop"
+#define FB_NFT_SET4 "blk4"
+#define FB_NFT_SET6 "blk6"
+/* Stock firewall-drop's lock directory, relative to the Wazuh home (shared with firewalld-drop). */
+#define FB_LOCK_DIR "active-response/bin/fw-drop"
+/* A firewall command still running after this long is killed. */
+#define FB_CMD_TIMEOUT_MS 30000
+
+/*
+ * get_binary_path() of Wazuh 4.8+: the first regular, executable file called name in $PATH
+ * (a default system PATH when unset) into out. -ENOENT when none.
+ */
+int fb_find_binary(const char *name, char *out, size_t len);
+/*
+ * Runs argv[0] (a path) with argv and no shell; stdin gets input (or /dev/null when NULL),
+ * stdout goes to /dev/null, stderr is kept (first line in errbuf). Waits at most timeout_ms,
+ * then kills. 0 and *status (exit status, 128+signal when killed), or -errno when it could not
+ * be started (fork is retried 5 times, as Wazuh does).
+ */
+int fb_run(char *const argv[], const char *input, int timeout_ms, int *status, char *errbuf,
+	   size_t errlen);
+/*
+ * Stock active_responses.c lock(): mkdir(dir) with the pid inside, waiting 1, 3, 5 ... s while
+ * the same process holds it; after ~625 s a holder still running as proc_name is killed. A
+ * holder that no longer exists is reclaimed at once. 0 or -errno.
+ */
+int fb_lock(const char *dir, const char *proc_name);
+void fb_unlock(const char *dir);
+/*
+ * Applies add or delete of exact address a with the configured fallback; timeout_s is used by
+ * nftables (element timeout), iptables has none. *used names the tool ("iptables",
+ * "ip6tables", "nft"). -EPERM for ARXDP_FALLBACK_FAIL, -ENOENT when no tool exists, -EIO when
+ * a command failed (logged with its stderr), other -errno when one could not run.
+ */
+int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uint32_t timeout_s,
+	     const char **used);
+
+#endif /* ARXDP_FALLBACK_H */

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the drop-in `firewall-drop` for Wazuh's active responses: the stock
+ * program's protocol, log lines and exit statuses, message for message (active_responses.c,
+ * default-firewall-drop.c of 4.14.7), but the block goes into arxdp's pinned XDP maps instead
+ * of iptables. When the maps are absent it falls back to iptables/nftables (or fails loudly, as
+ * configured), so a host is never silently unprotected. Installed as firewalld-drop or
+ * route-null it behaves the same under that name.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "addr.h"
+#include "arlog.h"
+#include "arproto.h"
+#include "blocklist.h"
+#include "config.h"
+#include "fallback.h"
+#include "log.h"
+#include "settings.h"
+#include "util.h"
+
+/* Exit statuses of the stock program: OS_SUCCESS and OS_INVALID (-1, seen as 255). */
+#define FD_OK 0
+#define FD_INVALID 255
+/* merror_exit() when the home cannot be entered. */
+#define FD_NO_HOME 1
+
+static const char *log_name; /* argv[0] exactly as execd passed it */
+
+static void ar(const char *msg)
+{
+	/* The stock program drops a line it cannot write; so do we (stderr is /dev/null). */
+	arlog_write(ARLOG_DEFAULT_PATH, log_name, msg);
+}
+
+static void __attribute__((format(printf, 1, 2))) arf(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) >= 0) {
+		ar(msg);
+		free(msg);
+	}
+	va_end(ap);
+}
+
+/* Library warnings (blocklist, config, fallback) belong to the protocol log too. */
+static void ar_sink(enum log_level level, const char *msg, void *ctx)
+{
+	if (level <= LOG_LEVEL_INFO)
+		ar(msg);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* w_homedir(): the realpath of this executable, cut before "/active-response". */
+static int enter_home(void)
+{
+	char exe[PATH_MAX], *cut;
+
+	if (!realpath("/proc/self/exe", exe)) {
+		fprintf(stderr, "%s: cannot resolve '/proc/self/exe': %s\n", log_name,
+			strerror(errno));
+		return -errno;
+	}
+	cut = strstr(exe, "/active-response");
+	if (!cut) {
+		fprintf(stderr,
+			"%s: Wazuh home '%s': not found: the program must live in "
+			"<home>/active-response/bin (copy it there, do not symlink it)\n",
+			log_name, exe);
+		return -ENOENT;
+	}
+	*cut = '\0';
+	if (chdir(exe[0] ? exe : "/")) {
+		fprintf(stderr, "%s: Wazuh home '%s': cannot enter: %s\n", log_name, exe,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* fgets() of OS_MAXSTR bytes, as the stock program reads: the newline stays. */
+static char *read_line(char *buf, size_t len)
+{
+	memset(buf, 0, len);
+	return fgets(buf, (int)len, stdin);
+}
+
+/* Validates one stdin line; logs the stock error and returns NULL when it is not AR JSON. */
+static cJSON *read_message(char *buf, size_t len)
+{
+	cJSON *msg;
+
+	if (!read_line(buf, len)) {
+		ar("Cannot read input from stdin");
+		return NULL;
+	}
+	ar(buf);
+	if (arproto_parse(buf, &msg)) {
+		ar("Invalid input format");
+		return NULL;
+	}
+	return msg;
+}
+
+/* Sends the check_keys line, reads execd's answer: 0 continue, 1 abort, -1 error (logged). */
+static int handshake(const char *srcip, char *buf, size_t len)
+{
+	const char *keys[] = { srcip };
+	enum ar_command c;
+	cJSON *reply;
+	char *line;
+
+	line = arproto_check_keys(base_name(log_name), keys, 1);
+	if (!line) {
+		ar("Cannot build the check_keys message: out of memory");
+		return -1;
+	}
+	ar(line);
+	printf("%s\n", line);
+	fflush(stdout);
+	free(line);
+	reply = read_message(buf, len);
+	if (!reply)
+		return -1;
+	c = arproto_command(reply);
+	cJSON_Delete(reply);
+	if (c == AR_CMD_CONTINUE)
+		return 0;
+	if (c == AR_CMD_ABORT)
+		return 1;
+	ar("Invalid value of 'command'");
+	return -1;
+}
+
+static void load_settings(struct arxdp_settings *s)
+{
+	const char *path = config_settings_path(NULL);
+	char err[CONFIG_ERR_MAX];
+
+	settings_defaults(s);
+	if (path && config_load_settings(s, path, err, sizeof(err))) {
+		/* A broken arxdp.conf must not cost the block: defaults still find the maps. */
+		arf("%s; using the defaults", err);
+		settings_defaults(s);
+	}
+}
+
+static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool add,
+		      const struct arxdp_addr *a, const char *ip, const cJSON *msg)
+{
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_FIREWALL_DROP };
+	struct arxdp_block v;
+	enum bl_result res;
+	int err;
+
+	if (!add) {
+		err = bl_unblock(bl, a);
+		if (err == -ENOENT) {
+			arf("%s was not blocked in the XDP maps '%s'", ip, s->pin_dir);
+			return 0;
+		}
+		if (err) {
+			arf("Cannot unblock '%s' in the XDP maps '%s': %s", ip, s->pin_dir,
+			    errstr(err));
+			return err;
+		}
+		arf("Unblocked %s in the XDP maps '%s'", ip, s->pin_dir);
+		return 0;
+	}
+	arproto_rule(msg, &why.rule_id, &why.level);
+	err = bl_block(bl, a, s->fwdrop_safety_expiry_s, &why, &res, &v);
+	if (err == -EPERM)
+		return err; /* bl_block logged why, through the sink */
+	if (err) {
+		arf("Cannot block '%s' in the XDP maps '%s': %s", ip, s->pin_dir, errstr(err));
+		return err;
+	}
+	if (v.timeout_s)
+		arf("Blocked %s in the XDP maps '%s' (%s, safety expiry %us)", ip, s->pin_dir,
+		    res == BL_NEW ? "new" : "extended", v.timeout_s);
+	else
+		arf("Blocked %s in the XDP maps '%s' (%s, until execd deletes it)", ip, s->pin_dir,
+		    res == BL_NEW ? "new" : "extended");
+	return 0;
+}
+
+static int fallback_action(const struct arxdp_settings *s, bool add, const struct arxdp_addr *a,
+			   const char *ip, int open_err)
+{
+	const char *why = open_err == -ENOENT ? "not loaded" : errstr(open_err);
+	const char *used = NULL;
+	int err;
+
+	if (s->fwdrop_fallback == ARXDP_FALLBACK_FAIL) {
+		arf("XDP maps '%s': %s, and fwdrop_fallback is 'fail': %s NOT %s", s->pin_dir, why,
+		    ip, add ? "blocked" : "unblocked");
+		return -EPERM;
+	}
+	if (fb_lock(FB_LOCK_DIR, base_name(log_name))) {
+		ar("Unable to take lock. End.");
+		return -EBUSY;
+	}
+	err = fb_apply(s->fwdrop_fallback, add, a, s->fwdrop_safety_expiry_s, &used);
+	fb_unlock(FB_LOCK_DIR);
+	if (err) {
+		arf("Cannot %s '%s' with the %s fallback (XDP maps '%s': %s): %s%s",
+		    add ? "block" : "unblock", ip,
+		    s->fwdrop_fallback == ARXDP_FALLBACK_NFTABLES ? "nftables" : "iptables",
+		    s->pin_dir, why, errstr(err), add ? ": host NOT protected" : "");
+		return err;
+	}
+	arf("%s %s with %s (fallback: XDP maps '%s': %s)", add ? "Blocked" : "Unblocked", ip, used,
+	    s->pin_dir, why);
+	if (add && s->fwdrop_safety_expiry_s && strcmp(used, "nft"))
+		arf("%s has no expiry: the safety expiry of %us does not apply to %s", used,
+		    s->fwdrop_safety_expiry_s, ip);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[AR_INPUT_MAX];
+	struct arxdp_settings s;
+	char ip[ADDR_STRLEN];
+	struct arxdp_addr a;
+	struct blocklist bl;
+	int ret = FD_INVALID, err;
+	enum ar_command cmd;
+	const char *srcip;
+	cJSON *msg = NULL;
+
+	log_name = argc > 0 && argv[0] && argv[0][0] ? argv[0] : "firewall-drop";
+	/* A reader that went away must give an error line, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (enter_home())
+		return FD_NO_HOME;
+	log_init(base_name(log_name), LOG_LEVEL_INFO, LOG_TARGET_STDERR);
+	log_set_sink(ar_sink, NULL);
+
+	ar("Starting");
+	msg = read_message(buf, sizeof(buf));
+	if (!msg)
+		goto out;
+	cmd = arproto_command(msg);
+	if (cmd != AR_CMD_ADD && cmd != AR_CMD_DELETE) {
+		ar("Invalid value of 'command'");
+		goto out;
+	}
+	srcip = arproto_srcip(msg, &a);
+	if (!srcip) {
+		ar("Cannot read 'srcip' from data or invalid IP format");
+		goto out;
+	}
+	if (cmd == AR_CMD_ADD) {
+		/* The key is the text execd sent: execd builds its rkey from it. */
+		err = handshake(srcip, buf, sizeof(buf));
+		if (err < 0)
+			goto out;
+		if (err > 0) {
+			ar("Aborted");
+			ret = FD_OK;
+			goto out;
+		}
+	}
+	/* The firewall sees the canonical form (an IPv4-mapped address is its IPv4 address). */
+	addr_format(&a, ip, sizeof(ip));
+	load_settings(&s);
+	err = bl_open(&bl, s.pin_dir);
+	if (!err) {
+		err = map_action(&bl, &s, cmd == AR_CMD_ADD, &a, ip, msg);
+		bl_close(&bl);
+	} else {
+		err = fallback_action(&s, cmd == AR_CMD_ADD, &a, ip, err);
+	}
+	if (err)
+		goto out;
+	ar("Ended");
+	ret = FD_OK;
+out:
+	cJSON_Delete(msg);
+	return ret;
+}
