@@ -57,6 +57,8 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUTPUT)/tools/%,$(TOOL_SRCS))
 TOOL_BPF_SRCS := $(wildcard tools/*.bpf.c)
+TOOL_SKELS := $(patsubst tools/%.bpf.c,$(OUTPUT)/tools/%.skel.h,$(TOOL_BPF_SRCS))
+TOOLS := $(filter-out $(patsubst tools/%.bpf.c,$(OUTPUT)/tools/%.bpf,$(TOOL_BPF_SRCS)),$(TOOLS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(wildcard tests/bpf/test_*.c))
@@ -67,7 +69,7 @@ TEST_BINS := $(UNIT_TESTS) $(BPF_TESTS)
 .SECONDARY:
 .PHONY: all test tests deps bench bench-check install uninstall clean help check-format format
 
-all: $(PROGS) $(filter-out $(patsubst %.bpf.c,$(OUTPUT)/tools/%,$(TOOL_BPF_SRCS)),$(TOOLS))
+all: $(PROGS) $(TOOLS)
 
 help:
 	@echo 'Targets:'
@@ -108,9 +110,13 @@ $(OUTPUT)/tools/%.tmp.bpf.o: tools/%.bpf.c | $(OUTPUT)/tools
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUTPUT)/tools/%.bpf.o: $(OUTPUT)/tools/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
 $(OUTPUT)/tools/%.skel.h: $(OUTPUT)/tools/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$(notdir $*)) > $@.tmp && mv $@.tmp $@
 
 # The loader includes the skeleton, so every library object waits for it.
 $(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
@@ -125,7 +131,8 @@ $(OUTPUT)/%: $(OUTPUT)/user/%.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -o $@
 
-$(OUTPUT)/tools/%: tools/%.c $(LIB) | $(OUTPUT)/tools
+# Tools may include any skeleton of tools/*.bpf.c as "<name>.skel.h".
+$(OUTPUT)/tools/%: tools/%.c $(LIB) $(TOOL_SKELS) | $(OUTPUT)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/tools $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lpthread -o $@
 

@@ -44,6 +44,9 @@ struct arxdp_block {
 	__u64 expires_ns;
 	/* CLOCK_REALTIME ns of the first block; kept across extensions. */
 	__u64 added_ns;
+	/* arxdpd's position in the alert stream of the alert that last wrote this block (0 = not
+	 * from an alert): re-reading an alert after a crash never applies it twice. */
+	__u64 seq;
 	__u32 timeout_s; /* duration last applied, for display and state (0 = permanent) */
 	__u32 rule_id; /* Wazuh rule id, 0 = none */
 	__u32 offenses; /* adds seen for this address while blocked, first = 1 */

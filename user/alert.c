@@ -51,7 +51,7 @@ static const char *get_path(const cJSON *obj, const char *const *path, size_t n)
 
 static int groups_append(struct alert *a, size_t *cap, const char *prefix, const char *v)
 {
-	size_t need = strlen(prefix) + strlen(v) + 2;
+	size_t plen = strlen(prefix), vlen = strlen(v), need = plen + vlen + 2;
 	char *p;
 
 	if (a->groups_len + need > *cap) {
@@ -63,8 +63,11 @@ static int groups_append(struct alert *a, size_t *cap, const char *prefix, const
 		a->groups = p;
 		*cap = ncap;
 	}
-	a->groups_len += (size_t)snprintf(a->groups + a->groups_len, *cap - a->groups_len, "%s%s,",
-					  prefix, v);
+	memcpy(a->groups + a->groups_len, prefix, plen);
+	memcpy(a->groups + a->groups_len + plen, v, vlen);
+	a->groups_len += plen + vlen;
+	a->groups[a->groups_len++] = ',';
+	a->groups[a->groups_len] = '\0';
 	return 0;
 }
 
@@ -74,10 +77,12 @@ static int build_groups(struct alert *a, const cJSON *rule)
 	size_t cap = 0, i;
 	int err;
 
-	a->groups = strdup("");
+	/* Room for a typical rule's groups and compliance tags in one allocation. */
+	cap = 512;
+	a->groups = malloc(cap);
 	if (!a->groups)
 		return -ENOMEM;
-	cap = 1;
+	a->groups[0] = '\0';
 	arr = cJSON_GetObjectItemCaseSensitive(rule, "groups");
 	cJSON_ArrayForEach(item, arr)
 	{
@@ -90,6 +95,8 @@ static int build_groups(struct alert *a, const cJSON *rule)
 	/* The alert keeps the arrays in first-seen order; the rule's raw text had them likewise. */
 	cJSON_ArrayForEach(arr, rule)
 	{
+		if (!cJSON_IsArray(arr) || !arr->string)
+			continue;
 		for (i = 0; i < ARRAY_SIZE(compliance); i++)
 			if (arr->string && !strcmp(arr->string, compliance[i][0]))
 				break;
@@ -114,12 +121,24 @@ static int two_digits(const char *s)
 	return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date; timegm() costs a lock and a tz lookup. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 int alert_parse_time(const char *ts, int64_t *epoch)
 {
 	struct tm tm = { 0 };
 	const char *p;
 	int year, off = 0, sign, oh, om;
-	time_t t;
 
 	/* %FT%T.mmm%z, as Wazuh writes it; the milliseconds and the offset are optional. */
 	if (!ts || strlen(ts) < 19 || ts[4] != '-' || ts[7] != '-' || ts[10] != 'T' ||
@@ -156,10 +175,8 @@ int alert_parse_time(const char *ts, int64_t *epoch)
 	}
 	if (*p)
 		return -EINVAL;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -EINVAL;
-	*epoch = (int64_t)t - off;
+	*epoch = days_from_civil(year, tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
+		 tm.tm_min * 60 + tm.tm_sec - off;
 	return 0;
 }
 
@@ -211,7 +228,8 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
 	while (end && end < line + len && (*end == ' ' || *end == '\t'))
 		end++;
 	if (end && end < line + len) {
-		snprintf(msg, sizeof(msg), "not JSON: trailing data at byte %zu", (size_t)(end - line));
+		snprintf(msg, sizeof(msg), "not JSON: trailing data at byte %zu",
+			 (size_t)(end - line));
 		set_err(err, errlen, msg);
 		ret = -EINVAL;
 		goto fail;

@@ -449,6 +449,8 @@ static void merge_block(struct arxdp_block *v, const struct arxdp_block *old, bo
 	}
 	if (why)
 		v->origin = why->origin;
+	if (why && why->seq)
+		v->seq = why->seq;
 }
 
 int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
@@ -459,7 +461,7 @@ int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_
 	enum bl_result r;
 	char buf[ADDR_STRLEN];
 	const char *reason;
-	bool live;
+	bool found, live;
 	int err;
 
 	err = bl_check_allowed(bl, a, &reason);
@@ -470,7 +472,17 @@ int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_
 	err = bl_lock(bl);
 	if (err)
 		return err;
-	live = bl_get(bl, a, &old) == 0 && !bl_expired(&old, now);
+	found = bl_get(bl, a, &old) == 0;
+	live = found && !bl_expired(&old, now);
+	/* Expired or not: an entry already written by this alert means it was applied. */
+	if (found && why && why->seq && old.seq >= why->seq) {
+		bl_unlock(bl);
+		if (res)
+			*res = BL_DUPLICATE;
+		if (out)
+			*out = old;
+		return 0;
+	}
 	merge_block(&v, &old, live, timeout_s, why, now, wall, &r);
 	err = bl_put(bl, a, &v);
 	bl_unlock(bl);

@@ -47,17 +47,20 @@ struct bl_reason {
 	uint32_t rule_id;
 	uint8_t level;
 	uint8_t origin; /* enum arxdp_origin */
+	uint64_t seq; /* alert-stream position (arxdpd), 0 = none */
 };
 
 enum bl_result {
 	BL_NEW = 0, /* not blocked before (or only by an expired entry) */
 	BL_EXTENDED, /* already blocked: timer restarted, offense counted */
+	BL_DUPLICATE, /* this alert (seq) was already applied: nothing written */
 };
 
 /*
  * Blocks a for timeout_s seconds (0 = permanent), as execd treats a repeat: a live block is
  * extended from now and its offense count grows; a permanent block is never shortened by
- * a timed one. Takes the lock itself. *res (optional) says which case it was.
+ * a timed one. A why->seq not above the stored one is a re-read alert: nothing is written
+ * (BL_DUPLICATE). Takes the lock itself. *res (optional) says which case it was.
  */
 int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
 	     const struct bl_reason *why, enum bl_result *res, struct arxdp_block *out);

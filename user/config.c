@@ -121,10 +121,12 @@ static char *wrap_document(const char *buf, size_t len, size_t *out_len)
 	while (i < len && isspace((unsigned char)body[i]))
 		i++;
 	if (len - i >= 5 && !memcmp(body + i, "<?xml", 5)) {
-		char *end = memmem(body + i, len - i, "?>", 2);
+		size_t end = i + 5;
 
-		if (end) {
-			for (; body + i < end + 2; i++)
+		while (end + 1 < len && (body[end] != '?' || body[end + 1] != '>'))
+			end++;
+		if (end + 1 < len) {
+			for (; i < end + 2; i++)
 				if (body[i] != '\n')
 					body[i] = ' ';
 		}
@@ -172,8 +174,9 @@ static xmlDoc *parse_xml(const struct parse_ctx *pc, const char *buf, size_t len
 		}
 		/* Only an unclosed element of the file reaches the synthetic root. */
 		if (strstr(msg, "arxdp-wrap"))
-			snprintf(msg, sizeof(msg), "an element is still open at the end of the "
-						   "file (a closing tag is missing)");
+			snprintf(msg, sizeof(msg),
+				 "an element is still open at the end of the "
+				 "file (a closing tag is missing)");
 		if (pc->err && pc->errlen)
 			snprintf(pc->err, pc->errlen,
 				 "%s '%s' line %d: not well-formed XML: %s: fix the markup there",

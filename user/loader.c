@@ -102,6 +102,7 @@ static int open_skel(const struct loader_opts *o, const char *pin_root, struct a
 		return err;
 	}
 	skel->rodata->dry_run = o->dry_run;
+	skel->rodata->precise_clock = o->precise_clock;
 	*out = skel;
 	return 0;
 }

@@ -17,6 +17,7 @@ struct loader_opts {
 	uint32_t capacity_v6;
 	uint32_t cidr_capacity;
 	bool dry_run;
+	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
 	/* Load a new program even when one is pinned (new knobs, new build); maps are kept. */
 	bool reload;
 };

@@ -196,9 +196,23 @@ static bool is_own(const struct match_env *env, const struct arxdp_addr *a)
 	return false;
 }
 
+/* What analysisd's checks say about the alert; the same for every response. */
+static enum match_reason alert_checks(const struct match_env *env, const struct alert *a)
+{
+	if (a->dstuser && !match_dstuser_chars(a->dstuser))
+		return MATCH_INVALID_DSTUSER;
+	if (a->srcip && !match_srcip_chars(a->srcip))
+		return MATCH_INVALID_SRCIP;
+	/* Wazuh checks data.srcip; the address we would block is checked too, to be safe. */
+	if (match_white_list(env->cfg, a->srcip) ||
+	    (a->addr != a->srcip && match_white_list(env->cfg, a->addr)))
+		return MATCH_WHITE_LIST;
+	return MATCH_REASON_NONE;
+}
+
 /* Everything but binding: what this one response does for this alert here. */
-static void decide(const struct match_env *env, const struct alert *a, bool addr_ok,
-		   const struct arxdp_addr *addr, const struct ossec_ar *ar,
+static void decide(const struct match_env *env, const struct alert *a, enum match_reason pre,
+		   bool addr_ok, const struct arxdp_addr *addr, const struct ossec_ar *ar,
 		   struct match_decision *d)
 {
 	bool fast = settings_is_fastpath(env->settings, ar->cmd->executable);
@@ -212,14 +226,8 @@ static void decide(const struct match_env *env, const struct alert *a, bool addr
 	if (addr_ok)
 		d->addr = *addr;
 
-	if (a->dstuser && !match_dstuser_chars(a->dstuser))
-		d->reason = MATCH_INVALID_DSTUSER;
-	else if (a->srcip && !match_srcip_chars(a->srcip))
-		d->reason = MATCH_INVALID_SRCIP;
-	/* Wazuh checks data.srcip; the address we would block is checked too, to be safe. */
-	else if (match_white_list(env->cfg, a->srcip) ||
-		 (a->addr != a->srcip && match_white_list(env->cfg, a->addr)))
-		d->reason = MATCH_WHITE_LIST;
+	if (pre != MATCH_REASON_NONE)
+		d->reason = pre;
 	else if (!match_runs_here(env->settings, ar, a->agent_id))
 		d->reason = MATCH_REMOTE;
 	else if (env->cfg->execd_disabled || !(env->cfg->ar_queue & AR_QUEUE_LOCAL))
@@ -248,8 +256,9 @@ static void decide(const struct match_env *env, const struct alert *a, bool addr
 int match_alert(const struct match_env *env, const struct alert *a, struct match_decision *out,
 		size_t max, size_t *n)
 {
+	enum match_reason pre = MATCH_REASON_NONE;
+	bool addr_ok, checked = false;
 	struct arxdp_addr addr;
-	bool addr_ok;
 	size_t i;
 
 	*n = 0;
@@ -264,7 +273,11 @@ int match_alert(const struct match_env *env, const struct alert *a, struct match
 			continue;
 		if (*n >= max)
 			return -ENOSPC;
-		decide(env, a, addr_ok, &addr, ar, &out[(*n)++]);
+		if (!checked) {
+			pre = alert_checks(env, a);
+			checked = true;
+		}
+		decide(env, a, pre, addr_ok, &addr, ar, &out[(*n)++]);
 	}
 	return 0;
 }

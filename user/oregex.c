@@ -265,6 +265,7 @@ static bool match_here(const struct oregex_tok *toks, uint32_t n, const char *s,
 bool oregex_match(const struct oregex *re, const char *subject)
 {
 	uint32_t budget = OREGEX_STEP_BUDGET;
+	const struct oregex_tok *first;
 	const struct oregex_alt *alt;
 	const char *s;
 	uint32_t i;
@@ -278,7 +279,15 @@ bool oregex_match(const struct oregex *re, const char *subject)
 				return true;
 			continue;
 		}
+		first = alt->n ? &re->toks[alt->first] : NULL;
 		for (s = subject;; s++) {
+			/* Most patterns start with a plain letter: skip what cannot start a match. */
+			if (first && first->kind == TOK_LIT && first->quant == Q_ONE) {
+				while (*s && (unsigned char)tolower((unsigned char)*s) != first->ch)
+					s++;
+				if (!*s)
+					break;
+			}
 			if (match_here(re->toks + alt->first, alt->n, s, alt->eol, &budget))
 				return true;
 			if (!*s || !budget)

@@ -190,7 +190,8 @@ ParameterizedTest(struct bad_case *c, alert, bad)
 
 Test(alert, line_length_limit)
 {
-	static const char head[] = "{\"rule\":{\"id\":\"1\",\"level\":3},\"id\":\"1.1\",\"full_log\":\"";
+	static const char head[] =
+		"{\"rule\":{\"id\":\"1\",\"level\":3},\"id\":\"1.1\",\"full_log\":\"";
 	size_t body = ALERT_LINE_MAX - strlen(head) - 2, len;
 	char *line = malloc(ALERT_LINE_MAX + 16), err[160];
 	struct alert a;
@@ -201,7 +202,8 @@ Test(alert, line_length_limit)
 	strcpy(line + strlen(head) + body, "\"}");
 	len = strlen(line);
 	cr_assert_eq(len, ALERT_LINE_MAX);
-	cr_expect_eq(alert_parse(&a, line, len, err, sizeof(err)), 0, "exactly 65536 bytes: %s", err);
+	cr_expect_eq(alert_parse(&a, line, len, err, sizeof(err)), 0, "exactly 65536 bytes: %s",
+		     err);
 	alert_free(&a);
 	memmove(line + strlen(head) + 1, line + strlen(head), body + 3);
 	cr_expect_eq(alert_parse(&a, line, len + 1, err, sizeof(err)), -E2BIG);

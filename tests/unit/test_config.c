@@ -142,7 +142,8 @@ Test(config, manager_sample)
 	size_t i;
 
 	cr_assert_eq(cfg->n_cmds, 6);
-	cr_expect_not(cfg->cmds[1].timeout_allowed, "restart-wazuh: timeout_allowed defaults to no");
+	cr_expect_not(cfg->cmds[1].timeout_allowed,
+		      "restart-wazuh: timeout_allowed defaults to no");
 	cr_expect(cfg->cmds[0].timeout_allowed);
 	cr_assert_eq(cfg->n_ars, 4);
 	for (i = 0; i < 4; i++) {
@@ -188,9 +189,11 @@ Test(config, quirks)
 	log_set_sink(NULL, NULL);
 	/* 1305 is info, 1306 a warning; both name the file and the line. */
 	cr_expect(strstr(last_msg, "quirks.conf' line 30: <active-response>: timeout not allowed "
-				   "for command 'restart-wazuh' (1305)") != NULL, "%s", last_msg);
+				   "for command 'restart-wazuh' (1305)") != NULL,
+		  "%s", last_msg);
 	cr_expect(strstr(last_msg, "quirks.conf' line 37: <active-response>: invalid agent ID "
-				   "'000' (1306)") != NULL, "%s", last_msg);
+				   "'000' (1306)") != NULL,
+		  "%s", last_msg);
 	cr_expect_str_eq(cfg->node_name, "node07");
 	cr_assert_eq(cfg->n_ars, 4);
 	cr_expect_str_eq(cfg->ars[0].name, "restart-wazuh0");
@@ -230,11 +233,12 @@ struct queue_case {
 	bool execd_disabled;
 };
 
-#define CMDX                                                                                   \
-	"<ossec_config><command><name>c</name><executable>c</executable>"                     \
+#define CMDX                                                              \
+	"<ossec_config><command><name>c</name><executable>c</executable>" \
 	"<timeout_allowed>yes</timeout_allowed></command>"
-#define AR(loc) "<active-response><command>c</command><location>" loc "</location>"          \
-		"<level>3</level></active-response>"
+#define AR(loc)                                                             \
+	"<active-response><command>c</command><location>" loc "</location>" \
+	"<level>3</level></active-response>"
 #define ARD "<active-response><disabled>yes</disabled><command>c</command></active-response>"
 
 ParameterizedTestParameters(config, disabled_quirk)
@@ -292,8 +296,8 @@ Test(config, prolog_bom_and_comments)
 	struct ossec_config *cfg = NULL;
 	char err[CONFIG_ERR_MAX];
 
-	cr_assert_eq(config_parse_ossec(&cfg, "mem", xml, strlen(xml), err, sizeof(err)), 0,
-		     "%s", err);
+	cr_assert_eq(config_parse_ossec(&cfg, "mem", xml, strlen(xml), err, sizeof(err)), 0, "%s",
+		     err);
 	cr_expect_str_eq(cfg->node_name, "n1");
 	cr_expect_eq(cfg->n_ars, 0);
 	config_free_ossec(cfg);
@@ -308,8 +312,7 @@ Test(config, example_settings_are_the_defaults)
 
 	unsetenv("ARXDP_PIN_DIR");
 	unsetenv("ARXDP_SOCKET");
-	cr_assert_eq(config_load_settings(&got, "conf/arxdp.conf", err, sizeof(err)), 0, "%s",
-		     err);
+	cr_assert_eq(config_load_settings(&got, "conf/arxdp.conf", err, sizeof(err)), 0, "%s", err);
 	settings_defaults(&want);
 	settings_resolve_paths(&want);
 	cr_expect_eq(memcmp(&got, &want, sizeof(got)), 0,
@@ -323,9 +326,9 @@ Test(config, full_settings)
 
 	unsetenv("ARXDP_PIN_DIR");
 	setenv("ARXDP_SOCKET", "/tmp/env.sock", 1);
-	cr_assert_eq(config_load_settings(&s, "tests/data/conf/settings/full.conf", err,
-					  sizeof(err)),
-		     0, "%s", err);
+	cr_assert_eq(
+		config_load_settings(&s, "tests/data/conf/settings/full.conf", err, sizeof(err)), 0,
+		"%s", err);
 	cr_expect_str_eq(s.wazuh_home, "/opt/wazuh");
 	cr_expect_str_eq(s.ossec_conf, "/opt/wazuh/etc/ossec.conf");
 	cr_expect_str_eq(s.alerts, "/srv/alerts.json");

@@ -37,13 +37,13 @@ struct rid_case {
 ParameterizedTestParameters(match, rules_id)
 {
 	static struct rid_case cases[] = {
-		{ "5710, 5712", 5712, true }, { "5710, 5712", 5710, true },
-		{ "5710 5712", 5710, true },  { "5710 5712", 5712, false },
-		{ "5710;5712", 5712, false }, { "5710;5712", 5710, true },
-		{ "x,5710", 5710, false },    { ",,5710", 5710, true },
-		{ "  5712", 5712, true },     { "5710abc,5712", 5712, true },
-		{ "57100", 5710, false },     { "05710", 5710, true },
-		{ "5710,", 5711, false },     { "", 5710, false },
+		{ "5710, 5712", 5712, true },  { "5710, 5712", 5710, true },
+		{ "5710 5712", 5710, true },   { "5710 5712", 5712, false },
+		{ "5710;5712", 5712, false },  { "5710;5712", 5710, true },
+		{ "x,5710", 5710, false },     { ",,5710", 5710, true },
+		{ "  5712", 5712, true },      { "5710abc,5712", 5712, true },
+		{ "57100", 5710, false },      { "05710", 5710, true },
+		{ "5710,", 5711, false },      { "", 5710, false },
 		{ "5710,,,5712", 5712, true },
 	};
 
@@ -374,7 +374,8 @@ ParameterizedTestParameters(match, samples)
 		  "firewall-drop600:skip:white_list;host-deny60:skip:white_list;"
 		  "firewall-drop300:skip:white_list;" },
 		/* no address: a script still runs, the fast path cannot */
-		{ "../replay/ossec.conf", "000", 6, "custom0:script:0;firewall-drop0:skip:no_srcip;" },
+		{ "../replay/ossec.conf", "000", 6,
+		  "custom0:script:0;firewall-drop0:skip:no_srcip;" },
 	};
 
 	return cr_make_param_array(struct alert_case, cases, sizeof(cases) / sizeof(cases[0]));
@@ -472,8 +473,8 @@ ParameterizedTest(struct skip_case *c, match, never_block)
 	struct alert a;
 	size_t n;
 
-	cr_assert_eq(config_parse_ossec(&cfg, "mem", conf, strlen(conf), err, sizeof(err)), 0,
-		     "%s", err);
+	cr_assert_eq(config_parse_ossec(&cfg, "mem", conf, strlen(conf), err, sizeof(err)), 0, "%s",
+		     err);
 	settings_defaults(&s);
 	env = (struct match_env){ .cfg = cfg, .settings = &s };
 	if (c->own[0]) {

@@ -85,11 +85,8 @@ struct bad_case {
 ParameterizedTestParameters(oregex, invalid)
 {
 	static struct bad_case cases[] = {
-		{ "", -EINVAL },
-		{ "a||b", -EINVAL },
-		{ "|a", -EINVAL },
-		{ "a\\", -EINVAL },
-		{ "a\\q", -EINVAL },
+		{ "", -EINVAL },    { "a||b", -EINVAL }, { "|a", -EINVAL },
+		{ "a\\", -EINVAL }, { "a\\q", -EINVAL },
 	};
 
 	return cr_make_param_array(struct bad_case, cases, sizeof(cases) / sizeof(cases[0]));

@@ -87,8 +87,8 @@ static void expect_golden(const char *out, const char *golden)
 	free(want);
 }
 
-#define BASE_ARGS                                                                              \
-	"replay", "--ossec-conf", DIR "ossec.conf", "--config", DIR "arxdp.conf", "--own",     \
+#define BASE_ARGS                                                                          \
+	"replay", "--ossec-conf", DIR "ossec.conf", "--config", DIR "arxdp.conf", "--own", \
 		"192.0.2.1"
 
 static void expect_bad_lines_reported(void)
@@ -136,7 +136,8 @@ Test(replay, stdin)
 /* A rotated archive: several gzip members (gzopen "ab" adds one per open), as zcat reads. */
 Test(replay, gzip_multi_member)
 {
-	char path[] = "/tmp/arxdp-alerts-XXXXXX.json.gz", *argv[] = { BASE_ARGS, "--json", path, NULL };
+	char path[] = "/tmp/arxdp-alerts-XXXXXX.json.gz",
+	     *argv[] = { BASE_ARGS, "--json", path, NULL };
 	size_t len, half;
 	char *in = slurp(DIR "alerts.jsonl", &len), *out;
 	gzFile gz;
@@ -265,8 +266,8 @@ ParameterizedTest(struct usage_case *c, replay, usage)
 
 Test(replay, check_config_table)
 {
-	char *argv[] = { "check-config", "--ossec-conf", "tests/data/conf/ossec-manager.conf",
-			 "--config", DIR "arxdp.conf", NULL };
+	char *argv[] = { "check-config", "--ossec-conf",   "tests/data/conf/ossec-manager.conf",
+			 "--config",	 DIR "arxdp.conf", NULL };
 	char *out;
 
 	cr_assert_eq(run_captured(cmd_check_config, ARGC(argv), argv, &out), 0, "%s", logbuf);
@@ -281,8 +282,8 @@ Test(replay, check_config_table)
 
 Test(replay, check_config_warns_about_disabled_execd)
 {
-	char *argv[] = { "check-config", "--ossec-conf", "tests/data/conf/valid/quirks.conf",
-			 "--config", DIR "arxdp.conf", NULL };
+	char *argv[] = { "check-config", "--ossec-conf",   "tests/data/conf/valid/quirks.conf",
+			 "--config",	 DIR "arxdp.conf", NULL };
 	char *out;
 
 	cr_assert_eq(run_captured(cmd_check_config, ARGC(argv), argv, &out), 0, "%s", logbuf);
@@ -295,8 +296,8 @@ Test(replay, check_config_warns_about_disabled_execd)
 
 Test(replay, check_config_broken)
 {
-	char *argv[] = { "check-config", "--ossec-conf", "tests/data/conf/invalid/1303.conf",
-			 "--config", DIR "arxdp.conf", NULL };
+	char *argv[] = { "check-config", "--ossec-conf",   "tests/data/conf/invalid/1303.conf",
+			 "--config",	 DIR "arxdp.conf", NULL };
 	char *out;
 
 	cr_expect_eq(run_captured(cmd_check_config, ARGC(argv), argv, &out), -EINVAL);

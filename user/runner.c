@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* This file contains the script runner declared in runner.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <cjson/cJSON.h>
+#include "arlog.h"
+#include "arproto.h"
+#include "config.h"
+#include "log.h"
+#include "match.h"
+#include "runner.h"
+#include "util.h"
+
+#define JOB_MAGIC 0x4a4f4221 /* "JOB!" */
+#define LINE_MAX_EXECD 8192 /* execd reads one line with fgets(8192) */
+#define PIPE_SIZE (1 << 20)
+#define MISSING_MAX 64
+
+enum job_kind { JOB_ADD, JOB_DELETE };
+enum job_state { JOB_QUEUED, JOB_READING, JOB_WAITING, JOB_DONE };
+
+struct job {
+	int magic; /* first: lets the daemon tell a job from its own epoll sources */
+	enum job_kind kind;
+	enum job_state state;
+	char exe[BTABLE_EXE_MAX];
+	char *json;
+	uint32_t timeout_s;
+	pid_t pid;
+	int in_fd, out_fd;
+	char line[LINE_MAX_EXECD];
+	size_t len;
+	uint64_t deadline_mono;
+	struct job *next;
+};
+
+struct runner {
+	struct runner_env env;
+	int epfd;
+	struct job *queue_head, *queue_tail;
+	struct job *running;
+	struct runner_stats st;
+	char missing[MISSING_MAX][BTABLE_EXE_MAX];
+	int n_missing;
+};
+
+bool runner_owns(const void *ptr)
+{
+	return ptr && *(const int *)ptr == JOB_MAGIC;
+}
+
+int runner_new(struct runner **out, const struct runner_env *env, int epfd)
+{
+	struct runner *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->env = *env;
+	r->epfd = epfd;
+	*out = r;
+	return 0;
+}
+
+static void job_close_fds(struct runner *r, struct job *j)
+{
+	if (j->in_fd >= 0)
+		close(j->in_fd);
+	if (j->out_fd >= 0) {
+		epoll_ctl(r->epfd, EPOLL_CTL_DEL, j->out_fd, NULL);
+		close(j->out_fd);
+	}
+	j->in_fd = j->out_fd = -1;
+}
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->json);
+	free(j);
+}
+
+void runner_free(struct runner *r)
+{
+	struct job *j, *next;
+
+	if (!r)
+		return;
+	for (j = r->running; j; j = next) {
+		next = j->next;
+		job_close_fds(r, j);
+		job_free(j);
+	}
+	for (j = r->queue_head; j; j = next) {
+		next = j->next;
+		job_free(j);
+	}
+	free(r);
+}
+
+static int enqueue(struct runner *r, enum job_kind kind, const char *exe, char *json,
+		   uint32_t timeout_s)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		free(json);
+		return -ENOMEM;
+	}
+	j->magic = JOB_MAGIC;
+	j->kind = kind;
+	j->json = json;
+	j->timeout_s = timeout_s;
+	j->in_fd = j->out_fd = -1;
+	str_copy(j->exe, exe, sizeof(j->exe));
+	if (r->queue_tail)
+		r->queue_tail->next = j;
+	else
+		r->queue_head = j;
+	r->queue_tail = j;
+	r->st.queued++;
+	return 0;
+}
+
+int runner_add(struct runner *r, const char *exe, char *json, uint32_t timeout_s)
+{
+	return enqueue(r, JOB_ADD, exe, json, timeout_s);
+}
+
+int runner_delete(struct runner *r, const char *exe, char *json)
+{
+	return enqueue(r, JOB_DELETE, exe, json, 0);
+}
+
+void runner_reset_missing(struct runner *r)
+{
+	r->n_missing = 0;
+}
+
+/* A missing program is an error once per executable, not once per alert. */
+static bool report_missing(struct runner *r, const char *exe, const char *path, int err)
+{
+	int i;
+
+	for (i = 0; i < r->n_missing; i++)
+		if (!strcmp(r->missing[i], exe))
+			return false;
+	if (r->n_missing < MISSING_MAX)
+		str_copy(r->missing[r->n_missing++], exe, BTABLE_EXE_MAX);
+	pr_warn("active response '%s': cannot run '%s/%s': %s; install it or remove the "
+		"<active-response> that names it",
+		exe, r->env.home, path, strerror(-err));
+	return true;
+}
+
+static int write_line(int fd, const char *s)
+{
+	size_t len = strlen(s);
+	struct iovec iov[2] = { { (void *)s, len }, { "\n", 1 } };
+	ssize_t n = writev(fd, iov, 2);
+
+	/* The pipe was sized for the message: a short write means the program is not reading. */
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len + 1 ? 0 : -EAGAIN;
+}
+
+static int spawn(struct runner *r, struct job *j)
+{
+	char path[PATH_MAX];
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err;
+	pid_t pid;
+
+	if (snprintf(path, sizeof(path), "active-response/bin/%s", j->exe) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	/* execd rejects ".." components; a name from ossec.conf must stay in the bin dir. */
+	if (strstr(j->exe, "..") || strchr(j->exe, '/')) {
+		report_missing(r, j->exe, path, -EPERM);
+		return -EPERM;
+	}
+	{
+		char full[PATH_MAX * 2];
+
+		snprintf(full, sizeof(full), "%s/%s", r->env.home, path);
+		if (access(full, X_OK)) {
+			err = -errno;
+			report_missing(r, j->exe, path, err);
+			return err;
+		}
+	}
+	if (pipe2(in, O_CLOEXEC) ||
+	    (j->kind == JOB_ADD && pipe2(out, O_CLOEXEC | O_NONBLOCK))) {
+		err = -errno;
+		goto fail;
+	}
+	fcntl(in[1], F_SETPIPE_SZ, PIPE_SIZE);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		sigset_t all;
+		char *argv[] = { path, NULL };
+
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		setsid();
+		if (chdir(r->env.home))
+			_exit(127);
+		dup2(in[0], 0);
+		dup2(j->kind == JOB_ADD ? out[1] : null, 1);
+		dup2(null, 2); /* execd sends stderr to /dev/null */
+		execv(path, argv);
+		_exit(127);
+	}
+	close(in[0]);
+	j->in_fd = in[1];
+	if (j->kind == JOB_ADD) {
+		close(out[1]);
+		j->out_fd = out[0];
+	}
+	j->pid = pid;
+	return 0;
+fail:
+	if (in[0] >= 0) {
+		close(in[0]);
+		close(in[1]);
+	}
+	if (out[0] >= 0) {
+		close(out[0]);
+		close(out[1]);
+	}
+	pr_warn("active response '%s': cannot start: %s", j->exe, strerror(-err));
+	return err;
+}
+
+static char *with_command(const char *json, const char *cmd)
+{
+	cJSON *o = cJSON_Parse(json), *c;
+	char *s = NULL;
+
+	if (!o)
+		return NULL;
+	c = cJSON_CreateString(cmd);
+	if (c && cJSON_ReplaceItemInObjectCaseSensitive(o, "command", c))
+		s = cJSON_PrintUnformatted(o);
+	else
+		cJSON_Delete(c);
+	cJSON_Delete(o);
+	return s;
+}
+
+static struct pending_delete *find_pending(struct runner *r, const char *rkey)
+{
+	struct pending_delete *p;
+
+	for (p = *r->env.pending; p; p = p->next)
+		if (!strcmp(p->rkey, rkey))
+			return p;
+	return NULL;
+}
+
+/* execd's steps 7-9 once the program printed a line: rkey, timeout list, continue/abort. */
+static void answer(struct runner *r, struct job *j)
+{
+	char rkey[AR_RKEY_MAX], base[BTABLE_EXE_MAX];
+	const char *cmd = "continue";
+	struct pending_delete *p;
+	uint32_t timeout = j->timeout_s;
+	bool truncated = false;
+	char *reply;
+	int err;
+
+	str_copy(base, j->exe, sizeof(base));
+	err = arproto_rkey(j->line, base, rkey, sizeof(rkey), &truncated);
+	if (err)
+		str_copy(rkey, base, sizeof(rkey));
+	if (truncated)
+		pr_warn("active response '%s': key exceeds %d characters: truncated", j->exe,
+			AR_RKEY_MAX);
+	if (timeout) {
+		timeout = offenders_escalate(r->env.offenders, *r->env.cfg, rkey, timeout, NULL);
+		p = find_pending(r, rkey);
+		if (p) {
+			/* execd: already received, the block is extended from now; abort. */
+			p->deadline_wall_ns = wall_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
+			p->timeout_s = timeout;
+			cmd = "abort";
+			r->st.aborted++;
+		} else {
+			p = calloc(1, sizeof(*p));
+			if (p && (p->rkey = strdup(rkey)) && (p->json = with_command(j->json, "delete"))) {
+				str_copy(p->exe, j->exe, sizeof(p->exe));
+				p->timeout_s = timeout;
+				p->deadline_wall_ns = wall_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
+				p->next = *r->env.pending;
+				*r->env.pending = p;
+				pr_debug("active response '%s': delete due in %us (key '%s')", j->exe,
+					 timeout, rkey);
+			} else {
+				pending_free(p);
+				pr_warn("active response '%s': no memory for its delete", j->exe);
+			}
+			r->st.stateful++;
+		}
+	}
+	reply = with_command(j->json, cmd);
+	if (!reply || write_line(j->in_fd, reply))
+		pr_warn("active response '%s' (pid %d): cannot send '%s'", j->exe, (int)j->pid,
+			cmd);
+	free(reply);
+	job_close_fds(r, j);
+	j->state = JOB_WAITING;
+}
+
+static void start(struct runner *r, struct job *j)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = j };
+
+	j->deadline_mono = mono_now_ns() + (uint64_t)r->env.time_limit_s * NSEC_PER_SEC;
+	r->st.started++;
+	if (spawn(r, j)) {
+		r->st.failed++;
+		j->state = JOB_DONE;
+		return;
+	}
+	if (write_line(j->in_fd, j->json)) {
+		pr_warn("active response '%s' (pid %d): cannot write its input", j->exe,
+			(int)j->pid);
+		kill(-j->pid, SIGKILL);
+	}
+	if (j->kind == JOB_DELETE) {
+		r->st.deletes++;
+		close(j->in_fd);
+		j->in_fd = -1;
+		j->state = JOB_WAITING;
+		return;
+	}
+	j->state = JOB_READING;
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->out_fd, &ev)) {
+		pr_warn("active response '%s': epoll: %s", j->exe, strerror(errno));
+		kill(-j->pid, SIGKILL);
+		job_close_fds(r, j);
+		j->state = JOB_WAITING;
+	}
+}
+
+void runner_event(struct runner *r, void *ptr, uint32_t events)
+{
+	struct job *j = ptr;
+	ssize_t n;
+
+	if (j->state != JOB_READING)
+		return;
+	for (;;) {
+		char *nl;
+
+		n = read(j->out_fd, j->line + j->len, sizeof(j->line) - 1 - j->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			/* EOF without a line: a stateless program; no timeout entry, no answer. */
+			pr_debug("active response '%s': won't be added to the timeout list: no "
+				 "keys message from the program",
+				 j->exe);
+			r->st.stateless++;
+			job_close_fds(r, j);
+			j->state = JOB_WAITING;
+			return;
+		}
+		j->len += (size_t)n;
+		j->line[j->len] = '\0';
+		nl = memchr(j->line, '\n', j->len);
+		if (nl || j->len == sizeof(j->line) - 1) {
+			if (nl)
+				*nl = '\0';
+			answer(r, j);
+			return;
+		}
+	}
+}
+
+static void unlink_running(struct runner *r, struct job *j)
+{
+	struct job **pp;
+
+	for (pp = &r->running; *pp; pp = &(*pp)->next) {
+		if (*pp == j) {
+			*pp = j->next;
+			r->st.running--;
+			return;
+		}
+	}
+}
+
+void runner_reap(struct runner *r)
+{
+	struct job *j;
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (j = r->running; j; j = j->next)
+			if (j->pid == pid)
+				break;
+		if (!j)
+			continue;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && j->state == JOB_READING)
+			pr_warn("active response '%s': could not be executed", j->exe);
+		/* A program that exits with its stdout still unread: drain what it printed. */
+		if (j->state == JOB_READING)
+			runner_event(r, j, EPOLLIN);
+		if (j->state == JOB_READING) {
+			r->st.stateless++;
+			job_close_fds(r, j);
+		}
+		unlink_running(r, j);
+		job_close_fds(r, j);
+		job_free(j);
+	}
+}
+
+static void fire_due(struct runner *r, uint64_t now_wall, bool all, bool *changed)
+{
+	struct pending_delete **pp = r->env.pending, *p;
+
+	while ((p = *pp)) {
+		/* execd: fires when now - added > timeout, i.e. strictly after the deadline. */
+		if (all || now_wall > p->deadline_wall_ns + NSEC_PER_SEC) {
+			*pp = p->next;
+			if (!runner_delete(r, p->exe, p->json))
+				p->json = NULL;
+			pending_free(p);
+			*changed = true;
+			continue;
+		}
+		pp = &p->next;
+	}
+}
+
+static void start_queued(struct runner *r)
+{
+	while (r->queue_head && r->st.running < r->env.concurrency) {
+		struct job *j = r->queue_head;
+
+		r->queue_head = j->next;
+		if (!r->queue_head)
+			r->queue_tail = NULL;
+		r->st.queued--;
+		j->next = r->running;
+		r->running = j;
+		r->st.running++;
+		start(r, j);
+		if (j->state == JOB_DONE) {
+			unlink_running(r, j);
+			job_free(j);
+		}
+	}
+}
+
+bool runner_tick(struct runner *r, uint64_t now_wall)
+{
+	uint64_t now = mono_now_ns();
+	bool changed = false;
+	struct job *j;
+
+	for (j = r->running; j; j = j->next) {
+		if (j->pid > 0 && now > j->deadline_mono) {
+			pr_warn("active response '%s' (pid %d): still running after %us: killed",
+				j->exe, (int)j->pid, r->env.time_limit_s);
+			kill(-j->pid, SIGKILL);
+			kill(j->pid, SIGKILL);
+			j->deadline_mono = UINT64_MAX;
+			r->st.killed++;
+			if (j->state == JOB_READING) {
+				job_close_fds(r, j);
+				j->state = JOB_WAITING;
+			}
+		}
+	}
+	fire_due(r, now_wall, false, &changed);
+	start_queued(r);
+	return changed;
+}
+
+void runner_flush_deletes(struct runner *r, uint32_t wait_s)
+{
+	uint64_t end = mono_now_ns() + (uint64_t)wait_s * NSEC_PER_SEC;
+	bool changed = false;
+
+	fire_due(r, 0, true, &changed);
+	while ((r->queue_head || r->running) && mono_now_ns() < end) {
+		start_queued(r);
+		runner_reap(r);
+		usleep(10000);
+	}
+}
+
+void runner_get_stats(const struct runner *r, struct runner_stats *st)
+{
+	*st = r->st;
+}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* This file contains the snapshot writer and loader declared in state.h (JSON via cJSON). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cjson/cJSON.h>
+#include "log.h"
+#include "match.h"
+#include "state.h"
+#include "util.h"
+
+#define STATE_VERSION 1
+#define STATE_MAX_BYTES (1ULL << 31)
+
+void pending_free(struct pending_delete *p)
+{
+	if (!p)
+		return;
+	free(p->rkey);
+	free(p->json);
+	free(p);
+}
+
+void pending_free_all(struct pending_delete *list)
+{
+	struct pending_delete *next;
+
+	for (; list; list = next) {
+		next = list->next;
+		pending_free(list);
+	}
+}
+
+static int add_u64(cJSON *o, const char *k, uint64_t v)
+{
+	char buf[24];
+
+	/* As a string: a double loses precision above 2^53 (inodes, ns stamps). */
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	return cJSON_AddStringToObject(o, k, buf) ? 0 : -ENOMEM;
+}
+
+static uint64_t get_u64(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (cJSON_IsString(v))
+		return strtoull(v->valuestring, NULL, 10);
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0)
+		return (uint64_t)v->valuedouble;
+	return 0;
+}
+
+static const char *get_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int block_to_json(struct bmeta *m, void *ctx)
+{
+	cJSON *arr = ctx, *o = cJSON_CreateObject();
+	char buf[ADDR_STRLEN];
+	int err = 0;
+
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddItemToArray(arr, o);
+	if (!cJSON_AddStringToObject(o, "addr", addr_format(&m->addr, buf, sizeof(buf))) ||
+	    !cJSON_AddStringToObject(o, "exe", m->exe))
+		return -ENOMEM;
+	err = err ?: add_u64(o, "expires_wall_ns", m->expires_wall_ns);
+	err = err ?: add_u64(o, "added_wall_ns", m->added_wall_ns);
+	err = err ?: add_u64(o, "seq", m->seq);
+	if (err || !cJSON_AddNumberToObject(o, "timeout", m->timeout_s) ||
+	    !cJSON_AddNumberToObject(o, "rule_id", m->rule_id) ||
+	    !cJSON_AddNumberToObject(o, "level", m->level) ||
+	    !cJSON_AddNumberToObject(o, "origin", m->origin) ||
+	    !cJSON_AddNumberToObject(o, "offenses", m->offenses))
+		return -ENOMEM;
+	if (m->alert && !cJSON_AddStringToObject(o, "alert", m->alert))
+		return -ENOMEM;
+	return 0;
+}
+
+static int offender_to_json(const char *rkey, uint32_t count, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddItemToArray(ctx, o);
+	if (!cJSON_AddStringToObject(o, "rkey", rkey) ||
+	    !cJSON_AddNumberToObject(o, "count", count))
+		return -ENOMEM;
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
+	       struct offender_table *off, const struct pending_delete *pending)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	cJSON *root = NULL, *o, *arr;
+	char *text = NULL;
+	int fd = -1, dfd = -1, err = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, STATE_FILE) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	root = cJSON_CreateObject();
+	if (!root || !cJSON_AddNumberToObject(root, "version", STATE_VERSION)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	add_u64(root, "saved_wall_ns", wall_now_ns());
+	if (pos) {
+		o = cJSON_AddObjectToObject(root, "alerts");
+		if (!o) {
+			err = -ENOMEM;
+			goto out;
+		}
+		err = add_u64(o, "dev", pos->dev);
+		err = err ?: add_u64(o, "ino", pos->ino);
+		err = err ?: add_u64(o, "offset", pos->offset);
+		err = err ?: add_u64(o, "lineno", pos->lineno);
+		err = err ?: add_u64(o, "seq", pos->seq);
+		if (err)
+			goto out;
+	}
+	arr = cJSON_AddArrayToObject(root, "blocks");
+	err = arr ? btable_foreach(bt, block_to_json, arr) : -ENOMEM;
+	if (err)
+		goto out;
+	arr = cJSON_AddArrayToObject(root, "offenders");
+	err = arr ? (off ? offenders_foreach(off, offender_to_json, arr) : 0) : -ENOMEM;
+	if (err)
+		goto out;
+	arr = cJSON_AddArrayToObject(root, "pending");
+	if (!arr) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (; pending; pending = pending->next) {
+		o = cJSON_CreateObject();
+		if (!o) {
+			err = -ENOMEM;
+			goto out;
+		}
+		cJSON_AddItemToArray(arr, o);
+		if (!cJSON_AddStringToObject(o, "exe", pending->exe) ||
+		    !cJSON_AddStringToObject(o, "rkey", pending->rkey) ||
+		    !cJSON_AddStringToObject(o, "json", pending->json) ||
+		    !cJSON_AddNumberToObject(o, "timeout", pending->timeout_s)) {
+			err = -ENOMEM;
+			goto out;
+		}
+		err = add_u64(o, "deadline_wall_ns", pending->deadline_wall_ns);
+		if (err)
+			goto out;
+	}
+	text = cJSON_PrintUnformatted(root);
+	if (!text) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		pr_warn("state '%s': cannot write: %s", tmp, strerror(-err));
+		goto out;
+	}
+	err = write_all(fd, text, strlen(text));
+	err = err ?: write_all(fd, "\n", 1);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (err) {
+		pr_warn("state '%s': write failed: %s; the previous state stays", tmp,
+			strerror(-err));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path)) {
+		err = -errno;
+		pr_warn("state '%s': cannot replace: %s", path, strerror(-err));
+		unlink(tmp);
+		goto out;
+	}
+	/* The rename itself must reach the disk, or a crash could bring the old file back. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	free(text);
+	cJSON_Delete(root);
+	return err;
+}
+
+static int read_file(const char *path, char **out)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || (uint64_t)st.st_size > STATE_MAX_BYTES) {
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
+{
+	const cJSON *o;
+	int i = 0;
+
+	cJSON_ArrayForEach(o, arr)
+	{
+		const char *addr = get_str(o, "addr"), *exe = get_str(o, "exe");
+		const char *alert = get_str(o, "alert");
+		struct arxdp_addr a;
+		struct bmeta *m;
+
+		i++;
+		if (!addr || addr_parse(addr, &a, NULL, 0)) {
+			pr_warn("state '%s': block #%d: missing or bad 'addr': skipped", path, i);
+			continue;
+		}
+		m = btable_upsert(bt, &a);
+		if (!m || bmeta_set_alert(m, alert))
+			return -ENOMEM;
+		str_copy(m->exe, exe ? exe : "firewall-drop", sizeof(m->exe));
+		m->expires_wall_ns = get_u64(o, "expires_wall_ns");
+		m->added_wall_ns = get_u64(o, "added_wall_ns");
+		m->seq = get_u64(o, "seq");
+		m->timeout_s = (uint32_t)get_u64(o, "timeout");
+		m->rule_id = (uint32_t)get_u64(o, "rule_id");
+		m->level = (uint8_t)get_u64(o, "level");
+		m->origin = (uint8_t)get_u64(o, "origin");
+		m->offenses = (uint32_t)get_u64(o, "offenses");
+	}
+	return 0;
+}
+
+int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
+	       struct offender_table *off, struct pending_delete **pending)
+{
+	char path[PATH_MAX], *text = NULL;
+	const cJSON *o, *arr;
+	cJSON *root = NULL;
+	int err;
+
+	*have_pos = false;
+	*pending = NULL;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	err = read_file(path, &text);
+	if (err)
+		return err;
+	root = cJSON_Parse(text);
+	if (!root || !cJSON_IsObject(root) ||
+	    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(root, "version"))) {
+		pr_warn("state '%s': not a state file (corrupt JSON)", path);
+		err = -EBADMSG;
+		goto out;
+	}
+	o = cJSON_GetObjectItemCaseSensitive(root, "alerts");
+	if (cJSON_IsObject(o)) {
+		pos->dev = get_u64(o, "dev");
+		pos->ino = get_u64(o, "ino");
+		pos->offset = get_u64(o, "offset");
+		pos->lineno = get_u64(o, "lineno");
+		pos->seq = get_u64(o, "seq");
+		*have_pos = true;
+	}
+	err = load_blocks(cJSON_GetObjectItemCaseSensitive(root, "blocks"), bt, path);
+	if (err)
+		goto out;
+	arr = cJSON_GetObjectItemCaseSensitive(root, "offenders");
+	cJSON_ArrayForEach(o, arr)
+	{
+		const char *rkey = get_str(o, "rkey");
+
+		if (rkey && off) {
+			err = offenders_set(off, rkey, (uint32_t)get_u64(o, "count"));
+			if (err)
+				goto out;
+		}
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(root, "pending");
+	cJSON_ArrayForEach(o, arr)
+	{
+		const char *exe = get_str(o, "exe"), *rkey = get_str(o, "rkey");
+		const char *json = get_str(o, "json");
+		struct pending_delete *p;
+
+		if (!exe || !rkey || !json) {
+			pr_warn("state '%s': pending delete without exe, rkey or json: skipped",
+				path);
+			continue;
+		}
+		p = calloc(1, sizeof(*p));
+		if (!p || !(p->rkey = strdup(rkey)) || !(p->json = strdup(json))) {
+			pending_free(p);
+			err = -ENOMEM;
+			goto out;
+		}
+		str_copy(p->exe, exe, sizeof(p->exe));
+		p->deadline_wall_ns = get_u64(o, "deadline_wall_ns");
+		p->timeout_s = (uint32_t)get_u64(o, "timeout");
+		p->next = *pending;
+		*pending = p;
+	}
+out:
+	cJSON_Delete(root);
+	free(text);
+	return err;
+}

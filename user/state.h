@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file declares arxdpd's persistent state: the alert-stream position, the blocks it made
+ * (with wall-clock expiry, so they survive a reboot that empties the maps), the repeated
+ * offender counts, and the script deletes still due. One consistent snapshot, written
+ * atomically (temporary file, fsync, rename, fsync of the directory), mode 0600.
+ */
+#ifndef ARXDP_STATE_H
+#define ARXDP_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "btable.h"
+#include "tail.h"
+
+#define STATE_FILE "state.json"
+
+struct offender_table;
+
+/* A stateful script's `delete`, due when the wall clock passes deadline (execd's timeout list). */
+struct pending_delete {
+	char exe[BTABLE_EXE_MAX];
+	char *rkey; /* owned */
+	char *json; /* the delete message, owned */
+	uint64_t deadline_wall_ns;
+	uint32_t timeout_s;
+	struct pending_delete *next;
+};
+
+void pending_free(struct pending_delete *p);
+void pending_free_all(struct pending_delete *list);
+
+int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
+	       struct offender_table *off, const struct pending_delete *pending);
+/*
+ * Loads the snapshot into the empty bt/off/pending. -ENOENT when there is none (first start).
+ * A corrupt file is -EBADMSG with a message; the caller decides (the daemon keeps it aside).
+ */
+int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
+	       struct offender_table *off, struct pending_delete **pending);
+
+#endif /* ARXDP_STATE_H */
