@@ -10,8 +10,10 @@
 #include "arproto.h"
 
 static const char *const cmd_names[] = {
-	[AR_CMD_ADD] = "add",	     [AR_CMD_DELETE] = "delete",
-	[AR_CMD_CONTINUE] = "continue", [AR_CMD_ABORT] = "abort",
+	[AR_CMD_ADD] = "add",
+	[AR_CMD_DELETE] = "delete",
+	[AR_CMD_CONTINUE] = "continue",
+	[AR_CMD_ABORT] = "abort",
 	[AR_CMD_CHECK_KEYS] = "check_keys",
 };
 

@@ -282,7 +282,8 @@ int fb_lock(const char *dir, const char *proc_name)
 		if (!mkdir(dir, S_IRWXG)) {
 			err = write_pid(dir);
 			if (err) {
-				pr_warn("lock '%s': cannot write pid file: %s", dir, strerror(-err));
+				pr_warn("lock '%s': cannot write pid file: %s", dir,
+					strerror(-err));
 				fb_unlock(dir);
 			}
 			return err;
@@ -353,9 +354,16 @@ static int apply_iptables(const char *bin, bool add, const char *ip)
 	/* As the stock program: -I (top of the chain), no table, no comment. -w waits for the
 	 * xtables lock instead of failing silently when another tool holds it. */
 	for (i = 0; i < 2; i++) {
-		char *argv[] = { (char *)bin,	   "-w", "5",	       add ? "-I" : "-D",
-				 (char *)chains[i], "-s", (char *)ip, "-j",
-				 "DROP",	   NULL };
+		char *argv[] = { (char *)bin,
+				 "-w",
+				 "5",
+				 add ? "-I" : "-D",
+				 (char *)chains[i],
+				 "-s",
+				 (char *)ip,
+				 "-j",
+				 "DROP",
+				 NULL };
 
 		e = run_logged(argv, NULL);
 		err = err ?: e;
@@ -376,26 +384,25 @@ static int apply_nft(const char *bin, bool add, const struct arxdp_addr *a, cons
 	/* One transaction: creating what is missing and re-adding the rules after a flush keeps
 	 * it idempotent while the sets (the blocks) survive. */
 	if (add)
-		n = snprintf(script, sizeof(script),
-			     "add table inet " FB_NFT_TABLE "\n"
-			     "add set inet " FB_NFT_TABLE " " FB_NFT_SET4
-			     " { type ipv4_addr; flags timeout; }\n"
-			     "add set inet " FB_NFT_TABLE " " FB_NFT_SET6
-			     " { type ipv6_addr; flags timeout; }\n"
-			     "add chain inet " FB_NFT_TABLE
-			     " input { type filter hook input priority -1; policy accept; }\n"
-			     "add chain inet " FB_NFT_TABLE
-			     " forward { type filter hook forward priority -1; policy accept; }\n"
-			     "flush chain inet " FB_NFT_TABLE " input\n"
-			     "flush chain inet " FB_NFT_TABLE " forward\n"
-			     "add rule inet " FB_NFT_TABLE " input ip saddr @" FB_NFT_SET4 " drop\n"
-			     "add rule inet " FB_NFT_TABLE " input ip6 saddr @" FB_NFT_SET6 " drop\n"
-			     "add rule inet " FB_NFT_TABLE " forward ip saddr @" FB_NFT_SET4
-			     " drop\n"
-			     "add rule inet " FB_NFT_TABLE " forward ip6 saddr @" FB_NFT_SET6
-			     " drop\n"
-			     "add element inet " FB_NFT_TABLE " %s { %s%s }\n",
-			     set, ip, tmo);
+		n = snprintf(
+			script, sizeof(script),
+			"add table inet " FB_NFT_TABLE "\n"
+			"add set inet " FB_NFT_TABLE " " FB_NFT_SET4
+			" { type ipv4_addr; flags timeout; }\n"
+			"add set inet " FB_NFT_TABLE " " FB_NFT_SET6
+			" { type ipv6_addr; flags timeout; }\n"
+			"add chain inet " FB_NFT_TABLE
+			" input { type filter hook input priority -1; policy accept; }\n"
+			"add chain inet " FB_NFT_TABLE
+			" forward { type filter hook forward priority -1; policy accept; }\n"
+			"flush chain inet " FB_NFT_TABLE " input\n"
+			"flush chain inet " FB_NFT_TABLE " forward\n"
+			"add rule inet " FB_NFT_TABLE " input ip saddr @" FB_NFT_SET4 " drop\n"
+			"add rule inet " FB_NFT_TABLE " input ip6 saddr @" FB_NFT_SET6 " drop\n"
+			"add rule inet " FB_NFT_TABLE " forward ip saddr @" FB_NFT_SET4 " drop\n"
+			"add rule inet " FB_NFT_TABLE " forward ip6 saddr @" FB_NFT_SET6 " drop\n"
+			"add element inet " FB_NFT_TABLE " %s { %s%s }\n",
+			set, ip, tmo);
 	else
 		n = snprintf(script, sizeof(script),
 			     "delete element inet " FB_NFT_TABLE " %s { %s }\n", set, ip);
@@ -426,8 +433,8 @@ int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uin
 	}
 	if (fb_find_binary("nft", bin, sizeof(bin))) {
 		if (mode == ARXDP_FALLBACK_IPTABLES)
-			pr_warn("fallback '%s': no firewall tool: neither %s nor nft is in PATH", ip,
-				ipt);
+			pr_warn("fallback '%s': no firewall tool: neither %s nor nft is in PATH",
+				ip, ipt);
 		else
 			pr_warn("fallback '%s': no firewall tool: nft is not in PATH", ip);
 		return -ENOENT;

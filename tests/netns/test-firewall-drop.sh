@@ -374,7 +374,6 @@ $A0: Blocked 203.0.113.60 in the XDP maps '$PIN' (new, safety expiry 3600s)
 $A0: Ended"
 	exit "$FAILS"
 ) || FAILS=$((FAILS + $?))
-"$ARXDP" list --json
 check "safety expiry: timeout 3600 in the map" eq "$(map_entry 203.0.113.60 'e["timeout"]')" 3600
 check "safety expiry: expires within the hour" eq \
 	"$(map_entry 203.0.113.60 '3590 <= e["expires_in"] <= 3600')" True

@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the live-frames traffic generator of the data-plane benchmark and the
+ * helpers around it:
+ *   send    run tools/trafficgen.bpf.c through BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES in
+ *           the sender's namespace, so frames reach the peer veth as xdp_frames (as from a NIC
+ *           driver, no skb), and report what the receiver counted: its veth rx_packets and its
+ *           stack counters, never what was sent. Generator and receiver share one pinned CPU,
+ *           so wall time per received packet is CPU time per packet of both together.
+ *   attach  put a program on the receiving veth inside its namespace: the floor programs, the
+ *           bare lookup and the no-counter variant (maps filled here), or arxdp itself (loaded
+ *           and pinned through the loader in the root namespace, whose bpffs `ip netns exec`
+ *           would hide).
+ *   keys    print the blocked addresses of a set of N, for `arxdp block --from -`.
+ * Every address comes from 198.18.0.0/15 or 2001:2::/48, except the IPv4 filler that pads a
+ * map beyond the addresses the wire can carry: 240.0.0.0/4, which is never sent.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include "arxdp.h"
+#include "loader.h"
+#include "log.h"
+#include "util.h"
+#include "trafficgen.skel.h"
+#include "floor.skel.h"
+#include "arxdp-variant.skel.h"
+
+/* IPv4 sources the wire carries per set: 198.18.0.0-198.18.253.255 blocked, 198.19.0.0-
+ * 198.19.253.255 clean; 198.19.255.0/31 are the two test hosts. */
+#define WIRE_MAX4 65024u
+#define FILLER4 0xf0000000u /* 240.0.0.0: pads a set beyond WIRE_MAX4, never on the wire */
+#define FILL_CHUNK 65536u
+#define MAX_CHUNK (1u << 20)
+
+enum tg_dist { TG_ONE = 0, TG_HOT = 1, TG_UNIFORM = 2 };
+
+struct args {
+	const char *gen_ns, *rx_ns, *dev, *rx_dev, *prog, *pin_dir;
+	int family;
+	enum tg_dist dist;
+	uint32_t n, hot, capacity;
+	struct in6_addr src, dst;
+	double time_s;
+	uint64_t count;
+	int cpu, batch, size;
+	uint32_t timeout_s;
+	int precise;
+};
+
+static double now_s(void)
+{
+	return (double)mono_now_ns() / 1e9;
+}
+
+static int parse_addr(int family, const char *s, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(family == 4 ? AF_INET : AF_INET6, s, out) != 1) {
+		pr_warn("address '%s': parse failed: not an IPv%d address", s, family);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint32_t wire_count(int family, uint32_t n)
+{
+	return family == 4 && n > WIRE_MAX4 ? WIRE_MAX4 : n;
+}
+
+/* The i-th key of a set of n starting at base: wire addresses first, then filler. */
+static void set_key(int family, const struct in6_addr *base, uint32_t n, uint32_t i, void *key)
+{
+	if (family == 4) {
+		uint32_t b = ntohl(base->s6_addr32[0]);
+		uint32_t a = i < wire_count(4, n) ? b + i : FILLER4 + (i - WIRE_MAX4);
+
+		*(uint32_t *)key = htonl(a);
+		return;
+	}
+	memcpy(key, base, 16);
+	((uint32_t *)key)[3] = htonl(ntohl(base->s6_addr32[3]) + i);
+}
+
+static int ns_enter(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	if (!name)
+		return 0;
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		pr_warn("namespace '%s': open failed: %s", path, errstr(err));
+		return err;
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		err = -errno;
+		pr_warn("namespace '%s': setns failed: %s", path, errstr(err));
+	}
+	close(fd);
+	return err;
+}
+
+static int if_lookup(const char *dev, int *ifindex, uint8_t mac[6])
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	*ifindex = if_nametoindex(dev);
+	if (!*ifindex) {
+		err = -errno;
+		pr_warn("interface '%s': lookup failed: %s", dev, errstr(err));
+		return err;
+	}
+	if (!mac)
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		err = -errno;
+		pr_warn("interface '%s': reading the MAC failed: %s", dev, errstr(err));
+	} else {
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	}
+	close(fd);
+	return err;
+}
+
+struct rx_counters {
+	uint32_t rx_packets; /* rtnl_link_stats is 32-bit: deltas wrap correctly */
+	uint32_t rx_dropped;
+	uint64_t ip_in, udp_in, udp_noports;
+};
+
+/* One "Name: field field..." / "Name: value value..." pair of /proc/net/snmp. */
+static uint64_t snmp_field(const char *text, const char *table, const char *field)
+{
+	char prefix[32], hdr[2048], val[2048], *hs, *vs, *h, *v;
+	const char *p;
+
+	snprintf(prefix, sizeof(prefix), "%s:", table);
+	p = strstr(text, prefix);
+	if (!p || sscanf(p, "%2047[^\n]\n%2047[^\n]", hdr, val) != 2)
+		return 0;
+	h = strtok_r(hdr, " ", &hs);
+	v = strtok_r(val, " ", &vs);
+	while (h && v) {
+		if (!strcmp(h, field))
+			return strtoull(v, NULL, 10);
+		h = strtok_r(NULL, " ", &hs);
+		v = strtok_r(NULL, " ", &vs);
+	}
+	return 0;
+}
+
+static uint64_t snmp6_field(const char *text, const char *field)
+{
+	const char *p = text;
+	size_t len = strlen(field);
+
+	while ((p = strstr(p, field))) {
+		if ((p == text || p[-1] == '\n') && p[len] == ' ')
+			return strtoull(p + len, NULL, 10);
+		p += len;
+	}
+	return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		err = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return err;
+}
+
+/* Counters of dev and of the stack of the current namespace. */
+static int rx_read(const char *dev, int family, struct rx_counters *c)
+{
+	static char text[65536];
+	struct ifaddrs *ifa, *i;
+	int err = -ENODEV;
+
+	memset(c, 0, sizeof(*c));
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET && i->ifa_data &&
+		    !strcmp(i->ifa_name, dev)) {
+			const struct rtnl_link_stats *s = i->ifa_data;
+
+			c->rx_packets = s->rx_packets;
+			c->rx_dropped = s->rx_dropped;
+			err = 0;
+		}
+	}
+	freeifaddrs(ifa);
+	if (err) {
+		pr_warn("interface '%s': reading counters failed: %s", dev, errstr(err));
+		return err;
+	}
+	if (family == 4) {
+		err = read_file("/proc/self/net/snmp", text, sizeof(text));
+		if (!err) {
+			c->ip_in = snmp_field(text, "Ip", "InReceives");
+			c->udp_in = snmp_field(text, "Udp", "InDatagrams");
+			c->udp_noports = snmp_field(text, "Udp", "NoPorts");
+		}
+	} else {
+		err = read_file("/proc/self/net/snmp6", text, sizeof(text));
+		if (!err) {
+			c->ip_in = snmp6_field(text, "Ip6InReceives");
+			c->udp_in = snmp6_field(text, "Udp6InDatagrams");
+			c->udp_noports = snmp6_field(text, "Udp6NoPorts");
+		}
+	}
+	if (err)
+		pr_warn("stack counters: read failed: %s", errstr(err));
+	return err;
+}
+
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* A valid Ethernet/IP/UDP frame for the receiver's MAC; returns its length. */
+static int build_frame(uint8_t *buf, int size, int family, const uint8_t dmac[6],
+		       const uint8_t smac[6], const struct in6_addr *src, const struct in6_addr *dst)
+{
+	struct ethhdr *eth = (struct ethhdr *)buf;
+	int l3 = family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	int min = (int)sizeof(*eth) + l3 + (int)sizeof(struct udphdr);
+	struct udphdr *udp = (struct udphdr *)(buf + sizeof(*eth) + l3);
+	uint16_t ulen;
+	uint32_t sum;
+
+	if (size < min)
+		size = min;
+	if (size < 60)
+		size = 60;
+	memset(buf, 0, size);
+	memcpy(eth->h_dest, dmac, 6);
+	memcpy(eth->h_source, smac, 6);
+	ulen = size - sizeof(*eth) - l3;
+	udp->source = htons(40000);
+	udp->dest = htons(9); /* discard: nothing listens, the stack counts NoPorts */
+	udp->len = htons(ulen);
+	memset(udp + 1, 0x5a, ulen - sizeof(*udp));
+	if (family == 4) {
+		struct iphdr *iph = (struct iphdr *)(eth + 1);
+
+		eth->h_proto = htons(ETH_P_IP);
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_UDP;
+		iph->tot_len = htons(size - sizeof(*eth));
+		memcpy(&iph->saddr, src, 4);
+		memcpy(&iph->daddr, dst, 4);
+		iph->check = csum_fold(csum_add(0, iph, sizeof(*iph)));
+		sum = csum_add(0, &iph->saddr, 8) + IPPROTO_UDP + ulen;
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)(eth + 1);
+
+		eth->h_proto = htons(ETH_P_IPV6);
+		ip6h->version = 6;
+		ip6h->hop_limit = 64;
+		ip6h->nexthdr = IPPROTO_UDP;
+		ip6h->payload_len = htons(ulen);
+		ip6h->saddr = *src;
+		ip6h->daddr = *dst;
+		sum = csum_add(0, &ip6h->saddr, 32) + IPPROTO_UDP + ulen;
+	}
+	udp->check = csum_fold(csum_add(sum, udp, ulen));
+	if (!udp->check)
+		udp->check = 0xffff;
+	return size;
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		pr_warn("CPU %d: pinning failed: %s", cpu, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int run_live(int prog_fd, uint8_t *frame, int len, uint32_t repeat, uint32_t batch)
+{
+	struct xdp_md ctx = { .data_end = (uint32_t)len };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = repeat,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = batch);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -errno;
+	return 0;
+}
+
+static int cmd_send(struct args *a)
+{
+	struct rx_counters before, after;
+	uint8_t dmac[6], smac[6], frame[2048];
+	struct trafficgen *skel = NULL;
+	int rx_ifindex, gen_ifindex, len, prog_fd, err;
+	uint32_t wire = wire_count(a->family, a->n), chunk = 256, batch = 64;
+	uint64_t sent = 0, wall_ns, rx;
+	double t0, t, per_pkt;
+
+	if (!a->gen_ns || !a->rx_ns || !a->dev || !a->rx_dev) {
+		pr_warn("send: arguments: --gen-ns, --rx-ns, --dev and --rx-dev are required");
+		return -EINVAL;
+	}
+	err = ns_enter(a->rx_ns);
+	err = err ?: if_lookup(a->rx_dev, &rx_ifindex, dmac);
+	err = err ?: ns_enter(a->gen_ns);
+	err = err ?: if_lookup(a->dev, &gen_ifindex, smac);
+	if (err)
+		return err;
+
+	skel = trafficgen__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("BPF object 'trafficgen': open failed: %s", errstr(err));
+		return err;
+	}
+	skel->rodata->ifindex_out = gen_ifindex;
+	skel->rodata->family = a->family;
+	skel->rodata->dist = a->dist;
+	skel->rodata->n_addrs = wire ?: 1;
+	skel->rodata->hot_n = a->hot < wire ? a->hot : wire;
+	if (!skel->rodata->hot_n)
+		skel->rodata->hot_n = 1;
+	skel->rodata->base4 = ntohl(a->src.s6_addr32[0]);
+	skel->rodata->base6_lo = ntohl(a->src.s6_addr32[3]);
+	err = trafficgen__load(skel);
+	if (err) {
+		pr_warn("BPF object 'trafficgen': load failed: %s", errstr(err));
+		goto out;
+	}
+	prog_fd = bpf_program__fd(skel->progs.tg_xdp);
+	len = build_frame(frame, a->size, a->family, dmac, smac, &a->src, &a->dst);
+
+	err = pin_cpu(a->cpu);
+	if (err)
+		goto out;
+	/* One frame first: EINVAL here means the kernel has no live-frames mode. */
+	err = run_live(prog_fd, frame, len, 1, 1);
+	if (err) {
+		pr_warn("BPF_PROG_RUN live frames: probe failed: %s", errstr(err));
+		goto out;
+	}
+	usleep(20000);
+	err = ns_enter(a->rx_ns) ?: rx_read(a->rx_dev, a->family, &before);
+	err = err ?: ns_enter(a->gen_ns);
+	if (err)
+		goto out;
+
+	t0 = now_s();
+	t = t0;
+	while (sent < a->count && t - t0 < a->time_s) {
+		double c0 = t;
+		uint32_t n = chunk;
+
+		if (sent + n > a->count)
+			n = (uint32_t)(a->count - sent);
+		err = run_live(prog_fd, frame, len, n, a->batch ? (uint32_t)a->batch : batch);
+		if (err) {
+			pr_warn("BPF_PROG_RUN live frames: run failed: %s", errstr(err));
+			goto out;
+		}
+		sent += n;
+		t = now_s();
+		/* Aim at ~20 ms per call so the time bound holds for slow receivers too. */
+		per_pkt = (t - c0) / n;
+		chunk = per_pkt > 0 ? (uint32_t)(0.02 / per_pkt) : MAX_CHUNK;
+		chunk = chunk < 16 ? 16 : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
+		/* One NAPI poll takes what one batch delivers; keep it well under the 2 ms
+		 * softirq budget, or the rest lands in ksoftirqd and the ring overflows. */
+		batch = per_pkt > 0 ? (uint32_t)(0.0005 / per_pkt) : 64;
+		batch = batch < 1 ? 1 : batch > 64 ? 64 : batch;
+	}
+	wall_ns = (uint64_t)((t - t0) * 1e9);
+	usleep(20000);
+	err = ns_enter(a->rx_ns) ?: rx_read(a->rx_dev, a->family, &after);
+	if (err)
+		goto out;
+	rx = (uint32_t)(after.rx_packets - before.rx_packets);
+	printf("rx=%" PRIu64 " sent=%" PRIu64 " wall_ns=%" PRIu64 " ns_per_pkt=%.2f mpps=%.4f"
+	       " ip_in=%" PRIu64 " udp_in=%" PRIu64 " udp_noports=%" PRIu64
+	       " rx_dropped=%u loss=%.4f wire=%u batch=%u\n",
+	       rx, sent, wall_ns, rx ? (double)wall_ns / rx : 0.0,
+	       wall_ns ? rx * 1e3 / wall_ns : 0.0, after.ip_in - before.ip_in,
+	       after.udp_in - before.udp_in, after.udp_noports - before.udp_noports,
+	       (uint32_t)(after.rx_dropped - before.rx_dropped),
+	       sent ? 1.0 - (double)rx / sent : 0.0, wire, a->batch ? (uint32_t)a->batch : batch);
+	if (!rx) {
+		pr_warn("receiver '%s': counted no packet", a->rx_dev);
+		err = -EIO;
+	}
+out:
+	trafficgen__destroy(skel);
+	return err;
+}
+
+/* Fills map_fd with the n keys of the set and arxdp_block values that expire in a day. */
+static int fill_map(int map_fd, int family, const struct in6_addr *base, uint32_t n)
+{
+	size_t ksz = family == 4 ? 4 : 16;
+	struct arxdp_block v = { .timeout_s = 86400, .offenses = 1, .origin = ARXDP_ORIGIN_CLI };
+	uint8_t *keys = NULL;
+	struct arxdp_block *vals = NULL;
+	uint32_t i, done = 0, cnt;
+	int err = 0;
+
+	v.expires_ns = mono_now_ns() + 86400 * NSEC_PER_SEC;
+	v.added_ns = wall_now_ns();
+	keys = calloc(FILL_CHUNK, ksz);
+	vals = calloc(FILL_CHUNK, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < FILL_CHUNK; i++)
+		vals[i] = v;
+	while (done < n) {
+		cnt = n - done < FILL_CHUNK ? n - done : FILL_CHUNK;
+		for (i = 0; i < cnt; i++)
+			set_key(family, base, n, done + i, keys + i * ksz);
+		if (bpf_map_update_batch(map_fd, keys, vals, &cnt, NULL)) {
+			err = -errno;
+			pr_warn("map fill: batch update failed at %u: %s", done, errstr(err));
+			goto out;
+		}
+		done += cnt;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int xdp_attach_in(const char *ns, const char *dev, int prog_fd)
+{
+	int ifindex, err;
+
+	err = ns_enter(ns) ?: if_lookup(dev, &ifindex, NULL);
+	if (err)
+		return err;
+	err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL);
+	if (err)
+		pr_warn("interface '%s': native XDP attach failed: %s", dev, errstr(err));
+	return err;
+}
+
+static int cmd_attach(struct args *a)
+{
+	struct arxdp_variant *var = NULL;
+	struct floor *fl = NULL;
+	int prog_fd = -1, err = 0;
+	uint32_t cap = a->capacity ?: ARXDP_DEFAULT_CAPACITY;
+
+	if (!a->rx_ns || !a->dev || !a->prog) {
+		pr_warn("attach: arguments: --ns, --dev and --prog are required");
+		return -EINVAL;
+	}
+	if (!strcmp(a->prog, "arxdp")) {
+		struct loader_opts o = { .pin_dir = a->pin_dir, .capacity_v4 = cap,
+					 .capacity_v6 = cap,
+					 .cidr_capacity = ARXDP_DEFAULT_CIDR_CAPACITY,
+					 .precise_clock = a->precise, .reload = true };
+
+		if (!a->pin_dir) {
+			pr_warn("attach: arguments: arxdp needs --pin-dir");
+			return -EINVAL;
+		}
+		/* In the root namespace: the pin directory lives in its bpffs. */
+		err = loader_get_prog(&o, &prog_fd);
+		if (err)
+			return err;
+		err = xdp_attach_in(a->rx_ns, a->dev, prog_fd);
+		close(prog_fd);
+		return err;
+	}
+	if (!strcmp(a->prog, "nocnt")) {
+		var = arxdp_variant__open();
+		if (!var)
+			return -errno;
+		bpf_map__set_max_entries(var->maps.block_v4, cap);
+		bpf_map__set_max_entries(var->maps.block_v6, cap);
+		err = arxdp_variant__load(var);
+		if (err) {
+			pr_warn("BPF object 'arxdp-variant': load failed: %s", errstr(err));
+			goto out;
+		}
+		err = fill_map(bpf_map__fd(a->family == 4 ? var->maps.block_v4 : var->maps.block_v6),
+			       a->family, &a->src, a->n);
+		prog_fd = bpf_program__fd(var->progs.arxdp_nocnt);
+	} else {
+		fl = floor__open();
+		if (!fl)
+			return -errno;
+		bpf_map__set_max_entries(fl->maps.lookup_v4, cap);
+		bpf_map__set_max_entries(fl->maps.lookup_v6, cap);
+		err = floor__load(fl);
+		if (err) {
+			pr_warn("BPF object 'floor': load failed: %s", errstr(err));
+			goto out;
+		}
+		if (!strcmp(a->prog, "drop")) {
+			prog_fd = bpf_program__fd(fl->progs.floor_drop);
+		} else if (!strcmp(a->prog, "pass")) {
+			prog_fd = bpf_program__fd(fl->progs.floor_pass);
+		} else if (!strcmp(a->prog, "lookup")) {
+			err = fill_map(bpf_map__fd(a->family == 4 ? fl->maps.lookup_v4 :
+								    fl->maps.lookup_v6),
+				       a->family, &a->src, a->n);
+			prog_fd = bpf_program__fd(fl->progs.bare_lookup);
+		} else {
+			pr_warn("attach: program '%s': unknown (drop, pass, lookup, nocnt, arxdp)",
+				a->prog);
+			err = -EINVAL;
+		}
+	}
+	/* Attached through netlink, the program (and its maps) outlive this process. */
+	if (!err)
+		err = xdp_attach_in(a->rx_ns, a->dev, prog_fd);
+out:
+	arxdp_variant__destroy(var);
+	floor__destroy(fl);
+	return err;
+}
+
+static int cmd_keys(struct args *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+	uint8_t key[16];
+	uint32_t i;
+
+	for (i = 0; i < a->n; i++) {
+		set_key(a->family, &a->src, a->n, i, key);
+		inet_ntop(a->family == 4 ? AF_INET : AF_INET6, key, buf, sizeof(buf));
+		if (a->timeout_s)
+			printf("%s %u\n", buf, a->timeout_s);
+		else
+			printf("%s\n", buf);
+	}
+	return fflush(stdout) ? -errno : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: trafficgen send --gen-ns NS --dev IF --rx-ns NS --rx-dev IF [--family 4|6]\n"
+		"                       [--dist one|hot|uniform] [--n N] [--hot H] --src ADDR --dst ADDR\n"
+		"                       [--time SECONDS] [--count PACKETS] [--cpu CPU] [--batch B]\n"
+		"                       [--size BYTES]\n"
+		"       trafficgen attach --ns NS --dev IF --prog drop|pass|lookup|nocnt|arxdp\n"
+		"                       [--pin-dir DIR] [--family 4|6 --n N --src ADDR] [--capacity C]\n"
+		"                       [--precise]\n"
+		"       trafficgen keys [--family 4|6] --n N --src ADDR [--timeout SECONDS]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "gen-ns", required_argument, NULL, 'G' }, { "rx-ns", required_argument, NULL, 'R' },
+		{ "ns", required_argument, NULL, 'R' },	    { "dev", required_argument, NULL, 'd' },
+		{ "rx-dev", required_argument, NULL, 'r' }, { "family", required_argument, NULL, 'f' },
+		{ "dist", required_argument, NULL, 'D' },   { "n", required_argument, NULL, 'n' },
+		{ "hot", required_argument, NULL, 'H' },    { "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'a' },    { "time", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'c' },  { "cpu", required_argument, NULL, 'C' },
+		{ "batch", required_argument, NULL, 'b' },  { "size", required_argument, NULL, 'S' },
+		{ "prog", required_argument, NULL, 'p' },   { "pin-dir", required_argument, NULL, 'P' },
+		{ "capacity", required_argument, NULL, 'K' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "precise", no_argument, NULL, 'x' },	    { NULL, 0, NULL, 0 },
+	};
+	struct args a = { .family = 4, .dist = TG_UNIFORM, .n = 1, .hot = 1000, .time_s = 1.0,
+			  .count = 20000000, .cpu = 1, .size = 64 };
+	const char *cmd, *src = NULL, *dst = NULL;
+	int opt, err;
+
+	log_init("trafficgen", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	cmd = argv[1];
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'G':
+			a.gen_ns = optarg;
+			break;
+		case 'R':
+			a.rx_ns = optarg;
+			break;
+		case 'd':
+			a.dev = optarg;
+			break;
+		case 'r':
+			a.rx_dev = optarg;
+			break;
+		case 'f':
+			a.family = atoi(optarg) == 6 ? 6 : 4;
+			break;
+		case 'D':
+			a.dist = !strcmp(optarg, "one") ? TG_ONE :
+				 !strcmp(optarg, "hot") ? TG_HOT :
+							  TG_UNIFORM;
+			break;
+		case 'n':
+			a.n = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'H':
+			a.hot = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'a':
+			dst = optarg;
+			break;
+		case 't':
+			a.time_s = atof(optarg);
+			break;
+		case 'c':
+			a.count = strtoull(optarg, NULL, 0);
+			break;
+		case 'C':
+			a.cpu = atoi(optarg);
+			break;
+		case 'b':
+			a.batch = atoi(optarg);
+			break;
+		case 'S':
+			a.size = atoi(optarg);
+			break;
+		case 'p':
+			a.prog = optarg;
+			break;
+		case 'P':
+			a.pin_dir = optarg;
+			break;
+		case 'K':
+			a.capacity = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'T':
+			a.timeout_s = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'x':
+			a.precise = 1;
+			break;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (a.batch < 0 || a.batch > 256 || a.time_s <= 0 || a.time_s > 600) {
+		pr_warn("arguments: --batch must be 0..256 and --time 0..600 s");
+		return 2;
+	}
+	if ((src && parse_addr(a.family, src, &a.src)) || (dst && parse_addr(a.family, dst, &a.dst)))
+		return 2;
+	if (!strcmp(cmd, "send")) {
+		if (!src || !dst) {
+			pr_warn("send: arguments: --src and --dst are required");
+			return 2;
+		}
+		err = cmd_send(&a);
+	} else if (!strcmp(cmd, "attach")) {
+		err = cmd_attach(&a);
+	} else if (!strcmp(cmd, "keys")) {
+		err = src ? cmd_keys(&a) : -EINVAL;
+	} else {
+		usage();
+		return 2;
+	}
+	return err ? 1 : 0;
+}
