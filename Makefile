@@ -67,7 +67,7 @@ TEST_BINS := $(UNIT_TESTS) $(BPF_TESTS)
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test tests deps bench bench-check install uninstall clean help check-format format
+.PHONY: all test tests deps demo bench bench-check install uninstall clean help check-format format
 
 all: $(PROGS) $(TOOLS)
 
@@ -76,6 +76,7 @@ help:
 	@echo '  all           build the BPF object, skeleton and programs into $(OUTPUT)/'
 	@echo '  test          install missing Debian packages, build, run every test tier (root)'
 	@echo '  tests         build the test binaries only'
+	@echo '  demo          run arxdpd on conf/demo with throwaway hosts and a real alert (root)'
 	@echo '  bench         run the benchmarks and write docs/BENCHMARKS.md (root)'
 	@echo '  bench-check   fail when the hit path regresses >20% against the floor (root)'
 	@echo '  install       install under DESTDIR/PREFIX (PREFIX=$(PREFIX))'
@@ -153,6 +154,11 @@ deps:
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)OUTPUT=$(OUTPUT) scripts/run-tests.sh
+
+# The main job on the bundled example: arxdpd, an attacker, a legitimate host, an alert.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all tests

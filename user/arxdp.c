@@ -16,6 +16,8 @@
 #include <cjson/cJSON.h>
 #include "arxdp.h"
 #include "blocklist.h"
+#include "config.h"
+#include "ctl.h"
 #include "loader.h"
 #include "log.h"
 #include "render.h"
@@ -116,6 +118,48 @@ static int open_or_create_maps(struct blocklist *bl)
 		return err;
 	close(fd);
 	return open_maps(bl);
+}
+
+/*
+ * Sends a request to arxdpd when one listens on the socket. Returns 1 when no daemon runs
+ * (the caller works on the maps), 0 with the reply, or -errno.
+ */
+static int daemon_request(cJSON *req, cJSON **reply)
+{
+	char *s = cJSON_PrintUnformatted(req), *out = NULL;
+	int err;
+
+	*reply = NULL;
+	if (!s)
+		return -ENOMEM;
+	err = ctl_request(g.s.socket_path, s, &out);
+	free(s);
+	if (err == -ENOENT || err == -ECONNREFUSED)
+		return 1;
+	if (err) {
+		pr_warn("control socket '%s': %s", g.s.socket_path, strerror(-err));
+		return err;
+	}
+	*reply = cJSON_Parse(out);
+	free(out);
+	if (!*reply) {
+		pr_warn("control socket '%s': the reply is not JSON", g.s.socket_path);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* A daemon reply: prints it (JSON mode) or its error; returns 0 or -EINVAL. */
+static int daemon_reply_result(cJSON *reply)
+{
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
+
+	if (!cJSON_IsTrue(ok)) {
+		pr_warn("arxdpd: %s", cJSON_IsString(e) ? e->valuestring : "request failed");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int parse_u32(const char *what, const char *s, uint32_t max, uint32_t *out)
@@ -392,6 +436,37 @@ static int do_block(int argc, char **argv)
 	}
 	if (!from && parse_addr_arg(argv[optind], &a))
 		return -EINVAL;
+	if (!from) {
+		/* Through arxdpd when it runs, so the block is logged and persisted. */
+		cJSON *req = cJSON_CreateObject(), *reply = NULL;
+
+		cJSON_AddStringToObject(req, "cmd", "block");
+		cJSON_AddStringToObject(req, "addr", argv[optind]);
+		cJSON_AddNumberToObject(req, "timeout", timeout);
+		if (why.rule_id)
+			cJSON_AddNumberToObject(req, "rule_id", why.rule_id);
+		if (why.level)
+			cJSON_AddNumberToObject(req, "level", why.level);
+		err = daemon_request(req, &reply);
+		cJSON_Delete(req);
+		if (err <= 0) {
+			if (!err)
+				err = daemon_reply_result(reply);
+			if (!err) {
+				const cJSON *ext = cJSON_GetObjectItemCaseSensitive(reply, "extended");
+
+				addr_format(&a, buf, sizeof(buf));
+				if (g.json)
+					print_json(cJSON_Duplicate(reply, true));
+				else
+					printf("%s %s (%s, through arxdpd)\n",
+					       cJSON_IsTrue(ext) ? "extended" : "blocked", buf,
+					       duration_format(timeout, dur, sizeof(dur)));
+			}
+			cJSON_Delete(reply);
+			return err;
+		}
+	}
 	err = open_or_create_maps(&bl);
 	if (err)
 		return err;
@@ -436,6 +511,27 @@ static int do_unblock(int argc, char **argv)
 	}
 	if (parse_addr_arg(argv[1], &a))
 		return -EINVAL;
+	{
+		cJSON *req = cJSON_CreateObject(), *reply = NULL;
+
+		cJSON_AddStringToObject(req, "cmd", "unblock");
+		cJSON_AddStringToObject(req, "addr", argv[1]);
+		err = daemon_request(req, &reply);
+		cJSON_Delete(req);
+		if (err <= 0) {
+			if (!err)
+				err = daemon_reply_result(reply);
+			if (!err) {
+				if (g.json)
+					print_json(cJSON_Duplicate(reply, true));
+				else
+					printf("unblocked %s (through arxdpd)\n",
+					       addr_format(&a, buf, sizeof(buf)));
+			}
+			cJSON_Delete(reply);
+			return err;
+		}
+	}
 	err = open_maps(&bl);
 	if (err)
 		return err;
@@ -596,6 +692,74 @@ static int status_ifaces(cJSON *arr, bool *any)
 	return 0;
 }
 
+static void status_daemon(cJSON *j)
+{
+	cJSON *req = cJSON_CreateObject(), *reply = NULL, *dm;
+	int err;
+
+	cJSON_AddStringToObject(req, "cmd", "status");
+	err = daemon_request(req, &reply);
+	cJSON_Delete(req);
+	dm = err ? NULL : cJSON_GetObjectItemCaseSensitive(reply, "daemon");
+	if (j) {
+		if (dm)
+			cJSON_AddItemToObject(j, "daemon", cJSON_Duplicate(dm, true));
+		else
+			cJSON_AddNullToObject(j, "daemon");
+	} else if (!dm) {
+		printf("daemon: not running (socket %s)\n", g.s.socket_path);
+	} else {
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(dm, "blocks");
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(dm, "errors");
+		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(dm, "scripts");
+		const cJSON *dc = cJSON_GetObjectItemCaseSensitive(dm, "decisions");
+
+#define N(o, k) (cJSON_GetObjectItemCaseSensitive(o, k) ? cJSON_GetObjectItemCaseSensitive(o, k)->valuedouble : 0)
+		printf("daemon: pid %.0f, up %.0fs, %.0f alerts read (%.0f bad lines) from %s\n",
+		       N(dm, "pid"), N(dm, "uptime"), N(dm, "alerts_read"), N(dm, "bad_lines"),
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dm, "alerts_file")));
+		printf("  decisions: %.0f block, %.0f script, %.0f skip\n", N(dc, "block"),
+		       N(dc, "script"), N(dc, "skip"));
+		printf("  blocks: %.0f new, %.0f extended, %.0f expired, %.0f tracked\n",
+		       N(b, "new"), N(b, "extended"), N(b, "expired"), N(b, "tracked"));
+		printf("  scripts: %.0f started, %.0f running, %.0f killed, %.0f deletes pending\n",
+		       N(sc, "started"), N(sc, "running"), N(sc, "killed"), N(sc, "pending_deletes"));
+		printf("  errors: %.0f map full, %.0f map write, %.0f state, %.0f reload\n",
+		       N(e, "map_full"), N(e, "map_write"), N(e, "state"), N(e, "reload"));
+#undef N
+	}
+	cJSON_Delete(reply);
+}
+
+static int do_reload(int argc, char **argv)
+{
+	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	int err;
+
+	if (argc != 1) {
+		pr_warn("reload: takes no arguments");
+		cJSON_Delete(req);
+		return -EINVAL;
+	}
+	cJSON_AddStringToObject(req, "cmd", "reload");
+	err = daemon_request(req, &reply);
+	cJSON_Delete(req);
+	if (err == 1) {
+		pr_warn("reload: arxdpd is not running (no socket at '%s')", g.s.socket_path);
+		return -ENOENT;
+	}
+	if (!err)
+		err = daemon_reply_result(reply);
+	if (!err) {
+		if (g.json)
+			print_json(cJSON_Duplicate(reply, true));
+		else
+			printf("arxdpd reloaded its configuration\n");
+	}
+	cJSON_Delete(reply);
+	return err;
+}
+
 static int do_status(int argc, char **argv)
 {
 	struct arxdp_meta meta = {};
@@ -625,6 +789,7 @@ static int do_status(int argc, char **argv)
 	status_ifaces(arr, &any);
 	if (!g.json && !any)
 		printf("  (none attached)\n");
+	status_daemon(j);
 	if (err)
 		return g.json ? print_json(j) : 0;
 
@@ -712,6 +877,7 @@ static const struct cmd cmds[] = {
 	{ "list", do_list, "[--all] [--json]", false },
 	{ "stats", do_stats, "[--json]", false },
 	{ "status", do_status, "[--json]", false },
+	{ "reload", do_reload, "(asks arxdpd to re-read its configuration)", true },
 	{ "replay", cmd_replay, "[--ossec-conf FILE] [--config FILE] [--json] FILE...", false },
 	{ "check-config", cmd_check_config, "[--ossec-conf FILE]", false },
 	{ "version", do_version, "", false },
@@ -722,7 +888,8 @@ static int do_help(int argc, char **argv)
 {
 	size_t i;
 
-	printf("Usage: arxdp [--pin-dir DIR] [--json] [-v] COMMAND [ARGS]\n\n"
+	printf("Usage: arxdp [--pin-dir DIR] [--socket PATH] [--config FILE] [--json] [-v] "
+	       "COMMAND [ARGS]\n\n"
 	       "Blocks source addresses at XDP through the maps pinned in the pin directory\n"
 	       "(default %s, or $%s). No daemon is needed.\n\nCommands:\n",
 	       ARXDP_PIN_DIR_DEFAULT, ARXDP_PIN_DIR_ENV);
@@ -737,12 +904,16 @@ int main(int argc, char **argv)
 {
 	static const struct option gopts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
+	const char *pin_dir = NULL, *config = NULL, *socket_path = NULL, *path;
+	char cerr[CONFIG_ERR_MAX];
 	const struct cmd *cmd = NULL;
 	int c, i, err, sub_argc;
 	char **sub_argv;
@@ -751,10 +922,16 @@ int main(int argc, char **argv)
 	log_init("arxdp", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
 
 	/* Global options come before the command ("+": stop at the first non-option). */
-	while ((c = getopt_long(argc, argv, "+p:jvhV", gopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:c:s:jvhV", gopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			str_copy(g.s.pin_dir, optarg, sizeof(g.s.pin_dir));
+			pin_dir = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			socket_path = optarg;
 			break;
 		case 'j':
 			g.json = true;
@@ -775,6 +952,17 @@ int main(int argc, char **argv)
 		do_help(0, NULL);
 		return 2;
 	}
+	/* arxdp.conf names the pin directory, socket and capacities; flags win over it. */
+	path = config_settings_path(config);
+	if (path && strcmp(argv[optind], "replay") && strcmp(argv[optind], "check-config") &&
+	    config_load_settings(&g.s, path, cerr, sizeof(cerr))) {
+		fprintf(stderr, "arxdp: %s\n", cerr);
+		return 1;
+	}
+	if (pin_dir)
+		str_copy(g.s.pin_dir, pin_dir, sizeof(g.s.pin_dir));
+	if (socket_path)
+		str_copy(g.s.socket_path, socket_path, sizeof(g.s.socket_path));
 	for (i = 0; i < (int)ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[optind], cmds[i].name))
 			cmd = &cmds[i];
