@@ -45,8 +45,8 @@ static __always_inline __u16 csum_replace4(__u16 sum, __u32 from, __u32 to)
 {
 	__u32 s = (__u16)~sum;
 
-	s += (__u16)~(from & 0xffff);
-	s += (__u16)~(from >> 16);
+	s += (__u16) ~(from & 0xffff);
+	s += (__u16) ~(from >> 16);
 	s += to & 0xffff;
 	s += to >> 16;
 	s = (s & 0xffff) + (s >> 16);

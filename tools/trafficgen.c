@@ -65,6 +65,7 @@ struct args {
 	int cpu, batch, size;
 	uint32_t timeout_s;
 	int precise;
+	int fill;
 };
 
 static double now_s(void)
@@ -275,7 +276,8 @@ static uint16_t csum_fold(uint32_t sum)
 
 /* A valid Ethernet/IP/UDP frame for the receiver's MAC; returns its length. */
 static int build_frame(uint8_t *buf, int size, int family, const uint8_t dmac[6],
-		       const uint8_t smac[6], const struct in6_addr *src, const struct in6_addr *dst)
+		       const uint8_t smac[6], const struct in6_addr *src,
+		       const struct in6_addr *dst)
 {
 	struct ethhdr *eth = (struct ethhdr *)buf;
 	int l3 = family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
@@ -522,20 +524,42 @@ static int cmd_attach(struct args *a)
 		return -EINVAL;
 	}
 	if (!strcmp(a->prog, "arxdp")) {
-		struct loader_opts o = { .pin_dir = a->pin_dir, .capacity_v4 = cap,
+		struct loader_opts o = { .pin_dir = a->pin_dir,
+					 .capacity_v4 = cap,
 					 .capacity_v6 = cap,
 					 .cidr_capacity = ARXDP_DEFAULT_CIDR_CAPACITY,
-					 .precise_clock = a->precise, .reload = true };
+					 .precise_clock = a->precise,
+					 .reload = true };
 
 		if (!a->pin_dir) {
 			pr_warn("attach: arguments: arxdp needs --pin-dir");
 			return -EINVAL;
 		}
+		char path[PATH_MAX];
+		int map_fd;
+
 		/* In the root namespace: the pin directory lives in its bpffs. */
 		err = loader_get_prog(&o, &prog_fd);
 		if (err)
 			return err;
-		err = xdp_attach_in(a->rx_ns, a->dev, prog_fd);
+		/*
+		 * Blocks go straight into the pinned map, in arxdp's value layout: the CLI
+		 * rightly refuses addresses this host owns, and tests running beside the
+		 * benchmark put 198.18.x.y on root-namespace veths.
+		 */
+		if (a->n > 1 || a->fill) {
+			snprintf(path, sizeof(path), "%s/%s", a->pin_dir,
+				 a->family == 4 ? ARXDP_MAP_BLOCK4 : ARXDP_MAP_BLOCK6);
+			map_fd = bpf_obj_get(path);
+			if (map_fd < 0) {
+				err = -errno;
+				pr_warn("map '%s': open failed: %s", path, errstr(err));
+			} else {
+				err = fill_map(map_fd, a->family, &a->src, a->n);
+				close(map_fd);
+			}
+		}
+		err = err ?: xdp_attach_in(a->rx_ns, a->dev, prog_fd);
 		close(prog_fd);
 		return err;
 	}
@@ -550,8 +574,9 @@ static int cmd_attach(struct args *a)
 			pr_warn("BPF object 'arxdp-variant': load failed: %s", errstr(err));
 			goto out;
 		}
-		err = fill_map(bpf_map__fd(a->family == 4 ? var->maps.block_v4 : var->maps.block_v6),
-			       a->family, &a->src, a->n);
+		err = fill_map(
+			bpf_map__fd(a->family == 4 ? var->maps.block_v4 : var->maps.block_v6),
+			a->family, &a->src, a->n);
 		prog_fd = bpf_program__fd(var->progs.arxdp_nocnt);
 	} else {
 		fl = floor__open();
@@ -613,7 +638,7 @@ static void usage(void)
 		"                       [--time SECONDS] [--count PACKETS] [--cpu CPU] [--batch B]\n"
 		"                       [--size BYTES]\n"
 		"       trafficgen attach --ns NS --dev IF --prog drop|pass|lookup|nocnt|arxdp\n"
-		"                       [--pin-dir DIR] [--family 4|6 --n N --src ADDR] [--capacity C]\n"
+		"                       [--pin-dir DIR] [--fill --family 4|6 --n N --src ADDR] [--capacity C]\n"
 		"                       [--precise]\n"
 		"       trafficgen keys [--family 4|6] --n N --src ADDR [--timeout SECONDS]\n");
 }
@@ -621,21 +646,38 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "gen-ns", required_argument, NULL, 'G' }, { "rx-ns", required_argument, NULL, 'R' },
-		{ "ns", required_argument, NULL, 'R' },	    { "dev", required_argument, NULL, 'd' },
-		{ "rx-dev", required_argument, NULL, 'r' }, { "family", required_argument, NULL, 'f' },
-		{ "dist", required_argument, NULL, 'D' },   { "n", required_argument, NULL, 'n' },
-		{ "hot", required_argument, NULL, 'H' },    { "src", required_argument, NULL, 's' },
-		{ "dst", required_argument, NULL, 'a' },    { "time", required_argument, NULL, 't' },
-		{ "count", required_argument, NULL, 'c' },  { "cpu", required_argument, NULL, 'C' },
-		{ "batch", required_argument, NULL, 'b' },  { "size", required_argument, NULL, 'S' },
-		{ "prog", required_argument, NULL, 'p' },   { "pin-dir", required_argument, NULL, 'P' },
+		{ "gen-ns", required_argument, NULL, 'G' },
+		{ "rx-ns", required_argument, NULL, 'R' },
+		{ "ns", required_argument, NULL, 'R' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "rx-dev", required_argument, NULL, 'r' },
+		{ "family", required_argument, NULL, 'f' },
+		{ "dist", required_argument, NULL, 'D' },
+		{ "n", required_argument, NULL, 'n' },
+		{ "hot", required_argument, NULL, 'H' },
+		{ "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'a' },
+		{ "time", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "size", required_argument, NULL, 'S' },
+		{ "prog", required_argument, NULL, 'p' },
+		{ "pin-dir", required_argument, NULL, 'P' },
 		{ "capacity", required_argument, NULL, 'K' },
 		{ "timeout", required_argument, NULL, 'T' },
-		{ "precise", no_argument, NULL, 'x' },	    { NULL, 0, NULL, 0 },
+		{ "precise", no_argument, NULL, 'x' },
+		{ "fill", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct args a = { .family = 4, .dist = TG_UNIFORM, .n = 1, .hot = 1000, .time_s = 1.0,
-			  .count = 20000000, .cpu = 1, .size = 64 };
+	struct args a = { .family = 4,
+			  .dist = TG_UNIFORM,
+			  .n = 1,
+			  .hot = 1000,
+			  .time_s = 1.0,
+			  .count = 20000000,
+			  .cpu = 1,
+			  .size = 64 };
 	const char *cmd, *src = NULL, *dst = NULL;
 	int opt, err;
 
@@ -710,6 +752,9 @@ int main(int argc, char **argv)
 		case 'x':
 			a.precise = 1;
 			break;
+		case 'F':
+			a.fill = 1;
+			break;
 		default:
 			usage();
 			return 2;
@@ -719,7 +764,8 @@ int main(int argc, char **argv)
 		pr_warn("arguments: --batch must be 0..256 and --time 0..600 s");
 		return 2;
 	}
-	if ((src && parse_addr(a.family, src, &a.src)) || (dst && parse_addr(a.family, dst, &a.dst)))
+	if ((src && parse_addr(a.family, src, &a.src)) ||
+	    (dst && parse_addr(a.family, dst, &a.dst)))
 		return 2;
 	if (!strcmp(cmd, "send")) {
 		if (!src || !dst) {

@@ -743,7 +743,10 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 	const cJSON *rule = cJSON_GetObjectItemCaseSensitive(req, "rule_id");
 	const cJSON *lvl = cJSON_GetObjectItemCaseSensitive(req, "level");
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	const struct ossec_command *cmd = find_cmd_by_exe("firewall-drop");
+	struct ossec_command fallback = { .executable = "firewall-drop" };
 	char err[160], buf[ADDR_STRLEN], dur[32], msg[256];
+	cJSON *alert;
 	struct arxdp_addr a;
 	struct arxdp_block v;
 	enum bl_result res;
@@ -787,8 +790,31 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 					strerror(-r));
 		return ctl_error(msg);
 	}
+	/* Logged as firewall-drop would log it, with an alert that names only the address. */
+	alert = cJSON_CreateObject();
+	if (alert) {
+		cJSON *data = cJSON_AddObjectToObject(alert, "data");
+
+		if (why.rule_id) {
+			cJSON *r = cJSON_AddObjectToObject(alert, "rule");
+			char id[16];
+
+			snprintf(id, sizeof(id), "%u", why.rule_id);
+			cJSON_AddNumberToObject(r, "level", why.level);
+			cJSON_AddStringToObject(r, "id", id);
+		}
+		cJSON_AddStringToObject(data, "srcip", buf);
+		if (!cmd)
+			cmd = &fallback;
+		log_add(cmd, alert, buf, res == BL_EXTENDED);
+		arlog_flush();
+	}
 	m = btable_upsert(d.bt, &a);
 	if (m) {
+		char *txt = alert ? cJSON_PrintUnformatted(alert) : NULL;
+
+		bmeta_set_alert(m, txt);
+		free(txt);
 		str_copy(m->exe, "firewall-drop", sizeof(m->exe));
 		m->timeout_s = v.timeout_s;
 		m->expires_wall_ns =
@@ -811,6 +837,7 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 		cJSON_AddNumberToObject(o, "expires_in", v.timeout_s);
 	else
 		cJSON_AddNullToObject(o, "expires_in");
+	cJSON_Delete(alert);
 	return o;
 }
 

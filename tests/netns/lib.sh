@@ -112,8 +112,9 @@ ping_some() {
 }
 
 # json_get JSON EXPR: evaluates a Python expression over the parsed JSON as `j`.
+# The JSON goes through stdin: a long listing does not fit in an argument.
 json_get() {
-	python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+	printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"
 }
 
 # block_packets ADDR: dropped packets counted for the block of ADDR (0 when absent).

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# arxdpd end to end: real alerts.json, real traffic, real scripts. An alert appended blocks the
+# attacker at XDP within a stated bound; the legitimate and the white-listed hosts pass; blocks
+# expire with Wazuh's delete lines; rotation, truncation, bad and half-written lines; SIGKILL
+# in the middle of a burst loses and doubles nothing; stateful, stateless and hung scripts;
+# a reload with a broken file keeps the running configuration.
+. "$(dirname "$0")/lib.sh"
+require_root
+ARXDPD="$OUTPUT/arxdpd"
+GEN="$ROOT/tests/netns/gen-alert.py"
+[ -x "$ARXDPD" ] || { echo "FAIL: $ARXDPD not built"; exit 1; }
+
+A=ada$TID L=adl$TID XA=da$TID XL=dl$TID
+ns_host "$A" "$XA" 198.18.3.1 198.18.3.2 2001:2:0:3::1 2001:2:0:3::2 || { echo "FAIL: setup"; exit 1; }
+ns_host "$L" "$XL" 198.18.4.1 198.18.4.2 2001:2:0:4::1 2001:2:0:4::2 || { echo "FAIL: setup"; exit 1; }
+
+W=$(mktemp -d /tmp/arxdp-dtest.XXXXXX)
+on_exit rm -rf "$W"
+H=$W/ossec
+mkdir -p "$H/etc" "$H/logs/alerts/2026/Nov" "$H/active-response/bin"
+ALERTS=$H/logs/alerts/alerts.json
+ARLOG=$H/logs/active-responses.log
+: >"$H/logs/alerts/2026/Nov/ossec-alerts-26.json"
+ln "$H/logs/alerts/2026/Nov/ossec-alerts-26.json" "$ALERTS"
+
+cat >"$H/etc/ossec.conf" <<'XML'
+<ossec_config>
+  <global>
+    <white_list>127.0.0.1</white_list>
+    <white_list>198.18.4.2</white_list>
+  </global>
+  <cluster><node_name>node-test</node_name></cluster>
+  <command><name>firewall-drop</name><executable>firewall-drop</executable><timeout_allowed>yes</timeout_allowed></command>
+  <command><name>stateful</name><executable>test-stateful</executable><timeout_allowed>yes</timeout_allowed><extra_args>-a b</extra_args></command>
+  <command><name>stateless</name><executable>test-stateless</executable></command>
+  <command><name>hung</name><executable>test-hung</executable></command>
+  <command><name>missing</name><executable>test-missing</executable></command>
+  <active-response><command>firewall-drop</command><location>server</location><rules_id>5712</rules_id><timeout>3</timeout></active-response>
+  <active-response><command>firewall-drop</command><location>server</location><rules_id>5710</rules_id><timeout>600</timeout></active-response>
+  <active-response><command>stateful</command><location>server</location><rules_id>100001</rules_id><timeout>2</timeout></active-response>
+  <active-response><command>stateless</command><location>server</location><rules_id>100002</rules_id></active-response>
+  <active-response><command>hung</command><location>server</location><rules_id>100003</rules_id></active-response>
+  <active-response><command>missing</command><location>server</location><rules_id>100004</rules_id></active-response>
+</ossec_config>
+XML
+cat >"$H/active-response/bin/test-stateful" <<'SH'
+#!/bin/sh
+# Wazuh's protocol from the program's side: read add, ask for keys, read the verdict.
+read -r line
+printf '%s\n' "$line" >>logs/stateful.in
+case "$line" in
+*'"command":"add"'*)
+	echo '{"version":1,"origin":{"name":"test-stateful","module":"active-response"},"command":"check_keys","parameters":{"keys":["k1"]}}'
+	read -r reply
+	printf '%s\n' "$reply" >>logs/stateful.in
+	;;
+esac
+SH
+# Like Wazuh's QA custom-ar.sh: reads its line, prints nothing (no keys), exits.
+printf '#!/bin/sh\nread -r line\nprintf "%%s\\n" "$line" >>logs/stateless.in\n' >"$H/active-response/bin/test-stateless"
+printf '#!/bin/sh\nexec sleep 1000\n' >"$H/active-response/bin/test-hung"
+chmod 0750 "$H/active-response/bin/"test-*
+
+DPID=""
+start_daemon() {
+	"$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state" --iface "$XA" --iface "$XL" \
+		--script-time-limit 2s >>"$W/arxdpd.log" 2>&1 &
+	DPID=$!
+	local i
+	for i in $(seq 100); do
+		"$ARXDP" status --json 2>/dev/null | grep -q '"pid"' && return 0
+		sleep 0.1
+	done
+	echo "arxdpd did not come up:"; tail -5 "$W/arxdpd.log"
+	return 1
+}
+stop_daemon() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
+on_exit stop_daemon
+daemon_stat() { json_get "$("$ARXDP" status --json)" "j['daemon']$1"; }
+# wait_for SECONDS COMMAND...: polls every 50 ms.
+wait_for() {
+	local end=$((SECONDS + $1)) ; shift
+	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+blocked() { "$ARXDP" list --json | grep -q "\"addr\":\"$1\""; }
+# Evaluated on every poll (a "$(...)" argument to wait_for would be evaluated once).
+stat_at_least() { [ "$(daemon_stat "$1")" -ge "$2" ]; }
+prefix_count_is() { [ "$(count_prefix "$1")" -eq "$2" ]; }
+count_prefix() { json_get "$("$ARXDP" list --json)" "len([e for e in j if e['addr'].startswith('$1')])"; }
+
+check "arxdpd starts" start_daemon
+check "configuration check (-n)" "$ARXDPD" -n --wazuh-home "$H"
+check "attacker passes before any alert" ping_ok "$A" 198.18.3.1
+
+# Alert -> drop, with a bound: the block must be in the map within 1 s of the write.
+python3 "$GEN" 5712 10 198.18.3.2 >"$W/a1"
+t0=$(date +%s%N)
+cat "$W/a1" >>"$ALERTS"
+check "block appears within 1 s of the alert" wait_for 1 blocked 198.18.3.2
+t1=$(date +%s%N)
+echo "   alert written to block seen by the CLI: $(((t1 - t0) / 1000000)) ms"
+check "attacker dropped at XDP" ping_blocked "$A" 198.18.3.1
+check "legitimate host unaffected" ping_ok "$L" 198.18.4.1
+check "add lines in active-responses.log" grep -q '"command":"add".*198.18.3.2' "$ARLOG"
+check "check_keys line names the address" grep -q 'check_keys","parameters":{"keys":\["198.18.3.2"\]' "$ARLOG"
+check "origin name is the cluster node" grep -q '"origin":{"name":"node-test","module":"wazuh-execd"}' "$ARLOG"
+
+# White-listed host: an alert about it blocks nothing
+python3 "$GEN" 5712 10 198.18.4.2 >>"$ALERTS"
+sleep 0.5
+check "white-listed host not blocked" eval '! blocked 198.18.4.2'
+check "white-listed host still passes" ping_ok "$L" 198.18.4.1
+check "the skip is counted" test "$(daemon_stat "['skips'].get('white_list',0)")" -ge 1
+
+# Expiry: 3 s timeout, then traffic passes and the delete line is logged
+check "attacker passes after the 3 s block expired" wait_for 6 ping_ok "$A" 198.18.3.1
+check "delete line logged at expiry" wait_for 3 grep -q '"command":"delete".*198.18.3.2' "$ARLOG"
+
+# Rotation by re-linking: the old file is read to its end, then the new one
+python3 "$GEN" 5710 10 198.51.100.41 >>"$ALERTS"
+: >"$H/logs/alerts/2026/Nov/ossec-alerts-27.json"
+python3 "$GEN" 5710 10 198.51.100.42 >>"$H/logs/alerts/2026/Nov/ossec-alerts-26.json"
+ln -f "$H/logs/alerts/2026/Nov/ossec-alerts-27.json" "$ALERTS"
+python3 "$GEN" 5710 10 198.51.100.43 >>"$ALERTS"
+check "alert before rotation applied" wait_for 2 blocked 198.51.100.41
+check "last alert of the old file applied" wait_for 2 blocked 198.51.100.42
+check "first alert of the new file applied" wait_for 2 blocked 198.51.100.43
+
+# Truncation in place: start over from the beginning
+: >"$ALERTS"
+python3 "$GEN" 5710 10 198.51.100.44 >>"$ALERTS"
+check "alert after truncation applied" wait_for 2 blocked 198.51.100.44
+
+# Malformed, oversized and half-written lines
+bad0=$(daemon_stat "['bad_lines']")
+echo 'this is not JSON' >>"$ALERTS"
+python3 -c 'print("{\"x\":\"" + "a" * 70000 + "\"}")' >>"$ALERTS"
+python3 "$GEN" 5710 10 198.51.100.45 >"$W/half"
+head -c 200 "$W/half" >>"$ALERTS"
+sleep 0.5
+check "bad and oversized lines counted" test "$(daemon_stat "['bad_lines']")" -ge $((bad0 + 2))
+check "bad lines named with their line number" grep -q "line [0-9]*: .*skipped" "$W/arxdpd.log"
+check "half-written line not applied yet" eval '! blocked 198.51.100.45'
+tail -c +201 "$W/half" >>"$ALERTS"
+check "completed line applied" wait_for 2 blocked 198.51.100.45
+check "daemon still running" kill -0 "$DPID"
+
+# Scripts: stateful (check_keys, continue, abort, delete), stateless, hung, missing
+python3 "$GEN" 100001 10 198.51.100.50 >>"$ALERTS"
+check "stateful script got add and continue" wait_for 3 grep -q '"command":"continue"' "$H/logs/stateful.in"
+check "extra_args passed as Wazuh splits them" grep -q '"extra_args":\["-a","b"\]' "$H/logs/stateful.in"
+check "program path as execd gives it" grep -q '"program":"active-response/bin/test-stateful"' "$H/logs/stateful.in"
+python3 "$GEN" 100001 10 198.51.100.51 >>"$ALERTS"
+check "same key again: abort" wait_for 3 grep -q '"command":"abort"' "$H/logs/stateful.in"
+check "delete after the timeout" wait_for 6 grep -q '"command":"delete"' "$H/logs/stateful.in"
+check "one delete only (the abort extended, not doubled)" test "$(grep -c '"command":"delete"' "$H/logs/stateful.in")" -eq 1
+python3 "$GEN" 100002 10 198.51.100.52 >>"$ALERTS"
+check "stateless script ran with the add message" wait_for 3 grep -sq '"command":"add".*198.51.100.52' "$H/logs/stateless.in"
+sleep 3
+check "stateless script never gets a delete" eval '! grep -q "\"command\":\"delete\"" "$H/logs/stateless.in"'
+python3 "$GEN" 100003 10 198.51.100.53 >>"$ALERTS"
+python3 "$GEN" 100004 10 198.51.100.54 >>"$ALERTS"
+python3 "$GEN" 5710 10 198.51.100.55 >>"$ALERTS"
+check "a hung script does not stall blocking" wait_for 2 blocked 198.51.100.55
+check "the hung script is killed after its time limit" wait_for 5 stat_at_least "['scripts']['killed']" 1
+check "kill logged" grep -q "test-hung.*killed" "$W/arxdpd.log"
+check "missing program reported once" test "$(grep -c "cannot run.*test-missing" "$W/arxdpd.log")" -eq 1
+
+# Reload with a broken file: refused, the running configuration stays
+cp "$H/etc/ossec.conf" "$W/ossec.good"
+echo '<ossec_config><active-response><command>nosuch</command><location>server</location><level>3</level></active-response></ossec_config>' >>"$H/etc/ossec.conf"
+check "reload of a broken file fails" eval '! "$ARXDP" reload 2>/dev/null'
+kill -HUP "$DPID"
+sleep 0.3
+check "SIGHUP with a broken file is reported" grep -q "keeping the running configuration" "$W/arxdpd.log"
+python3 "$GEN" 5710 10 198.51.100.56 >>"$ALERTS"
+check "old configuration still blocks" wait_for 2 blocked 198.51.100.56
+cp "$W/ossec.good" "$H/etc/ossec.conf"
+check "reload of the fixed file succeeds" "$ARXDP" reload
+
+# CLI blocks go through the daemon: logged and persisted
+check "CLI block through arxdpd" "$ARXDP" block 198.51.100.60 --timeout 1h
+check "CLI block logged in active-responses.log" grep -q '198.51.100.60' "$ARLOG"
+
+# SIGKILL in the middle of a burst: nothing lost, nothing doubled, blocks kept
+python3 "$GEN" 5710 10 2001:db8:77:: 3000 >"$W/burst"
+cat "$W/burst" >>"$ALERTS"
+sleep 0.0$((RANDOM % 9 + 1))
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null
+DPID=""
+before=$(count_prefix 2001:db8:77:)
+echo "   killed with $before of 3000 burst blocks applied"
+check "restart after SIGKILL" start_daemon
+check "every burst alert applied after the restart" wait_for 20 prefix_count_is 2001:db8:77: 3000
+out=$("$ARXDP" list --json)
+check "no burst alert applied twice (all offenses = 1)" test "$(json_get "$out" "len([e for e in j if e['addr'].startswith('2001:db8:77:') and e['offenses'] != 1])")" -eq 0
+check "earlier blocks kept across the kill" blocked 198.51.100.56
+check "CLI block persisted across the kill" blocked 198.51.100.60
+
+# A clean stop keeps every block
+stop_daemon
+check "blocks stay after SIGTERM" test "$(count_prefix 2001:db8:77:)" -eq 3000
+check "attacker traffic still filtered by the program without a daemon" "$ARXDP" status
+finish
