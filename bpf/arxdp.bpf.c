@@ -164,8 +164,8 @@ static __always_inline int handle_v4(struct iphdr *iph, __u64 bytes)
 
 					__builtin_memcpy(key.addr, &net, 4);
 				}
-				return verdict(&key, ARXDP_STAT_DROP_CIDR_V4,
-					       ARXDP_STAT_DRYRUN_V4, bytes);
+				return verdict(&key, ARXDP_STAT_DROP_CIDR_V4, ARXDP_STAT_DRYRUN_V4,
+					       bytes);
 			}
 			was_expired = 1;
 		}
@@ -222,8 +222,8 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, __u64 bytes)
 
 				key.prefixlen = plen;
 				mask6(key.addr, (const __u8 *)&saddr, plen > 128 ? 128 : plen);
-				return verdict(&key, ARXDP_STAT_DROP_CIDR_V6,
-					       ARXDP_STAT_DRYRUN_V6, bytes);
+				return verdict(&key, ARXDP_STAT_DROP_CIDR_V6, ARXDP_STAT_DRYRUN_V6,
+					       bytes);
 			}
 			was_expired = 1;
 		}

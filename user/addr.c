@@ -108,7 +108,8 @@ int addr_parse(const char *s, struct arxdp_addr *out, char *err, size_t errlen)
 	}
 	if (mapped) {
 		if (plen < 96) {
-			set_err(err, errlen, "'%s': an IPv4-mapped prefix must be /96 or longer", s);
+			set_err(err, errlen, "'%s': an IPv4-mapped prefix must be /96 or longer",
+				s);
 			return -EINVAL;
 		}
 		plen -= 96;
@@ -160,7 +161,9 @@ bool addr_in_prefix(const struct arxdp_addr *addr, const struct arxdp_addr *pref
 
 bool addr_is_special(const struct arxdp_addr *a)
 {
-	static const struct arxdp_addr lo4 = { .family = 4, .prefixlen = 32, .a = { 127, 0, 0, 1 } };
+	static const struct arxdp_addr lo4 = { .family = 4,
+					       .prefixlen = 32,
+					       .a = { 127, 0, 0, 1 } };
 	static const struct arxdp_addr lo6 = { .family = 6, .prefixlen = 128, .a = { [15] = 1 } };
 	static const uint8_t zero[16];
 

@@ -202,8 +202,8 @@ static int parse_addr_arg(const char *s, struct arxdp_addr *a)
 static int do_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' }, { "force", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'd' },	  { "reload", no_argument, NULL, 'r' },
+		{ "mode", required_argument, NULL, 'm' },     { "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'd' },	      { "reload", no_argument, NULL, 'r' },
 		{ "capacity", required_argument, NULL, 'c' }, {},
 	};
 	enum arxdp_xdp_mode mode = g.s.mode, used;
@@ -305,8 +305,8 @@ static int parse_list_line(char *line, const char *file, unsigned long lineno, u
 	}
 	it->timeout_s = deflt;
 	if (dur && duration_parse(dur, &it->timeout_s)) {
-		pr_warn("%s:%lu: duration '%s': not a duration (30s, 10m, 4h, 1d, 0)", file,
-			lineno, dur);
+		pr_warn("%s:%lu: duration '%s': not a duration (30s, 10m, 4h, 1d, 0)", file, lineno,
+			dur);
 		return -EINVAL;
 	}
 	return 0;
@@ -394,8 +394,10 @@ out:
 static int do_block(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "timeout", required_argument, NULL, 't' }, { "from", required_argument, NULL, 'F' },
-		{ "rule", required_argument, NULL, 'r' },    { "level", required_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "level", required_argument, NULL, 'l' },
 		{},
 	};
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
@@ -453,7 +455,8 @@ static int do_block(int argc, char **argv)
 			if (!err)
 				err = daemon_reply_result(reply);
 			if (!err) {
-				const cJSON *ext = cJSON_GetObjectItemCaseSensitive(reply, "extended");
+				const cJSON *ext =
+					cJSON_GetObjectItemCaseSensitive(reply, "extended");
 
 				addr_format(&a, buf, sizeof(buf));
 				if (g.json)
@@ -714,7 +717,10 @@ static void status_daemon(cJSON *j)
 		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(dm, "scripts");
 		const cJSON *dc = cJSON_GetObjectItemCaseSensitive(dm, "decisions");
 
-#define N(o, k) (cJSON_GetObjectItemCaseSensitive(o, k) ? cJSON_GetObjectItemCaseSensitive(o, k)->valuedouble : 0)
+#define N(o, k)                                                        \
+	(cJSON_GetObjectItemCaseSensitive(o, k) ?                      \
+		 cJSON_GetObjectItemCaseSensitive(o, k)->valuedouble : \
+		 0)
 		printf("daemon: pid %.0f, up %.0fs, %.0f alerts read (%.0f bad lines) from %s\n",
 		       N(dm, "pid"), N(dm, "uptime"), N(dm, "alerts_read"), N(dm, "bad_lines"),
 		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dm, "alerts_file")));
@@ -723,7 +729,8 @@ static void status_daemon(cJSON *j)
 		printf("  blocks: %.0f new, %.0f extended, %.0f expired, %.0f tracked\n",
 		       N(b, "new"), N(b, "extended"), N(b, "expired"), N(b, "tracked"));
 		printf("  scripts: %.0f started, %.0f running, %.0f killed, %.0f deletes pending\n",
-		       N(sc, "started"), N(sc, "running"), N(sc, "killed"), N(sc, "pending_deletes"));
+		       N(sc, "started"), N(sc, "running"), N(sc, "killed"),
+		       N(sc, "pending_deletes"));
 		printf("  errors: %.0f map full, %.0f map write, %.0f state, %.0f reload\n",
 		       N(e, "map_full"), N(e, "map_write"), N(e, "state"), N(e, "reload"));
 #undef N
@@ -806,11 +813,11 @@ static int do_status(int argc, char **argv)
 	if (g.json) {
 		cJSON_AddBoolToObject(j, "dry_run", meta.load_flags & ARXDP_LOAD_DRY_RUN);
 		maps = cJSON_AddObjectToObject(j, "maps");
-#define ADD_MAP(name, used, cap)                                                   \
-	do {                                                                       \
-		cJSON *m = cJSON_AddObjectToObject(maps, name);                    \
-		cJSON_AddNumberToObject(m, "entries", (double)(used));             \
-		cJSON_AddNumberToObject(m, "capacity", (double)(cap));             \
+#define ADD_MAP(name, used, cap)                                       \
+	do {                                                           \
+		cJSON *m = cJSON_AddObjectToObject(maps, name);        \
+		cJSON_AddNumberToObject(m, "entries", (double)(used)); \
+		cJSON_AddNumberToObject(m, "capacity", (double)(cap)); \
 	} while (0)
 		ADD_MAP(ARXDP_MAP_BLOCK4, f.block4, bl.cap_block4);
 		ADD_MAP(ARXDP_MAP_BLOCK6, f.block6, bl.cap_block6);
@@ -994,7 +1001,7 @@ int main(int argc, char **argv)
 	}
 	if (g.json && cmd->fn == cmd_replay)
 		sub_argv[sub_argc++] = "--json";
-	log_set_level(g.verbose >= 2	 ? LOG_LEVEL_TRACE :
+	log_set_level(g.verbose >= 2 ? LOG_LEVEL_TRACE :
 		      g.verbose == 1 ? LOG_LEVEL_DEBUG :
 				       LOG_LEVEL_INFO);
 	if (g.json)

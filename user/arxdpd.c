@@ -102,7 +102,12 @@ static struct daemon {
 	struct counters c;
 	char ossec_loaded[64];
 	enum arxdp_xdp_mode used_mode[ARXDP_MAX_IFACES];
-} d = { .epfd = -1, .sigfd = -1, .timerfd = -1, .inofd = -1, .ctlfd = -1, .lockfd = -1,
+} d = { .epfd = -1,
+	.sigfd = -1,
+	.timerfd = -1,
+	.inofd = -1,
+	.ctlfd = -1,
+	.lockfd = -1,
 	.arlog_fd = -1 };
 
 /* ---- active-responses.log: firewall-drop's lines, buffered per burst ---- */
@@ -202,7 +207,7 @@ static char *execd_msg(const struct ossec_command *cmd, enum ar_command verb, co
 /* What the delete line needs of the alert, kept per block instead of the whole alert. */
 static char *compact_alert(const cJSON *a)
 {
-	static const char *const keep[] = { "timestamp", "rule", "agent", "manager",
+	static const char *const keep[] = { "timestamp", "rule", "agent",   "manager",
 					    "id",	 "data", "location" };
 	cJSON *o = cJSON_CreateObject();
 	char *s = NULL;
@@ -266,7 +271,8 @@ static const struct ossec_command *find_cmd_by_exe(const char *exe)
 /* firewall-drop's delete sequence for a block that ended. */
 static void log_delete(const struct bmeta *m, const struct arxdp_addr *a)
 {
-	const struct ossec_command *cmd = find_cmd_by_exe(m && m->exe[0] ? m->exe : "firewall-drop");
+	const struct ossec_command *cmd =
+		find_cmd_by_exe(m && m->exe[0] ? m->exe : "firewall-drop");
 	struct ossec_command fallback = { .executable = "firewall-drop" };
 	const char *exe = m && m->exe[0] ? m->exe : "firewall-drop";
 	cJSON *alert = NULL;
@@ -444,8 +450,9 @@ static int on_line(const char *line, size_t len, const struct tail_pos *at, bool
 		   void *ctx)
 {
 	struct match_decision dec[MAX_DECISIONS];
-	struct match_env env = { .cfg = d.cfg, .settings = &d.s, .own = d.own, .n_own = d.n_own,
-				 .offenders = d.off };
+	struct match_env env = {
+		.cfg = d.cfg, .settings = &d.s, .own = d.own, .n_own = d.n_own, .offenders = d.off
+	};
 	struct alert a = {};
 	char err[256];
 	size_t n = 0, i;
@@ -678,7 +685,8 @@ static cJSON *status_json(void)
 	runner_get_stats(d.runner, &rs);
 	cJSON_AddStringToObject(o, "version", ARXDP_VERSION);
 	cJSON_AddNumberToObject(o, "pid", getpid());
-	cJSON_AddNumberToObject(o, "uptime", (double)((mono_now_ns() - d.start_mono) / NSEC_PER_SEC));
+	cJSON_AddNumberToObject(o, "uptime",
+				(double)((mono_now_ns() - d.start_mono) / NSEC_PER_SEC));
 	cJSON_AddStringToObject(o, "alerts_file", d.s.alerts);
 	cJSON_AddNumberToObject(o, "alerts_offset", (double)d.tail.pos.offset);
 	cJSON_AddStringToObject(o, "ossec_conf", d.s.ossec_conf);
@@ -781,8 +789,7 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 		why.rule_id = (uint32_t)rule->valuedouble;
 	if (cJSON_IsNumber(lvl) && lvl->valuedouble >= 0 && lvl->valuedouble <= 16)
 		why.level = (uint8_t)lvl->valuedouble;
-	r = bl_block(&d.bl, &a, cJSON_IsNumber(to) ? (uint32_t)to->valuedouble : 0, &why, &res,
-		     &v);
+	r = bl_block(&d.bl, &a, cJSON_IsNumber(to) ? (uint32_t)to->valuedouble : 0, &why, &res, &v);
 	if (r) {
 		snprintf(msg, sizeof(msg), "block '%s': %s", buf,
 			 r == -ENOSPC ? "map full" :
@@ -1091,9 +1098,26 @@ static void usage(FILE *f)
 }
 
 enum {
-	OPT_CONFIG = 256, OPT_OSSEC, OPT_ALERTS, OPT_HOME, OPT_IFACE, OPT_MODE, OPT_PIN,
-	OPT_STATE, OPT_SOCKET, OPT_ARLOG, OPT_FROM_START, OPT_UNBLOCK, OPT_DRY, OPT_AGENT,
-	OPT_CAP4, OPT_CAP6, OPT_CIDR, OPT_CONC, OPT_TLIMIT, OPT_MIA,
+	OPT_CONFIG = 256,
+	OPT_OSSEC,
+	OPT_ALERTS,
+	OPT_HOME,
+	OPT_IFACE,
+	OPT_MODE,
+	OPT_PIN,
+	OPT_STATE,
+	OPT_SOCKET,
+	OPT_ARLOG,
+	OPT_FROM_START,
+	OPT_UNBLOCK,
+	OPT_DRY,
+	OPT_AGENT,
+	OPT_CAP4,
+	OPT_CAP6,
+	OPT_CIDR,
+	OPT_CONC,
+	OPT_TLIMIT,
+	OPT_MIA,
 };
 
 static int parse_num(const char *opt, const char *s, uint32_t *out)
@@ -1228,7 +1252,8 @@ static int parse_args(int argc, char **argv, struct arxdp_settings *flags, uint6
 			break;
 		case OPT_TLIMIT:
 			if (duration_parse(optarg, &flags->script_time_limit_s)) {
-				fprintf(stderr, "arxdpd: --script-time-limit '%s': not a duration\n",
+				fprintf(stderr,
+					"arxdpd: --script-time-limit '%s': not a duration\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -1323,8 +1348,7 @@ static int take_lock(void)
 	char path[PATH_MAX];
 
 	if (mkdir(d.s.state_dir, 0700) && errno != EEXIST) {
-		pr_warn("state directory '%s': cannot create: %s", d.s.state_dir,
-			strerror(errno));
+		pr_warn("state directory '%s': cannot create: %s", d.s.state_dir, strerror(errno));
 		return -errno;
 	}
 	if (pindir_path(path, sizeof(path), d.s.state_dir, "arxdpd.lock"))
@@ -1376,8 +1400,8 @@ int main(int argc, char **argv)
 	if (err)
 		return 1;
 	log_set_level(d.o.verbose >= 2 ? LOG_LEVEL_TRACE :
-		      d.o.verbose	 ? LOG_LEVEL_DEBUG :
-					   LOG_LEVEL_INFO);
+		      d.o.verbose      ? LOG_LEVEL_DEBUG :
+					 LOG_LEVEL_INFO);
 	err = load_ossec(&d.cfg);
 	if (err)
 		return 1;

@@ -37,14 +37,23 @@ enum bl_map {
 };
 
 static const char *const map_names[MAP_NUM] = {
-	ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4, ARXDP_MAP_CIDR6,
+	ARXDP_MAP_BLOCK4,
+	ARXDP_MAP_BLOCK6,
+	ARXDP_MAP_CIDR4,
+	ARXDP_MAP_CIDR6,
 };
 static const char *const cap_names[MAP_NUM] = {
-	"capacity_v4", "capacity_v6", "cidr_capacity", "cidr_capacity",
+	"capacity_v4",
+	"capacity_v6",
+	"cidr_capacity",
+	"cidr_capacity",
 };
 
 static const size_t key_sizes[MAP_NUM] = {
-	sizeof(__u32), 16, sizeof(struct arxdp_lpm4), sizeof(struct arxdp_lpm6),
+	sizeof(__u32),
+	16,
+	sizeof(struct arxdp_lpm4),
+	sizeof(struct arxdp_lpm6),
 };
 
 static int map_fd(const struct blocklist *bl, enum bl_map m)
@@ -207,8 +216,8 @@ int bl_check_allowed(const struct blocklist *bl, const struct arxdp_addr *a, con
 	}
 	for (i = 0; i < bl->n_protect; i++) {
 		if (addr_in_prefix(&bl->protect[i], a)) {
-			*why = addr_is_exact(a) ? "this host's own address is never blocked"
-						: "the prefix covers an address of this host";
+			*why = addr_is_exact(a) ? "this host's own address is never blocked" :
+						  "the prefix covers an address of this host";
 			return -EPERM;
 		}
 	}
@@ -254,8 +263,8 @@ static int bl_finish_open(struct blocklist *bl)
 
 int bl_open(struct blocklist *bl, const char *pin_dir)
 {
-	const char *names[] = { ARXDP_MAP_BLOCK4,   ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,
-				ARXDP_MAP_CIDR6,    ARXDP_MAP_COUNTERS, ARXDP_MAP_STATS,
+	const char *names[] = { ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6,   ARXDP_MAP_CIDR4,
+				ARXDP_MAP_CIDR6,  ARXDP_MAP_COUNTERS, ARXDP_MAP_STATS,
 				ARXDP_MAP_META };
 	int *fds[ARRAY_SIZE(names)];
 	char path[PATH_MAX];
@@ -315,8 +324,8 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 
 void bl_close(struct blocklist *bl)
 {
-	int *fds[] = { &bl->fd_block4,   &bl->fd_block6, &bl->fd_cidr4, &bl->fd_cidr6,
-		       &bl->fd_counters, &bl->fd_stats,  &bl->fd_meta };
+	int *fds[] = { &bl->fd_block4,	 &bl->fd_block6, &bl->fd_cidr4, &bl->fd_cidr6,
+		       &bl->fd_counters, &bl->fd_stats,	 &bl->fd_meta };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -369,8 +378,8 @@ static int meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
 	return bpf_map_update_elem(bl->fd_meta, &zero, &meta, BPF_ANY) ? -errno : 0;
 }
 
-static int report_write_error(const struct blocklist *bl, enum bl_map m,
-			      const struct arxdp_addr *a, int err)
+static int report_write_error(const struct blocklist *bl, enum bl_map m, const struct arxdp_addr *a,
+			      int err)
 {
 	char buf[ADDR_STRLEN];
 
@@ -578,8 +587,8 @@ static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cu
 		__u8 kbuf[BATCH * 16];
 		__u32 i, cnt = max < BATCH ? max : BATCH;
 
-		err = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL, &c->token, kbuf,
-					   vals, &cnt, &opts);
+		err = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL, &c->token, kbuf, vals,
+					   &cnt, &opts);
 		c->started = true;
 		if (err && errno != ENOENT)
 			return -errno;

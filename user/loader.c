@@ -139,8 +139,9 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	err = err ?: size_map(skel->maps.block_v6, o->pin_dir, o->capacity_v6);
 	err = err ?: size_map(skel->maps.cidr_v4, o->pin_dir, o->cidr_capacity);
 	err = err ?: size_map(skel->maps.cidr_v6, o->pin_dir, o->cidr_capacity);
-	err = err ?: size_map(skel->maps.block_counters, o->pin_dir,
-			      o->capacity_v4 + o->capacity_v6 + 2 * o->cidr_capacity);
+	err = err   ?:
+		      size_map(skel->maps.block_counters, o->pin_dir,
+			       o->capacity_v4 + o->capacity_v6 + 2 * o->cidr_capacity);
 	if (err) {
 		pr_warn("BPF object 'arxdp': cannot size maps: %s", errstr(err));
 		goto out;
@@ -153,12 +154,12 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	}
 
 	/* Pin beside, then rename over: an attach racing with a reload never sees no program. */
-	err = pindir_path(tmp, sizeof(tmp), o->pin_dir, ARXDP_PIN_PROG "_new" /* bpffs refuses dots in names */);
+	err = pindir_path(tmp, sizeof(tmp), o->pin_dir,
+			  ARXDP_PIN_PROG "_new" /* bpffs refuses dots in names */);
 	if (err)
 		goto out;
 	unlink(tmp);
-	if (bpf_obj_pin(bpf_program__fd(skel->progs.arxdp_xdp), tmp) ||
-	    rename(tmp, path)) {
+	if (bpf_obj_pin(bpf_program__fd(skel->progs.arxdp_xdp), tmp) || rename(tmp, path)) {
 		err = -errno;
 		pr_warn("program pin '%s': cannot pin: %s", path, strerror(-err));
 		unlink(tmp);

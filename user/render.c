@@ -76,8 +76,8 @@ cJSON *render_entry_json(const struct bl_entry *e, uint64_t now_mono, uint64_t n
 
 void render_entry_header(FILE *out)
 {
-	fprintf(out, "%-40s %-10s %12s %14s %-14s %s\n", "ADDRESS", "EXPIRES", "PACKETS",
-		"BYTES", "ORIGIN", "REASON");
+	fprintf(out, "%-40s %-10s %12s %14s %-14s %s\n", "ADDRESS", "EXPIRES", "PACKETS", "BYTES",
+		"ORIGIN", "REASON");
 }
 
 void render_entry_row(FILE *out, const struct bl_entry *e, uint64_t now_mono)
@@ -105,8 +105,8 @@ static void sums(const struct arxdp_counter st[ARXDP_STAT_MAX], struct arxdp_cou
 {
 	static const int drops[] = { ARXDP_STAT_DROP_V4, ARXDP_STAT_DROP_V6,
 				     ARXDP_STAT_DROP_CIDR_V4, ARXDP_STAT_DROP_CIDR_V6 };
-	static const int passes[] = { ARXDP_STAT_PASS_V4, ARXDP_STAT_PASS_V6,
-				      ARXDP_STAT_PASS_OTHER, ARXDP_STAT_PASS_EXPIRED_V4,
+	static const int passes[] = { ARXDP_STAT_PASS_V4,	  ARXDP_STAT_PASS_V6,
+				      ARXDP_STAT_PASS_OTHER,	  ARXDP_STAT_PASS_EXPIRED_V4,
 				      ARXDP_STAT_PASS_EXPIRED_V6, ARXDP_STAT_DRYRUN_V4,
 				      ARXDP_STAT_DRYRUN_V6 };
 	size_t i;
@@ -161,10 +161,10 @@ void render_stats_text(FILE *out, const struct arxdp_counter st[ARXDP_STAT_MAX])
 	int i;
 
 	sums(st, &drop, &pass, &dry);
-	fprintf(out, "dropped  %14" PRIu64 " packets %16" PRIu64 " bytes\n",
-		(uint64_t)drop.packets, (uint64_t)drop.bytes);
-	fprintf(out, "passed   %14" PRIu64 " packets %16" PRIu64 " bytes\n",
-		(uint64_t)pass.packets, (uint64_t)pass.bytes);
+	fprintf(out, "dropped  %14" PRIu64 " packets %16" PRIu64 " bytes\n", (uint64_t)drop.packets,
+		(uint64_t)drop.bytes);
+	fprintf(out, "passed   %14" PRIu64 " packets %16" PRIu64 " bytes\n", (uint64_t)pass.packets,
+		(uint64_t)pass.bytes);
 	for (i = 0; i < ARXDP_STAT_MAX; i++)
 		fprintf(out, "  %-18s %14" PRIu64 " packets %16" PRIu64 " bytes\n", stat_names[i],
 			(uint64_t)st[i].packets, (uint64_t)st[i].bytes);

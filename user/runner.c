@@ -196,8 +196,7 @@ static int spawn(struct runner *r, struct job *j)
 			return err;
 		}
 	}
-	if (pipe2(in, O_CLOEXEC) ||
-	    (j->kind == JOB_ADD && pipe2(out, O_CLOEXEC | O_NONBLOCK))) {
+	if (pipe2(in, O_CLOEXEC) || (j->kind == JOB_ADD && pipe2(out, O_CLOEXEC | O_NONBLOCK))) {
 		err = -errno;
 		goto fail;
 	}
@@ -300,14 +299,16 @@ static void answer(struct runner *r, struct job *j)
 			r->st.aborted++;
 		} else {
 			p = calloc(1, sizeof(*p));
-			if (p && (p->rkey = strdup(rkey)) && (p->json = with_command(j->json, "delete"))) {
+			if (p && (p->rkey = strdup(rkey)) &&
+			    (p->json = with_command(j->json, "delete"))) {
 				str_copy(p->exe, j->exe, sizeof(p->exe));
 				p->timeout_s = timeout;
-				p->deadline_wall_ns = wall_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
+				p->deadline_wall_ns =
+					wall_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
 				p->next = *r->env.pending;
 				*r->env.pending = p;
-				pr_debug("active response '%s': delete due in %us (key '%s')", j->exe,
-					 timeout, rkey);
+				pr_debug("active response '%s': delete due in %us (key '%s')",
+					 j->exe, timeout, rkey);
 			} else {
 				pending_free(p);
 				pr_warn("active response '%s': no memory for its delete", j->exe);

@@ -72,9 +72,11 @@ int settings_resolve_paths(struct arxdp_settings *s)
 	int err;
 
 	err = resolve(s->ossec_conf, sizeof(s->ossec_conf), s->wazuh_home, "etc/ossec.conf");
-	err = err ?: resolve(s->alerts, sizeof(s->alerts), s->wazuh_home,
-			     "logs/alerts/alerts.json");
-	err = err ?: resolve(s->ar_log, sizeof(s->ar_log), s->wazuh_home,
-			     "logs/active-responses.log");
+	err = err   ?:
+		      resolve(s->alerts, sizeof(s->alerts), s->wazuh_home,
+			      "logs/alerts/alerts.json");
+	err = err   ?:
+		      resolve(s->ar_log, sizeof(s->ar_log), s->wazuh_home,
+			      "logs/active-responses.log");
 	return err;
 }

@@ -116,8 +116,8 @@ int tail_open(struct tail *t, const char *path, size_t max_line, const struct ta
 		}
 		/* Rotated while we were away: finish the old file first if it still exists. */
 		str_copy(dir, path, sizeof(dir));
-		if (find_inode(dirname(dir), FIND_DEPTH, resume->dev, resume->ino, old,
-			       sizeof(old), &budget)) {
+		if (find_inode(dirname(dir), FIND_DEPTH, resume->dev, resume->ino, old, sizeof(old),
+			       &budget)) {
 			int fd = open(old, O_RDONLY | O_CLOEXEC);
 
 			if (fd >= 0 && lseek(fd, (off_t)resume->offset, SEEK_SET) >= 0) {

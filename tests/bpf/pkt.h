@@ -43,9 +43,10 @@ static inline int pkt_build(const struct pkt_spec *s, uint8_t *buf)
 	if (s->nvlan) {
 		eth->h_proto = htons(s->vlan_tpid[0] ? s->vlan_tpid[0] : 0x8100);
 		for (i = 0; i < s->nvlan; i++) {
-			uint16_t next = i + 1 < s->nvlan ?
-						(s->vlan_tpid[i + 1] ? s->vlan_tpid[i + 1] : 0x8100) :
-						proto;
+			uint16_t next =
+				i + 1 < s->nvlan ?
+					(s->vlan_tpid[i + 1] ? s->vlan_tpid[i + 1] : 0x8100) :
+					proto;
 
 			((uint16_t *)p)[0] = htons(100 + i); /* TCI */
 			((uint16_t *)p)[1] = htons(next);

@@ -49,8 +49,9 @@ static void add_block(const char *s, uint32_t timeout, bool expired)
 
 static void setup(bool dry_run)
 {
-	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 64,
-				 .dry_run = dry_run };
+	struct loader_opts o = {
+		.capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 64, .dry_run = dry_run
+	};
 
 	if (geteuid() != 0)
 		cr_skip_test("BPF_PROG_TEST_RUN needs root");

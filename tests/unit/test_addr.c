@@ -77,9 +77,14 @@ struct host_case {
 };
 
 static struct host_case host_cases[] = {
-	{ "192.0.2.1", 0 },	    { "2001:0db8::1", 0 },	  { "::ffff:192.0.2.1", 0 },
-	{ "192.0.2.0/24", -EINVAL }, { "192.168.1.1; rm -rf /", -EINVAL }, { "", -EINVAL },
-	{ "$(reboot)", -EINVAL },   { "`id`", -EINVAL },
+	{ "192.0.2.1", 0 },
+	{ "2001:0db8::1", 0 },
+	{ "::ffff:192.0.2.1", 0 },
+	{ "192.0.2.0/24", -EINVAL },
+	{ "192.168.1.1; rm -rf /", -EINVAL },
+	{ "", -EINVAL },
+	{ "$(reboot)", -EINVAL },
+	{ "`id`", -EINVAL },
 };
 
 ParameterizedTestParameters(addr, parse_host)
@@ -101,10 +106,18 @@ struct special_case {
 };
 
 static struct special_case special_cases[] = {
-	{ "127.0.0.1", true },	  { "127.5.6.7", true },      { "0.0.0.0", true },
-	{ "0.0.0.0/0", true },	  { "64.0.0.0/2", true },     { "::1", true },
-	{ "::", true },		  { "::/0", true },	      { "198.51.100.7", false },
-	{ "203.0.113.0/24", false }, { "2001:db8::1", false }, { "128.0.0.0/1", false },
+	{ "127.0.0.1", true },
+	{ "127.5.6.7", true },
+	{ "0.0.0.0", true },
+	{ "0.0.0.0/0", true },
+	{ "64.0.0.0/2", true },
+	{ "::1", true },
+	{ "::", true },
+	{ "::/0", true },
+	{ "198.51.100.7", false },
+	{ "203.0.113.0/24", false },
+	{ "2001:db8::1", false },
+	{ "128.0.0.0/1", false },
 };
 
 ParameterizedTestParameters(addr, special)
@@ -128,10 +141,10 @@ struct prefix_case {
 };
 
 static struct prefix_case prefix_cases[] = {
-	{ "203.0.113.7", "203.0.113.0/24", true },  { "203.0.114.7", "203.0.113.0/24", false },
-	{ "198.51.100.7", "198.51.100.7", true },   { "198.51.100.7", "198.51.100.6/31", true },
-	{ "198.51.100.8", "198.51.100.6/31", false }, { "2001:db8::1", "2001:db8::/32", true },
-	{ "2001:db9::1", "2001:db8::/32", false },  { "2001:db8::1", "203.0.113.0/24", false },
+	{ "203.0.113.7", "203.0.113.0/24", true },     { "203.0.114.7", "203.0.113.0/24", false },
+	{ "198.51.100.7", "198.51.100.7", true },      { "198.51.100.7", "198.51.100.6/31", true },
+	{ "198.51.100.8", "198.51.100.6/31", false },  { "2001:db8::1", "2001:db8::/32", true },
+	{ "2001:db9::1", "2001:db8::/32", false },     { "2001:db8::1", "203.0.113.0/24", false },
 	{ "203.0.113.0/24", "203.0.113.0/25", false },
 };
 
@@ -157,12 +170,23 @@ struct dur_case {
 };
 
 static struct dur_case dur_cases[] = {
-	{ "0", 0, 0 },		{ "90", 0, 90 },	  { "30s", 0, 30 },
-	{ "10m", 0, 600 },	{ "4h", 0, 14400 },	  { "1d", 0, 86400 },
-	{ "2w", 0, 1209600 },	{ "", -EINVAL, 0 },	  { "s", -EINVAL, 0 },
-	{ "-5", -EINVAL, 0 },	{ "5x", -EINVAL, 0 },	  { "5mm", -EINVAL, 0 },
-	{ "1.5h", -EINVAL, 0 }, { " 5", -EINVAL, 0 },	  { "99999999999999999999", -ERANGE, 0 },
-	{ "36500d", 0, 3153600000u }, { "36501d", -ERANGE, 0 },
+	{ "0", 0, 0 },
+	{ "90", 0, 90 },
+	{ "30s", 0, 30 },
+	{ "10m", 0, 600 },
+	{ "4h", 0, 14400 },
+	{ "1d", 0, 86400 },
+	{ "2w", 0, 1209600 },
+	{ "", -EINVAL, 0 },
+	{ "s", -EINVAL, 0 },
+	{ "-5", -EINVAL, 0 },
+	{ "5x", -EINVAL, 0 },
+	{ "5mm", -EINVAL, 0 },
+	{ "1.5h", -EINVAL, 0 },
+	{ " 5", -EINVAL, 0 },
+	{ "99999999999999999999", -ERANGE, 0 },
+	{ "36500d", 0, 3153600000u },
+	{ "36501d", -ERANGE, 0 },
 };
 
 ParameterizedTestParameters(duration, parse)
@@ -187,8 +211,8 @@ struct dfmt_case {
 };
 
 static struct dfmt_case dfmt_cases[] = {
-	{ 0, "permanent" }, { 45, "45s" }, { 60, "1m00s" }, { 3599, "59m59s" },
-	{ 3600, "1h00m" },  { 90061, "1d01h" },
+	{ 0, "permanent" }, { 45, "45s" },     { 60, "1m00s" },
+	{ 3599, "59m59s" }, { 3600, "1h00m" }, { 90061, "1d01h" },
 };
 
 ParameterizedTestParameters(duration, format)
