@@ -68,7 +68,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ARXDP_STAT_MAX);
+	__uint(max_entries, ARXDP_MAX_IFINDEX *ARXDP_STAT_MAX);
 	__type(key, __u32);
 	__type(value, struct arxdp_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -82,8 +82,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } meta SEC(".maps");
 
-static __always_inline void count(__u32 idx, __u64 bytes)
+/* What every stage needs of the packet: its length and its interface's counter row. */
+struct pkt {
+	__u64 bytes;
+	__u32 row; /* first counter index of the receiving interface */
+};
+
+static __always_inline void count(const struct pkt *p, __u32 stat)
 {
+	__u32 idx = p->row + stat;
+	__u64 bytes = p->bytes;
 	struct arxdp_counter *c = bpf_map_lookup_elem(&stats, &idx);
 
 	/* Per-CPU slot: a plain add is race-free, no atomic needed. */
@@ -119,18 +127,18 @@ static __always_inline int expired(const struct arxdp_block *b)
 }
 
 static __always_inline int verdict(struct arxdp_ckey *key, __u32 drop_idx, __u32 dry_idx,
-				   __u64 bytes)
+				   const struct pkt *p)
 {
-	count_block(key, bytes);
+	count_block(key, p->bytes);
 	if (dry_run) {
-		count(dry_idx, bytes);
+		count(p, dry_idx);
 		return XDP_PASS;
 	}
-	count(drop_idx, bytes);
+	count(p, drop_idx);
 	return XDP_DROP;
 }
 
-static __always_inline int handle_v4(struct iphdr *iph, __u64 bytes)
+static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 {
 	struct arxdp_ckey key = { .family = 4, .prefixlen = 32 };
 	__u32 saddr = iph->saddr;
@@ -143,7 +151,7 @@ static __always_inline int handle_v4(struct iphdr *iph, __u64 bytes)
 	if (b) {
 		if (!expired(b)) {
 			__builtin_memcpy(key.addr, &saddr, 4);
-			return verdict(&key, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, bytes);
+			return verdict(&key, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, p);
 		}
 		was_expired = 1;
 	}
@@ -165,12 +173,12 @@ static __always_inline int handle_v4(struct iphdr *iph, __u64 bytes)
 					__builtin_memcpy(key.addr, &net, 4);
 				}
 				return verdict(&key, ARXDP_STAT_DROP_CIDR_V4, ARXDP_STAT_DRYRUN_V4,
-					       bytes);
+					       p);
 			}
 			was_expired = 1;
 		}
 	}
-	count(was_expired ? ARXDP_STAT_PASS_EXPIRED_V4 : ARXDP_STAT_PASS_V4, bytes);
+	count(p, was_expired ? ARXDP_STAT_PASS_EXPIRED_V4 : ARXDP_STAT_PASS_V4);
 	return XDP_PASS;
 }
 
@@ -192,7 +200,7 @@ static __always_inline void mask6(__u8 *out, const __u8 *in, __u32 plen)
 	}
 }
 
-static __always_inline int handle_v6(struct ipv6hdr *ip6h, __u64 bytes)
+static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 {
 	struct arxdp_ckey key = { .family = 6, .prefixlen = 128 };
 	struct in6_addr saddr = ip6h->saddr;
@@ -205,7 +213,7 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, __u64 bytes)
 	if (b) {
 		if (!expired(b)) {
 			__builtin_memcpy(key.addr, &saddr, 16);
-			return verdict(&key, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, bytes);
+			return verdict(&key, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, p);
 		}
 		was_expired = 1;
 	}
@@ -223,12 +231,12 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, __u64 bytes)
 				key.prefixlen = plen;
 				mask6(key.addr, (const __u8 *)&saddr, plen > 128 ? 128 : plen);
 				return verdict(&key, ARXDP_STAT_DROP_CIDR_V6, ARXDP_STAT_DRYRUN_V6,
-					       bytes);
+					       p);
 			}
 			was_expired = 1;
 		}
 	}
-	count(was_expired ? ARXDP_STAT_PASS_EXPIRED_V6 : ARXDP_STAT_PASS_V6, bytes);
+	count(p, was_expired ? ARXDP_STAT_PASS_EXPIRED_V6 : ARXDP_STAT_PASS_V6);
 	return XDP_PASS;
 }
 
@@ -238,7 +246,11 @@ int arxdp_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	struct hdr_cursor c = { .pos = data };
-	__u64 bytes = data_end - data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct pkt p = {
+		.bytes = data_end - data,
+		.row = (ifindex < ARXDP_MAX_IFINDEX ? ifindex : 0) * ARXDP_STAT_MAX,
+	};
 	struct ipv6hdr *ip6h;
 	struct iphdr *iph;
 	int proto;
@@ -247,13 +259,13 @@ int arxdp_xdp(struct xdp_md *ctx)
 	if (proto == bpf_htons(ETH_P_IP)) {
 		iph = parse_iphdr(&c, data_end);
 		if (iph)
-			return handle_v4(iph, bytes);
+			return handle_v4(iph, &p);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		ip6h = parse_ip6hdr(&c, data_end);
 		if (ip6h)
-			return handle_v6(ip6h, bytes);
+			return handle_v6(ip6h, &p);
 	}
-	count(ARXDP_STAT_PASS_OTHER, bytes);
+	count(&p, ARXDP_STAT_PASS_OTHER);
 	return XDP_PASS;
 }
 

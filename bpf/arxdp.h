@@ -86,7 +86,15 @@ struct arxdp_counter {
 	__u64 bytes;
 };
 
-/* Index of the global per-CPU counter array: verdict x family x reason. */
+/*
+ * The per-CPU counter array holds one row of ARXDP_STAT_MAX counters per receiving interface:
+ * index = ifindex * ARXDP_STAT_MAX + stat, for ifindex below ARXDP_MAX_IFINDEX; row 0 takes
+ * every higher ifindex (ifindex 0 is never a device). An array index costs no lookup on the
+ * packet path, unlike a hash keyed by interface.
+ */
+#define ARXDP_MAX_IFINDEX 1024
+
+/* Counter index within a row: verdict x family x reason. */
 enum arxdp_stat {
 	ARXDP_STAT_PASS_V4 = 0, /* IPv4, no block */
 	ARXDP_STAT_PASS_V6, /* IPv6, no block */

@@ -313,7 +313,7 @@ fi
 if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-fwdrop.sh" ]; then
 	log "bench-fwdrop"
 	{ echo "### firewall-drop add/delete cycle (tools/bench-fwdrop.sh)"; echo
-	  OUTPUT="$OUTPUT" timeout 600 "$ROOT/tools/bench-fwdrop.sh" $([ "$QUICK" -eq 1 ] && echo --sizes "0 1000") 2>&1 ||
+	  OUTPUT="$OUTPUT" TIME_LIMIT=300 timeout 360 "$ROOT/tools/bench-fwdrop.sh" $([ "$QUICK" -eq 1 ] && echo --sizes "0 1000") 2>&1 ||
 		echo "(bench-fwdrop failed: exit $?)"
 	  echo; } >>"$WORK/others.md"
 fi

@@ -249,8 +249,10 @@ static int run_once(struct bench *b, const struct bench_case *c, double *ns)
 	opts.data_size_in = pkt_build(&c->pkt, buf);
 	t0 = mono_now_ns();
 	if (bpf_prog_test_run_opts(b->fd[c->prog], &opts)) {
-		pr_warn("case '%s': BPF_PROG_TEST_RUN failed: %s", c->name, errstr(-errno));
-		return -errno;
+		int err = -errno;
+
+		pr_warn("case '%s': BPF_PROG_TEST_RUN failed: %s", c->name, errstr(err));
+		return err;
 	}
 	*ns = (double)(mono_now_ns() - t0) / b->repeat;
 	if ((int)opts.retval != c->verdict) {
@@ -390,7 +392,7 @@ int main(int argc, char **argv)
 		ratios[r] = ns[HIT_CASE][r] / ns[0][r];
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		summarize(ns[i], b.runs, &res[i]);
-	summarize(ratios, b.runs, &(struct result){});
+	qsort(ratios, b.runs, sizeof(ratios[0]), cmp_double);
 	ratio = ratios[b.runs / 2];
 
 	printf("BPF_PROG_TEST_RUN, one 64-byte frame per case, repeat %u, median of %d runs "

@@ -338,8 +338,10 @@ static int pin_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set)) {
-		pr_warn("CPU %d: pinning failed: %s", cpu, strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pr_warn("CPU %d: pinning failed: %s", cpu, errstr(err));
+		return err;
 	}
 	return 0;
 }

@@ -641,10 +641,33 @@ static int do_list(int argc, char **argv)
 	return err;
 }
 
+static void stats_iface_cb(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
+			   void *ctx)
+{
+	char name[IF_NAMESIZE] = "";
+	cJSON *o;
+
+	if (!ifindex)
+		str_copy(name, "other", sizeof(name));
+	else if (!if_indextoname(ifindex, name))
+		snprintf(name, sizeof(name), "if%u", ifindex);
+	if (ctx) {
+		o = render_stats_json(row);
+		if (o) {
+			cJSON_AddNumberToObject(o, "ifindex", ifindex);
+			cJSON_AddItemToObject(ctx, name, o);
+		}
+		return;
+	}
+	printf("\ninterface %s (ifindex %u)\n", name, ifindex);
+	render_stats_text(stdout, row);
+}
+
 static int do_stats(int argc, char **argv)
 {
 	struct arxdp_counter st[ARXDP_STAT_MAX];
 	struct blocklist bl;
+	cJSON *j = NULL;
 	int err;
 
 	if (argc != 1) {
@@ -655,12 +678,18 @@ static int do_stats(int argc, char **argv)
 	if (err)
 		return err;
 	err = bl_stats(&bl, st);
-	if (err)
+	if (err) {
 		pr_warn("map '%s': read failed: %s", ARXDP_MAP_STATS, strerror(-err));
-	else if (g.json)
-		err = print_json(render_stats_json(st));
-	else
+	} else if (g.json) {
+		j = render_stats_json(st);
+		err = bl_stats_ifaces(&bl, stats_iface_cb,
+				      j ? cJSON_AddObjectToObject(j, "interfaces") : NULL);
+		err = err ?: print_json(j);
+	} else {
+		printf("all interfaces\n");
 		render_stats_text(stdout, st);
+		err = bl_stats_ifaces(&bl, stats_iface_cb, NULL);
+	}
 	bl_close(&bl);
 	return err;
 }

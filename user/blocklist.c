@@ -547,21 +547,90 @@ int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_c
 	return 0;
 }
 
+/*
+ * Reads every interface row of the per-CPU counter array with batched lookups and hands each
+ * row (summed over CPUs) to cb. Rows that never counted anything are skipped.
+ */
+static int read_rows(struct blocklist *bl,
+		     void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
+				void *ctx),
+		     void *ctx)
+{
+	const __u32 total = ARXDP_MAX_IFINDEX * ARXDP_STAT_MAX, chunk = 16 * ARXDP_STAT_MAX;
+	struct arxdp_counter row[ARXDP_STAT_MAX], *vals;
+	__u32 *keys, in = 0, out_batch, cnt, i, start = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	bool first = true, done = false;
+	int c, err = 0;
+
+	keys = calloc(chunk, sizeof(*keys));
+	vals = calloc((size_t)chunk * bl->ncpus, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!done && start < total) {
+		cnt = chunk;
+		if (bpf_map_lookup_batch(bl->fd_stats, first ? NULL : &in, &out_batch, keys, vals,
+					 &cnt, &opts)) {
+			if (errno != ENOENT) {
+				err = -errno;
+				goto out;
+			}
+			done = true;
+		}
+		first = false;
+		in = out_batch;
+		/* Chunks hold whole rows: chunk is a multiple of the row length. */
+		for (i = 0; i + ARXDP_STAT_MAX <= cnt; i += ARXDP_STAT_MAX) {
+			bool any = false;
+			__u32 k;
+
+			memset(row, 0, sizeof(row));
+			for (k = 0; k < ARXDP_STAT_MAX; k++) {
+				for (c = 0; c < bl->ncpus; c++) {
+					const struct arxdp_counter *v =
+						&vals[(size_t)(i + k) * bl->ncpus + c];
+
+					row[k].packets += v->packets;
+					row[k].bytes += v->bytes;
+				}
+				any |= row[k].packets != 0;
+			}
+			if (any)
+				cb(keys[i] / ARXDP_STAT_MAX, row, ctx);
+		}
+		start += cnt;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static void sum_row(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX], void *ctx)
+{
+	struct arxdp_counter *out = ctx;
+	int k;
+
+	for (k = 0; k < ARXDP_STAT_MAX; k++) {
+		out[k].packets += row[k].packets;
+		out[k].bytes += row[k].bytes;
+	}
+}
+
 int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX])
 {
-	__u32 idx;
-	int i;
-
 	memset(out, 0, sizeof(out[0]) * ARXDP_STAT_MAX);
-	for (idx = 0; idx < ARXDP_STAT_MAX; idx++) {
-		if (bpf_map_lookup_elem(bl->fd_stats, &idx, bl->percpu))
-			return -errno;
-		for (i = 0; i < bl->ncpus; i++) {
-			out[idx].packets += bl->percpu[i].packets;
-			out[idx].bytes += bl->percpu[i].bytes;
-		}
-	}
-	return 0;
+	return read_rows(bl, sum_row, out);
+}
+
+int bl_stats_ifaces(struct blocklist *bl,
+		    void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
+			       void *ctx),
+		    void *ctx)
+{
+	return read_rows(bl, cb, ctx);
 }
 
 /*

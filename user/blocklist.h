@@ -98,8 +98,16 @@ int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *c
 int bl_sweep(struct blocklist *bl, uint64_t now_mono_ns, uint32_t budget,
 	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept);
 
-/* Global counters summed over CPUs. */
+/* Global counters summed over CPUs and interfaces. */
 int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX]);
+/*
+ * The counters of each interface that counted anything (summed over CPUs). ifindex 0 holds
+ * the interfaces whose ifindex is ARXDP_MAX_IFINDEX or more.
+ */
+int bl_stats_ifaces(struct blocklist *bl,
+		    void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
+			       void *ctx),
+		    void *ctx);
 int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum);
 
 struct bl_fill {
