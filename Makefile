@@ -67,7 +67,7 @@ TEST_BINS := $(UNIT_TESTS) $(BPF_TESTS)
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test tests deps demo bench bench-check install uninstall clean help check-format format
+.PHONY: all test tests deps demo fuzz bench bench-check install uninstall clean help check-format format
 
 all: $(PROGS) $(TOOLS)
 
@@ -77,6 +77,7 @@ help:
 	@echo '  test          install missing Debian packages, build, run every test tier (root)'
 	@echo '  tests         build the test binaries only'
 	@echo '  demo          run arxdpd on conf/demo with throwaway hosts and a real alert (root)'
+	@echo '  fuzz          run every libFuzzer target for FUZZ_SECONDS (default 60) each'
 	@echo '  bench         run the benchmarks and write docs/BENCHMARKS.md (root)'
 	@echo '  bench-check   fail when the hit path regresses >20% against the floor (root)'
 	@echo '  install       install under DESTDIR/PREFIX (PREFIX=$(PREFIX))'
@@ -154,6 +155,11 @@ deps:
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)OUTPUT=$(OUTPUT) scripts/run-tests.sh
+
+# libFuzzer targets (clang, ASan+UBSan), each for a bounded time; FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(Q)OUTPUT=$(OUTPUT) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 # The main job on the bundled example: arxdpd, an attacker, a legitimate host, an alert.
 demo: deps

@@ -61,6 +61,24 @@ else
 	done
 fi
 
+echo "== fuzzing (short libFuzzer runs over the corpora)"
+if [ -x scripts/fuzz.sh ] && selected fuzz; then
+	log=$(mktemp)
+	if scripts/fuzz.sh --short >"$log" 2>&1; then
+		n=$(grep -c '^ok' "$log")
+		printf '  %-40s %s passed\n' "fuzz targets" "$n"
+		passed=$((passed + n))
+	elif [ $? -eq 77 ]; then
+		printf '  %-40s skipped: %s\n' "fuzz targets" "$(grep '^SKIP' "$log" | head -1)"
+		skipped=$((skipped + 1))
+	else
+		tail -20 "$log"
+		failed=$((failed + 1))
+		failures+=("scripts/fuzz.sh")
+	fi
+	rm -f "$log"
+fi
+
 echo "== namespace tests (real traffic)"
 for t in tests/netns/test-*.sh; do
 	[ -f "$t" ] && selected "$t" || continue
