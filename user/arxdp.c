@@ -879,7 +879,7 @@ static int do_sweep(int argc, char **argv)
 	err = open_maps(&bl);
 	if (err)
 		return err;
-	err = bl_sweep(&bl, mono_now_ns(), UINT32_MAX, NULL, NULL, &swept);
+	err = bl_sweep(&bl, mono_now_ns(), UINT32_MAX, NULL, NULL, &swept); /* one full pass */
 	if (!err) {
 		if (g.json) {
 			cJSON *j = cJSON_CreateObject();

@@ -340,6 +340,8 @@ void bl_close(struct blocklist *bl)
 	bl->n_protect = 0;
 	free(bl->percpu);
 	bl->percpu = NULL;
+	free(bl->sweep);
+	bl->sweep = NULL;
 }
 
 int bl_lock(struct blocklist *bl)
@@ -797,47 +799,73 @@ out:
 	return err;
 }
 
+/* Where the incremental sweep stopped: the next call goes on from there. */
+struct sweep_cursor {
+	int map;
+	struct chunk_cursor c;
+};
+
 int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept)
 {
 	struct arxdp_block *vals = NULL;
 	union bl_key *keys = NULL;
-	uint32_t n = 0;
+	struct sweep_cursor *cur;
+	uint32_t n = 0, scanned = 0;
 	struct bl_entry e;
-	int m, err;
+	int err = 0;
 	__u32 i, got;
 
-	err = bl_lock(bl);
-	if (err)
-		return err;
+	if (!bl->sweep) {
+		bl->sweep = calloc(1, sizeof(struct sweep_cursor));
+		if (!bl->sweep)
+			return -ENOMEM;
+	}
+	cur = bl->sweep;
+	/* An unbounded call is a full pass: from the top, whatever an earlier call left. */
+	if (budget == UINT32_MAX)
+		memset(cur, 0, sizeof(*cur));
 	keys = calloc(BATCH, sizeof(*keys));
 	vals = calloc(BATCH, sizeof(*vals));
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (m = 0; m < MAP_NUM && n < budget; m++) {
-		struct chunk_cursor c = {};
+	while (scanned < budget) {
 		bool done = false;
+		__u32 want = budget - scanned < BATCH ? budget - scanned : BATCH;
 
-		while (!done && n < budget) {
-			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
-			if (err)
-				goto out;
-			for (i = 0; i < got && n < budget; i++) {
-				if (!bl_expired(&vals[i], now))
-					continue;
-				addr_of(&keys[i], m, &e.addr);
-				/* Re-check under the lock: a writer may have renewed it. */
-				if (bl_get(bl, &e.addr, &e.v) || !bl_expired(&e.v, now))
-					continue;
-				bl_counters(bl, &e.addr, &e.dropped);
-				if (cb)
-					cb(&e, ctx);
-				err = delete_entry(bl, m, &keys[i], &e.addr);
+		err = read_chunk(bl, cur->map, &cur->c, keys, vals, want, &got, &done);
+		if (err)
+			goto out;
+		scanned += got;
+		/* The lock is held per chunk, not per scan: writers wait microseconds. */
+		for (i = 0; i < got; i++) {
+			if (!bl_expired(&vals[i], now))
+				continue;
+			if (bl->lock_fd < 0) {
+				err = bl_lock(bl);
 				if (err)
 					goto out;
-				n++;
+			}
+			addr_of(&keys[i], cur->map, &e.addr);
+			/* Re-check under the lock: a writer may have renewed it. */
+			if (bl_get(bl, &e.addr, &e.v) || !bl_expired(&e.v, now))
+				continue;
+			bl_counters(bl, &e.addr, &e.dropped);
+			if (cb)
+				cb(&e, ctx);
+			err = delete_entry(bl, cur->map, &keys[i], &e.addr);
+			if (err)
+				goto out;
+			n++;
+		}
+		bl_unlock(bl);
+		if (done) {
+			memset(&cur->c, 0, sizeof(cur->c));
+			if (++cur->map == MAP_NUM) {
+				cur->map = 0;
+				break; /* wrapped: one full pass at most per call */
 			}
 		}
 	}

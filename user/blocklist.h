@@ -25,6 +25,7 @@ struct blocklist {
 	struct arxdp_addr *protect;
 	int n_protect;
 	struct arxdp_counter *percpu; /* scratch for per-CPU reads */
+	void *sweep; /* where the incremental sweep goes on */
 };
 
 /* Opens the maps pinned in pin_dir. -ENOENT (quietly) when arxdp is not loaded there. */
@@ -94,7 +95,11 @@ struct bl_entry {
 /* Calls cb for every entry of the four maps; cb returning non-zero stops with that value. */
 int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx);
 
-/* Deletes up to budget entries whose expiry passed at now_mono_ns; cb sees each one first. */
+/*
+ * Incremental sweep: scans up to budget entries from where the previous call stopped (bounded
+ * work per call), deleting those whose expiry passed at now_mono_ns; cb sees each one first.
+ * After the last map it starts over at the next call. budget UINT32_MAX: one full pass.
+ */
 int bl_sweep(struct blocklist *bl, uint64_t now_mono_ns, uint32_t budget,
 	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept);
 

@@ -91,6 +91,11 @@ prefix_count_is() { [ "$(count_prefix "$1")" -eq "$2" ]; }
 count_prefix() { json_get "$("$ARXDP" list --json)" "len([e for e in j if e['addr'].startswith('$1')])"; }
 
 check "arxdpd starts" start_daemon
+# After start-up the daemon keeps only the capabilities its loop needs.
+capeff=$((16#$(awk '/^CapEff/ {print $2}' /proc/$DPID/status)))
+check "CAP_SYS_ADMIN dropped after start-up" test $((capeff >> 21 & 1)) -eq 0
+check "CAP_SYS_MODULE dropped after start-up" test $((capeff >> 16 & 1)) -eq 0
+check "CAP_NET_ADMIN kept" test $((capeff >> 12 & 1)) -eq 1
 check "configuration check (-n)" "$ARXDPD" -n --wazuh-home "$H"
 check "attacker passes before any alert" ping_ok "$A" 198.18.3.1
 
@@ -149,7 +154,7 @@ check "daemon still running" kill -0 "$DPID"
 
 # Scripts: stateful (check_keys, continue, abort, delete), stateless, hung, missing
 python3 "$GEN" 100001 10 198.51.100.50 >>"$ALERTS"
-check "stateful script got add and continue" wait_for 3 grep -q '"command":"continue"' "$H/logs/stateful.in"
+check "stateful script got add and continue" wait_for 3 grep -sq '"command":"continue"' "$H/logs/stateful.in"
 check "extra_args passed as Wazuh splits them" grep -q '"extra_args":\["-a","b"\]' "$H/logs/stateful.in"
 check "program path as execd gives it" grep -q '"program":"active-response/bin/test-stateful"' "$H/logs/stateful.in"
 python3 "$GEN" 100001 10 198.51.100.51 >>"$ALERTS"
