@@ -401,7 +401,7 @@ int metrics_write_textfile(const char *path, metrics_render_fn fn, void *ctx)
 	}
 	return 0;
 fail:
-	if (err != -ENOMEM && err)
+	if (err)
 		pr_warn("metrics file '%s': write failed: %s", path, strerror(-err));
 	if (f)
 		fclose(f);
