@@ -24,7 +24,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS := libbpf libxml-2.0 libcjson zlib libelf libcap
+PKGS := libbpf libxdp libxml-2.0 libcjson zlib libelf libcap
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -174,14 +174,53 @@ bench-check: deps
 	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)OUTPUT=$(OUTPUT) scripts/bench.sh --check
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/arxdp
-	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/arxdp/
+# Installed layout. The programs go to sbin (firewall-drop too: scripts/wazuh-install.sh looks
+# for it there and copies it into Wazuh's active-response/bin). The unit's /usr/sbin/ is
+# rewritten to SBINDIR, so PREFIX=/usr/local installs a unit that starts what it installed.
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib/arxdp
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+STATEDIR ?= /var/lib/arxdp
 
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/arxdp
+	install -d -m 0700 $(DESTDIR)$(STATEDIR)
+	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 scripts/wazuh-install.sh $(DESTDIR)$(LIBDIR)/
+	install -m 0644 man/arxdp.8 man/arxdpd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/arxdp.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' conf/arxdpd.service >$(DESTDIR)$(UNITDIR)/arxdpd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/arxdpd.service
+	install -m 0644 conf/arxdp.bash-completion $(DESTDIR)$(COMPLETIONDIR)/arxdp
+	@# An existing configuration is the operator's: never overwritten, the new one goes next
+	@# to it (as dpkg's .dist) so the differences can be reviewed.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf ]; then \
+		install -m 0644 conf/arxdp.conf $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf.dist; \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf; the shipped one is arxdp.conf.dist"; \
+	else \
+		install -m 0644 conf/arxdp.conf $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf; \
+	fi
+
+# Removes what install put in place. The configuration goes only when it is still the shipped
+# one; the state directory (blocks that outlive a reboot) always stays.
 uninstall:
-	rm -f $(patsubst $(OUTPUT)/%,$(DESTDIR)$(PREFIX)/sbin/%,$(PROGS))
-	rm -rf $(DESTDIR)$(PREFIX)/lib/arxdp
+	rm -f $(patsubst $(OUTPUT)/%,$(DESTDIR)$(SBINDIR)/%,$(PROGS))
+	rm -rf $(DESTDIR)$(LIBDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man8/arxdp.8 $(DESTDIR)$(MANDIR)/man8/arxdpd.8 \
+		$(DESTDIR)$(MANDIR)/man5/arxdp.conf.5
+	rm -f $(DESTDIR)$(UNITDIR)/arxdpd.service $(DESTDIR)$(COMPLETIONDIR)/arxdp
+	rm -f $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf.dist
+	@if cmp -s conf/arxdp.conf $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf; \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/arxdp 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/arxdp/arxdp.conf (changed); state in $(DESTDIR)$(STATEDIR) kept"; \
+	fi
 
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find bpf user tests tools -name '*.[ch]')
 

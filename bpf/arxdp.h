@@ -115,9 +115,11 @@ struct arxdp_meta {
 	__u32 cidr4_entries; /* the trie is consulted only when non-zero */
 	__u32 cidr6_entries;
 	__u32 load_flags; /* ARXDP_LOAD_* of the pinned program; the program never reads it */
-	__u32 pad;
+	__u32 attach_flags; /* ARXDP_ATTACH_*: how the last attach went; user space only */
 };
 
 #define ARXDP_LOAD_DRY_RUN (1u << 0)
+#define ARXDP_ATTACH_DISPATCHER (1u << 0) /* attached through libxdp's dispatcher */
+#define ARXDP_ATTACH_NO_DISPATCHER (1u << 1) /* the dispatcher could not run: plain attach */
 
 #endif /* ARXDP_H */

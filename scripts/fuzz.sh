@@ -73,7 +73,7 @@ for t in $TARGETS; do
 			{ echo "FAIL: build $t"; exit 1; }
 	fi
 done
-echo "built: $TARGETS -> $FUZZ_DIR"
+echo "built:" $TARGETS "-> $FUZZ_DIR"
 
 failed=0
 # LeakSanitizer runs at exit of each input batch; a leak is a finding like a crash.

@@ -20,9 +20,11 @@
 #include "ctl.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "render.h"
 #include "replay.h"
 #include "settings.h"
+#include "top.h"
 #include "util.h"
 
 #ifndef ARXDP_VERSION
@@ -101,6 +103,8 @@ static void loader_opts_from(struct loader_opts *o)
 	o->capacity_v6 = g.s.capacity_v6;
 	o->cidr_capacity = g.s.cidr_capacity;
 	o->dry_run = g.s.dry_run;
+	o->dispatcher = g.s.xdp_dispatcher;
+	o->priority = g.s.xdp_priority;
 }
 
 /* Blocks may be written before any interface is attached: create the maps when absent. */
@@ -202,9 +206,14 @@ static int parse_addr_arg(const char *s, struct arxdp_addr *a)
 static int do_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },     { "force", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'd' },	      { "reload", no_argument, NULL, 'r' },
-		{ "capacity", required_argument, NULL, 'c' }, {},
+		{ "mode", required_argument, NULL, 'm' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "reload", no_argument, NULL, 'r' },
+		{ "capacity", required_argument, NULL, 'c' },
+		{ "no-dispatcher", no_argument, NULL, 'n' },
+		{ "priority", required_argument, NULL, 'P' },
+		{},
 	};
 	enum arxdp_xdp_mode mode = g.s.mode, used;
 	struct loader_opts o;
@@ -235,6 +244,14 @@ static int do_attach(int argc, char **argv)
 			if (parse_u32("capacity", optarg, 1u << 28, &cap))
 				return -EINVAL;
 			o.capacity_v4 = o.capacity_v6 = cap;
+			break;
+		case 'n':
+			o.dispatcher = false;
+			break;
+		case 'P':
+			if (parse_u32("priority", optarg, 1000, &cap))
+				return -EINVAL;
+			o.priority = cap;
 			break;
 		default:
 			return -EINVAL;
@@ -713,11 +730,14 @@ static int status_ifaces(cJSON *arr, bool *any)
 			cJSON_AddStringToObject(o, "program", ai.prog_name);
 			cJSON_AddNumberToObject(o, "prog_id", ai.prog_id);
 			cJSON_AddBoolToObject(o, "arxdp", ai.state == ATTACH_OURS);
+			cJSON_AddBoolToObject(o, "dispatcher", ai.dispatcher);
+			cJSON_AddNumberToObject(o, "programs", ai.n_progs);
 			cJSON_AddItemToArray(arr, o);
 		} else {
-			printf("  %-16s %-7s %s (id %u)%s\n", i->if_name, mode_name(ai.mode),
+			printf("  %-16s %-7s %s (id %u)%s%s\n", i->if_name, mode_name(ai.mode),
 			       ai.prog_name, ai.prog_id,
-			       ai.state == ATTACH_OURS ? "" : "  [foreign program]");
+			       ai.state == ATTACH_OURS ? "" : "  [foreign program]",
+			       ai.dispatcher ? "  [libxdp dispatcher]" : "");
 		}
 	}
 	if_freenameindex(ifs);
@@ -841,6 +861,12 @@ static int do_status(int argc, char **argv)
 	}
 	if (g.json) {
 		cJSON_AddBoolToObject(j, "dry_run", meta.load_flags & ARXDP_LOAD_DRY_RUN);
+		cJSON_AddStringToObject(j, "attachment",
+					meta.attach_flags & ARXDP_ATTACH_DISPATCHER ?
+						"dispatcher" :
+					meta.attach_flags & ARXDP_ATTACH_NO_DISPATCHER ?
+						"plain (libxdp dispatcher unavailable)" :
+						"plain");
 		maps = cJSON_AddObjectToObject(j, "maps");
 #define ADD_MAP(name, used, cap)                                       \
 	do {                                                           \
@@ -856,12 +882,84 @@ static int do_status(int argc, char **argv)
 		err = print_json(j);
 	} else {
 		printf("dry run: %s\n", meta.load_flags & ARXDP_LOAD_DRY_RUN ? "yes" : "no");
+		printf("attachment: %s\n",
+		       meta.attach_flags & ARXDP_ATTACH_DISPATCHER ?
+			       "through libxdp's dispatcher (other XDP programs can share)" :
+		       meta.attach_flags & ARXDP_ATTACH_NO_DISPATCHER ?
+			       "plain: libxdp's dispatcher cannot run on this kernel (no BPF "
+			       "trampolines); other XDP programs cannot share the interface" :
+			       "plain");
 		printf("maps:\n");
 		printf("  %-10s %10" PRIu64 " / %u\n", ARXDP_MAP_BLOCK4, f.block4, bl.cap_block4);
 		printf("  %-10s %10" PRIu64 " / %u\n", ARXDP_MAP_BLOCK6, f.block6, bl.cap_block6);
 		printf("  %-10s %10" PRIu64 " / %u\n", ARXDP_MAP_CIDR4, f.cidr4, bl.cap_cidr4);
 		printf("  %-10s %10" PRIu64 " / %u\n", ARXDP_MAP_CIDR6, f.cidr6, bl.cap_cidr6);
 	}
+	bl_close(&bl);
+	return err;
+}
+
+struct metrics_cli {
+	struct blocklist *bl;
+	const cJSON *daemon; /* the "daemon" object of arxdpd's status, NULL when none runs */
+};
+
+static int metrics_cb(FILE *out, void *ctx)
+{
+	const struct metrics_cli *m = ctx;
+
+	return metrics_render(out, m->bl, g.s.pin_dir, m->daemon);
+}
+
+static int do_metrics(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "textfile", required_argument, NULL, 't' },
+		{},
+	};
+	cJSON *req = NULL, *reply = NULL;
+	struct metrics_cli m = {};
+	const char *textfile = NULL;
+	struct blocklist bl;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 't')
+			return -EINVAL;
+		textfile = optarg;
+	}
+	if (optind != argc) {
+		pr_warn("metrics: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	err = open_maps(&bl);
+	if (err)
+		return err;
+	/* arxdpd's counters join the exposition when it runs; without it the maps suffice. */
+	req = cJSON_CreateObject();
+	if (req && cJSON_AddStringToObject(req, "cmd", "status") && !daemon_request(req, &reply))
+		m.daemon = cJSON_GetObjectItemCaseSensitive(reply, "daemon");
+	m.bl = &bl;
+	err = textfile ? metrics_write_textfile(textfile, metrics_cb, &m) : metrics_cb(stdout, &m);
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	bl_close(&bl);
+	return err;
+}
+
+static int do_top(int argc, char **argv)
+{
+	struct top_opts o;
+	struct blocklist bl;
+	int err;
+
+	if (top_parse_args(argc, argv, &o))
+		return -EINVAL;
+	o.pin_dir = g.s.pin_dir;
+	err = open_maps(&bl);
+	if (err)
+		return err;
+	err = top_run(&bl, &o);
 	bl_close(&bl);
 	return err;
 }
@@ -903,7 +1001,9 @@ static int do_version(int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{ "attach", do_attach,
-	  "IFACE [--mode auto|native|skb] [--force] [--dry-run] [--reload] [--capacity N]", true },
+	  "IFACE [--mode auto|native|skb] [--force] [--dry-run] [--reload] [--capacity N] "
+	  "[--no-dispatcher] [--priority N]",
+	  true },
 	{ "detach", do_detach, "IFACE", true },
 	{ "block", do_block,
 	  "ADDR[/PREFIX] [--timeout DURATION] [--rule ID] [--level N] | --from FILE|-", true },
@@ -913,6 +1013,8 @@ static const struct cmd cmds[] = {
 	{ "list", do_list, "[--all] [--json]", false },
 	{ "stats", do_stats, "[--json]", false },
 	{ "status", do_status, "[--json]", false },
+	{ "metrics", do_metrics, "[--textfile PATH]", false },
+	{ "top", do_top, "[--interval MS] [--iterations N] [--once]", false },
 	{ "reload", do_reload, "(asks arxdpd to re-read its configuration)", true },
 	{ "replay", cmd_replay, "[--ossec-conf FILE] [--config FILE] [--json] FILE...", false },
 	{ "check-config", cmd_check_config, "[--ossec-conf FILE]", false },

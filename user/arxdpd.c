@@ -980,7 +980,7 @@ static void tick(void)
  */
 static int drop_capabilities(void)
 {
-	static const cap_value_t keep[] = { CAP_BPF,		CAP_NET_ADMIN, CAP_DAC_OVERRIDE,
+	static const cap_value_t keep[] = { CAP_BPF, CAP_NET_ADMIN, CAP_DAC_OVERRIDE,
 					    CAP_DAC_READ_SEARCH, CAP_KILL };
 	cap_t cur = cap_get_proc(), caps = cap_init();
 	cap_flag_value_t have;
@@ -1409,7 +1409,9 @@ static int attach_all(void)
 				 .capacity_v4 = d.s.capacity_v4,
 				 .capacity_v6 = d.s.capacity_v6,
 				 .cidr_capacity = d.s.cidr_capacity,
-				 .dry_run = d.s.dry_run };
+				 .dry_run = d.s.dry_run,
+				 .dispatcher = d.s.xdp_dispatcher,
+				 .priority = d.s.xdp_priority };
 	int i, fd, err;
 
 	/* Load (or adopt the pinned program) even without interfaces: blocks need maps. */

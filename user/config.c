@@ -1004,6 +1004,10 @@ static int settings_elem(const struct parse_ctx *pc, struct arxdp_settings *s, c
 	}
 	if (!strcmp(e, "dry_run"))
 		return set_bool(pc, n, &s->dry_run, v);
+	if (!strcmp(e, "xdp_dispatcher"))
+		return set_bool(pc, n, &s->xdp_dispatcher, v);
+	if (!strcmp(e, "xdp_priority"))
+		return set_u32(pc, n, &s->xdp_priority, v, 0, 1000);
 	if (!strcmp(e, "manager_in_all"))
 		return set_bool(pc, n, &s->manager_in_all, v);
 	if (!strcmp(e, "capacity_v4"))

@@ -18,6 +18,8 @@ struct loader_opts {
 	uint32_t cidr_capacity;
 	bool dry_run;
 	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
+	bool dispatcher; /* attach through libxdp's dispatcher when the kernel can run it */
+	unsigned int priority; /* libxdp run priority (lower runs first) */
 	/* Load a new program even when one is pinned (new knobs, new build); maps are kept. */
 	bool reload;
 };
@@ -51,6 +53,8 @@ enum attach_state {
 struct attach_info {
 	enum attach_state state;
 	enum arxdp_xdp_mode mode; /* NATIVE or SKB when attached */
+	bool dispatcher; /* ours runs as one program of a libxdp dispatcher */
+	int n_progs; /* programs on the interface (a dispatcher's count, else 1) */
 	uint32_t prog_id;
 	char prog_name[16];
 };

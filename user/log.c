@@ -13,7 +13,7 @@ static int libbpf_silenced;
 static void (*log_sink)(enum log_level, const char *, void *);
 static void *log_sink_ctx;
 
-static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DEBUG };
 	char buf[2048];

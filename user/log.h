@@ -29,6 +29,9 @@ enum log_level log_get_level(void);
 void log_set_sink(void (*sink)(enum log_level, const char *msg, void *ctx), void *ctx);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For the print callbacks of libraries (libbpf, libxdp). */
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #define pr_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
 #define pr_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)

@@ -133,7 +133,8 @@ static void render_traffic(FILE *out, const struct iface_rows *r)
 	} m[] = {
 		{ "arxdp_dropped_packets_total", "Packets dropped by arxdp's XDP program.", false,
 		  true },
-		{ "arxdp_dropped_bytes_total", "Bytes dropped by arxdp's XDP program.", true, true },
+		{ "arxdp_dropped_bytes_total", "Bytes dropped by arxdp's XDP program.", true,
+		  true },
 		{ "arxdp_passed_packets_total",
 		  "Packets passed by arxdp's XDP program (dry-run hits included).", false, false },
 		{ "arxdp_passed_bytes_total",
@@ -163,7 +164,8 @@ static void render_traffic(FILE *out, const struct iface_rows *r)
 			       sum2(c, ARXDP_STAT_PASS_V6, ARXDP_STAT_PASS_EXPIRED_V6,
 				    ARXDP_STAT_DRYRUN_V6, b));
 			sample(out, m[i].name, "ifname", ifn, "family", "other",
-			       b ? c[ARXDP_STAT_PASS_OTHER].bytes : c[ARXDP_STAT_PASS_OTHER].packets);
+			       b ? c[ARXDP_STAT_PASS_OTHER].bytes :
+				   c[ARXDP_STAT_PASS_OTHER].packets);
 		}
 	}
 	head(out, "arxdp_counter_packets_total", "counter",
@@ -277,8 +279,7 @@ static void render_daemon(FILE *out, const cJSON *st)
 		      "Stateful responses waiting for their delete.");
 }
 
-int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir,
-		   const cJSON *daemon_status)
+int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const cJSON *daemon_status)
 {
 	static const char *const origins[ARXDP_ORIGIN_MAX] = {
 		[ARXDP_ORIGIN_NONE] = "none",	[ARXDP_ORIGIN_ALERT] = "alert",
@@ -515,8 +516,8 @@ static void send_all(int fd, const char *p, size_t len)
 	}
 }
 
-static void respond(int fd, const char *status, const char *ctype, const char *body,
-		    size_t blen, bool head_only)
+static void respond(int fd, const char *status, const char *ctype, const char *body, size_t blen,
+		    bool head_only)
 {
 	char hdr[256];
 	int n;

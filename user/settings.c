@@ -20,6 +20,9 @@ void settings_defaults(struct arxdp_settings *s)
 	memset(s, 0, sizeof(*s));
 	str_copy(s->wazuh_home, ARXDP_WAZUH_HOME_DEFAULT, sizeof(s->wazuh_home));
 	s->mode = ARXDP_MODE_AUTO;
+	s->xdp_dispatcher = true;
+	/* Before libxdp's default of 50: a dropped packet is work no later program must do. */
+	s->xdp_priority = 10;
 	s->capacity_v4 = ARXDP_DEFAULT_CAPACITY;
 	s->capacity_v6 = ARXDP_DEFAULT_CAPACITY;
 	s->cidr_capacity = ARXDP_DEFAULT_CIDR_CAPACITY;

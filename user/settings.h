@@ -43,6 +43,8 @@ struct arxdp_settings {
 	char ifaces[ARXDP_MAX_IFACES][IF_NAMESIZE];
 	int n_ifaces;
 	enum arxdp_xdp_mode mode;
+	bool xdp_dispatcher; /* share interfaces through libxdp's dispatcher when it can run */
+	uint32_t xdp_priority; /* libxdp run priority: lower runs first */
 	bool dry_run;
 	uint32_t capacity_v4; /* exact blocks per family */
 	uint32_t capacity_v6;

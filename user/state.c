@@ -50,7 +50,8 @@ static uint64_t get_u64(const cJSON *o, const char *k)
 
 	if (cJSON_IsString(v))
 		return strtoull(v->valuestring, NULL, 10);
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0)
+	/* Outside [0, 2^64) the conversion is undefined behaviour: a corrupt file reads as 0. */
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0)
 		return (uint64_t)v->valuedouble;
 	return 0;
 }

@@ -128,8 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nl = memchr(e.data + half, '\n', e.len - half);
 	half = nl ? (size_t)(nl - e.data) + 1 : e.len;
 	feed(&t, fd, e.data, half, data[1], &e);
-	if (e.off != half && memchr(e.data, '\n', half))
-		abort();
+	if (e.off < half && memchr(e.data + e.off, '\n', half - e.off))
+		abort(); /* a complete line of the first half never came out */
 	if (half < e.len && (data[2] & 3)) {
 		close(fd);
 		if (data[2] & 1) {

@@ -100,4 +100,8 @@ check "the earlier block is untouched" test "$(json_get "$("$ARXDP" list --json)
 st=$("$ARXDP" status --json)
 check "status lists both interfaces as arxdp's" test "$(json_get "$st" "sorted(i['ifname'] for i in j['interfaces'] if i['arxdp'])")" = "['$XA', '$XB']"
 check "status shows the native mode" test "$(json_get "$st" "set(i['mode'] for i in j['interfaces'] if i['arxdp'])")" = "{'native'}"
+att=$(json_get "$st" "j['attachment']")
+check "status says how it is attached ($att)" test "$att" = dispatcher -o "$att" = "plain (libxdp dispatcher unavailable)"
+check "re-attach without the dispatcher" "$ARXDP" attach "$XB" --no-dispatcher
+check "status says plain" test "$(json_get "$("$ARXDP" status --json)" "j['attachment']")" = plain
 finish
