@@ -47,9 +47,9 @@
 #include "util.h"
 
 #define MARK "@SRC@"
-#define MAX_SAMPLES 100000
 #define MAX_BURST 2000000
 #define PROBE_PORT 40999
+#define SPAWN_ANCHOR 30
 
 struct opts {
 	const char *pin_dir, *alerts, *template, *ns, *dst, *net, *v4, *v6, *out, *iptables;
@@ -470,6 +470,8 @@ static int cmd_burst(void)
 
 /* ---- the Wazuh-style path ---- */
 
+static int run_argv(char *const argv[]);
+
 static char self_exe[4096];
 
 static int read_line_fd(int fd, char *buf, size_t len)
@@ -562,9 +564,18 @@ static int cmd_wazuh(void)
 		return 1;
 	close(old);
 	setenv("BENCH_IPTABLES", o.iptables, 1);
-	lat = calloc((size_t)o.count, sizeof(double));
+	lat = calloc((size_t)(o.count > SPAWN_ANCHOR ? o.count : SPAWN_ANCHOR), sizeof(double));
 	if (!lat)
 		return 1;
+	/* The machine's price of one process: fork + exec + wait of /bin/true. */
+	for (i = 0; i < SPAWN_ANCHOR; i++) {
+		char *argv[] = { "/bin/true", NULL };
+
+		t0 = now_us();
+		run_argv(argv);
+		lat[i] = now_us() - t0;
+	}
+	print_dist("spawn", lat, SPAWN_ANCHOR);
 	t_start = now_us();
 	for (i = 0; i < o.count; i++) {
 		size_t len;

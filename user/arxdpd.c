@@ -56,6 +56,7 @@
 #define SAVE_MIN_INTERVAL_NS (NSEC_PER_SEC / 2)
 #define ARLOG_BUF (1 << 20)
 #define MAX_DECISIONS 256
+#define BURST_LOCK_LINES 1024
 
 enum src_kind { SRC_SIGNAL = 1, SRC_TIMER, SRC_INOTIFY, SRC_CTL };
 
@@ -98,7 +99,8 @@ static struct daemon {
 	char *arlog_buf;
 	size_t arlog_len;
 	uint64_t arlog_ino;
-	bool dirty, scripts_queued, stop, map_full_burst;
+	bool dirty, scripts_queued, stop, map_full_burst, burst_locked;
+	unsigned int burst_lines;
 	uint64_t last_save_mono, start_mono;
 	struct counters c;
 	char ossec_loaded[64];
@@ -459,6 +461,10 @@ static int on_line(const char *line, size_t len, const struct tail_pos *at, bool
 	size_t n = 0, i;
 
 	d.dirty = true;
+	if (d.burst_locked && ++d.burst_lines % BURST_LOCK_LINES == 0) {
+		bl_unlock(&d.bl);
+		d.burst_locked = !bl_lock(&d.bl);
+	}
 	if (too_long) {
 		d.c.long_lines++;
 		pr_warn("alerts '%s' line %llu: longer than %d bytes: skipped", d.s.alerts,
@@ -907,7 +913,14 @@ static void poll_alerts(void)
 	int err;
 
 	d.map_full_burst = false;
+	/* One pin-directory lock per slice of a burst, not one per alert; released every
+	 * BURST_LOCK_LINES so firewall-drop and the CLI never wait behind a long burst. */
+	if (!bl_lock(&d.bl))
+		d.burst_locked = true;
 	err = tail_poll(&d.tail, on_line, NULL);
+	if (d.burst_locked)
+		bl_unlock(&d.bl);
+	d.burst_locked = false;
 	if (err)
 		pr_warn("alerts '%s': read failed: %s", d.s.alerts, strerror(-err));
 	arlog_flush();

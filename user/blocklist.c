@@ -335,6 +335,7 @@ void bl_close(struct blocklist *bl)
 	}
 	pindir_unlock(bl->lock_fd);
 	bl->lock_fd = -1;
+	bl->lock_depth = 0;
 	free(bl->protect);
 	bl->protect = NULL;
 	bl->n_protect = 0;
@@ -344,21 +345,26 @@ void bl_close(struct blocklist *bl)
 	bl->sweep = NULL;
 }
 
+/* Nested: a caller may hold the lock around many operations that each take it. */
 int bl_lock(struct blocklist *bl)
 {
 	int fd;
 
-	if (!bl->pin_dir[0] || bl->lock_fd >= 0)
+	if (bl->lock_depth++ > 0 || !bl->pin_dir[0])
 		return 0;
 	fd = pindir_lock(bl->pin_dir);
-	if (fd < 0)
+	if (fd < 0) {
+		bl->lock_depth--;
 		return fd;
+	}
 	bl->lock_fd = fd;
 	return 0;
 }
 
 void bl_unlock(struct blocklist *bl)
 {
+	if (bl->lock_depth <= 0 || --bl->lock_depth > 0)
+		return;
 	pindir_unlock(bl->lock_fd);
 	bl->lock_fd = -1;
 }
@@ -812,6 +818,7 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 	union bl_key *keys = NULL;
 	struct sweep_cursor *cur;
 	uint32_t n = 0, scanned = 0;
+	bool locked = false;
 	struct bl_entry e;
 	int err = 0;
 	__u32 i, got;
@@ -843,10 +850,11 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 		for (i = 0; i < got; i++) {
 			if (!bl_expired(&vals[i], now))
 				continue;
-			if (bl->lock_fd < 0) {
+			if (!locked) {
 				err = bl_lock(bl);
 				if (err)
 					goto out;
+				locked = true;
 			}
 			addr_of(&keys[i], cur->map, &e.addr);
 			/* Re-check under the lock: a writer may have renewed it. */
@@ -860,7 +868,9 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 				goto out;
 			n++;
 		}
-		bl_unlock(bl);
+		if (locked)
+			bl_unlock(bl);
+		locked = false;
 		if (done) {
 			memset(&cur->c, 0, sizeof(cur->c));
 			if (++cur->map == MAP_NUM) {
@@ -874,7 +884,8 @@ out:
 		*swept = n;
 	free(keys);
 	free(vals);
-	bl_unlock(bl);
+	if (locked)
+		bl_unlock(bl);
 	return err;
 }
 

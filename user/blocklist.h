@@ -20,6 +20,7 @@ struct blocklist {
 	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6;
 	int ncpus;
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
+	int lock_depth;
 	char pin_dir[PATH_MAX];
 	/* Addresses never blocked: this host's own (loaded at open) plus any the caller adds. */
 	struct arxdp_addr *protect;
