@@ -1140,7 +1140,7 @@ static void usage(FILE *f)
 		"              [--from-start] [--unblock-on-exit] [--dry-run] [--agent-id ID]\n"
 		"              [--capacity-v4 N] [--capacity-v6 N] [--cidr-capacity N]\n"
 		"              [--script-concurrency N] [--script-time-limit DURATION]\n"
-		"              [--manager-in-all]\n\n"
+		"              [--manager-in-all] [--no-dispatcher] [--priority N]\n\n"
 		"Follows Wazuh's alerts.json and turns active responses into XDP drops.\n"
 		"  -f  stay in the foreground, log to stderr      -n  check the configuration, exit\n"
 		"  -v  more log output (-vv: libbpf's too)\n"
@@ -1170,6 +1170,8 @@ enum {
 	OPT_CONC,
 	OPT_TLIMIT,
 	OPT_MIA,
+	OPT_NODISP,
+	OPT_PRIO,
 };
 
 static int parse_num(const char *opt, const char *s, uint32_t *out)
@@ -1211,6 +1213,8 @@ static int parse_args(int argc, char **argv, struct arxdp_settings *flags, uint6
 		{ "script-concurrency", required_argument, NULL, OPT_CONC },
 		{ "script-time-limit", required_argument, NULL, OPT_TLIMIT },
 		{ "manager-in-all", no_argument, NULL, OPT_MIA },
+		{ "no-dispatcher", no_argument, NULL, OPT_NODISP },
+		{ "priority", required_argument, NULL, OPT_PRIO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -1313,6 +1317,13 @@ static int parse_args(int argc, char **argv, struct arxdp_settings *flags, uint6
 		case OPT_MIA:
 			flags->manager_in_all = true;
 			break;
+		case OPT_NODISP:
+			flags->xdp_dispatcher = false;
+			break;
+		case OPT_PRIO:
+			if (parse_num("--priority", optarg, &flags->xdp_priority))
+				return -EINVAL;
+			break;
 		default:
 			usage(stderr);
 			return -EINVAL;
@@ -1389,6 +1400,10 @@ static int load_settings(int argc, char **argv)
 		d.s.script_time_limit_s = f.script_time_limit_s;
 	if (SET(OPT_MIA))
 		d.s.manager_in_all = true;
+	if (SET(OPT_NODISP))
+		d.s.xdp_dispatcher = false;
+	if (SET(OPT_PRIO))
+		d.s.xdp_priority = f.xdp_priority;
 	r = settings_resolve_paths(&d.s);
 	if (r)
 		pr_warn("settings: a path under '%s' is too long", d.s.wazuh_home);
