@@ -63,11 +63,12 @@ PIN_BASE=/sys/fs/bpf/arxdp-bd$TAG
 WORK=$(mktemp -d /tmp/arxdp-bench-daemon.XXXXXX)
 export ARXDP_SOCKET=$WORK/arxdpd.sock
 unset ARXDP_CONF
-DPID="" WDPID="" PIN=""
+DPID="" WDPID="" PIN="" CHILD=""
 
 cleanup() {
 	set +e
 	[ -n "$WDPID" ] && kill "$WDPID" 2>/dev/null
+	[ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null && wait "$CHILD" 2>/dev/null
 	stop_daemon
 	ip link set dev "$IF_H" xdp off 2>/dev/null
 	ip link del "$IF_H" 2>/dev/null
@@ -92,6 +93,16 @@ trap 'exit 130' INT TERM
 	kill -TERM $$) 2>/dev/null &
 WDPID=$!
 
+# run CMD...: in the background and waited for, so a signal ends the run at once.
+run() {
+	local rc
+	"$@" &
+	CHILD=$!
+	wait "$CHILD"
+	rc=$?
+	CHILD=""
+	return $rc
+}
 say() { echo "bench-daemon: $*" >&2; }
 die() { echo "bench-daemon: $*" >&2; exit 1; }
 kv() { sed -n "s/^$2=//p" "$1" | head -1; }
@@ -144,12 +155,21 @@ start_daemon() {
 	tail -3 "$WORK/$name/arxdpd.log" >&2
 	die "arxdpd '$name': did not come up"
 }
-daemon_new() { "$ARXDP" status --json | sed -n 's/.*"blocks":{"new":\([0-9]*\).*/\1/p'; }
+# daemon_new: blocks.new from arxdpd's status; retried (bounded, 60 s) while it is busy.
+daemon_new() {
+	local i v
+	for i in $(seq 120); do
+		v=$("$ARXDP" status --json 2>/dev/null | sed -n 's/.*"blocks":{"new":\([0-9]*\).*/\1/p')
+		[ -n "$v" ] && { echo "$v"; return 0; }
+		sleep 0.5
+	done
+	echo -1
+}
 daemon_cpu_ticks() { awk '{print $14 + $15}' "/proc/$DPID/stat"; }
 # preload N: N blocks made by arxdpd from alerts (198.19.0.0/16), waited for.
 preload() {
 	[ "$1" -gt 0 ] || return 0
-	"$BD" burst --pin-dir "$PIN" --alerts "$H/logs/alerts/alerts.json" \
+	run "$BD" burst --pin-dir "$PIN" --alerts "$H/logs/alerts/alerts.json" \
 		--template "$WORK/template.json" --v4 198.19 --count "$1" --timeout 120 \
 		>"$WORK/preload.out" || die "preload of $1 blocks: failed"
 	# the ar-log of the preload is not part of any measurement
@@ -164,7 +184,7 @@ for n in $SIZES; do
 	start_daemon "lat$n"
 	preload "$n"
 	MODE=$("$ARXDP" status --json | sed -n 's/.*"mode":"\([a-z]*\)".*/\1/p')
-	"$BD" latency --pin-dir "$PIN" --alerts "$H/logs/alerts/alerts.json" \
+	run "$BD" latency --pin-dir "$PIN" --alerts "$H/logs/alerts/alerts.json" \
 		--template "$WORK/template.json" --ns "$NS_P" --dst "$NET.1" --net "$NET" \
 		--first 10 --samples "$SAMPLES" --pps "$PPS" --out "$WORK/lat$n.samples" \
 		>"$WORK/lat$n.out" || die "latency at $n: failed"
@@ -185,11 +205,13 @@ for n in $SIZES; do
 			new0=$(daemon_new)
 			cpu0=$(daemon_cpu_ticks)
 			out=$WORK/burst-$n-$log-$r.out
-			"$BD" burst --pin-dir "$PIN" --alerts "$H/logs/alerts/alerts.json" \
+			run "$BD" burst --pin-dir "$PIN" --alerts "$H/logs/alerts/alerts.json" \
 				--template "$WORK/template.json" --v6 "2001:db8:$r" --count "$BURST" \
 				--timeout 120 >"$out" || die "burst at $n ($log, run $r): failed"
 			cpu1=$(daemon_cpu_ticks)
+			t_busy=$(date +%s%N)
 			new1=$(daemon_new)
+			echo "busy_s=$(awk -v a="$t_busy" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')" >>"$out"
 			echo "applied=$((new1 - new0))" >>"$out"
 			echo "cpu_s=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}')" >>"$out"
 			echo "arlog_bytes=$(stat -c %s "$H/logs/active-responses.log" 2>/dev/null || echo 0)" >>"$out"
@@ -215,7 +237,7 @@ for n in $SIZES; do
 		ip netns exec "$NS_W" iptables-restore --noflush <"$WORK/rules" ||
 			die "iptables-restore of $n rules: failed"
 	fi
-	"$BD" wazuh --ns "$NS_W" --template "$WORK/template.json" --v4 198.19 \
+	run "$BD" wazuh --ns "$NS_W" --template "$WORK/template.json" --v4 198.19 \
 		--count "${!count_var}" --timeout 90 >"$WORK/wz$n.out" ||
 		die "Wazuh-style path at $n: failed"
 	got=$(ip netns exec "$NS_W" iptables -S INPUT | grep -c -- '-j DROP')
@@ -262,10 +284,11 @@ echo
 echo "$(commas "$BURST") alerts with unique sources (2001:db8::/32, map-only) appended in one write"
 echo "to alerts.json of a freshly started arxdpd; timed from the start of the write until the last"
 echo "block is in the map (arxdpd applies alerts in file order; its \`blocks.new\` counter is"
-echo "checked afterwards). Median of the runs, (min–max); CPU is arxdpd's user+system time."
+echo "checked afterwards). Median of the runs, (min–max); CPU is arxdpd's user+system time. The"
+echo "last column: how long \`arxdp status\` got no answer after the last block was in the map."
 echo
-echo "| existing blocks | active-responses.log | runs | alerts/s | total s | writer's write() s | arxdpd CPU s | µs CPU/alert | ar-log MB | ≥ 100,000/s |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| existing blocks | active-responses.log | runs | alerts/s | total s | writer's write() s | arxdpd CPU s | µs CPU/alert | ar-log MB | control socket silent after, s | ≥ 100,000/s |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for n in $SIZES; do
 	for log in real null; do
 		files=${BR[$n$log]:-}
@@ -275,6 +298,7 @@ for n in $SIZES; do
 		read -r wr _ _ < <(for f in $files; do kv "$f" write_s; done | mmm)
 		read -r cpu_s _ _ < <(for f in $files; do kv "$f" cpu_s; done | mmm)
 		read -r arb _ _ < <(for f in $files; do kv "$f" arlog_bytes; done | mmm)
+		read -r busy _ _ < <(for f in $files; do kv "$f" busy_s; done | mmm)
 		bad=$(for f in $files; do [ "$(kv "$f" applied)" = "$BURST" ] || echo x; done | wc -l)
 		[ "$log" = real ] && label="file ($fs)" || label="/dev/null"
 		[ "$log" = null ] && RATE_NULL=$rate
@@ -282,7 +306,7 @@ for n in $SIZES; do
 		goal=$(awk -v v="$rate" 'BEGIN {print (v >= 100000) ? "met" : "**not met**"}')
 		note=""
 		[ "$bad" -gt 0 ] && note=" ($bad runs with a wrong blocks.new)"
-		echo "| $(commas "$n") | $label | $(echo $files | wc -w) | $(commas "$rate") ($(commas "$rmin")–$(commas "$rmax"))$note | $tot | $wr | $cpu_s | $(awk -v c="$cpu_s" -v n="$BURST" 'BEGIN {printf "%.1f", c * 1e6 / n}') | $(awk -v b="$arb" 'BEGIN {printf "%.0f", b / 1e6}') | $goal |"
+		echo "| $(commas "$n") | $label | $(echo $files | wc -w) | $(commas "$rate") ($(commas "$rmin")–$(commas "$rmax"))$note | $tot | $wr | $cpu_s | $(awk -v c="$cpu_s" -v n="$BURST" 'BEGIN {printf "%.1f", c * 1e6 / n}') | $(awk -v b="$arb" 'BEGIN {printf "%.0f", b / 1e6}') | $busy | $goal |"
 	done
 done
 if [ -n "${RATE_NULL:-}" ] && [ -n "${RATE[0]:-}" ]; then

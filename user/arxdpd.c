@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
@@ -326,38 +325,12 @@ static void log_add(const struct ossec_command *cmd, const cJSON *alert, const c
 
 static int load_own_addrs(void)
 {
-	struct ifaddrs *ifa, *i;
-	struct arxdp_addr *own = NULL, *tmp;
-	size_t n = 0;
+	struct arxdp_addr *own;
+	size_t n;
+	int err = bl_host_addrs(&own, &n);
 
-	if (getifaddrs(&ifa))
-		return -errno;
-	for (i = ifa; i; i = i->ifa_next) {
-		struct arxdp_addr a = {};
-
-		if (!i->ifa_addr)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
-			a.family = 4;
-			a.prefixlen = 32;
-			memcpy(a.a, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			a.family = 6;
-			a.prefixlen = 128;
-			memcpy(a.a, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-		} else {
-			continue;
-		}
-		tmp = realloc(own, (n + 1) * sizeof(*own));
-		if (!tmp) {
-			free(own);
-			freeifaddrs(ifa);
-			return -ENOMEM;
-		}
-		own = tmp;
-		own[n++] = a;
-	}
-	freeifaddrs(ifa);
+	if (err)
+		return err;
 	free(d.own);
 	d.own = own;
 	d.n_own = n;

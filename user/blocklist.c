@@ -163,10 +163,11 @@ uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now)
 	return (v->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
 }
 
-static int load_own_addrs(struct blocklist *bl)
+int bl_host_addrs(struct arxdp_addr **out, size_t *n)
 {
+	struct arxdp_addr *list = NULL, *tmp, a;
 	struct ifaddrs *ifa, *i;
-	struct arxdp_addr a;
+	size_t cnt = 0;
 
 	if (getifaddrs(&ifa))
 		return -errno;
@@ -185,13 +186,31 @@ static int load_own_addrs(struct blocklist *bl)
 		} else {
 			continue;
 		}
-		if (bl_protect(bl, &a)) {
+		tmp = realloc(list, (cnt + 1) * sizeof(*list));
+		if (!tmp) {
+			free(list);
 			freeifaddrs(ifa);
 			return -ENOMEM;
 		}
+		list = tmp;
+		list[cnt++] = a;
 	}
 	freeifaddrs(ifa);
+	*out = list;
+	*n = cnt;
 	return 0;
+}
+
+static int load_own_addrs(struct blocklist *bl)
+{
+	struct arxdp_addr *list;
+	size_t n, i;
+	int err = bl_host_addrs(&list, &n);
+
+	for (i = 0; !err && i < n; i++)
+		err = bl_protect(bl, &list[i]);
+	free(list);
+	return err;
 }
 
 int bl_protect(struct blocklist *bl, const struct arxdp_addr *a)
@@ -696,13 +715,16 @@ static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cu
 	return 0;
 }
 
-int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx)
+/* Reads all four maps chunk by chunk, calling cb per chunk; a non-zero cb return stops. */
+static int walk(struct blocklist *bl,
+		int (*cb)(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
+			  __u32 n, void *ctx),
+		void *ctx)
 {
 	struct arxdp_block *vals = NULL;
 	union bl_key *keys = NULL;
-	struct bl_entry e;
 	int m, err = 0;
-	__u32 i, got;
+	__u32 got;
 
 	keys = calloc(BATCH, sizeof(*keys));
 	vals = calloc(BATCH, sizeof(*vals));
@@ -720,20 +742,47 @@ int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *c
 				pr_warn("map '%s': read failed: %s", map_names[m], strerror(-err));
 				goto out;
 			}
-			for (i = 0; i < got; i++) {
-				addr_of(&keys[i], m, &e.addr);
-				e.v = vals[i];
-				bl_counters(bl, &e.addr, &e.dropped);
-				err = cb(&e, ctx);
-				if (err)
-					goto out;
-			}
+			err = cb(m, keys, vals, got, ctx);
+			if (err)
+				goto out;
 		}
 	}
 out:
 	free(keys);
 	free(vals);
 	return err;
+}
+
+struct foreach_ctx {
+	struct blocklist *bl;
+	int (*cb)(const struct bl_entry *e, void *ctx);
+	void *ctx;
+};
+
+static int foreach_chunk(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
+			 __u32 n, void *vctx)
+{
+	struct foreach_ctx *fc = vctx;
+	struct bl_entry e;
+	__u32 i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		addr_of(&keys[i], m, &e.addr);
+		e.v = vals[i];
+		bl_counters(fc->bl, &e.addr, &e.dropped);
+		err = fc->cb(&e, fc->ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx)
+{
+	struct foreach_ctx fc = { bl, cb, ctx };
+
+	return walk(bl, foreach_chunk, &fc);
 }
 
 static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k,
@@ -889,36 +938,20 @@ out:
 	return err;
 }
 
+static int fill_chunk(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
+		      __u32 n, void *ctx)
+{
+	struct bl_fill *f = ctx;
+	uint64_t *dst[MAP_NUM] = { &f->block4, &f->block6, &f->cidr4, &f->cidr6 };
+
+	*dst[m] += n;
+	return 0;
+}
+
 int bl_fill(struct blocklist *bl, struct bl_fill *f)
 {
-	struct arxdp_block *vals = NULL;
-	union bl_key *keys = NULL;
-	uint64_t *dst[MAP_NUM] = { &f->block4, &f->block6, &f->cidr4, &f->cidr6 };
-	int m, err = 0;
-	__u32 got;
-
 	memset(f, 0, sizeof(*f));
-	keys = calloc(BATCH, sizeof(*keys));
-	vals = calloc(BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (m = 0; m < MAP_NUM; m++) {
-		struct chunk_cursor c = {};
-		bool done = false;
-
-		while (!done) {
-			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
-			if (err)
-				goto out;
-			*dst[m] += got;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return walk(bl, fill_chunk, f);
 }
 
 int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,

@@ -9,6 +9,7 @@
 #define ARXDP_BLOCKLIST_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "arxdp.h"
@@ -40,6 +41,8 @@ void bl_close(struct blocklist *bl);
 int bl_lock(struct blocklist *bl);
 void bl_unlock(struct blocklist *bl);
 
+/* This host's addresses (getifaddrs), malloc'd in *out. */
+int bl_host_addrs(struct arxdp_addr **out, size_t *n);
 /* Adds an address or prefix that must never be blocked. */
 int bl_protect(struct blocklist *bl, const struct arxdp_addr *a);
 /* -EPERM with a reason when a is loopback, unspecified, one of ours, or covers one of ours. */

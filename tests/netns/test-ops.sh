@@ -87,15 +87,15 @@ fi
 
 # ---- metrics after real traffic ----
 A=opa$TID B=opb$TID XA=oa$TID XB=ob$TID
-ns_host "$A" "$XA" 198.18.5.1 198.18.5.2 2001:2:0:5::1 2001:2:0:5::2 || { echo "FAIL: setup"; exit 1; }
-ns_host "$B" "$XB" 198.18.6.1 198.18.6.2 2001:2:0:6::1 2001:2:0:6::2 || { echo "FAIL: setup"; exit 1; }
+ns_host "$A" "$XA" 198.18.41.1 198.18.41.2 2001:2:0:41::1 2001:2:0:41::2 || { echo "FAIL: setup"; exit 1; }
+ns_host "$B" "$XB" 198.18.42.1 198.18.42.2 2001:2:0:42::1 2001:2:0:42::2 || { echo "FAIL: setup"; exit 1; }
 check "attach to $XA (native)" "$ARXDP" attach "$XA" --mode native
 check "attach to $XB (skb)" "$ARXDP" attach "$XB" --mode skb
-check "block the attacker" "$ARXDP" block 198.18.5.2 --rule 5712 --level 10 --timeout 1h
+check "block the attacker" "$ARXDP" block 198.18.41.2 --rule 5712 --level 10 --timeout 1h
 check "block an IPv6 prefix" "$ARXDP" block 2001:db8:77::/48
-ping_some "$A" 198.18.5.1 10
-ping_some "$B" 198.18.6.1 5
-check "legitimate host passes" ping_ok "$B" 198.18.6.1
+ping_some "$A" 198.18.41.1 10
+ping_some "$B" 198.18.42.1 5
+check "legitimate host passes" ping_ok "$B" 198.18.42.1
 
 cat >"$W/promparse.py" <<'PY'
 # Strict parser of the Prometheus text exposition format 0.0.4, as arxdp must write it:
@@ -276,7 +276,7 @@ check "and nothing is created for it" test ! -e "$W/nodir"
 # ---- arxdp top ----
 out=$("$ARXDP" top --once --interval 300 </dev/null)
 check "top --once shows the header" grep -q '^arxdp top' <<<"$out"
-check "top --once shows the blocked address" grep -q '^198\.18\.5\.2 ' <<<"$out"
+check "top --once shows the blocked address" grep -q '^198\.18\.41\.2 ' <<<"$out"
 check "top --once writes no escape sequence" eval '! grep -q $'"'"'\033'"'"' <<<"$out"'
 n=$(timeout 10 "$ARXDP" top --iterations 3 --interval 100 </dev/null | grep -c '^arxdp top')
 check "top --iterations 3 draws 3 frames ($n)" test "$n" = 3
@@ -289,14 +289,14 @@ if command -v tmux >/dev/null; then
 	# The pane runs a shell: terminal settings before and after top are compared.
 	"${TM[@]}" new-session -d -s "$TS" -x 120 -y 30 \
 		"stty -a >'$W/stty.before'; ARXDP_PIN_DIR='$ARXDP_PIN_DIR' '$ARXDP' top --interval 300; echo \$? >'$W/top.rc'; stty -a >'$W/stty.after'; exec sleep 120"
-	ping_some "$A" 198.18.5.1 30 &
+	ping_some "$A" 198.18.41.1 30 &
 	pp=$!
 	sleep 1.5
 	"${TM[@]}" capture-pane -p -t "$TS" >"$W/pane"
 	wait "$pp"
 	check "top (tmux): header on the first line" grep -q '^arxdp top - ' <(head -1 "$W/pane")
 	check "top (tmux): column header" grep -q '^ADDRESS .*PKT/S .*PACKETS .*BYTES .*EXPIRES .*ORIGIN .*REASON' "$W/pane"
-	row=$(grep '^198\.18\.5\.2 ' "$W/pane")
+	row=$(grep '^198\.18\.41\.2 ' "$W/pane")
 	check "top (tmux): the attacker's row with rule and origin ($row)" eval 'grep -q "cli .*rule 5712 level 10" <<<"$row"'
 	rate=$(awk '{print $2}' <<<"$row")
 	check "top (tmux): a drop rate while it is attacked ($rate)" eval '[[ "$rate" =~ ^[0-9.]+[kMG]?$ ]] && [ "$rate" != 0 ]'
@@ -340,7 +340,7 @@ else
 	fail "compile the foreign program: $(head -3 "$W/clang.err")"
 fi
 C=opc$TID XC=oc$TID
-ns_host "$C" "$XC" 198.18.7.1 198.18.7.2 2001:2:0:7::1 2001:2:0:7::2 || { echo "FAIL: setup"; exit 1; }
+ns_host "$C" "$XC" 198.18.43.1 198.18.43.2 2001:2:0:43::1 2001:2:0:43::2 || { echo "FAIL: setup"; exit 1; }
 foreign_count() { # packets the foreign program on $XC counted
 	local pid mid
 	pid=$(ip -j link show dev "$XC" | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(l.get("xdp",{}).get("prog",{}).get("id",""))')
@@ -349,7 +349,7 @@ foreign_count() { # packets the foreign program on $XC counted
 	bpftool -j map dump id "$mid" | python3 -c 'import json,sys; d=json.load(sys.stdin); e=d[0]; print(e.get("formatted",{}).get("value", int.from_bytes(bytes(int(b,16) for b in e["value"]),"little")))'
 }
 check "load the foreign program with ip link" ip link set dev "$XC" xdp obj "$W/xdp_pass.bpf.o" sec xdp
-check "block the third host" "$ARXDP" block 198.18.7.2
+check "block the third host" "$ARXDP" block 198.18.43.2
 err=$("$ARXDP" attach "$XC" 2>&1)
 rc=$?
 check "attach refuses to replace a foreign program" test "$rc" -ne 0
@@ -358,12 +358,12 @@ check "the foreign program is still there" eval 'ip link show dev "$XC" | grep -
 check "status marks it foreign" eval '"$ARXDP" status | grep "$XC" | grep -q "foreign"'
 check "metrics report it as not arxdp's (0)" test "$(m "$(prom <<<"$("$ARXDP" metrics)")" "s('arxdp_xdp_attached', ifname='$XC')")" = 0.0
 check "detach refuses to touch it" eval '! "$ARXDP" detach "$XC" 2>/dev/null'
-check "traffic still flows through the foreign program" ping_ok "$C" 198.18.7.1
+check "traffic still flows through the foreign program" ping_ok "$C" 198.18.43.1
 fc=$(foreign_count)
 check "the foreign program saw that traffic ($fc)" test "$fc" -ge 3
 check "attach --force replaces it" "$ARXDP" attach "$XC" --force
 check "status shows arxdp on $XC" eval '"$ARXDP" status | grep "$XC" | grep -vq foreign'
-check "arxdp drops there now" ping_blocked "$C" 198.18.7.1
+check "arxdp drops there now" ping_blocked "$C" 198.18.43.1
 check "detach $XC" "$ARXDP" detach "$XC"
 
 # Several programs on one interface need libxdp's dispatcher, which needs BPF trampolines
@@ -377,7 +377,7 @@ else
 	if grep -q xdp_dispatcher <<<"$st"; then
 		# The dispatcher runs here: arxdp's loader attaches with plain netlink for now.
 		if "$ARXDP" attach "$XC" --mode skb >/dev/null 2>&1 && xdp-loader status "$XC" | grep -q arxdp; then
-			check "both programs see traffic" eval 'ping_blocked "$C" 198.18.7.1'
+			check "both programs see traffic" eval 'ping_blocked "$C" 198.18.43.1'
 		else
 			echo "SKIP: multi-program coexistence: libxdp's dispatcher runs on this kernel, but arxdp's loader does not attach through it yet"
 		fi
