@@ -184,7 +184,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 STATEDIR ?= /var/lib/arxdp
 
-install: all
+install: $(PROGS) $(BPF_OBJS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/arxdp

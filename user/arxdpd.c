@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/capability.h>
 #include <cjson/cJSON.h>
 #include "alert.h"
@@ -56,6 +57,7 @@
 #define ARLOG_BUF (1 << 20)
 #define MAX_DECISIONS 256
 #define BURST_LOCK_LINES 1024
+#define POLL_LINE_BUDGET 4096 /* alerts per poll before the loop looks at its other sources */
 
 enum src_kind { SRC_SIGNAL = 1, SRC_TIMER, SRC_INOTIFY, SRC_CTL };
 
@@ -99,6 +101,7 @@ static struct daemon {
 	size_t arlog_len;
 	uint64_t arlog_ino;
 	bool dirty, scripts_queued, stop, map_full_burst, burst_locked;
+	pid_t saver_pid;
 	unsigned int burst_lines;
 	uint64_t last_save_mono, start_mono;
 	struct counters c;
@@ -164,21 +167,6 @@ static void arlog_line(const char *exe, const char *msg)
 		d.arlog_len += (size_t)n;
 }
 
-/* The message with a trailing newline, so the log gets firewall-drop's blank line after it. */
-static void arlog_echo(const char *exe, const char *json)
-{
-	size_t len = strlen(json);
-	char *s = malloc(len + 2);
-
-	if (!s)
-		return;
-	memcpy(s, json, len);
-	s[len] = '\n';
-	s[len + 1] = '\0';
-	arlog_line(exe, s);
-	free(s);
-}
-
 /* ---- helpers ---- */
 
 static int split_extra(const struct ossec_command *cmd, char *buf, size_t len, const char **argv,
@@ -196,68 +184,203 @@ static int split_extra(const struct ossec_command *cmd, char *buf, size_t len, c
 	return n;
 }
 
-static char *execd_msg(const struct ossec_command *cmd, enum ar_command verb, const cJSON *alert)
-{
-	const char *extra[64];
-	char buf[4096], program[PATH_MAX];
-	int n = split_extra(cmd, buf, sizeof(buf), extra, 64);
+/*
+ * The per-block log path builds its text by hand into a growing buffer: cJSON printing the
+ * whole alert twice per block was a third of the daemon's time per alert. The alert itself is
+ * the line Wazuh wrote, which is what analysisd would have embedded in execd's message.
+ */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
 
-	snprintf(program, sizeof(program), "active-response/bin/%s", cmd->executable);
-	return arproto_execd_msg(d.cfg->node_name, verb, alert, extra, n, program);
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
 }
 
-/* What the delete line needs of the alert, kept per block instead of the whole alert. */
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* The inside of a JSON string literal, escaped as cJSON prints it. */
+static void sb_esc(struct sbuf *b, const char *s)
+{
+	const unsigned char *c;
+	char esc[8];
+
+	for (c = (const unsigned char *)s; *c; c++) {
+		const char *e = NULL;
+
+		switch (*c) {
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '\b':
+			e = "\\b";
+			break;
+		case '\f':
+			e = "\\f";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
+		default:
+			if (*c < 0x20) {
+				snprintf(esc, sizeof(esc), "\\u%04x", *c);
+				e = esc;
+			}
+		}
+		if (e)
+			sb_str(b, e);
+		else
+			sb_add(b, (const char *)c, 1);
+	}
+}
+
+static void sb_json(struct sbuf *b, const char *s)
+{
+	sb_add(b, "\"", 1);
+	sb_esc(b, s);
+	sb_add(b, "\"", 1);
+}
+
+/* execd's message around an alert: {"version":1,"origin":...,"command":verb,"parameters":
+ * {"extra_args":[...],"alert":<alert>,"program":"active-response/bin/<exe>"}}. */
+static void execd_wrap(struct sbuf *b, const struct ossec_command *cmd, const char *verb,
+		       const char *alert, size_t alert_len)
+{
+	const char *extra[64];
+	char buf[4096];
+	int n = split_extra(cmd, buf, sizeof(buf), extra, 64), i;
+
+	sb_str(b, "{\"version\":1,\"origin\":{\"name\":");
+	sb_json(b, d.cfg && d.cfg->node_name ? d.cfg->node_name : "undefined");
+	sb_str(b, ",\"module\":\"wazuh-execd\"},\"command\":");
+	sb_json(b, verb);
+	sb_str(b, ",\"parameters\":{\"extra_args\":[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_add(b, ",", 1);
+		sb_json(b, extra[i]);
+	}
+	sb_str(b, "],\"alert\":");
+	sb_add(b, alert, alert_len);
+	sb_str(b, ",\"program\":\"active-response/bin/");
+	sb_esc(b, cmd->executable);
+	sb_str(b, "\"}}");
+}
+
+static void sb_field(struct sbuf *b, const cJSON *o, const char *k, bool *first)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!v || (!cJSON_IsString(v) && !cJSON_IsNumber(v)))
+		return;
+	sb_str(b, *first ? "" : ",");
+	*first = false;
+	sb_json(b, k);
+	sb_add(b, ":", 1);
+	if (cJSON_IsString(v)) {
+		sb_json(b, v->valuestring);
+	} else {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+		sb_str(b, num);
+	}
+}
+
+/* What the delete line needs of the alert, kept per block instead of the whole alert:
+ * timestamp, rule id/level/description, agent, id and the address fields. */
 static char *compact_alert(const cJSON *a)
 {
-	static const char *const keep[] = { "timestamp", "rule", "agent",   "manager",
-					    "id",	 "data", "location" };
-	cJSON *o = cJSON_CreateObject();
-	char *s = NULL;
-	size_t i;
+	const cJSON *rule = cJSON_GetObjectItemCaseSensitive(a, "rule");
+	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(a, "agent");
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(a, "data");
+	const cJSON *win = data ? cJSON_GetObjectItemCaseSensitive(data, "win") : NULL;
+	const cJSON *ev = win ? cJSON_GetObjectItemCaseSensitive(win, "eventdata") : NULL;
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(a, "source");
+	struct sbuf b = {};
+	bool first = true, f2;
 
-	if (!o)
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(keep); i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keep[i]);
-		cJSON *c;
-
-		if (!v)
-			continue;
-		if (!strcmp(keep[i], "rule")) {
-			/* The rule without its long lists: id, level, description, groups. */
-			c = cJSON_CreateObject();
-			if (c) {
-				const char *rk[] = { "level", "description", "id", "groups" };
-				size_t k;
-
-				for (k = 0; k < ARRAY_SIZE(rk); k++) {
-					const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, rk[k]);
-
-					if (x)
-						cJSON_AddItemToObject(c, rk[k],
-								      cJSON_Duplicate(x, true));
-				}
-			}
-		} else if (!strcmp(keep[i], "data")) {
-			c = cJSON_CreateObject();
-			if (c) {
-				const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, "srcip");
-
-				if (x)
-					cJSON_AddItemToObject(c, "srcip", cJSON_Duplicate(x, true));
-				x = cJSON_GetObjectItemCaseSensitive(v, "win");
-				if (x)
-					cJSON_AddItemToObject(c, "win", cJSON_Duplicate(x, true));
-			}
-		} else {
-			c = cJSON_Duplicate(v, true);
-		}
-		if (c)
-			cJSON_AddItemToObject(o, keep[i], c);
+	sb_add(&b, "{", 1);
+	sb_field(&b, a, "timestamp", &first);
+	if (cJSON_IsObject(rule)) {
+		sb_str(&b, first ? "\"rule\":{" : ",\"rule\":{");
+		first = false;
+		f2 = true;
+		sb_field(&b, rule, "level", &f2);
+		sb_field(&b, rule, "description", &f2);
+		sb_field(&b, rule, "id", &f2);
+		sb_add(&b, "}", 1);
 	}
-	s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return s;
+	if (cJSON_IsObject(agent)) {
+		sb_str(&b, first ? "\"agent\":{" : ",\"agent\":{");
+		first = false;
+		f2 = true;
+		sb_field(&b, agent, "id", &f2);
+		sb_field(&b, agent, "name", &f2);
+		sb_add(&b, "}", 1);
+	}
+	sb_field(&b, a, "id", &first);
+	if (cJSON_IsObject(data)) {
+		sb_str(&b, first ? "\"data\":{" : ",\"data\":{");
+		first = false;
+		f2 = true;
+		sb_field(&b, data, "srcip", &f2);
+		if (cJSON_IsObject(ev)) {
+			sb_str(&b, f2 ? "\"win\":{\"eventdata\":{" : ",\"win\":{\"eventdata\":{");
+			f2 = false;
+			{
+				bool f3 = true;
+
+				sb_field(&b, ev, "ipAddress", &f3);
+				sb_field(&b, ev, "destinationIp", &f3);
+			}
+			sb_str(&b, "}}");
+		}
+		sb_add(&b, "}", 1);
+	}
+	if (cJSON_IsObject(src)) {
+		sb_str(&b, first ? "\"source\":{" : ",\"source\":{");
+		first = false;
+		f2 = true;
+		sb_field(&b, src, "ip", &f2);
+		sb_add(&b, "}", 1);
+	}
+	sb_add(&b, "}", 1);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
 }
 
 static const struct ossec_command *find_cmd_by_exe(const char *exe)
@@ -270,57 +393,67 @@ static const struct ossec_command *find_cmd_by_exe(const char *exe)
 	return NULL;
 }
 
+/* One log line from a built message; blank adds firewall-drop's empty line after it. */
+static void arlog_sb(const char *exe, struct sbuf *b, bool blank)
+{
+	if (b->oom || !b->p)
+		return;
+	if (blank)
+		sb_add(b, "\n", 1);
+	if (!b->oom)
+		arlog_line(exe, b->p);
+}
+
 /* firewall-drop's delete sequence for a block that ended. */
 static void log_delete(const struct bmeta *m, const struct arxdp_addr *a)
 {
-	const struct ossec_command *cmd =
-		find_cmd_by_exe(m && m->exe[0] ? m->exe : "firewall-drop");
-	struct ossec_command fallback = { .executable = "firewall-drop" };
 	const char *exe = m && m->exe[0] ? m->exe : "firewall-drop";
-	cJSON *alert = NULL;
-	char *msg;
+	const struct ossec_command *cmd = find_cmd_by_exe(exe);
+	struct ossec_command fallback = { .executable = (char *)exe };
+	struct sbuf alert = {}, msg = {};
+	char buf[ADDR_STRLEN];
 
 	if (!cmd)
 		cmd = &fallback;
-	if (m && m->alert)
-		alert = cJSON_Parse(m->alert);
-	if (!alert) {
-		char buf[ADDR_STRLEN];
-
+	if (m && m->alert) {
+		sb_str(&alert, m->alert);
+	} else {
 		/* A block we know nothing about (CLI, firewall-drop): the address at least. */
-		alert = cJSON_CreateObject();
-		cJSON *data = cJSON_AddObjectToObject(alert, "data");
-
-		cJSON_AddStringToObject(data, "srcip", addr_format(a, buf, sizeof(buf)));
+		sb_str(&alert, "{\"data\":{\"srcip\":");
+		sb_json(&alert, addr_format(a, buf, sizeof(buf)));
+		sb_str(&alert, "}}");
 	}
-	msg = execd_msg(cmd, AR_CMD_DELETE, alert);
-	cJSON_Delete(alert);
+	if (!alert.oom)
+		execd_wrap(&msg, cmd, "delete", alert.p, alert.len);
 	arlog_line(exe, "Starting");
-	if (msg)
-		arlog_echo(exe, msg);
+	arlog_sb(exe, &msg, true);
 	arlog_line(exe, "Ended");
-	free(msg);
+	free(alert.p);
+	free(msg.p);
 }
 
-static void log_add(const struct ossec_command *cmd, const cJSON *alert, const char *addr,
-		    bool extended)
+static void log_add(const struct ossec_command *cmd, const char *alert, size_t alert_len,
+		    const char *addr, bool extended)
 {
-	const char *exe = cmd->executable, *keys[1] = { addr };
-	char *add = execd_msg(cmd, AR_CMD_ADD, alert);
-	char *reply = execd_msg(cmd, extended ? AR_CMD_ABORT : AR_CMD_CONTINUE, alert);
-	char *ck = arproto_check_keys(exe, keys, 1);
+	const char *exe = cmd->executable;
+	struct sbuf add = {}, reply = {}, ck = {};
 
+	execd_wrap(&add, cmd, "add", alert, alert_len);
+	execd_wrap(&reply, cmd, extended ? "abort" : "continue", alert, alert_len);
+	sb_str(&ck, "{\"version\":1,\"origin\":{\"name\":");
+	sb_json(&ck, exe);
+	sb_str(&ck, ",\"module\":\"active-response\"},\"command\":\"check_keys\","
+		    "\"parameters\":{\"keys\":[");
+	sb_json(&ck, addr);
+	sb_str(&ck, "]}}");
 	arlog_line(exe, "Starting");
-	if (add)
-		arlog_echo(exe, add);
-	if (ck)
-		arlog_line(exe, ck);
-	if (reply)
-		arlog_echo(exe, reply);
+	arlog_sb(exe, &add, true);
+	arlog_sb(exe, &ck, false);
+	arlog_sb(exe, &reply, true);
 	arlog_line(exe, extended ? "Aborted" : "Ended");
-	free(add);
-	free(reply);
-	free(ck);
+	free(add.p);
+	free(reply.p);
+	free(ck.p);
 }
 
 static int load_own_addrs(void)
@@ -339,7 +472,8 @@ static int load_own_addrs(void)
 
 /* ---- applying decisions ---- */
 
-static void apply_block(const struct match_decision *dec, const struct alert *a, uint64_t seq)
+static void apply_block(const struct match_decision *dec, const struct alert *a, uint64_t seq,
+			const char *line, size_t len)
 {
 	struct bl_reason why = { .rule_id = (uint32_t)a->rule_num,
 				 .level = (uint8_t)(a->level > 255 ? 255 : a->level),
@@ -395,7 +529,7 @@ static void apply_block(const struct match_decision *dec, const struct alert *a,
 		d.c.duplicates++;
 		return;
 	}
-	log_add(cmd, a->root, buf, res == BL_EXTENDED);
+	log_add(cmd, line, len, buf, res == BL_EXTENDED);
 	if (res == BL_EXTENDED) {
 		d.c.extended++;
 		pr_info("block %s: extended by rule %s level %d (%s), %s, offense %u", buf,
@@ -410,11 +544,15 @@ static void apply_block(const struct match_decision *dec, const struct alert *a,
 	}
 }
 
-static void apply_script(const struct match_decision *dec, const struct alert *a)
+static void apply_script(const struct match_decision *dec, const char *line, size_t len)
 {
-	char *json = execd_msg(dec->ar->cmd, AR_CMD_ADD, a->root);
+	struct sbuf b = {};
+	char *json;
 
+	execd_wrap(&b, dec->ar->cmd, "add", line, len);
+	json = b.oom ? NULL : b.p;
 	if (!json) {
+		free(b.p);
 		pr_warn("active response '%s': no memory for its message", dec->ar->name);
 		return;
 	}
@@ -444,6 +582,13 @@ static int on_line(const char *line, size_t len, const struct tail_pos *at, bool
 			(unsigned long long)at->lineno, ALERT_LINE_MAX);
 		return 0;
 	}
+	/* Trimmed: the line is embedded as it is in execd's messages and the log. */
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+		len--;
 	if (!len)
 		return 0;
 	if (alert_parse(&a, line, len, err, sizeof(err))) {
@@ -461,10 +606,10 @@ static int on_line(const char *line, size_t len, const struct tail_pos *at, bool
 		switch (dec[i].action) {
 		case MATCH_BLOCK:
 			/* seq + 1: position 0 would mean "not from an alert". */
-			apply_block(&dec[i], &a, at->seq + 1);
+			apply_block(&dec[i], &a, at->seq + 1, line, len);
 			break;
 		case MATCH_SCRIPT:
-			apply_script(&dec[i], &a);
+			apply_script(&dec[i], line, len);
 			break;
 		default:
 			if (dec[i].reason < ARRAY_SIZE(d.c.skips))
@@ -480,20 +625,69 @@ static int on_line(const char *line, size_t len, const struct tail_pos *at, bool
 
 /* ---- state ---- */
 
+static void saver_done(int status)
+{
+	d.saver_pid = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		/* The child said why on stderr; the next save tries again. */
+		d.c.state_errors++;
+		d.dirty = true;
+	}
+}
+
+/*
+ * A snapshot is serialised in a forked child: fork copies the tables as they are between two
+ * alerts (a consistent snapshot) and the loop goes on at once, however many blocks there are.
+ * force: synchronous, after any running save; used before scripts start and at exit.
+ */
 static void save_state(bool force)
 {
 	uint64_t now = mono_now_ns();
-	int err;
+	pid_t pid;
+	int status, err;
 
 	if (!d.dirty || (!force && now - d.last_save_mono < SAVE_MIN_INTERVAL_NS))
 		return;
-	err = state_save(d.s.state_dir, &d.tail.pos, d.bt, d.off, d.pending);
-	if (err) {
-		d.c.state_errors++;
-		return;
+	if (d.saver_pid > 0) {
+		if (!force)
+			return; /* one at a time; still dirty, so the next tick saves */
+		if (waitpid(d.saver_pid, &status, 0) == d.saver_pid)
+			saver_done(status);
+		d.saver_pid = 0;
 	}
 	d.dirty = false;
 	d.last_save_mono = now;
+	if (!force) {
+		fflush(stderr);
+		pid = fork();
+		if (pid == 0)
+			_exit(state_save(d.s.state_dir, &d.tail.pos, d.bt, d.off, d.pending) ? 1 :
+											       0);
+		if (pid > 0) {
+			d.saver_pid = pid;
+			return;
+		}
+		pr_debug("state: fork failed (%s): saving in the loop", strerror(errno));
+	}
+	err = state_save(d.s.state_dir, &d.tail.pos, d.bt, d.off, d.pending);
+	if (err) {
+		d.c.state_errors++;
+		d.dirty = true;
+	}
+}
+
+/* Every child ends here: the state saver, or a script of the runner. */
+static void reap_children(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == d.saver_pid)
+			saver_done(status);
+		else
+			runner_child(d.runner, pid, status);
+	}
 }
 
 static int reconcile_cb(struct bmeta *m, void *ctx)
@@ -733,7 +927,7 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
 	const struct ossec_command *cmd = find_cmd_by_exe("firewall-drop");
 	struct ossec_command fallback = { .executable = "firewall-drop" };
-	char err[160], buf[ADDR_STRLEN], dur[32], msg[256];
+	char err[160], buf[ADDR_STRLEN], dur[32], msg[256], *txt;
 	cJSON *alert;
 	struct arxdp_addr a;
 	struct arxdp_block v;
@@ -791,17 +985,15 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 			cJSON_AddStringToObject(r, "id", id);
 		}
 		cJSON_AddStringToObject(data, "srcip", buf);
-		if (!cmd)
-			cmd = &fallback;
-		log_add(cmd, alert, buf, res == BL_EXTENDED);
+	}
+	txt = alert ? cJSON_PrintUnformatted(alert) : NULL;
+	if (txt) {
+		log_add(cmd ? cmd : &fallback, txt, strlen(txt), buf, res == BL_EXTENDED);
 		arlog_flush();
 	}
 	m = btable_upsert(d.bt, &a);
 	if (m) {
-		char *txt = alert ? cJSON_PrintUnformatted(alert) : NULL;
-
 		bmeta_set_alert(m, txt);
-		free(txt);
 		str_copy(m->exe, "firewall-drop", sizeof(m->exe));
 		m->timeout_s = v.timeout_s;
 		m->expires_wall_ns =
@@ -825,6 +1017,7 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 	else
 		cJSON_AddNullToObject(o, "expires_in");
 	cJSON_Delete(alert);
+	free(txt);
 	return o;
 }
 
@@ -929,7 +1122,7 @@ static void handle_signals(void)
 	while (read(d.sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			runner_reap(d.runner);
+			reap_children();
 			break;
 		case SIGHUP:
 			reload();
@@ -950,7 +1143,7 @@ static void tick(void)
 		return;
 	if (runner_tick(d.runner, wall_now_ns()))
 		d.dirty = true;
-	runner_reap(d.runner);
+	reap_children();
 	sweep();
 	poll_alerts();
 	save_state(false);
@@ -1058,7 +1251,8 @@ static void run_loop(void)
 	int i, n;
 
 	while (!d.stop) {
-		n = epoll_wait(d.epfd, evs, ARRAY_SIZE(evs), -1);
+		/* Lines left by the per-poll budget: look at the other sources, then go on. */
+		n = epoll_wait(d.epfd, evs, ARRAY_SIZE(evs), d.tail.more ? 0 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		for (i = 0; i < n; i++) {
@@ -1085,6 +1279,9 @@ static void run_loop(void)
 				break;
 			}
 		}
+		if (d.tail.more)
+			poll_alerts();
+		fflush(stderr);
 	}
 }
 
@@ -1461,6 +1658,8 @@ int main(int argc, char **argv)
 		}
 		log_init("arxdpd", log_get_level(), LOG_TARGET_SYSLOG);
 	}
+	/* One write per loop iteration instead of one per block line; flushed every iteration. */
+	setvbuf(stderr, NULL, _IOFBF, 1 << 16);
 	d.start_mono = mono_now_ns();
 	d.arlog_buf = malloc(ARLOG_BUF);
 	d.bt = btable_new();
@@ -1487,6 +1686,7 @@ int main(int argc, char **argv)
 		goto out;
 	err = tail_open(&d.tail, d.s.alerts, ALERT_LINE_MAX, have_pos ? &pos : NULL,
 			d.o.from_start);
+	d.tail.line_budget = POLL_LINE_BUDGET;
 	if (err) {
 		pr_warn("alerts '%s': cannot open: %s", d.s.alerts, strerror(-err));
 		goto out;
@@ -1523,6 +1723,7 @@ int main(int argc, char **argv)
 	save_state(true);
 	pr_info("stopped; blocks stay in the pinned maps");
 out:
+	fflush(stderr);
 	if (d.ctlfd >= 0) {
 		close(d.ctlfd);
 		unlink(d.s.socket_path);

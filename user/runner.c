@@ -407,31 +407,37 @@ static void unlink_running(struct runner *r, struct job *j)
 	}
 }
 
-void runner_reap(struct runner *r)
+bool runner_child(struct runner *r, pid_t pid, int status)
 {
 	struct job *j;
+
+	for (j = r->running; j; j = j->next)
+		if (j->pid == pid)
+			break;
+	if (!j)
+		return false;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && j->state == JOB_READING)
+		pr_warn("active response '%s': could not be executed", j->exe);
+	/* A program that exits with its stdout still unread: drain what it printed. */
+	if (j->state == JOB_READING)
+		runner_event(r, j, EPOLLIN);
+	if (j->state == JOB_READING) {
+		r->st.stateless++;
+		job_close_fds(r, j);
+	}
+	unlink_running(r, j);
+	job_close_fds(r, j);
+	job_free(j);
+	return true;
+}
+
+void runner_reap(struct runner *r)
+{
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (j = r->running; j; j = j->next)
-			if (j->pid == pid)
-				break;
-		if (!j)
-			continue;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && j->state == JOB_READING)
-			pr_warn("active response '%s': could not be executed", j->exe);
-		/* A program that exits with its stdout still unread: drain what it printed. */
-		if (j->state == JOB_READING)
-			runner_event(r, j, EPOLLIN);
-		if (j->state == JOB_READING) {
-			r->st.stateless++;
-			job_close_fds(r, j);
-		}
-		unlink_running(r, j);
-		job_close_fds(r, j);
-		job_free(j);
-	}
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		runner_child(r, pid, status);
 }
 
 static void fire_due(struct runner *r, uint64_t now_wall, bool all, bool *changed)

@@ -43,8 +43,10 @@ int runner_add(struct runner *r, const char *exe, char *json, uint32_t timeout_s
 int runner_delete(struct runner *r, const char *exe, char *json);
 /* epoll readiness on an fd the runner registered (data.ptr = the runner's job). */
 void runner_event(struct runner *r, void *job, uint32_t events);
-/* After SIGCHLD: reaps finished programs. */
+/* After SIGCHLD: reaps finished programs (every child of the process: waitpid(-1)). */
 void runner_reap(struct runner *r);
+/* A child the caller reaped itself: true when it was one of the runner's programs. */
+bool runner_child(struct runner *r, pid_t pid, int status);
 /* Once a second: kills overdue programs, starts queued ones, fires due deletes.
  * Returns true when the timeout list changed (the daemon saves its state). */
 bool runner_tick(struct runner *r, uint64_t now_wall_ns);

@@ -156,8 +156,8 @@ static int emit(struct tail *t, tail_line_cb cb, void *ctx, const char *line, si
 	return cb(line, len, &at, too_long, ctx);
 }
 
-/* Reads fd to its current end, handing out complete lines. */
-static int drain(struct tail *t, tail_line_cb cb, void *ctx)
+/* Reads fd to its current end (or the line budget), handing out complete lines. */
+static int drain(struct tail *t, tail_line_cb cb, void *ctx, size_t *lines)
 {
 	char chunk[READ_CHUNK];
 	ssize_t n;
@@ -206,6 +206,13 @@ static int drain(struct tail *t, tail_line_cb cb, void *ctx)
 				return err;
 			p = nl + 1;
 			left -= take + 1;
+			if (t->line_budget && ++*lines >= t->line_budget) {
+				/* Give back what was read past the last line handed out. */
+				if (left && lseek(t->fd, -(off_t)left, SEEK_CUR) < 0)
+					return -errno;
+				t->more = true;
+				return 0;
+			}
 		}
 	}
 }
@@ -213,8 +220,10 @@ static int drain(struct tail *t, tail_line_cb cb, void *ctx)
 int tail_poll(struct tail *t, tail_line_cb cb, void *ctx)
 {
 	struct stat cur, st;
+	size_t lines = 0;
 	int err;
 
+	t->more = false;
 	if (t->fd < 0) {
 		err = open_current(t, false);
 		if (err == -ENOENT || err == -EISDIR)
@@ -236,16 +245,16 @@ int tail_poll(struct tail *t, tail_line_cb cb, void *ctx)
 		t->len = 0;
 		t->discarding = false;
 	}
-	err = drain(t, cb, ctx);
-	if (err)
+	err = drain(t, cb, ctx, &lines);
+	if (err || t->more)
 		return err;
 
 	/* A new file under the name: the old one is complete (Wazuh never writes it again). */
 	if (stat(t->path, &cur) || cur.st_ino != t->pos.ino || cur.st_dev != t->pos.dev) {
 		bool exists = !stat(t->path, &cur);
 
-		err = drain(t, cb, ctx);
-		if (err)
+		err = drain(t, cb, ctx, &lines);
+		if (err || t->more)
 			return err;
 		if (t->len)
 			pr_warn("alerts '%s': rotated with a partial last line of %zu bytes: "
@@ -265,7 +274,7 @@ int tail_poll(struct tail *t, tail_line_cb cb, void *ctx)
 		if (err)
 			return err;
 		pr_info("alerts '%s': rotated: following the new file", t->path);
-		return drain(t, cb, ctx);
+		return drain(t, cb, ctx, &lines);
 	}
 	return 0;
 }

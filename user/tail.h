@@ -31,6 +31,10 @@ struct tail {
 	size_t len, cap, max_line;
 	bool discarding; /* inside an over-long line: dropping bytes until its newline */
 	uint64_t long_line_no;
+	/* Lines handed out per tail_poll at most (0 = no limit), so a huge burst never keeps the
+	 * caller's event loop from its other work; more is set when lines were left. */
+	size_t line_budget;
+	bool more;
 };
 
 /* Called for every complete line (no newline). too_long: only the first max_line bytes. */

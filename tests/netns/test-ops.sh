@@ -284,7 +284,8 @@ check "top --interval below 100 ms is refused" eval '! "$ARXDP" top --interval 5
 
 if command -v tmux >/dev/null; then
 	TS="arxdp-t$TID"
-	TM=(tmux -L "$TS" -f /dev/null)
+	# A private server whose socket lives in $W: nothing of it outlives the test.
+	TM=(tmux -S "$W/tmux.sock" -f /dev/null)
 	on_exit "${TM[*]}" kill-server
 	# The pane runs a shell: terminal settings before and after top are compared.
 	"${TM[@]}" new-session -d -s "$TS" -x 120 -y 30 \
@@ -371,19 +372,24 @@ check "detach $XC" "$ARXDP" detach "$XC"
 if ! command -v xdp-loader >/dev/null; then
 	echo "SKIP: multi-program coexistence: xdp-loader (xdp-tools) is not installed"
 else
-	xl=$(xdp-loader load -m skb "$XC" "$W/xdp_pass.bpf.o" 2>&1)
+	xl=$(xdp-loader load -v -m skb "$XC" "$W/xdp_pass.bpf.o" 2>&1)
 	on_exit xdp-loader unload --all "$XC"
 	st=$(xdp-loader status "$XC" 2>&1)
 	if grep -q xdp_dispatcher <<<"$st"; then
-		# The dispatcher runs here: arxdp's loader attaches with plain netlink for now.
+		# The dispatcher runs here (not on the machine this was written on: untested).
 		if "$ARXDP" attach "$XC" --mode skb >/dev/null 2>&1 && xdp-loader status "$XC" | grep -q arxdp; then
-			check "both programs see traffic" eval 'ping_blocked "$C" 198.18.43.1'
+			check "multi-program: arxdp drops through the dispatcher" ping_blocked "$C" 198.18.43.1
+			check "multi-program: the other program is still loaded" eval 'xdp-loader status "$XC" | grep -q xdp_pass'
+			"$ARXDP" unblock 198.18.43.2 >/dev/null
+			check "multi-program: unblocked traffic passes both programs" ping_ok "$C" 198.18.43.1
 		else
 			echo "SKIP: multi-program coexistence: libxdp's dispatcher runs on this kernel, but arxdp's loader does not attach through it yet"
 		fi
 	else
-		reason=$(grep -m1 -iE 'compatibility|dispatcher|trampoline|not supported' <<<"$xl")
-		echo "SKIP: multi-program coexistence: libxdp cannot run its dispatcher on this kernel (${reason:-legacy single-program mode}); kernel built without BPF trampolines?"
+		reason=$(grep -m1 -iE 'compatibility check|dispatcher' <<<"$xl" | sed 's/^ *libxdp: //')
+		echo "SKIP: multi-program coexistence: libxdp's dispatcher cannot run on this kernel" \
+			"(${reason:-xdp-loader fell back to a single program}): it needs BPF trampolines" \
+			"(freplace), absent from kernels built without ftrace"
 	fi
 	xdp-loader unload --all "$XC" >/dev/null 2>&1
 fi
