@@ -119,6 +119,7 @@ struct arxdp_meta {
 };
 
 #define ARXDP_LOAD_DRY_RUN (1u << 0)
+#define ARXDP_LOAD_NO_BLOCK_COUNTERS (1u << 1)
 #define ARXDP_ATTACH_DISPATCHER (1u << 0) /* attached through libxdp's dispatcher */
 #define ARXDP_ATTACH_NO_DISPATCHER (1u << 1) /* the dispatcher could not run: plain attach */
 

@@ -165,8 +165,11 @@ int alert_parse_time(const char *ts, int64_t *epoch)
 	if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
 		oh = two_digits(p + 1);
+		/* p[3] is readable only when p[1] and p[2] are digits: "+" or "+0" ends the string. */
+		if (oh < 0)
+			return -EINVAL;
 		om = p[3] == ':' ? two_digits(p + 4) : two_digits(p + 3);
-		if (oh < 0 || om < 0 || oh > 23 || om > 59)
+		if (om < 0 || oh > 23 || om > 59)
 			return -EINVAL;
 		off = sign * (oh * 3600 + om * 60);
 		p += p[3] == ':' ? 6 : 5;

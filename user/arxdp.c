@@ -104,6 +104,7 @@ static void loader_opts_from(struct loader_opts *o)
 	o->cidr_capacity = g.s.cidr_capacity;
 	o->dry_run = g.s.dry_run;
 	o->dispatcher = g.s.xdp_dispatcher;
+	o->no_block_counters = !g.s.block_counters;
 	o->priority = g.s.xdp_priority;
 }
 
@@ -212,6 +213,7 @@ static int do_attach(int argc, char **argv)
 		{ "reload", no_argument, NULL, 'r' },
 		{ "capacity", required_argument, NULL, 'c' },
 		{ "no-dispatcher", no_argument, NULL, 'n' },
+		{ "no-block-counters", no_argument, NULL, 'B' },
 		{ "priority", required_argument, NULL, 'P' },
 		{},
 	};
@@ -247,6 +249,10 @@ static int do_attach(int argc, char **argv)
 			break;
 		case 'n':
 			o.dispatcher = false;
+			break;
+		case 'B':
+			o.no_block_counters = true;
+			reload = true;
 			break;
 		case 'P':
 			if (parse_u32("priority", optarg, 1000, &cap))
@@ -861,6 +867,8 @@ static int do_status(int argc, char **argv)
 	}
 	if (g.json) {
 		cJSON_AddBoolToObject(j, "dry_run", meta.load_flags & ARXDP_LOAD_DRY_RUN);
+		cJSON_AddBoolToObject(j, "block_counters",
+				      !(meta.load_flags & ARXDP_LOAD_NO_BLOCK_COUNTERS));
 		cJSON_AddStringToObject(j, "attachment",
 					meta.attach_flags & ARXDP_ATTACH_DISPATCHER ?
 						"dispatcher" :
@@ -882,6 +890,8 @@ static int do_status(int argc, char **argv)
 		err = print_json(j);
 	} else {
 		printf("dry run: %s\n", meta.load_flags & ARXDP_LOAD_DRY_RUN ? "yes" : "no");
+		printf("per-block counters: %s\n",
+		       meta.load_flags & ARXDP_LOAD_NO_BLOCK_COUNTERS ? "off" : "on");
 		printf("attachment: %s\n",
 		       meta.attach_flags & ARXDP_ATTACH_DISPATCHER ?
 			       "through libxdp's dispatcher (other XDP programs can share)" :
@@ -1002,7 +1012,7 @@ static int do_version(int argc, char **argv)
 static const struct cmd cmds[] = {
 	{ "attach", do_attach,
 	  "IFACE [--mode auto|native|skb] [--force] [--dry-run] [--reload] [--capacity N] "
-	  "[--no-dispatcher] [--priority N]",
+	  "[--no-dispatcher] [--priority N] [--no-block-counters]",
 	  true },
 	{ "detach", do_detach, "IFACE", true },
 	{ "block", do_block,

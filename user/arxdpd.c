@@ -41,6 +41,7 @@
 #include "loader.h"
 #include "log.h"
 #include "match.h"
+#include "metrics.h"
 #include "pindir.h"
 #include "runner.h"
 #include "settings.h"
@@ -59,7 +60,7 @@
 #define BURST_LOCK_LINES 1024
 #define POLL_LINE_BUDGET 4096 /* alerts per poll before the loop looks at its other sources */
 
-enum src_kind { SRC_SIGNAL = 1, SRC_TIMER, SRC_INOTIFY, SRC_CTL };
+enum src_kind { SRC_SIGNAL = 1, SRC_TIMER, SRC_INOTIFY, SRC_CTL, SRC_METRICS };
 
 struct src {
 	int magic_not_job; /* never JOB magic: tells our sources from runner jobs */
@@ -67,7 +68,8 @@ struct src {
 };
 
 static struct src src_signal = { 0, SRC_SIGNAL }, src_timer = { 0, SRC_TIMER },
-		  src_inotify = { 0, SRC_INOTIFY }, src_ctl = { 0, SRC_CTL };
+		  src_inotify = { 0, SRC_INOTIFY }, src_ctl = { 0, SRC_CTL },
+		  src_metrics = { 0, SRC_METRICS };
 
 struct counters {
 	uint64_t alerts, bad_lines, long_lines;
@@ -96,7 +98,9 @@ static struct daemon {
 	struct runner *runner;
 	struct arxdp_addr *own;
 	size_t n_own;
-	int epfd, sigfd, timerfd, inofd, ctlfd, lockfd, arlog_fd;
+	int epfd, sigfd, timerfd, inofd, ctlfd, lockfd, arlog_fd, metricsfd;
+	uint64_t ticks;
+	bool metrics_file_failed;
 	char *arlog_buf;
 	size_t arlog_len;
 	uint64_t arlog_ino;
@@ -842,6 +846,7 @@ static int reload(void)
 	config_free_ossec(d.cfg);
 	d.cfg = cfg;
 	d.s = ns;
+	d.metrics_file_failed = false;
 	load_own_addrs();
 	runner_reset_missing(d.runner);
 	pr_info("reload: configuration re-read (%zu active responses)", d.cfg->n_ars);
@@ -1135,6 +1140,33 @@ static void handle_signals(void)
 	}
 }
 
+#define METRICS_FILE_EVERY 15 /* seconds between textfile rewrites */
+
+static int render_metrics(FILE *out, void *ctx)
+{
+	cJSON *st = status_json();
+	int err = metrics_render(out, &d.bl, d.s.pin_dir, st);
+
+	cJSON_Delete(st);
+	return err;
+}
+
+static void write_metrics_file(void)
+{
+	int err;
+
+	if (!d.s.metrics_textfile[0] || d.metrics_file_failed)
+		return;
+	err = metrics_write_textfile(d.s.metrics_textfile, render_metrics, NULL);
+	if (err) {
+		/* Said once: a host without node-exporter is normal, not an error per tick. */
+		pr_info("metrics textfile '%s': cannot write (%s): not writing it any more until "
+			"a reload",
+			d.s.metrics_textfile, strerror(-err));
+		d.metrics_file_failed = true;
+	}
+}
+
 static void tick(void)
 {
 	uint64_t expirations;
@@ -1147,11 +1179,14 @@ static void tick(void)
 	sweep();
 	poll_alerts();
 	save_state(false);
+	if (++d.ticks % METRICS_FILE_EVERY == 1)
+		write_metrics_file();
 }
 
 /*
  * After start-up the daemon needs only what its loop does: map writes through fds it already
- * holds (no capability), XDP and BPF for a later re-attach (CAP_NET_ADMIN, CAP_BPF), reading
+ * holds (no capability), XDP and BPF for a later load and attach (CAP_NET_ADMIN, CAP_BPF,
+ * CAP_PERFMON; our own program is recognised through its pin, without CAP_SYS_ADMIN), reading
  * Wazuh's files owned by the wazuh user and writing its logs (CAP_DAC_READ_SEARCH,
  * CAP_DAC_OVERRIDE), and stopping the scripts it started (CAP_KILL). Everything else leaves
  * the effective and permitted sets. The bounding set stays whole on purpose: scripts run as
@@ -1159,8 +1194,8 @@ static void tick(void)
  */
 static int drop_capabilities(void)
 {
-	static const cap_value_t keep[] = { CAP_BPF, CAP_NET_ADMIN, CAP_DAC_OVERRIDE,
-					    CAP_DAC_READ_SEARCH, CAP_KILL };
+	static const cap_value_t keep[] = { CAP_BPF,	      CAP_PERFMON,	   CAP_NET_ADMIN,
+					    CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL };
 	cap_t cur = cap_get_proc(), caps = cap_init();
 	cap_flag_value_t have;
 	size_t i;
@@ -1241,6 +1276,14 @@ static int setup_loop(void)
 		return d.ctlfd;
 	ev.data.ptr = &src_ctl;
 	epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.ctlfd, &ev);
+	if (d.s.metrics_port) {
+		d.metricsfd = metrics_http_listen("127.0.0.1", (uint16_t)d.s.metrics_port);
+		if (d.metricsfd < 0)
+			return d.metricsfd;
+		ev.data.ptr = &src_metrics;
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.metricsfd, &ev);
+		pr_info("metrics: serving http://127.0.0.1:%u/metrics", d.s.metrics_port);
+	}
 	return 0;
 }
 
@@ -1277,6 +1320,9 @@ static void run_loop(void)
 			case SRC_CTL:
 				handle_ctl();
 				break;
+			case SRC_METRICS:
+				metrics_http_serve(d.metricsfd, render_metrics, NULL);
+				break;
 			}
 		}
 		if (d.tail.more)
@@ -1310,7 +1356,8 @@ static void usage(FILE *f)
 		"              [--from-start] [--unblock-on-exit] [--dry-run] [--agent-id ID]\n"
 		"              [--capacity-v4 N] [--capacity-v6 N] [--cidr-capacity N]\n"
 		"              [--script-concurrency N] [--script-time-limit DURATION]\n"
-		"              [--manager-in-all] [--no-dispatcher] [--priority N]\n\n"
+		"              [--manager-in-all] [--no-dispatcher] [--priority N]\n"
+		"              [--no-block-counters] [--metrics-textfile PATH] [--metrics-port N]\n\n"
 		"Follows Wazuh's alerts.json and turns active responses into XDP drops.\n"
 		"  -f  stay in the foreground, log to stderr      -n  check the configuration, exit\n"
 		"  -v  more log output (-vv: libbpf's too)\n"
@@ -1342,6 +1389,9 @@ enum {
 	OPT_MIA,
 	OPT_NODISP,
 	OPT_PRIO,
+	OPT_NOBC,
+	OPT_MFILE,
+	OPT_MPORT,
 };
 
 static int parse_num(const char *opt, const char *s, uint32_t *out)
@@ -1385,6 +1435,9 @@ static int parse_args(int argc, char **argv, struct arxdp_settings *flags, uint6
 		{ "manager-in-all", no_argument, NULL, OPT_MIA },
 		{ "no-dispatcher", no_argument, NULL, OPT_NODISP },
 		{ "priority", required_argument, NULL, OPT_PRIO },
+		{ "no-block-counters", no_argument, NULL, OPT_NOBC },
+		{ "metrics-textfile", required_argument, NULL, OPT_MFILE },
+		{ "metrics-port", required_argument, NULL, OPT_MPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -1494,6 +1547,17 @@ static int parse_args(int argc, char **argv, struct arxdp_settings *flags, uint6
 			if (parse_num("--priority", optarg, &flags->xdp_priority))
 				return -EINVAL;
 			break;
+		case OPT_NOBC:
+			flags->block_counters = false;
+			break;
+		case OPT_MFILE:
+			str_copy(flags->metrics_textfile, optarg, sizeof(flags->metrics_textfile));
+			break;
+		case OPT_MPORT:
+			if (parse_num("--metrics-port", optarg, &flags->metrics_port) ||
+			    flags->metrics_port > 65535)
+				return -EINVAL;
+			break;
 		default:
 			usage(stderr);
 			return -EINVAL;
@@ -1574,6 +1638,12 @@ static int load_settings(int argc, char **argv)
 		d.s.xdp_dispatcher = false;
 	if (SET(OPT_PRIO))
 		d.s.xdp_priority = f.xdp_priority;
+	if (SET(OPT_NOBC))
+		d.s.block_counters = false;
+	if (SET(OPT_MFILE))
+		str_copy(d.s.metrics_textfile, f.metrics_textfile, sizeof(d.s.metrics_textfile));
+	if (SET(OPT_MPORT))
+		d.s.metrics_port = f.metrics_port;
 	r = settings_resolve_paths(&d.s);
 	if (r)
 		pr_warn("settings: a path under '%s' is too long", d.s.wazuh_home);
@@ -1609,6 +1679,7 @@ static int attach_all(void)
 				 .cidr_capacity = d.s.cidr_capacity,
 				 .dry_run = d.s.dry_run,
 				 .dispatcher = d.s.xdp_dispatcher,
+				 .no_block_counters = !d.s.block_counters,
 				 .priority = d.s.xdp_priority };
 	int i, fd, err;
 
@@ -1728,6 +1799,8 @@ out:
 		close(d.ctlfd);
 		unlink(d.s.socket_path);
 	}
+	if (d.metricsfd >= 0)
+		close(d.metricsfd);
 	runner_free(d.runner);
 	tail_close(&d.tail);
 	bl_close(&d.bl);

@@ -438,6 +438,20 @@ int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block 
 	return 0;
 }
 
+/*
+ * The program only looks counters up, so each block gets its entry here (zeroed, kept when
+ * it exists: an extension keeps its counts). A full counter map only costs the per-block
+ * counts; the block itself is in place.
+ */
+static void create_counter(struct blocklist *bl, const struct arxdp_addr *a)
+{
+	struct arxdp_ckey ck;
+
+	ckey_of(a, &ck);
+	memset(bl->percpu, 0, sizeof(*bl->percpu) * bl->ncpus);
+	bpf_map_update_elem(bl->fd_counters, &ck, bl->percpu, BPF_NOEXIST);
+}
+
 int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v)
 {
 	enum bl_map m = map_of(a);
@@ -451,6 +465,7 @@ int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_
 	key_of(a, m, &k);
 	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, BPF_ANY))
 		return report_write_error(bl, m, a, -errno);
+	create_counter(bl, a);
 	if (!existed) {
 		err = meta_adjust(bl, m, 1);
 		if (err)
@@ -1033,6 +1048,9 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 			done += c;
 			*loaded += c;
 		}
+		for (i = 0; i < (int)cnt[f]; i++)
+			if (!errs[idx[f][i]])
+				create_counter(bl, &items[idx[f][i]].addr);
 	}
 	bl_unlock(bl);
 out:

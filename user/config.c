@@ -1004,6 +1004,18 @@ static int settings_elem(const struct parse_ctx *pc, struct arxdp_settings *s, c
 	}
 	if (!strcmp(e, "dry_run"))
 		return set_bool(pc, n, &s->dry_run, v);
+	if (!strcmp(e, "block_counters"))
+		return set_bool(pc, n, &s->block_counters, v);
+	if (!strcmp(e, "metrics_textfile")) {
+		/* An empty element turns the textfile off. */
+		if (!*v) {
+			s->metrics_textfile[0] = '\0';
+			return 0;
+		}
+		return set_path(pc, n, s->metrics_textfile, sizeof(s->metrics_textfile), v, true);
+	}
+	if (!strcmp(e, "metrics_port"))
+		return set_u32(pc, n, &s->metrics_port, v, 0, 65535);
 	if (!strcmp(e, "xdp_dispatcher"))
 		return set_bool(pc, n, &s->xdp_dispatcher, v);
 	if (!strcmp(e, "xdp_priority"))

@@ -105,6 +105,7 @@ static int open_skel(const struct loader_opts *o, const char *pin_root, struct a
 	}
 	skel->rodata->dry_run = o->dry_run;
 	skel->rodata->precise_clock = o->precise_clock;
+	skel->rodata->count_per_block = !o->no_block_counters;
 	*out = skel;
 	return 0;
 }
@@ -169,7 +170,8 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	}
 
 	bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta);
-	meta.load_flags = o->dry_run ? ARXDP_LOAD_DRY_RUN : 0;
+	meta.load_flags = (o->dry_run ? ARXDP_LOAD_DRY_RUN : 0) |
+			  (o->no_block_counters ? ARXDP_LOAD_NO_BLOCK_COUNTERS : 0);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY)) {
 		err = -errno;
 		pr_warn("map 'meta': update failed: %s", strerror(-err));
@@ -270,17 +272,51 @@ static int pinned_map_id(const char *pin_dir, const char *name, __u32 *id)
 }
 
 /* Ours = a program that uses the block map pinned in pin_dir. */
+/* The id of the program pinned in pin_dir: reading it needs no CAP_SYS_ADMIN. */
+static int pinned_prog_id(const char *pin_dir, __u32 *id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pindir_path(path, sizeof(path), pin_dir, ARXDP_PIN_PROG);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	if (!err)
+		*id = info.id;
+	close(fd);
+	return err;
+}
+
 static int classify_prog(const char *pin_dir, __u32 prog_id, struct attach_info *ai)
 {
 	struct bpf_prog_info info = {};
-	__u32 map_ids[16] = {}, len = sizeof(info), our_map = 0, i;
+	__u32 map_ids[16] = {}, len = sizeof(info), our_map = 0, i, pinned = 0;
 	int fd, err;
 
 	ai->prog_id = prog_id;
 	ai->state = ATTACH_FOREIGN;
+	/* The pinned program is ours by definition, and recognising it takes no privilege:
+	 * arxdpd keeps running after it dropped CAP_SYS_ADMIN. */
+	if (!pinned_prog_id(pin_dir, &pinned) && pinned == prog_id) {
+		ai->state = ATTACH_OURS;
+		str_copy(ai->prog_name, ARXDP_PROG_NAME, sizeof(ai->prog_name));
+		return 0;
+	}
+	/* Any other program (an older arxdp build over the same maps, or a foreign one) needs
+	 * a look at its maps, which takes CAP_SYS_ADMIN. */
 	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		err = -errno;
+		if (err == -EPERM)
+			str_copy(ai->prog_name, "?", sizeof(ai->prog_name));
+		return err == -EPERM ? 0 : err;
+	}
 	info.nr_map_ids = ARRAY_SIZE(map_ids);
 	info.map_ids = (__u64)(unsigned long)map_ids;
 	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;

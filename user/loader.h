@@ -18,6 +18,7 @@ struct loader_opts {
 	uint32_t cidr_capacity;
 	bool dry_run;
 	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
+	bool no_block_counters; /* skip the per-block drop counters (one lookup less per drop) */
 	bool dispatcher; /* attach through libxdp's dispatcher when the kernel can run it */
 	unsigned int priority; /* libxdp run priority (lower runs first) */
 	/* Load a new program even when one is pinned (new knobs, new build); maps are kept. */

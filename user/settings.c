@@ -21,6 +21,9 @@ void settings_defaults(struct arxdp_settings *s)
 	str_copy(s->wazuh_home, ARXDP_WAZUH_HOME_DEFAULT, sizeof(s->wazuh_home));
 	s->mode = ARXDP_MODE_AUTO;
 	s->xdp_dispatcher = true;
+	s->block_counters = true;
+	str_copy(s->metrics_textfile, "/var/lib/prometheus/node-exporter/arxdp.prom",
+		 sizeof(s->metrics_textfile));
 	/* Before libxdp's default of 50: a dropped packet is work no later program must do. */
 	s->xdp_priority = 10;
 	s->capacity_v4 = ARXDP_DEFAULT_CAPACITY;

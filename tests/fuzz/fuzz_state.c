@@ -40,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_init("fuzz", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	log_set_sink(quiet, NULL);
 	strcpy(dir, access("/dev/shm", W_OK) ? "/tmp/arxdp-fuzz-state.XXXXXX" :
-						   "/dev/shm/arxdp-fuzz-state.XXXXXX");
+					       "/dev/shm/arxdp-fuzz-state.XXXXXX");
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);

@@ -46,7 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_init("fuzz", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	log_set_sink(quiet, NULL);
 	strcpy(dir, access("/dev/shm", W_OK) ? "/tmp/arxdp-fuzz-tail.XXXXXX" :
-						   "/dev/shm/arxdp-fuzz-tail.XXXXXX");
+					       "/dev/shm/arxdp-fuzz-tail.XXXXXX");
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/alerts.json", dir);

@@ -63,9 +63,11 @@ printf '#!/bin/sh\nexec sleep 1000\n' >"$H/active-response/bin/test-hung"
 chmod 0750 "$H/active-response/bin/"test-*
 
 DPID=""
+MPORT=$((20000 + 16#$TID % 20000))
 start_daemon() {
 	"$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state" --iface "$XA" --iface "$XL" \
-		--script-time-limit 2s >>"$W/arxdpd.log" 2>&1 &
+		--script-time-limit 2s --metrics-textfile "$W/arxdp.prom" --metrics-port "$MPORT" \
+		>>"$W/arxdpd.log" 2>&1 &
 	DPID=$!
 	local i
 	for i in $(seq 100); do
@@ -111,6 +113,12 @@ check "legitimate host unaffected" ping_ok "$L" 198.18.4.1
 check "add lines in active-responses.log" grep -q '"command":"add".*198.18.3.2' "$ARLOG"
 check "check_keys line names the address" grep -q 'check_keys","parameters":{"keys":\["198.18.3.2"\]' "$ARLOG"
 check "origin name is the cluster node" grep -q '"origin":{"name":"node-test","module":"wazuh-execd"}' "$ARLOG"
+
+# Metrics: the textfile and the loopback endpoint, both with the daemon's series
+check "metrics textfile written" wait_for 3 test -s "$W/arxdp.prom"
+check "textfile has the daemon's series" grep -q '^arxdpd_up 1' "$W/arxdp.prom"
+body=$(python3 -c 'import urllib.request,sys; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=3).read().decode())' "$MPORT" 2>&1)
+check "loopback /metrics counts the attacker's drops" grep -q '^arxdp_dropped_packets_total{ifname="'"$XA"'",family="ipv4"} [1-9]' <<<"$body"
 
 # White-listed host: an alert about it blocks nothing
 python3 "$GEN" 5712 10 198.18.4.2 >>"$ALERTS"
