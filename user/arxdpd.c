@@ -495,10 +495,10 @@ static void apply_block(const struct match_decision *dec, const struct alert *a,
 	err = bl_block(&d.bl, &dec->addr, dec->timeout, &why, &res, &v);
 	if (err == -ENOSPC) {
 		d.c.map_full++;
-		/* bl_block already said it once; say it once per burst, not per alert. */
+		/* The map's message came once from bl_block; this one says what happens next. */
 		if (!d.map_full_burst)
-			pr_warn("block '%s': map full: further blocks of this burst are counted, "
-				"not logged; existing blocks stay",
+			pr_warn("block '%s': map full: further blocks of this burst are counted "
+				"(arxdp status), not logged; existing blocks stay",
 				buf);
 		d.map_full_burst = true;
 		return;
@@ -1084,6 +1084,7 @@ static void poll_alerts(void)
 	int err;
 
 	d.map_full_burst = false;
+	d.bl.full_reported = false;
 	/* One pin-directory lock per slice of a burst, not one per alert; released every
 	 * BURST_LOCK_LINES so firewall-drop and the CLI never wait behind a long burst. */
 	if (!bl_lock(&d.bl))

@@ -405,13 +405,17 @@ static int meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
 	return bpf_map_update_elem(bl->fd_meta, &zero, &meta, BPF_ANY) ? -errno : 0;
 }
 
-static int report_write_error(const struct blocklist *bl, enum bl_map m, const struct arxdp_addr *a,
+static int report_write_error(struct blocklist *bl, enum bl_map m, const struct arxdp_addr *a,
 			      int err)
 {
 	char buf[ADDR_STRLEN];
 
-	/* A full hash answers E2BIG, a full trie ENOSPC: one message, one code. */
+	/* A full hash answers E2BIG, a full trie ENOSPC: one message, one code, and said once
+	 * until the caller re-arms it (arxdpd: once per burst). */
 	if (err == -E2BIG || err == -ENOSPC) {
+		if (bl->full_reported)
+			return -ENOSPC;
+		bl->full_reported = true;
 		pr_warn("map '%s': full (capacity %u): cannot block %s; raise <%s> in arxdp.conf "
 			"and reload, or remove stale blocks",
 			map_names[m], map_cap(bl, m), addr_format(a, buf, sizeof(buf)),

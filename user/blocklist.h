@@ -22,6 +22,7 @@ struct blocklist {
 	int ncpus;
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
 	int lock_depth;
+	bool full_reported; /* "map full" said already; the caller clears it to say it again */
 	char pin_dir[PATH_MAX];
 	/* Addresses never blocked: this host's own (loaded at open) plus any the caller adds. */
 	struct arxdp_addr *protect;

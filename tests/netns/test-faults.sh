@@ -27,7 +27,8 @@ on_exit rm -rf "$W"
 chmod 0755 "$W"
 H=$W/ossec
 STATE=$W/state
-mkdir -p "$H/etc" "$H/logs/alerts" "$H/active-response/bin" "$STATE"
+# $STATE is left for arxdpd to create (with mode 0700).
+mkdir -p "$H/etc" "$H/logs/alerts" "$H/active-response/bin"
 ALERTS=$H/logs/alerts/alerts.json
 : >"$ALERTS"
 # Settings file of its own: nothing from /etc/arxdp leaks into the test.
@@ -88,8 +89,10 @@ not_blocked() { ! blocked "$1"; }
 count_prefix() { json_get "$("$ARXDP" list --json)" "len([e for e in j if e['addr'].startswith('$1')])"; }
 prefix_count_is() { [ "$(count_prefix "$1")" -eq "$2" ]; }
 alert() { python3 "$GEN" 5710 10 "$1" >>"$ALERTS"; }
+section() { echo "   [${SECONDS}s] $*"; }
 
-# ---- privilege and file modes -------------------------------------------------------------
+# ---- privilege and file modes --------------------------------------------------------------------
+section "privilege and file modes"
 check "arxdpd starts" start_daemon
 alert 198.51.100.1
 check "first alert blocks" wait_for 3 blocked 198.51.100.1
@@ -112,7 +115,8 @@ for cmd in "block 198.51.100.77" "unblock 198.51.100.1" "flush" "sweep" "detach 
 done
 check "nothing changed by the refused commands" eval 'blocked 198.51.100.1 && not_blocked 198.51.100.77'
 
-# ---- never blocked, whatever the path ------------------------------------------------------
+# ---- never blocked, whatever the path ------------------------------------------------------------
+section "never blocked, whatever the path"
 for a in 127.0.0.1 ::1 0.0.0.0 :: ::ffff:127.0.0.1 198.18.6.1 2001:2:0:6::1; do
 	check "CLI refuses to block $a" eval '! "$ARXDP" block "$a" >/dev/null 2>&1'
 done
@@ -162,7 +166,8 @@ done
 fwdrop_add 198.51.100.3 >/dev/null 2>&1
 check "firewall-drop still blocks a normal address" blocked 198.51.100.3
 
-# ---- hostile alert lines end to end --------------------------------------------------------
+# ---- hostile alert lines end to end --------------------------------------------------------------
+section "hostile alert lines end to end"
 bad0=$(daemon_stat "['bad_lines']")
 touch "$W/canary-before"
 python3 - "$W" >>"$ALERTS" <<'PY'
@@ -208,7 +213,8 @@ check "alert with 4,000 keys applied" blocked 198.51.100.30
 check "oversized and malformed lines counted" test "$(daemon_stat "['bad_lines']")" -ge $((bad0 + 4))
 check "invalid srcips counted as skips" test "$(daemon_stat "['skips'].get('invalid_srcip',0)")" -ge 5
 
-# ---- hostile configuration: external entities, network references, XInclude -----------------
+# ---- hostile configuration: external entities, network references, XInclude ----------------------
+section "hostile configuration: external entities, network references, XInclude"
 SECRET=$W/secret.txt
 echo "ARXDP-SECRET-$TID" >"$SECRET"
 NETLOG=$W/net.log
@@ -267,10 +273,12 @@ sleep 0.3
 check "no network reference fetched" test ! -s "$NETLOG"
 check "no state directory named after the secret" test ! -e "ARXDP-SECRET-$TID"
 
-# ---- bpffs missing ---------------------------------------------------------------------------
+# ---- bpffs missing -------------------------------------------------------------------------------
+section "bpffs missing"
 mkdir -p "$W/not-bpffs"
 NOBPF=$W/not-bpffs/arxdp
-out=$(ARXDP_PIN_DIR=$NOBPF "$ARXDP" block 198.51.100.40 2>&1)
+# No socket either: with a daemon reachable the CLI would hand the block to it.
+out=$(ARXDP_PIN_DIR=$NOBPF ARXDP_SOCKET=$W/none.sock "$ARXDP" block 198.51.100.40 2>&1)
 rc=$?
 check "CLI on a pin dir outside bpffs fails with exit 1 ($out)" \
 	eval '[ $rc -eq 1 ] && grep -qi "bpf" <<<"$out"'
@@ -281,7 +289,8 @@ check "arxdpd on a pin dir outside bpffs exits 1 with a clear error ($rc)" \
 	eval '[ $rc -eq 1 ] && grep -qi "bpf" <<<"$out"'
 check "nothing pinned outside bpffs" test -z "$(find "$W/not-bpffs" -type f 2>/dev/null)"
 
-# ---- alerts.json deleted, replaced by a directory, rotated twice quickly ---------------------
+# ---- alerts.json deleted, replaced by a directory, rotated twice quickly -------------------------
+section "alerts.json deleted, replaced by a directory, rotated twice quickly"
 rm -f "$ALERTS"
 sleep 0.3
 check "daemon survives alerts.json deleted" alive
@@ -306,47 +315,48 @@ check "rotated twice: alert of the first file applied" wait_for 3 blocked 198.51
 check "rotated twice: alert of the last file applied" wait_for 3 blocked 198.51.100.45
 check "rotated twice: alert of the file in between applied" wait_for 2 blocked 198.51.100.44
 
-# ---- state directory read-only and full ------------------------------------------------------
-# The running daemon's state directory becomes a tiny tmpfs for this part.
-stop_daemon
-STATE_SAVE=$W/state-save
-cp -a "$STATE" "$STATE_SAVE"
-if mount -t tmpfs -o size=256k,mode=0700 arxdp-faults "$STATE"; then
+# ---- state directory read-only and full ----------------------------------------------------------
+section "state directory read-only and full"
+# arxdpd writes <state>/state.json by path, so a tmpfs mounted over the directory while it runs
+# is where its next saves go: mounted read-only, then tiny and full. Unmounting brings the
+# original directory back, and the state must catch up with what happened meanwhile.
+json_ok() { python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8","surrogateescape"))' "$1"; }
+state_errors_above() { [ "$(daemon_stat "['errors']['state']")" -gt "$1" ]; }
+if mount -t tmpfs -o ro,size=64k,mode=0700 arxdp-faults-ro "$STATE"; then
 	on_exit umount -l "$STATE"
-	cp -a "$STATE_SAVE/." "$STATE/"
-	check "restart on the tmpfs state directory" start_daemon
 	st0=$(daemon_stat "['errors']['state']")
-	mount -o remount,ro "$STATE"
 	alert 198.51.100.50
 	check "read-only state dir: the alert still blocks" wait_for 3 blocked 198.51.100.50
-	check "read-only state dir: the failed save is counted" \
-		wait_for 5 eval '[ "$(daemon_stat "[\"errors\"][\"state\"]")" -gt "$st0" ]'
-	check "read-only state dir: the failure is logged" grep -qi "state.*read-only\|state.*EROFS\|state.*cannot" "$DLOG"
+	check "read-only state dir: the failed save is counted" wait_for 5 state_errors_above "$st0"
+	check "read-only state dir: the failure is logged" grep -qi "state.*read-only" "$DLOG"
 	check "read-only state dir: daemon alive" alive
-	mount -o remount,rw "$STATE"
-	# Full: fill the tmpfs, then alerts must still block and the state catch up when freed.
-	dd if=/dev/zero of="$STATE/filler" bs=4k count=1000 >/dev/null 2>&1
+	umount "$STATE"
+else
+	echo "SKIP: cannot mount a read-only tmpfs over the state directory"
+fi
+if mount -t tmpfs -o size=16k,mode=0700 arxdp-faults-full "$STATE"; then
+	on_exit umount -l "$STATE"
+	dd if=/dev/zero of="$STATE/filler" bs=4k count=64 >/dev/null 2>&1
 	st1=$(daemon_stat "['errors']['state']")
 	alert 198.51.100.51
 	check "full state dir: the alert still blocks" wait_for 3 blocked 198.51.100.51
-	check "full state dir: the failed save is counted" \
-		wait_for 5 eval '[ "$(daemon_stat "[\"errors\"][\"state\"]")" -gt "$st1" ]'
-	check "full state dir: the previous state.json is intact" \
-		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$STATE/state.json"
-	rm -f "$STATE/filler"
-	alert 198.51.100.52
-	check "space back: the state catches up" wait_for 5 grep -q '198.51.100.52' "$STATE/state.json"
-	check "space back: earlier blocks in the state" grep -q '198.51.100.51' "$STATE/state.json"
-	check "no temporary file left behind" test -z "$(find "$STATE" -name '.*tmp*')"
-	stop_daemon
-	cp -a "$STATE/." "$STATE_SAVE/"
+	check "full state dir: the failed save is counted" wait_for 5 state_errors_above "$st1"
+	check "full state dir: the failure is logged" grep -qi "state.*no space" "$DLOG"
+	check "full state dir: no partial temporary file left" test -z "$(find "$STATE" -name '.*tmp*')"
 	umount "$STATE"
-	cp -a "$STATE_SAVE/." "$STATE/"
 else
-	echo "SKIP: cannot mount a tmpfs for the state directory"
+	echo "SKIP: cannot mount a tmpfs over the state directory"
 fi
+alert 198.51.100.52
+check "space back: the state catches up" wait_for 5 grep -q '198.51.100.52' "$STATE/state.json"
+check "space back: blocks made while saves failed are in the state" \
+	eval 'grep -q "198.51.100.50" "$STATE/state.json" && grep -q "198.51.100.51" "$STATE/state.json"'
+check "space back: state.json is whole JSON" json_ok "$STATE/state.json"
+check "no temporary file left behind" test -z "$(find "$STATE" -name '.*tmp*')"
+stop_daemon
 
-# ---- interface removed while attached; foreign XDP program -----------------------------------
+# ---- interface removed while attached; foreign XDP program ---------------------------------------
+section "interface removed while attached"
 ip link add "$XG" type veth peer name "${XG}p" && _HOST_IFACES+=("$XG")
 ip link set "$XG" up
 ip link set "${XG}p" up
@@ -354,14 +364,15 @@ check "restart attached to two interfaces" start_daemon --iface "$XG"
 ip link del "$XG"
 sleep 0.3
 check "interface removed: daemon alive" alive
-check "interface removed: status still works" "$ARXDP" status
+check "interface removed: status still works" eval '"$ARXDP" status >/dev/null'
 alert 198.51.100.60
 check "interface removed: blocking continues" wait_for 3 blocked 198.51.100.60
 check "interface removed: traffic on the other interface filtered" \
 	eval '"$ARXDP" block 198.18.6.2 --timeout 30 >/dev/null && ping_blocked "$A" 198.18.6.1'
 "$ARXDP" unblock 198.18.6.2 >/dev/null 2>&1
 FOREIGN=$W/foreign.bpf.o
-printf '%s\n' '#include <linux/bpf.h>' '__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return XDP_PASS; }' \
+# No headers: -target bpf does not see the multiarch include directory.
+printf '%s\n' 'struct xdp_md;' '__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return 2; }' \
 	'char _license[] __attribute__((section("license"), used)) = "GPL";' >"$W/foreign.c"
 # Someone else replaces the program: detach ours behind arxdp's back, attach theirs.
 foreign_in() {
@@ -380,7 +391,7 @@ if foreign_in; then
 	check "foreign program still attached after the refusals" \
 		eval 'ip -d link show dev "$XA" | grep -q "xdpgeneric"'
 	check "blocks kept while a foreign program runs" blocked 198.51.100.60
-	check "attach --force puts arxdp back" "$ARXDP" attach "$XA" --force --mode skb
+	check "attach --force puts arxdp back" eval '"$ARXDP" attach "$XA" --force --mode skb >/dev/null'
 	check "arxdp drops again after --force" \
 		eval '"$ARXDP" block 198.18.6.2 --timeout 30 >/dev/null && ping_blocked "$A" 198.18.6.1'
 	"$ARXDP" unblock 198.18.6.2 >/dev/null 2>&1
@@ -389,7 +400,8 @@ else
 fi
 stop_daemon
 
-# ---- map full ------------------------------------------------------------------------------
+# ---- map full ------------------------------------------------------------------------------------
+section "map full"
 # A separate pin dir, socket and state with room for 16 IPv4 blocks.
 SMALL_PIN=$ARXDP_PIN_DIR-small
 on_exit rm -rf "$SMALL_PIN"
@@ -406,7 +418,9 @@ wait_for 5 eval 'ARXDP_PIN_DIR=$SMALL_PIN ARXDP_SOCKET=$W/small.sock "$ARXDP" st
 for i in $(seq 1 10); do python3 "$GEN" 5710 10 "203.0.113.$i"; done >>"$W/small-alerts.json"
 small() { ARXDP_PIN_DIR=$SMALL_PIN ARXDP_SOCKET=$W/small.sock "$ARXDP" "$@"; }
 check "small map: first 10 blocks in" wait_for 5 eval '[ "$(small list --json | grep -o "\"addr\"" | wc -l)" -eq 10 ]'
-for i in $(seq 11 40); do python3 "$GEN" 5710 10 "203.0.113.$i"; done >>"$W/small-alerts.json"
+# One burst (a single append): 30 more, 6 fit. The refusals are counted, and said once.
+for i in $(seq 11 40); do python3 "$GEN" 5710 10 "203.0.113.$i"; done >"$W/small-burst"
+cat "$W/small-burst" >>"$W/small-alerts.json"
 python3 "$GEN" 5710 10 2001:db8:5::1 >>"$W/small-alerts.json"
 check "small map: IPv6 still blocks when IPv4 is full" wait_for 5 eval 'small list --json | grep -q "2001:db8:5::1"'
 out=$(small list --json)
@@ -415,12 +429,50 @@ check "small map: exactly 16 IPv4 blocks, the first ones kept" \
 st=$(small status --json)
 check "small map: map_full counted for the 24 refused" \
 	test "$(json_get "$st" "j['daemon']['errors']['map_full']")" -ge 24
-check "small map: 'map full' logged once for the burst" test "$(grep -ci "map full" "$W/small.log")" -eq 1
+nfull=$(grep -ci "full" "$W/small.log")
+check "small map: the full map logged once for the burst ($nfull lines)" test "$nfull" -eq 1
+[ "$nfull" -eq 1 ] || grep -i "full" "$W/small.log" | head -3 | sed 's/^/   | /'
 check "small map: status shows the fill" eval 'small status | grep -q "16"'
 kill "$(cat "$W/small.pid")" 2>/dev/null
 wait_for 5 eval '! kill -0 $(cat "$W/small.pid") 2>/dev/null'
 
-# ---- SIGKILL at random points of 10,000-alert bursts ----------------------------------------
+# ---- leaks in the daemon's steady state (valgrind) -----------------------------------------------
+section "leaks in the daemon's steady state (valgrind)"
+if command -v valgrind >/dev/null && [ "${FAULTS_VALGRIND:-1}" = 1 ]; then
+	VG=$W/valgrind.log
+	# Valgrind does not know every bpf(2) command: its "Syscall param bpf(...)" reports about
+	# libbpf's attr unions (and NULL first keys) are not ours. Leaks and invalid accesses are.
+	valgrind --leak-check=full --show-leak-kinds=definite,indirect --log-file="$VG.%p" \
+		"$ARXDPD" -f "${DPATHS[@]}" --state-dir "$W/state-vg" --iface "$XA" >>"$DLOG" 2>&1 &
+	DPID=$!
+	wait_for 30 eval '"$ARXDP" status --json 2>/dev/null | grep -q "\"pid\""'
+	python3 "$GEN" 5710 10 2001:db8:e:: 100 >>"$ALERTS"
+	alert 198.51.100.70
+	echo 'not json' >>"$ALERTS"
+	"$ARXDP" block 198.51.100.71 --timeout 1h >/dev/null 2>&1
+	"$ARXDP" unblock 198.51.100.71 >/dev/null 2>&1
+	"$ARXDP" reload >/dev/null 2>&1
+	check "valgrind: burst applied" wait_for 30 prefix_count_is 2001:db8:e: 100
+	kill "$DPID"
+	timeout 30 tail --pid="$DPID" -f /dev/null
+	wait "$DPID"
+	rc=$?
+	DPID=""
+	main_log="$VG.$(grep -l "Command: $ARXDPD" "$VG".* | head -1 | sed 's/.*\.//')"
+	check "valgrind: arxdpd exits 0 on SIGTERM (exit $rc)" test "$rc" -eq 0
+	check "valgrind: no leak (definitely or indirectly lost) in any process" \
+		eval '! grep -hE "(definitely|indirectly) lost: [1-9]" "$VG".*'
+	check "valgrind: the daemon freed everything it allocated" \
+		grep -qE "All heap blocks were freed|in use at exit: 0 bytes" "$main_log"
+	check "valgrind: no invalid access, uninitialised use or bad free" \
+		eval '! grep -hE "Invalid (read|write|free)|uninitialised value|Conditional jump|Mismatched free" "$VG".*'
+	grep -hE "definitely lost|indirectly lost|in use at exit|ERROR SUMMARY" "$main_log" | sed 's/^==[0-9]*== /   /'
+	grep -hE -A14 "Invalid (read|write|free)|uninitialised value|Conditional jump|lost in loss" "$VG".* | head -60
+else
+	echo "SKIP: valgrind not installed: no leak check"
+fi
+# ---- SIGKILL at random points of 10,000-alert bursts ---------------------------------------------
+section "SIGKILL at random points of 10,000-alert bursts"
 check "restart for the burst rounds" start_daemon
 ROUNDS=${FAULT_ROUNDS:-3}
 BURST=10000
@@ -450,8 +502,8 @@ PY
 for r in $(seq 1 "$ROUNDS"); do
 	python3 "$GEN" 5710 10 "2001:db8:f$(printf %x "$r")::" "$BURST" >"$W/burst"
 	cat "$W/burst" >>"$ALERTS"
-	# A random point: 0 to ~0.6 s into the burst, sometimes before the first line is read.
-	sleep "0.$(printf '%03d' $((RANDOM % 600)))"
+	# A random point: 0 to 0.3 s into the burst, sometimes before the first line is read.
+	sleep "0.$(printf '%03d' $((RANDOM % 300)))"
 	kill -9 "$DPID"
 	wait "$DPID" 2>/dev/null
 	DPID=""
@@ -467,30 +519,4 @@ done
 check "blocks from before the bursts kept" blocked 198.51.100.60
 stop_daemon
 
-# ---- leaks in the daemon's steady state (valgrind) -------------------------------------------
-if command -v valgrind >/dev/null && [ "${FAULTS_VALGRIND:-1}" = 1 ]; then
-	VG=$W/valgrind.log
-	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=42 \
-		--log-file="$VG" "$ARXDPD" -f "${DPATHS[@]}" --state-dir "$STATE" \
-		--iface "$XA" >>"$DLOG" 2>&1 &
-	DPID=$!
-	wait_for 30 eval '"$ARXDP" status --json 2>/dev/null | grep -q "\"pid\""'
-	python3 "$GEN" 5710 10 2001:db8:e:: 200 >>"$ALERTS"
-	alert 198.51.100.70
-	echo 'not json' >>"$ALERTS"
-	"$ARXDP" block 198.51.100.71 --timeout 1h >/dev/null 2>&1
-	"$ARXDP" reload >/dev/null 2>&1
-	check "valgrind: burst applied" wait_for 30 prefix_count_is 2001:db8:e: 200
-	kill "$DPID"
-	timeout 30 tail --pid="$DPID" -f /dev/null
-	wait "$DPID"
-	rc=$?
-	DPID=""
-	check "valgrind: clean exit, no definite leak, no invalid access (exit $rc)" test "$rc" -eq 0
-	check "valgrind: no errors reported" grep -q "ERROR SUMMARY: 0 errors" "$VG"
-	grep -E "definitely lost|indirectly lost|ERROR SUMMARY" "$VG" | sed 's/^==[0-9]*== /   /'
-	[ "$rc" -eq 0 ] || grep -A12 "definitely lost in\|Invalid" "$VG" | head -40
-else
-	echo "SKIP: valgrind not installed: no leak check"
-fi
 finish
