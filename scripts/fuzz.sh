@@ -25,8 +25,9 @@ if [ "${1:-}" = "--short" ]; then
 	SHORT=1
 	shift
 fi
-# Short mode: seconds of new fuzzing per target after the replay (8 targets, < 60 s in all).
-SHORT_SECONDS=${FUZZ_SHORT_SECONDS:-3}
+# Short mode: seconds of new fuzzing per target after the replay (8 targets, < 60 s in all,
+# the build included).
+SHORT_SECONDS=${FUZZ_SHORT_SECONDS:-2}
 FUZZ_DIR="$OUTPUT/fuzz"
 LIB_SRCS="addr alert arlog arproto btable config log match oregex settings state tail util"
 PKGS="libbpf libxml-2.0 libcjson zlib libelf"
