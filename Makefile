@@ -151,10 +151,18 @@ tests: all $(TEST_BINS)
 deps:
 	$(Q)scripts/deps.sh
 
-# The whole set-up on a fresh Debian 12 machine: packages, build, every tier.
+# The whole set-up on a fresh Debian 12 machine: packages, build, every tier, and a second
+# pass of the user-space tiers built with ASan+UBSan (skipped with NO_SAN=1, or when the
+# whole run is already sanitized with SANITIZE=...).
+SAN_OUTPUT := $(OUTPUT)/sanitized
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests
+ifeq ($(SANITIZE)$(NO_SAN),)
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) SANITIZE=address,undefined tests
+	$(Q)OUTPUT=$(OUTPUT) SAN_OUTPUT=$(SAN_OUTPUT) scripts/run-tests.sh
+else
 	$(Q)OUTPUT=$(OUTPUT) scripts/run-tests.sh
+endif
 
 # libFuzzer targets (clang, ASan+UBSan), each for a bounded time; FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

@@ -7,7 +7,8 @@ set -eu
 
 PKGS="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libxml2-dev
 libcjson-dev libcriterion-dev libxdp-dev libsystemd-dev libcap-dev iproute2 iputils-ping
-iptables nftables ipset python3 gnuplot-nox tmux clang-format systemd"
+iptables nftables ipset python3 gnuplot-nox tmux clang-format systemd valgrind xdp-tools
+man-db groff-base util-linux libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

@@ -106,6 +106,37 @@ for t in tests/netns/test-*.sh; do
 	rm -f "$log"
 done
 
+# The same user-space code again, built with AddressSanitizer and UndefinedBehaviorSanitizer:
+# the unit and datapath tiers and the namespace tests that drive the daemon hardest.
+if [ -n "${SAN_OUTPUT:-}" ]; then
+	echo "== sanitizer pass (ASan + UBSan build in $SAN_OUTPUT)"
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	for t in "$SAN_OUTPUT"/tests/unit/test_* "$SAN_OUTPUT"/tests/bpf/test_*; do
+		[ -x "$t" ] && selected "$t" && run_criterion "$t"
+	done
+	for t in tests/netns/test-daemon.sh tests/netns/test-faults.sh; do
+		[ -f "$t" ] && selected "$t" || continue
+		log=$(mktemp)
+		OUTPUT=$SAN_OUTPUT timeout --kill-after=10 600 bash "$t" >"$log" 2>&1
+		rc=$?
+		oks=$(grep -c '^ok' "$log")
+		bad=$(grep -c '^FAIL' "$log")
+		if [ "$rc" -eq 0 ] && [ "$bad" -eq 0 ]; then
+			printf '  %-40s %s passed\n' "$(basename "$t") (sanitized)" "$oks"
+			passed=$((passed + oks))
+		else
+			grep -E '^FAIL|ERROR: (Address|Leak)Sanitizer|runtime error' "$log" | head -20
+			printf '  %-40s %s passed, %s failed (exit %s)\n' "$(basename "$t") (sanitized)" \
+				"$oks" "$bad" "$rc"
+			passed=$((passed + oks))
+			failed=$((failed + (bad ? bad : 1)))
+			failures+=("$t (sanitized)")
+		fi
+		rm -f "$log"
+	done
+fi
+
 echo
 if [ ${#failures[@]} -ne 0 ]; then
 	echo "failed: ${failures[*]}"

@@ -151,6 +151,14 @@ static int daemon_request(cJSON *req, cJSON **reply)
 		pr_warn("control socket '%s': the reply is not JSON", g.s.socket_path);
 		return -EPROTO;
 	}
+	/* That daemon works on other maps than ours: write them directly. */
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "pin_dir_mismatch"))) {
+		pr_debug("arxdpd at '%s' uses another pin directory: working on '%s' directly",
+			 g.s.socket_path, g.s.pin_dir);
+		cJSON_Delete(*reply);
+		*reply = NULL;
+		return 1;
+	}
 	return 0;
 }
 
@@ -466,6 +474,7 @@ static int do_block(int argc, char **argv)
 		cJSON *req = cJSON_CreateObject(), *reply = NULL;
 
 		cJSON_AddStringToObject(req, "cmd", "block");
+		cJSON_AddStringToObject(req, "pin_dir", g.s.pin_dir);
 		cJSON_AddStringToObject(req, "addr", argv[optind]);
 		cJSON_AddNumberToObject(req, "timeout", timeout);
 		if (why.rule_id)
@@ -541,6 +550,7 @@ static int do_unblock(int argc, char **argv)
 		cJSON *req = cJSON_CreateObject(), *reply = NULL;
 
 		cJSON_AddStringToObject(req, "cmd", "unblock");
+		cJSON_AddStringToObject(req, "pin_dir", g.s.pin_dir);
 		cJSON_AddStringToObject(req, "addr", argv[1]);
 		err = daemon_request(req, &reply);
 		cJSON_Delete(req);

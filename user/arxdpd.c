@@ -941,6 +941,14 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 	cJSON *o;
 	int r;
 
+	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(req, "pin_dir");
+
+	/* A CLI working on other maps must not have its block land in ours. */
+	if (cJSON_IsString(pin) && strcmp(pin->valuestring, d.s.pin_dir)) {
+		o = ctl_error("pin directory differs from arxdpd's");
+		cJSON_AddBoolToObject(o, "pin_dir_mismatch", true);
+		return o;
+	}
 	if (!cJSON_IsString(addr) || addr_parse(addr->valuestring, &a, err, sizeof(err)))
 		return ctl_error(cJSON_IsString(addr) ? err : "request: 'addr' missing");
 	addr_format(&a, buf, sizeof(buf));
@@ -1596,10 +1604,18 @@ static int load_settings(int argc, char **argv)
 		}
 	}
 	if (SET(OPT_HOME)) {
+		/* Paths the file derived from its home follow a new home; paths it names stay. */
+		struct arxdp_settings derived = d.s;
+
+		derived.ossec_conf[0] = derived.alerts[0] = derived.ar_log[0] = '\0';
+		settings_resolve_paths(&derived);
+		if (!strcmp(d.s.ossec_conf, derived.ossec_conf))
+			d.s.ossec_conf[0] = '\0';
+		if (!strcmp(d.s.alerts, derived.alerts))
+			d.s.alerts[0] = '\0';
+		if (!strcmp(d.s.ar_log, derived.ar_log))
+			d.s.ar_log[0] = '\0';
 		str_copy(d.s.wazuh_home, f.wazuh_home, sizeof(d.s.wazuh_home));
-		/* Paths derived from the home follow a new home unless given. */
-		if (!path)
-			d.s.ossec_conf[0] = d.s.alerts[0] = d.s.ar_log[0] = '\0';
 	}
 	if (SET(OPT_OSSEC))
 		str_copy(d.s.ossec_conf, f.ossec_conf, sizeof(d.s.ossec_conf));

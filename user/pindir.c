@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* This file contains the pin-directory helpers declared in pindir.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,7 @@ int pindir_path(char *buf, size_t len, const char *pin_dir, const char *name)
 
 int pindir_prepare(const char *pin_dir)
 {
+	bool created = false;
 	int err;
 
 	/* Only the standard location is mounted for the user; elsewhere is their choice. */
@@ -52,10 +54,14 @@ int pindir_prepare(const char *pin_dir)
 		}
 		pr_info("bpffs '%s': mounted", BPFFS_ROOT);
 	}
-	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
-		err = -errno;
-		pr_warn("pin directory '%s': cannot create: %s", pin_dir, strerror(-err));
-		return err;
+	if (mkdir(pin_dir, 0700)) {
+		if (errno != EEXIST) {
+			err = -errno;
+			pr_warn("pin directory '%s': cannot create: %s", pin_dir, strerror(-err));
+			return err;
+		}
+	} else {
+		created = true;
 	}
 	err = is_bpffs(pin_dir);
 	if (err < 0) {
@@ -63,6 +69,8 @@ int pindir_prepare(const char *pin_dir)
 		return err;
 	}
 	if (!err) {
+		if (created)
+			rmdir(pin_dir); /* leave nothing behind where nothing can be pinned */
 		pr_warn("pin directory '%s': not on a BPF filesystem: mount one with "
 			"'mount -t bpf bpf %s' or choose a directory under %s",
 			pin_dir, BPFFS_ROOT, BPFFS_ROOT);
