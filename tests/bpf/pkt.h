@@ -48,51 +48,61 @@ static inline int pkt_build(const struct pkt_spec *s, uint8_t *buf)
 					(s->vlan_tpid[i + 1] ? s->vlan_tpid[i + 1] : 0x8100) :
 					proto;
 
-			((uint16_t *)p)[0] = htons(100 + i); /* TCI */
-			((uint16_t *)p)[1] = htons(next);
+			uint16_t tag[2] = { htons(100 + i), htons(next) }; /* TCI, next type */
+
+			memcpy(p, tag, sizeof(tag));
 			p += 4;
 		}
 	} else {
 		eth->h_proto = htons(proto);
 	}
 
+	/* Headers are built in aligned locals and copied: in the frame they sit at offsets
+	 * that are not aligned for their types. */
 	if (proto == ETH_P_IP) {
-		struct iphdr *iph = (struct iphdr *)p;
+		struct iphdr iph = {};
+		struct udphdr udp = {};
+		uint8_t *start = p;
 		uint8_t ihl = s->ihl ? s->ihl : 5;
-		struct udphdr *udp;
+		uint16_t tot;
 
-		iph->version = s->ip_version ? s->ip_version : 4;
-		iph->ihl = ihl;
-		iph->ttl = 64;
-		iph->protocol = IPPROTO_UDP;
-		iph->frag_off = htons(s->frag);
-		inet_pton(AF_INET, s->src, &iph->saddr);
-		inet_pton(AF_INET, "198.18.0.1", &iph->daddr);
-		if (ihl > 5)
-			memset(p + sizeof(*iph), 1, ihl * 4 - sizeof(*iph)); /* options: NOPs */
-		p += ihl > 5 ? ihl * 4 : sizeof(*iph);
-		udp = (struct udphdr *)p;
-		udp->source = htons(4000);
-		udp->dest = htons(5000);
-		udp->len = htons(sizeof(*udp) + 16);
-		p += sizeof(*udp) + 16;
-		iph->tot_len = htons(p - (uint8_t *)iph);
+		iph.version = s->ip_version ? s->ip_version : 4;
+		iph.ihl = ihl;
+		iph.ttl = 64;
+		iph.protocol = IPPROTO_UDP;
+		iph.frag_off = htons(s->frag);
+		inet_pton(AF_INET, s->src, &iph.saddr);
+		inet_pton(AF_INET, "198.18.0.1", &iph.daddr);
+		p += sizeof(iph);
+		if (ihl > 5) {
+			memset(p, 1, ihl * 4 - sizeof(iph)); /* options: NOPs */
+			p += ihl * 4 - sizeof(iph);
+		}
+		udp.source = htons(4000);
+		udp.dest = htons(5000);
+		udp.len = htons(sizeof(udp) + 16);
+		memcpy(p, &udp, sizeof(udp));
+		p += sizeof(udp) + 16;
+		tot = (uint16_t)(p - start);
+		iph.tot_len = htons(tot);
+		memcpy(start, &iph, sizeof(iph));
 	} else if (proto == ETH_P_IPV6) {
-		struct ipv6hdr *ip6 = (struct ipv6hdr *)p;
-		struct udphdr *udp;
+		struct ipv6hdr ip6 = {};
+		struct udphdr udp = {};
 
-		ip6->version = s->ip_version ? s->ip_version : 6;
-		ip6->hop_limit = 64;
-		ip6->nexthdr = IPPROTO_UDP;
-		inet_pton(AF_INET6, s->src, &ip6->saddr);
-		inet_pton(AF_INET6, "2001:2::1", &ip6->daddr);
-		p += sizeof(*ip6);
-		udp = (struct udphdr *)p;
-		udp->source = htons(4000);
-		udp->dest = htons(5000);
-		udp->len = htons(sizeof(*udp) + 16);
-		p += sizeof(*udp) + 16;
-		ip6->payload_len = htons(sizeof(*udp) + 16);
+		ip6.version = s->ip_version ? s->ip_version : 6;
+		ip6.hop_limit = 64;
+		ip6.nexthdr = IPPROTO_UDP;
+		inet_pton(AF_INET6, s->src, &ip6.saddr);
+		inet_pton(AF_INET6, "2001:2::1", &ip6.daddr);
+		ip6.payload_len = htons(sizeof(udp) + 16);
+		memcpy(p, &ip6, sizeof(ip6));
+		p += sizeof(ip6);
+		udp.source = htons(4000);
+		udp.dest = htons(5000);
+		udp.len = htons(sizeof(udp) + 16);
+		memcpy(p, &udp, sizeof(udp));
+		p += sizeof(udp) + 16;
 	} else {
 		memset(p, 0xab, 46);
 		p += 46;
