@@ -1787,8 +1787,7 @@ int main(int argc, char **argv)
 				    .offenders = d.off,
 				    .pending = &d.pending,
 				    .concurrency = d.s.script_concurrency ?: 1,
-				    .time_limit_s = d.s.script_time_limit_s,
-				    .ar_log = d.s.ar_log };
+				    .time_limit_s = d.s.script_time_limit_s };
 	err = runner_new(&d.runner, &renv, d.epfd);
 	if (err)
 		goto out;

@@ -984,7 +984,6 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 	int i, f, err = 0;
 	enum bl_result r;
 	const char *reason;
-	bool full_reported = false;
 
 	*loaded = 0;
 	for (f = 0; f < 2; f++) {
@@ -1013,8 +1012,6 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 		if (!addr_is_exact(a)) {
 			/* Tries have no batch update; prefixes are few. */
 			errs[i] = bl_put(bl, a, &v);
-			if (errs[i] == -ENOSPC && !full_reported)
-				full_reported = true;
 			if (!errs[i])
 				(*loaded)++;
 			continue;
@@ -1044,9 +1041,7 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 				for (j = done + c; j < cnt[f]; j++)
 					errs[idx[f][j]] = e == -E2BIG ? -ENOSPC : e;
 				*loaded += c;
-				if (!full_reported)
-					report_write_error(bl, f ? MAP_BLOCK6 : MAP_BLOCK4, &a, e);
-				full_reported = true;
+				report_write_error(bl, f ? MAP_BLOCK6 : MAP_BLOCK4, &a, e);
 				break;
 			}
 			done += c;

@@ -25,7 +25,6 @@ struct runner_env {
 	struct pending_delete **pending; /* execd's timeout list, persisted by the daemon */
 	uint32_t concurrency;
 	uint32_t time_limit_s;
-	const char *ar_log; /* where a program's own failures are noted, like execd's ossec.log */
 };
 
 struct runner_stats {
