@@ -261,6 +261,9 @@ check "textfile parses" eval 'prom <"$T/arxdp.prom" >/dev/null'
 	done
 ) &
 rpid=$!
+# Held open, the first file's inode stays allocated, so a rename-based writer cannot get the
+# same inode number back (a freed inode may be reused and make the check meaningless).
+exec 7<"$T/arxdp.prom"
 ino1=$(stat -c %i "$T/arxdp.prom")
 werr=0
 for i in $(seq 40); do "$ARXDP" metrics --textfile "$T/arxdp.prom" || werr=1; done
@@ -269,6 +272,7 @@ wait "$rpid"
 check "40 rewrites succeed" test "$werr" -eq 0
 check "a concurrent reader never saw a partial file" test ! -e "$W/torn"
 check "each write replaces the inode (rename, not rewrite)" test "$(stat -c %i "$T/arxdp.prom")" != "$ino1"
+exec 7<&-
 check "no temporary file left behind" test "$(ls -A "$T")" = arxdp.prom
 check "a missing directory is an error" eval '! "$ARXDP" metrics --textfile "$W/nodir/arxdp.prom" 2>/dev/null'
 check "and nothing is created for it" test ! -e "$W/nodir"
