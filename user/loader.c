@@ -51,10 +51,9 @@ int mode_parse(const char *s, enum arxdp_xdp_mode *mode)
 	return 0;
 }
 
-static int pinned_max_entries(const char *pin_dir, const char *name, uint32_t *max)
+/* bpf_obj_get_info_by_fd on a pinned object: needs no CAP_SYS_ADMIN, unlike *_get_fd_by_id. */
+static int pinned_info(const char *pin_dir, const char *name, void *info, __u32 len)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
 	char path[PATH_MAX];
 	int fd, err;
 
@@ -64,12 +63,18 @@ static int pinned_max_entries(const char *pin_dir, const char *name, uint32_t *m
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err)
-		err = -errno;
-	else
-		*max = info.max_entries;
+	err = bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 	close(fd);
+	return err;
+}
+
+static int pinned_max_entries(const char *pin_dir, const char *name, uint32_t *max)
+{
+	struct bpf_map_info info = {};
+	int err = pinned_info(pin_dir, name, &info, sizeof(info));
+
+	if (!err)
+		*max = info.max_entries;
 	return err;
 }
 
@@ -254,45 +259,24 @@ void loader_private_close(struct loader_private *lp)
 static int pinned_map_id(const char *pin_dir, const char *name, __u32 *id)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd, err;
+	int err = pinned_info(pin_dir, name, &info, sizeof(info));
 
-	err = pindir_path(path, sizeof(path), pin_dir, name);
-	if (err)
-		return err;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
 	if (!err)
 		*id = info.id;
-	close(fd);
 	return err;
 }
 
-/* Ours = a program that uses the block map pinned in pin_dir. */
-/* The id of the program pinned in pin_dir: reading it needs no CAP_SYS_ADMIN. */
 static int pinned_prog_id(const char *pin_dir, __u32 *id)
 {
 	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd, err;
+	int err = pinned_info(pin_dir, ARXDP_PIN_PROG, &info, sizeof(info));
 
-	err = pindir_path(path, sizeof(path), pin_dir, ARXDP_PIN_PROG);
-	if (err)
-		return err;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
 	if (!err)
 		*id = info.id;
-	close(fd);
 	return err;
 }
 
+/* Ours = the pinned program, or any program that uses the block map pinned in pin_dir. */
 static int classify_prog(const char *pin_dir, __u32 prog_id, struct attach_info *ai)
 {
 	struct bpf_prog_info info = {};
