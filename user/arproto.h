@@ -62,6 +62,13 @@ char *arproto_check_keys(const char *name, const char *const *keys, int n_keys);
 char *arproto_execd_msg(const char *node, enum ar_command cmd, const cJSON *alert,
 			const char *const *extra_args, int n_extra, const char *program);
 /*
+ * The same message around an alert that is JSON text already (the line Wazuh wrote to
+ * alerts.json, which is what analysisd embeds), built without a JSON tree: arxdpd's per-block
+ * path. verb is the command name ("add", "continue", "abort", "delete"). NULL on failure.
+ */
+char *arproto_execd_msg_raw(const char *node, const char *verb, const char *alert, size_t alert_len,
+			    const char *const *extra_args, int n_extra, const char *program);
+/*
  * execd's timeout-list key from the line a program printed: base, then "-<key>" for each
  * string of a check_keys reply, cut at AR_RKEY_MAX - 1 characters (*truncated set). Any other
  * line gives base alone. buf must hold AR_RKEY_MAX bytes or len; -EINVAL when len is 0.

@@ -44,6 +44,7 @@
 #include "metrics.h"
 #include "pindir.h"
 #include "runner.h"
+#include "sbuf.h"
 #include "settings.h"
 #include "state.h"
 #include "tail.h"
@@ -188,117 +189,24 @@ static int split_extra(const struct ossec_command *cmd, char *buf, size_t len, c
 	return n;
 }
 
-/*
- * The per-block log path builds its text by hand into a growing buffer: cJSON printing the
- * whole alert twice per block was a third of the daemon's time per alert. The alert itself is
- * the line Wazuh wrote, which is what analysisd would have embedded in execd's message.
- */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* The inside of a JSON string literal, escaped as cJSON prints it. */
-static void sb_esc(struct sbuf *b, const char *s)
-{
-	const unsigned char *c;
-	char esc[8];
-
-	for (c = (const unsigned char *)s; *c; c++) {
-		const char *e = NULL;
-
-		switch (*c) {
-		case '"':
-			e = "\\\"";
-			break;
-		case '\\':
-			e = "\\\\";
-			break;
-		case '\b':
-			e = "\\b";
-			break;
-		case '\f':
-			e = "\\f";
-			break;
-		case '\n':
-			e = "\\n";
-			break;
-		case '\r':
-			e = "\\r";
-			break;
-		case '\t':
-			e = "\\t";
-			break;
-		default:
-			if (*c < 0x20) {
-				snprintf(esc, sizeof(esc), "\\u%04x", *c);
-				e = esc;
-			}
-		}
-		if (e)
-			sb_str(b, e);
-		else
-			sb_add(b, (const char *)c, 1);
-	}
-}
-
-static void sb_json(struct sbuf *b, const char *s)
-{
-	sb_add(b, "\"", 1);
-	sb_esc(b, s);
-	sb_add(b, "\"", 1);
-}
-
-/* execd's message around an alert: {"version":1,"origin":...,"command":verb,"parameters":
- * {"extra_args":[...],"alert":<alert>,"program":"active-response/bin/<exe>"}}. */
+/* execd's message around an alert line, as arproto builds it for every caller. */
 static void execd_wrap(struct sbuf *b, const struct ossec_command *cmd, const char *verb,
 		       const char *alert, size_t alert_len)
 {
 	const char *extra[64];
-	char buf[4096];
-	int n = split_extra(cmd, buf, sizeof(buf), extra, 64), i;
+	char buf[4096], program[PATH_MAX];
+	int n = split_extra(cmd, buf, sizeof(buf), extra, 64);
+	char *msg;
 
-	sb_str(b, "{\"version\":1,\"origin\":{\"name\":");
-	sb_json(b, d.cfg && d.cfg->node_name ? d.cfg->node_name : "undefined");
-	sb_str(b, ",\"module\":\"wazuh-execd\"},\"command\":");
-	sb_json(b, verb);
-	sb_str(b, ",\"parameters\":{\"extra_args\":[");
-	for (i = 0; i < n; i++) {
-		if (i)
-			sb_add(b, ",", 1);
-		sb_json(b, extra[i]);
+	snprintf(program, sizeof(program), "active-response/bin/%s", cmd->executable);
+	msg = arproto_execd_msg_raw(d.cfg && d.cfg->node_name ? d.cfg->node_name : "undefined",
+				    verb, alert, alert_len, extra, n, program);
+	if (!msg) {
+		b->oom = true;
+		return;
 	}
-	sb_str(b, "],\"alert\":");
-	sb_add(b, alert, alert_len);
-	sb_str(b, ",\"program\":\"active-response/bin/");
-	sb_esc(b, cmd->executable);
-	sb_str(b, "\"}}");
+	sb_str(b, msg);
+	free(msg);
 }
 
 static void sb_field(struct sbuf *b, const cJSON *o, const char *k, bool *first)
@@ -439,17 +347,19 @@ static void log_delete(const struct bmeta *m, const struct arxdp_addr *a)
 static void log_add(const struct ossec_command *cmd, const char *alert, size_t alert_len,
 		    const char *addr, bool extended)
 {
-	const char *exe = cmd->executable;
+	const char *exe = cmd->executable, *keys[1];
 	struct sbuf add = {}, reply = {}, ck = {};
+	char *ckmsg;
 
 	execd_wrap(&add, cmd, "add", alert, alert_len);
 	execd_wrap(&reply, cmd, extended ? "abort" : "continue", alert, alert_len);
-	sb_str(&ck, "{\"version\":1,\"origin\":{\"name\":");
-	sb_json(&ck, exe);
-	sb_str(&ck, ",\"module\":\"active-response\"},\"command\":\"check_keys\","
-		    "\"parameters\":{\"keys\":[");
-	sb_json(&ck, addr);
-	sb_str(&ck, "]}}");
+	keys[0] = addr;
+	ckmsg = arproto_check_keys(exe, keys, 1);
+	if (ckmsg)
+		sb_str(&ck, ckmsg);
+	else
+		ck.oom = true;
+	free(ckmsg);
 	arlog_line(exe, "Starting");
 	arlog_sb(exe, &add, true);
 	arlog_sb(exe, &ck, false);

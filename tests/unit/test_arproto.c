@@ -377,3 +377,64 @@ Test(arproto, rkey_truncated_at_4096)
 	cr_expect_eq(buf[AR_RKEY_MAX], 'X', "nothing written past 4096 bytes");
 	cr_expect_eq(arproto_rkey(line, "x", buf, 0, &trunc), -EINVAL);
 }
+
+/*
+ * arxdpd builds execd's messages around the alert line without a JSON tree; the result must be
+ * byte for byte what the tree-based builder prints, for every verb, for extra_args and node
+ * names that need escaping, over every sample alert.
+ */
+struct raw_case {
+	char node[32];
+	char verb[16];
+	enum ar_command cmd;
+	int n_extra;
+	char extra[3][16];
+};
+
+static struct raw_case raw_cases[] = {
+	{ "node01", "add", AR_CMD_ADD, 0, {} },
+	{ "node01", "continue", AR_CMD_CONTINUE, 0, {} },
+	{ "node01", "abort", AR_CMD_ABORT, 0, {} },
+	{ "node01", "delete", AR_CMD_DELETE, 0, {} },
+	{ "un\"quo\\ted", "add", AR_CMD_ADD, 3, { "-a", "b\"c", ";" } },
+	{ "", "delete", AR_CMD_DELETE, 1, { "tab\there" } },
+};
+
+ParameterizedTestParameters(arproto, execd_msg_raw_matches_tree)
+{
+	return cr_make_param_array(struct raw_case, raw_cases,
+				   sizeof(raw_cases) / sizeof(raw_cases[0]));
+}
+
+ParameterizedTest(struct raw_case *c, arproto, execd_msg_raw_matches_tree)
+{
+	const char *extra[3] = { c->extra[0], c->extra[1], c->extra[2] };
+	FILE *f = fopen("tests/data/alerts/samples.jsonl", "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	cr_assert_not_null(f);
+	while (getline(&line, &cap, f) > 0) {
+		cJSON *alert = cJSON_Parse(line);
+		char *printed, *tree, *raw;
+
+		cr_assert_not_null(alert, "sample %d parses", n);
+		printed = cJSON_PrintUnformatted(alert);
+		tree = arproto_execd_msg(c->node, c->cmd, alert, extra, c->n_extra,
+					 "active-response/bin/firewall-drop");
+		raw = arproto_execd_msg_raw(c->node, c->verb, printed, strlen(printed), extra,
+					    c->n_extra, "active-response/bin/firewall-drop");
+		cr_assert_not_null(tree);
+		cr_assert_not_null(raw);
+		cr_expect_str_eq(raw, tree, "sample %d, verb %s", n, c->verb);
+		free(printed);
+		free(tree);
+		free(raw);
+		cJSON_Delete(alert);
+		n++;
+	}
+	cr_expect_gt(n, 0, "samples read");
+	free(line);
+	fclose(f);
+}
