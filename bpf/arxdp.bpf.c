@@ -2,9 +2,8 @@
 /*
  * This file contains the XDP program: parse to the source address, look it up in the exact
  * block map of its family, then (only when prefix blocks exist) in the LPM trie, check the
- * expiry stamp, and count. It never writes to a shared cache line on the drop path: the
- * global counters are per-CPU, and so are the per-block counters, kept apart from the block
- * value that every CPU reads.
+ * expiry stamp, and count. The global counters are per-CPU; a block's own drop counts sit in
+ * its value, found by the lookup that matched it, so a drop costs one lookup and no second map.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -16,8 +15,8 @@
 const volatile __u8 dry_run = 0;
 /* bpf_ktime_get_ns() instead of the coarse clock: only to measure what the coarse one saves. */
 const volatile __u8 precise_clock = 0;
-/* Per-block drop counters: a second lookup on every drop (see docs/BENCHMARKS.md); the
- * global per-interface counters count either way. */
+/* Per-block drop counts (atomic adds in the matched value); the global per-interface
+ * counters count either way. Off: no write to a shared line on the drop path at all. */
 const volatile __u8 count_per_block = 1;
 
 /* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load. */
@@ -55,20 +54,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cidr_v6 SEC(".maps");
 
-/*
- * Per-CPU so that a flood from one source never bounces a cache line between CPUs. Not
- * preallocated: user space creates an entry with each block and removes it with the block.
- * A block without an entry still drops, and the global counters still count it.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, ARXDP_DEFAULT_COUNTER_CAPACITY);
-	__type(key, struct arxdp_ckey);
-	__type(value, struct arxdp_counter);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} block_counters SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ARXDP_MAX_IFINDEX *ARXDP_STAT_MAX);
@@ -104,19 +89,14 @@ static __always_inline void count(const struct pkt *p, __u32 stat)
 	}
 }
 
-static __always_inline void count_block(struct arxdp_ckey *key, __u64 bytes)
+static __always_inline void count_block(struct arxdp_block *b, __u64 bytes)
 {
-	struct arxdp_counter *c;
-
 	if (!count_per_block)
 		return;
-	/* User space creates the entry with the block: the program never inserts, so the first
-	 * packet of a wide flood costs a lookup, not an allocation. */
-	c = bpf_map_lookup_elem(&block_counters, key);
-	if (!c)
-		return;
-	c->packets++;
-	c->bytes += bytes;
+	/* Atomic: every CPU that receives this source adds to the same value. The line is
+	 * already in this CPU's cache from the lookup, so a lone flood pays no extra miss. */
+	__sync_fetch_and_add(&b->packets, 1);
+	__sync_fetch_and_add(&b->bytes, bytes);
 }
 
 /* The clock is read only here, on a hit of a block that can expire. */
@@ -127,10 +107,10 @@ static __always_inline int expired(const struct arxdp_block *b)
 	return b->expires_ns <= (precise_clock ? bpf_ktime_get_ns() : bpf_ktime_get_coarse_ns());
 }
 
-static __always_inline int verdict(struct arxdp_ckey *key, __u32 drop_idx, __u32 dry_idx,
+static __always_inline int verdict(struct arxdp_block *b, __u32 drop_idx, __u32 dry_idx,
 				   const struct pkt *p)
 {
-	count_block(key, p->bytes);
+	count_block(b, p->bytes);
 	if (dry_run) {
 		count(p, dry_idx);
 		return XDP_PASS;
@@ -141,7 +121,6 @@ static __always_inline int verdict(struct arxdp_ckey *key, __u32 drop_idx, __u32
 
 static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 {
-	struct arxdp_ckey key = { .family = 4, .prefixlen = 32 };
 	__u32 saddr = iph->saddr;
 	struct arxdp_block *b;
 	struct arxdp_meta *m;
@@ -150,10 +129,8 @@ static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 
 	b = bpf_map_lookup_elem(&block_v4, &saddr);
 	if (b) {
-		if (!expired(b)) {
-			__builtin_memcpy(key.addr, &saddr, 4);
-			return verdict(&key, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, p);
-		}
+		if (!expired(b))
+			return verdict(b, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, p);
 		was_expired = 1;
 	}
 
@@ -163,19 +140,8 @@ static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 
 		b = bpf_map_lookup_elem(&cidr_v4, &lk);
 		if (b) {
-			if (!expired(b)) {
-				__u8 plen = b->prefixlen;
-
-				key.prefixlen = plen;
-				if (plen && plen <= 32) {
-					__u32 mask = bpf_htonl(~0u << (32 - plen));
-					__u32 net = saddr & mask;
-
-					__builtin_memcpy(key.addr, &net, 4);
-				}
-				return verdict(&key, ARXDP_STAT_DROP_CIDR_V4, ARXDP_STAT_DRYRUN_V4,
-					       p);
-			}
+			if (!expired(b))
+				return verdict(b, ARXDP_STAT_DROP_CIDR_V4, ARXDP_STAT_DRYRUN_V4, p);
 			was_expired = 1;
 		}
 	}
@@ -183,27 +149,8 @@ static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 	return XDP_PASS;
 }
 
-static __always_inline void mask6(__u8 *out, const __u8 *in, __u32 plen)
-{
-	int i;
-
-#pragma unroll
-	for (i = 0; i < 16; i++) {
-		if (plen >= 8) {
-			out[i] = in[i];
-			plen -= 8;
-		} else if (plen) {
-			out[i] = in[i] & (__u8)(0xff << (8 - plen));
-			plen = 0;
-		} else {
-			out[i] = 0;
-		}
-	}
-}
-
 static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 {
-	struct arxdp_ckey key = { .family = 6, .prefixlen = 128 };
 	struct in6_addr saddr = ip6h->saddr;
 	struct arxdp_block *b;
 	struct arxdp_meta *m;
@@ -212,10 +159,8 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 
 	b = bpf_map_lookup_elem(&block_v6, &saddr);
 	if (b) {
-		if (!expired(b)) {
-			__builtin_memcpy(key.addr, &saddr, 16);
-			return verdict(&key, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, p);
-		}
+		if (!expired(b))
+			return verdict(b, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, p);
 		was_expired = 1;
 	}
 
@@ -226,14 +171,8 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 		__builtin_memcpy(lk.addr, &saddr, 16);
 		b = bpf_map_lookup_elem(&cidr_v6, &lk);
 		if (b) {
-			if (!expired(b)) {
-				__u8 plen = b->prefixlen;
-
-				key.prefixlen = plen;
-				mask6(key.addr, (const __u8 *)&saddr, plen > 128 ? 128 : plen);
-				return verdict(&key, ARXDP_STAT_DROP_CIDR_V6, ARXDP_STAT_DRYRUN_V6,
-					       p);
-			}
+			if (!expired(b))
+				return verdict(b, ARXDP_STAT_DROP_CIDR_V6, ARXDP_STAT_DRYRUN_V6, p);
 			was_expired = 1;
 		}
 	}

@@ -17,7 +17,6 @@
 #define ARXDP_MAP_BLOCK6 "block_v6"
 #define ARXDP_MAP_CIDR4 "cidr_v4"
 #define ARXDP_MAP_CIDR6 "cidr_v6"
-#define ARXDP_MAP_COUNTERS "block_counters"
 #define ARXDP_MAP_STATS "stats"
 #define ARXDP_MAP_META "meta"
 /* The loaded program is pinned too, so every interface runs one instance over one map set. */
@@ -26,8 +25,6 @@
 
 #define ARXDP_DEFAULT_CAPACITY 1048576u
 #define ARXDP_DEFAULT_CIDR_CAPACITY 65536u
-/* Counters are created lazily by the program on a block's first drop (no preallocation). */
-#define ARXDP_DEFAULT_COUNTER_CAPACITY 1048576u
 
 enum arxdp_origin {
 	ARXDP_ORIGIN_NONE = 0,
@@ -53,9 +50,17 @@ struct arxdp_block {
 	__u8 level; /* Wazuh rule level, 0 = none */
 	__u8 origin; /* enum arxdp_origin */
 	/* A trie lookup returns the value, not the matched key: the prefix length stored
-	 * here lets the program name the counter of the prefix that matched. */
+	 * here tells user space which prefix answered an exact-key lookup. */
 	__u8 prefixlen;
 	__u8 pad;
+	/*
+	 * Drops of this block (dry run: would-be drops), added by the program with atomic adds:
+	 * one lookup per packet instead of a second map, at the price of a shared cache line
+	 * when one source floods many CPUs at once (docs/BENCHMARKS.md). User space carries them
+	 * across an extension; the packets of the instant between its read and its write are lost.
+	 */
+	__u64 packets;
+	__u64 bytes;
 };
 
 /* LPM trie keys: prefixlen first, as the trie requires; addresses in network byte order. */
@@ -69,18 +74,7 @@ struct arxdp_lpm6 {
 	__u8 addr[16];
 };
 
-/*
- * Key of the per-block counter map, one key space for all four block maps. An exact block
- * has prefixlen 32 or 128. IPv4 addresses sit in addr[0..3], the rest stays zero.
- */
-struct arxdp_ckey {
-	__u8 family; /* 4 or 6 */
-	__u8 prefixlen;
-	__u8 pad[2];
-	__u8 addr[16];
-};
-
-/* Per-CPU packet and byte counts, used by the per-block and the global counter maps. */
+/* Per-CPU packet and byte counts of the global counter array. */
 struct arxdp_counter {
 	__u64 packets;
 	__u64 bytes;

@@ -44,7 +44,6 @@ static int inst_open(struct inst *in, uint32_t capacity)
 			  loader_private_map_fd(in->lp, ARXDP_MAP_BLOCK6),
 			  loader_private_map_fd(in->lp, ARXDP_MAP_CIDR4),
 			  loader_private_map_fd(in->lp, ARXDP_MAP_CIDR6),
-			  loader_private_map_fd(in->lp, ARXDP_MAP_COUNTERS),
 			  loader_private_map_fd(in->lp, ARXDP_MAP_STATS),
 			  loader_private_map_fd(in->lp, ARXDP_MAP_META));
 	in->bl_open = !err;

@@ -107,7 +107,6 @@ static int open_bl(struct blocklist *bl, struct loader_private *lp)
 			   loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
 			   loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
 			   loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
-			   loader_private_map_fd(lp, ARXDP_MAP_COUNTERS),
 			   loader_private_map_fd(lp, ARXDP_MAP_STATS),
 			   loader_private_map_fd(lp, ARXDP_MAP_META));
 }

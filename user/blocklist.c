@@ -126,14 +126,6 @@ static void addr_of(const union bl_key *k, enum bl_map m, struct arxdp_addr *a)
 	}
 }
 
-static void ckey_of(const struct arxdp_addr *a, struct arxdp_ckey *ck)
-{
-	memset(ck, 0, sizeof(*ck));
-	ck->family = a->family;
-	ck->prefixlen = a->prefixlen;
-	memcpy(ck->addr, a->a, a->family == 4 ? 4 : 16);
-}
-
 const char *origin_name(uint8_t origin)
 {
 	switch (origin) {
@@ -258,7 +250,7 @@ static void bl_init(struct blocklist *bl)
 {
 	memset(bl, 0, sizeof(*bl));
 	bl->fd_block4 = bl->fd_block6 = bl->fd_cidr4 = bl->fd_cidr6 = -1;
-	bl->fd_counters = bl->fd_stats = bl->fd_meta = -1;
+	bl->fd_stats = bl->fd_meta = -1;
 	bl->lock_fd = -1;
 }
 
@@ -270,9 +262,6 @@ static int bl_finish_open(struct blocklist *bl)
 	if (n <= 0)
 		return n ? n : -EINVAL;
 	bl->ncpus = n;
-	bl->percpu = calloc(n, sizeof(*bl->percpu));
-	if (!bl->percpu)
-		return -ENOMEM;
 	err = map_capacity(bl->fd_block4, &bl->cap_block4);
 	err = err ?: map_capacity(bl->fd_block6, &bl->cap_block6);
 	err = err ?: map_capacity(bl->fd_cidr4, &bl->cap_cidr4);
@@ -282,9 +271,8 @@ static int bl_finish_open(struct blocklist *bl)
 
 int bl_open(struct blocklist *bl, const char *pin_dir)
 {
-	const char *names[] = { ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6,   ARXDP_MAP_CIDR4,
-				ARXDP_MAP_CIDR6,  ARXDP_MAP_COUNTERS, ARXDP_MAP_STATS,
-				ARXDP_MAP_META };
+	const char *names[] = { ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,
+				ARXDP_MAP_CIDR6,  ARXDP_MAP_STATS,  ARXDP_MAP_META };
 	int *fds[ARRAY_SIZE(names)];
 	char path[PATH_MAX];
 	size_t i;
@@ -295,9 +283,8 @@ int bl_open(struct blocklist *bl, const char *pin_dir)
 	fds[1] = &bl->fd_block6;
 	fds[2] = &bl->fd_cidr4;
 	fds[3] = &bl->fd_cidr6;
-	fds[4] = &bl->fd_counters;
-	fds[5] = &bl->fd_stats;
-	fds[6] = &bl->fd_meta;
+	fds[4] = &bl->fd_stats;
+	fds[5] = &bl->fd_meta;
 	err = str_copy(bl->pin_dir, pin_dir, sizeof(bl->pin_dir));
 	if (err)
 		goto fail;
@@ -322,8 +309,8 @@ fail:
 	return err;
 }
 
-int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int counters,
-		int stats, int meta)
+int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
+		int meta)
 {
 	int err;
 
@@ -332,7 +319,6 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 	bl->fd_block6 = dup(block6);
 	bl->fd_cidr4 = dup(cidr4);
 	bl->fd_cidr6 = dup(cidr6);
-	bl->fd_counters = dup(counters);
 	bl->fd_stats = dup(stats);
 	bl->fd_meta = dup(meta);
 	err = bl_finish_open(bl);
@@ -343,8 +329,8 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 
 void bl_close(struct blocklist *bl)
 {
-	int *fds[] = { &bl->fd_block4,	 &bl->fd_block6, &bl->fd_cidr4, &bl->fd_cidr6,
-		       &bl->fd_counters, &bl->fd_stats,	 &bl->fd_meta };
+	int *fds[] = { &bl->fd_block4, &bl->fd_block6, &bl->fd_cidr4,
+		       &bl->fd_cidr6,  &bl->fd_stats,  &bl->fd_meta };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -358,8 +344,6 @@ void bl_close(struct blocklist *bl)
 	free(bl->protect);
 	bl->protect = NULL;
 	bl->n_protect = 0;
-	free(bl->percpu);
-	bl->percpu = NULL;
 	free(bl->sweep);
 	bl->sweep = NULL;
 }
@@ -443,39 +427,30 @@ int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block 
 }
 
 /*
- * The program only looks counters up, so each block gets its entry here (zeroed, kept when
- * it exists: an extension keeps its counts). A full counter map only costs the per-block
- * counts; the block itself is in place.
+ * existed: whether a is in its map now (CIDR bookkeeping counts entries). flags BPF_NOEXIST
+ * answers -EEXIST, unreported, when it is.
  */
-static void create_counter(struct blocklist *bl, const struct arxdp_addr *a)
+static int put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
+	       bool existed, __u64 flags)
 {
-	struct arxdp_ckey ck;
+	enum bl_map m = map_of(a);
+	struct arxdp_block nv = *v;
+	union bl_key k;
 
-	ckey_of(a, &ck);
-	memset(bl->percpu, 0, sizeof(*bl->percpu) * bl->ncpus);
-	bpf_map_update_elem(bl->fd_counters, &ck, bl->percpu, BPF_NOEXIST);
+	nv.prefixlen = a->prefixlen;
+	key_of(a, m, &k);
+	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, flags))
+		return errno == EEXIST && flags == BPF_NOEXIST ?
+			       -EEXIST :
+			       report_write_error(bl, m, a, -errno);
+	return existed ? 0 : meta_adjust(bl, m, 1);
 }
 
 int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v)
 {
-	enum bl_map m = map_of(a);
-	struct arxdp_block old, nv = *v;
-	union bl_key k;
-	bool existed;
-	int err;
+	struct arxdp_block old;
 
-	nv.prefixlen = a->prefixlen;
-	existed = bl_get(bl, a, &old) == 0;
-	key_of(a, m, &k);
-	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, BPF_ANY))
-		return report_write_error(bl, m, a, -errno);
-	create_counter(bl, a);
-	if (!existed) {
-		err = meta_adjust(bl, m, 1);
-		if (err)
-			return err;
-	}
-	return 0;
+	return put(bl, a, v, bl_get(bl, a, &old) == 0, BPF_ANY);
 }
 
 static void merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool live,
@@ -484,6 +459,7 @@ static void merge_block(struct arxdp_block *v, const struct arxdp_block *old, bo
 {
 	memset(v, 0, sizeof(*v));
 	if (live) {
+		/* The drop counts ride along: an extension is the same block. */
 		*v = *old;
 		v->offenses++;
 		*res = BL_EXTENDED;
@@ -527,6 +503,16 @@ int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_
 	err = bl_lock(bl);
 	if (err)
 		return err;
+	if (addr_is_exact(a)) {
+		/* Most blocks of a burst are new addresses: one write that fails when the address
+		 * is there already replaces a lookup before every write. */
+		merge_block(&v, NULL, false, timeout_s, why, now, wall, &r);
+		err = put(bl, a, &v, false, BPF_NOEXIST);
+		if (err != -EEXIST) {
+			bl_unlock(bl);
+			goto done;
+		}
+	}
 	found = bl_get(bl, a, &old) == 0;
 	live = found && !bl_expired(&old, now);
 	/* Expired or not: an entry already written by this alert means it was applied. */
@@ -539,8 +525,9 @@ int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_
 		return 0;
 	}
 	merge_block(&v, &old, live, timeout_s, why, now, wall, &r);
-	err = bl_put(bl, a, &v);
+	err = put(bl, a, &v, found, BPF_ANY);
 	bl_unlock(bl);
+done:
 	if (err)
 		return err;
 	if (res)
@@ -554,7 +541,6 @@ int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
 {
 	enum bl_map m = map_of(a);
 	struct arxdp_block v;
-	struct arxdp_ckey ck;
 	union bl_key k;
 	int err;
 
@@ -569,8 +555,6 @@ int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
 		err = -errno;
 		goto out;
 	}
-	ckey_of(a, &ck);
-	bpf_map_delete_elem(bl->fd_counters, &ck);
 	err = meta_adjust(bl, m, -1);
 out:
 	bl_unlock(bl);
@@ -579,17 +563,14 @@ out:
 
 int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum)
 {
-	struct arxdp_ckey ck;
-	int i;
+	struct arxdp_block v;
+	int err = bl_get(bl, a, &v);
 
 	memset(sum, 0, sizeof(*sum));
-	ckey_of(a, &ck);
-	if (bpf_map_lookup_elem(bl->fd_counters, &ck, bl->percpu))
-		return errno == ENOENT ? 0 : -errno;
-	for (i = 0; i < bl->ncpus; i++) {
-		sum->packets += bl->percpu[i].packets;
-		sum->bytes += bl->percpu[i].bytes;
-	}
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	sum->packets = v.packets;
+	sum->bytes = v.bytes;
 	return 0;
 }
 
@@ -789,7 +770,8 @@ static int foreach_chunk(enum bl_map m, const union bl_key *keys, const struct a
 	for (i = 0; i < n; i++) {
 		addr_of(&keys[i], m, &e.addr);
 		e.v = vals[i];
-		bl_counters(fc->bl, &e.addr, &e.dropped);
+		e.dropped.packets = e.v.packets;
+		e.dropped.bytes = e.v.bytes;
 		err = fc->cb(&e, fc->ctx);
 		if (err)
 			return err;
@@ -804,15 +786,10 @@ int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *c
 	return walk(bl, foreach_chunk, &fc);
 }
 
-static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k,
-			const struct arxdp_addr *a)
+static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k)
 {
-	struct arxdp_ckey ck;
-
 	if (bpf_map_delete_elem(map_fd(bl, m), k))
 		return errno == ENOENT ? 0 : -errno;
-	ckey_of(a, &ck);
-	bpf_map_delete_elem(bl->fd_counters, &ck);
 	return meta_adjust(bl, m, -1);
 }
 
@@ -820,7 +797,6 @@ int bl_flush(struct blocklist *bl, uint64_t *removed)
 {
 	struct arxdp_block *vals = NULL;
 	union bl_key *keys = NULL;
-	struct arxdp_addr a;
 	uint64_t total = 0;
 	int m, err;
 	__u32 i, got;
@@ -845,8 +821,7 @@ int bl_flush(struct blocklist *bl, uint64_t *removed)
 			if (err)
 				goto out;
 			for (i = 0; i < got; i++) {
-				addr_of(&keys[i], m, &a);
-				err = delete_entry(bl, m, &keys[i], &a);
+				err = delete_entry(bl, m, &keys[i]);
 				if (err)
 					goto out;
 				total++;
@@ -854,15 +829,6 @@ int bl_flush(struct blocklist *bl, uint64_t *removed)
 			if (!got)
 				break;
 		}
-	}
-	/* Counters of blocks already gone (expired and swept elsewhere) go too. */
-	for (;;) {
-		struct arxdp_ckey ck;
-
-		if (bpf_map_get_next_key(bl->fd_counters, NULL, &ck))
-			break;
-		if (bpf_map_delete_elem(bl->fd_counters, &ck))
-			break;
 	}
 out:
 	if (removed)
@@ -928,10 +894,11 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 			/* Re-check under the lock: a writer may have renewed it. */
 			if (bl_get(bl, &e.addr, &e.v) || !bl_expired(&e.v, now))
 				continue;
-			bl_counters(bl, &e.addr, &e.dropped);
+			e.dropped.packets = e.v.packets;
+			e.dropped.bytes = e.v.bytes;
 			if (cb)
 				cb(&e, ctx);
-			err = delete_entry(bl, cur->map, &keys[i], &e.addr);
+			err = delete_entry(bl, cur->map, &keys[i]);
 			if (err)
 				goto out;
 			n++;
@@ -1001,17 +968,18 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 	for (i = 0; i < n; i++) {
 		const struct arxdp_addr *a = &items[i].addr;
 		struct arxdp_block v;
-		bool live;
+		bool found, live;
 
 		errs[i] = bl_check_allowed(bl, a, &reason);
 		if (errs[i])
 			continue;
-		live = bl_get(bl, a, &old) == 0 && !bl_expired(&old, now);
+		found = bl_get(bl, a, &old) == 0;
+		live = found && !bl_expired(&old, now);
 		merge_block(&v, &old, live, items[i].timeout_s, why, now, wall, &r);
 		v.prefixlen = a->prefixlen;
 		if (!addr_is_exact(a)) {
 			/* Tries have no batch update; prefixes are few. */
-			errs[i] = bl_put(bl, a, &v);
+			errs[i] = put(bl, a, &v, found, BPF_ANY);
 			if (!errs[i])
 				(*loaded)++;
 			continue;
@@ -1047,9 +1015,6 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 			done += c;
 			*loaded += c;
 		}
-		for (i = 0; i < (int)cnt[f]; i++)
-			if (!errs[idx[f][i]])
-				create_counter(bl, &items[idx[f][i]].addr);
 	}
 	bl_unlock(bl);
 out:

@@ -17,7 +17,7 @@
 
 struct blocklist {
 	int fd_block4, fd_block6, fd_cidr4, fd_cidr6;
-	int fd_counters, fd_stats, fd_meta;
+	int fd_stats, fd_meta;
 	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6;
 	int ncpus;
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
@@ -27,15 +27,14 @@ struct blocklist {
 	/* Addresses never blocked: this host's own (loaded at open) plus any the caller adds. */
 	struct arxdp_addr *protect;
 	int n_protect;
-	struct arxdp_counter *percpu; /* scratch for per-CPU reads */
 	void *sweep; /* where the incremental sweep goes on */
 };
 
 /* Opens the maps pinned in pin_dir. -ENOENT (quietly) when arxdp is not loaded there. */
 int bl_open(struct blocklist *bl, const char *pin_dir);
 /* Adopts the map fds of a private instance (tests); the fds stay owned by the caller. */
-int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int counters,
-		int stats, int meta);
+int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
+		int meta);
 void bl_close(struct blocklist *bl);
 
 /* The pin-directory lock; no-op for a private instance. */
@@ -75,7 +74,7 @@ int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_
 /* -ENOENT when not blocked. Takes the lock itself. */
 int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a);
 int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v);
-/* Removes every block and counter. */
+/* Removes every block. */
 int bl_flush(struct blocklist *bl, uint64_t *removed);
 
 struct bl_item {
@@ -94,7 +93,7 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 struct bl_entry {
 	struct arxdp_addr addr;
 	struct arxdp_block v;
-	struct arxdp_counter dropped; /* summed over CPUs */
+	struct arxdp_counter dropped; /* the block's drop counts (v.packets, v.bytes) */
 };
 
 /* Calls cb for every entry of the four maps; cb returning non-zero stops with that value. */
@@ -118,6 +117,7 @@ int bl_stats_ifaces(struct blocklist *bl,
 		    void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
 			       void *ctx),
 		    void *ctx);
+/* A block's drop counts; zero when a is not blocked. */
 int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum);
 
 struct bl_fill {

@@ -68,28 +68,34 @@ static int pinned_info(const char *pin_dir, const char *name, void *info, __u32 
 	return err;
 }
 
-static int pinned_max_entries(const char *pin_dir, const char *name, uint32_t *max)
-{
-	struct bpf_map_info info = {};
-	int err = pinned_info(pin_dir, name, &info, sizeof(info));
-
-	if (!err)
-		*max = info.max_entries;
-	return err;
-}
-
-/* Pinned maps win over the configuration: libbpf refuses to reuse a map of another size. */
+/*
+ * Pinned maps win over the configuration: libbpf refuses to reuse a map of another size. A
+ * pinned map of another layout (an older release's value) is refused here, by name, instead
+ * of as libbpf's bare EINVAL at load.
+ */
 static int size_map(struct bpf_map *map, const char *pin_dir, uint32_t want)
 {
 	const char *name = bpf_map__name(map);
-	uint32_t have;
+	struct bpf_map_info info = {};
 
-	if (!pinned_max_entries(pin_dir, name, &have)) {
-		if (want && have != want)
+	if (!pinned_info(pin_dir, name, &info, sizeof(info))) {
+		/* want 0: a map whose size is part of the layout (stats rows, meta). */
+		if (info.key_size != bpf_map__key_size(map) ||
+		    info.value_size != bpf_map__value_size(map) ||
+		    (!want && info.max_entries != bpf_map__max_entries(map))) {
+			pr_warn("map '%s/%s': pinned by another arxdp version (key %u, value %u "
+				"bytes, %u entries; this one needs %u, %u%s%.0u): cannot reuse "
+				"it; see 'A changed map layout' in docs/OPERATIONS.md",
+				pin_dir, name, info.key_size, info.value_size, info.max_entries,
+				bpf_map__key_size(map), bpf_map__value_size(map), want ? "" : ", ",
+				want ? 0 : bpf_map__max_entries(map));
+			return -EINVAL;
+		}
+		if (want && info.max_entries != want)
 			pr_warn("map '%s': pinned with capacity %u, configuration asks %u: keeping "
 				"%u; run 'arxdp flush' and remove %s/%s to resize",
-				name, have, want, have, pin_dir, name);
-		want = have;
+				name, info.max_entries, want, info.max_entries, pin_dir, name);
+		want = info.max_entries;
 	}
 	if (!want)
 		return 0;
@@ -147,11 +153,10 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	err = err ?: size_map(skel->maps.block_v6, o->pin_dir, o->capacity_v6);
 	err = err ?: size_map(skel->maps.cidr_v4, o->pin_dir, o->cidr_capacity);
 	err = err ?: size_map(skel->maps.cidr_v6, o->pin_dir, o->cidr_capacity);
-	err = err   ?:
-		      size_map(skel->maps.block_counters, o->pin_dir,
-			       o->capacity_v4 + o->capacity_v6 + 2 * o->cidr_capacity);
+	err = err ?: size_map(skel->maps.stats, o->pin_dir, 0);
+	err = err ?: size_map(skel->maps.meta, o->pin_dir, 0);
 	if (err) {
-		pr_warn("BPF object 'arxdp': cannot size maps: %s", errstr(err));
+		pr_warn("BPF object 'arxdp': maps of '%s' unusable: %s", o->pin_dir, errstr(err));
 		goto out;
 	}
 	err = arxdp__load(skel);

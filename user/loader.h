@@ -18,15 +18,12 @@ struct loader_opts {
 	uint32_t cidr_capacity;
 	bool dry_run;
 	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
-	bool no_block_counters; /* skip the per-block drop counters (one lookup less per drop) */
+	bool no_block_counters; /* no per-block drop counts (no atomic add per drop) */
 	bool dispatcher; /* attach through libxdp's dispatcher when the kernel can run it */
 	unsigned int priority; /* libxdp run priority (lower runs first) */
 	/* Load a new program even when one is pinned (new knobs, new build); maps are kept. */
 	bool reload;
 };
-
-/* Makes sure bpffs is mounted under /sys/fs/bpf and pin_dir exists (mode 0700). */
-int loader_prepare_pin_dir(const char *pin_dir);
 
 /*
  * Returns an fd of the pinned program, loading and pinning it first when absent (or when

@@ -322,7 +322,6 @@ static void setup(void)
 				 loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
 				 loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
 				 loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
-				 loader_private_map_fd(lp, ARXDP_MAP_COUNTERS),
 				 loader_private_map_fd(lp, ARXDP_MAP_STATS),
 				 loader_private_map_fd(lp, ARXDP_MAP_META)),
 		     0);

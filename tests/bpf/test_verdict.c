@@ -61,7 +61,6 @@ static void setup(bool dry_run)
 				 loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
 				 loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
 				 loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
-				 loader_private_map_fd(lp, ARXDP_MAP_COUNTERS),
 				 loader_private_map_fd(lp, ARXDP_MAP_STATS),
 				 loader_private_map_fd(lp, ARXDP_MAP_META)),
 		     0);
@@ -288,4 +287,95 @@ Test(verdict, map_full, .init = setup_normal, .fini = teardown)
 	cr_expect_eq(err, -ENOSPC, "capacity 1024 is reached");
 	cr_assert_eq(run(&s, &ret), 0);
 	cr_expect_eq(ret, XDP_DROP, "existing blocks stay");
+}
+
+static int run_repeat(const struct pkt_spec *spec, __u32 repeat, __u32 *retval)
+{
+	uint8_t buf[PKT_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	opts.data_in = buf;
+	opts.data_size_in = pkt_build(spec, buf);
+	opts.repeat = repeat;
+	if (bpf_prog_test_run_opts(loader_private_prog_fd(lp), &opts))
+		return -errno;
+	*retval = opts.retval;
+	return 0;
+}
+
+/*
+ * The drop counts live in the block value: every drop is counted (atomic adds), an
+ * extension keeps them, and a block made again after its expiry starts from zero.
+ */
+Test(verdict, block_counts_in_value, .init = setup_normal, .fini = teardown)
+{
+	struct pkt_spec s = { V4("198.51.100.30") }, s6 = { V6("2001:db8::30") };
+	struct arxdp_addr a, a6;
+	struct arxdp_block v;
+	struct arxdp_counter c;
+	enum bl_result res;
+	__u32 ret;
+
+	addr_parse("198.51.100.30", &a, NULL, 0);
+	addr_parse("2001:db8::30", &a6, NULL, 0);
+	cr_assert_eq(bl_block(&bl, &a, 3600, NULL, NULL, NULL), 0);
+	cr_assert_eq(bl_block(&bl, &a6, 3600, NULL, NULL, NULL), 0);
+	cr_assert_eq(run_repeat(&s, 1000, &ret), 0);
+	cr_expect_eq(ret, XDP_DROP);
+	cr_assert_eq(run_repeat(&s6, 700, &ret), 0);
+	cr_assert_eq(bl_counters(&bl, &a, &c), 0);
+	cr_expect_eq(c.packets, 1000u, "v4 block counted %llu of 1000",
+		     (unsigned long long)c.packets);
+	cr_expect_eq(c.bytes, 1000u * pkt_build(&s, (uint8_t[PKT_MAX]){ 0 }));
+	cr_assert_eq(bl_counters(&bl, &a6, &c), 0);
+	cr_expect_eq(c.packets, 700u);
+
+	/* Extension: same block, counts kept, offense counted. */
+	cr_assert_eq(bl_block(&bl, &a, 7200, NULL, &res, &v), 0);
+	cr_expect_eq(res, BL_EXTENDED);
+	cr_expect_eq(v.packets, 1000u);
+	cr_assert_eq(run_repeat(&s, 5, &ret), 0);
+	cr_assert_eq(bl_counters(&bl, &a, &c), 0);
+	cr_expect_eq(c.packets, 1005u);
+
+	/* Expired and made again: a new block, counted from zero. */
+	v.expires_ns = mono_now_ns() - NSEC_PER_SEC;
+	cr_assert_eq(bl_put(&bl, &a, &v), 0);
+	cr_assert_eq(bl_block(&bl, &a, 60, NULL, &res, &v), 0);
+	cr_expect_eq(res, BL_NEW);
+	cr_expect_eq(v.packets, 0u);
+	cr_assert_eq(run_repeat(&s, 3, &ret), 0);
+	cr_assert_eq(bl_counters(&bl, &a, &c), 0);
+	cr_expect_eq(c.packets, 3u);
+}
+
+/* With per-block counting off the block drops, its value is never written by the program. */
+Test(verdict, block_counts_off)
+{
+	struct loader_opts o = {
+		.capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16, .no_block_counters = true
+	};
+	struct pkt_spec s = { V4("198.51.100.31") };
+	struct arxdp_counter c;
+	struct arxdp_addr a;
+	__u32 ret;
+
+	if (geteuid() != 0)
+		cr_skip_test("BPF_PROG_TEST_RUN needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	cr_assert_eq(loader_private_open(&o, &lp), 0);
+	cr_assert_eq(bl_open_fds(&bl, loader_private_map_fd(lp, ARXDP_MAP_BLOCK4),
+				 loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
+				 loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
+				 loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
+				 loader_private_map_fd(lp, ARXDP_MAP_STATS),
+				 loader_private_map_fd(lp, ARXDP_MAP_META)),
+		     0);
+	addr_parse("198.51.100.31", &a, NULL, 0);
+	cr_assert_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), 0);
+	cr_assert_eq(run_repeat(&s, 10, &ret), 0);
+	cr_expect_eq(ret, XDP_DROP);
+	cr_assert_eq(bl_counters(&bl, &a, &c), 0);
+	cr_expect_eq(c.packets, 0u);
+	teardown();
 }
