@@ -195,35 +195,59 @@ char *arproto_execd_msg(const char *node, enum ar_command cmd, const cJSON *aler
 	return print_and_free(m, ok);
 }
 
+void arproto_execd_msg_sb(struct sbuf *b, const char *node, const char *verb, const char *alert,
+			  size_t alert_len, const char *const *extra_args, int n_extra,
+			  const char *program)
+{
+	int i;
+
+	sb_str(b, "{\"version\":1,\"origin\":{\"name\":");
+	sb_json(b, node ? node : "");
+	sb_str(b, ",\"module\":\"" AR_MODULE_EXECD "\"},\"command\":");
+	sb_json(b, verb);
+	sb_str(b, ",\"parameters\":{\"extra_args\":[");
+	for (i = 0; i < n_extra; i++) {
+		if (i)
+			sb_add(b, ",", 1);
+		sb_json(b, extra_args[i]);
+	}
+	sb_str(b, "],\"alert\":");
+	if (alert && alert_len)
+		sb_add(b, alert, alert_len);
+	else
+		sb_str(b, "{}");
+	sb_str(b, ",\"program\":");
+	sb_json(b, program ? program : "");
+	sb_str(b, "}}");
+}
+
 char *arproto_execd_msg_raw(const char *node, const char *verb, const char *alert, size_t alert_len,
 			    const char *const *extra_args, int n_extra, const char *program)
 {
 	struct sbuf b = {};
-	int i;
 
-	sb_str(&b, "{\"version\":1,\"origin\":{\"name\":");
-	sb_json(&b, node ? node : "");
-	sb_str(&b, ",\"module\":\"" AR_MODULE_EXECD "\"},\"command\":");
-	sb_json(&b, verb);
-	sb_str(&b, ",\"parameters\":{\"extra_args\":[");
-	for (i = 0; i < n_extra; i++) {
-		if (i)
-			sb_add(&b, ",", 1);
-		sb_json(&b, extra_args[i]);
-	}
-	sb_str(&b, "],\"alert\":");
-	if (alert && alert_len)
-		sb_add(&b, alert, alert_len);
-	else
-		sb_str(&b, "{}");
-	sb_str(&b, ",\"program\":");
-	sb_json(&b, program ? program : "");
-	sb_str(&b, "}}");
+	arproto_execd_msg_sb(&b, node, verb, alert, alert_len, extra_args, n_extra, program);
 	if (b.oom) {
 		free(b.p);
 		return NULL;
 	}
 	return b.p;
+}
+
+void arproto_check_keys_sb(struct sbuf *b, const char *name, const char *const *keys, int n_keys)
+{
+	int i;
+
+	sb_str(b, "{\"version\":1,\"origin\":{\"name\":");
+	sb_json(b, name ? name : "");
+	sb_str(b, ",\"module\":\"" AR_MODULE_PROGRAM "\"},\"command\":\"check_keys\","
+		  "\"parameters\":{\"keys\":[");
+	for (i = 0; i < n_keys; i++) {
+		if (i)
+			sb_add(b, ",", 1);
+		sb_json(b, keys[i]);
+	}
+	sb_str(b, "]}}");
 }
 
 int arproto_rkey(const char *line, const char *base, char *buf, size_t len, bool *truncated)

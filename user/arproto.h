@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "addr.h"
+#include "sbuf.h"
 
 #define AR_VERSION 1
 #define AR_MODULE_PROGRAM "active-response" /* origin.module of an AR program's reply */
@@ -68,6 +69,12 @@ char *arproto_execd_msg(const char *node, enum ar_command cmd, const cJSON *aler
  */
 char *arproto_execd_msg_raw(const char *node, const char *verb, const char *alert, size_t alert_len,
 			    const char *const *extra_args, int n_extra, const char *program);
+/* The same, appended to b (b->oom tells of a failure). */
+void arproto_execd_msg_sb(struct sbuf *b, const char *node, const char *verb, const char *alert,
+			  size_t alert_len, const char *const *extra_args, int n_extra,
+			  const char *program);
+/* arproto_check_keys's line appended to b, byte for byte, without a JSON tree. */
+void arproto_check_keys_sb(struct sbuf *b, const char *name, const char *const *keys, int n_keys);
 /*
  * execd's timeout-list key from the line a program printed: base, then "-<key>" for each
  * string of a check_keys reply, cut at AR_RKEY_MAX - 1 characters (*truncated set). Any other

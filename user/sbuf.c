@@ -11,6 +11,9 @@ void sb_add(struct sbuf *b, const char *s, size_t n)
 		return;
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = (b->len + n + 1) * 2;
+
+		if (cap < 256)
+			cap = 256;
 		char *p = realloc(b->p, cap);
 
 		if (!p) {
@@ -32,13 +35,17 @@ void sb_str(struct sbuf *b, const char *s)
 
 void sb_esc(struct sbuf *b, const char *s)
 {
-	const unsigned char *c;
+	const unsigned char *c, *run;
 	char esc[8];
 
-	for (c = (const unsigned char *)s; *c; c++) {
+	/* Runs of plain characters go in with one copy; only what needs escaping is split. */
+	for (c = run = (const unsigned char *)s;; c++) {
 		const char *e = NULL;
 
 		switch (*c) {
+		case '\0':
+			sb_add(b, (const char *)run, (size_t)(c - run));
+			return;
 		case '"':
 			e = "\\\"";
 			break;
@@ -66,10 +73,11 @@ void sb_esc(struct sbuf *b, const char *s)
 				e = esc;
 			}
 		}
-		if (e)
+		if (e) {
+			sb_add(b, (const char *)run, (size_t)(c - run));
 			sb_str(b, e);
-		else
-			sb_add(b, (const char *)c, 1);
+			run = c + 1;
+		}
 	}
 }
 

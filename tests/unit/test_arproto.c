@@ -214,8 +214,16 @@ ParameterizedTest(struct keys_case *c, arproto, check_keys)
 	char *s = arproto_check_keys(c->name, keys, 1);
 	cJSON *m;
 
+	struct sbuf b = {};
+
 	cr_assert_not_null(s);
 	cr_expect_str_eq(s, c->out);
+	/* arxdpd's tree-less builder prints the same bytes. */
+	sb_str(&b, "prefix:");
+	arproto_check_keys_sb(&b, c->name, keys, 1);
+	cr_assert(!b.oom);
+	cr_expect_str_eq(b.p + 7, c->out);
+	free(b.p);
 	/* What we print must be what execd accepts as a reply. */
 	cr_expect_eq(arproto_parse(s, &m), 0);
 	cr_expect_eq(arproto_command(m), AR_CMD_CHECK_KEYS);
@@ -226,8 +234,12 @@ ParameterizedTest(struct keys_case *c, arproto, check_keys)
 Test(arproto, check_keys_empty)
 {
 	char *s = arproto_check_keys("firewall-drop", NULL, 0);
+	struct sbuf b = {};
 
+	arproto_check_keys_sb(&b, "firewall-drop", NULL, 0);
 	cr_assert_not_null(s);
+	cr_expect_str_eq(b.p, s);
+	free(b.p);
 	cr_expect_str_eq(s, "{\"version\":1,\"origin\":{\"name\":\"firewall-drop\",\"module\":"
 			    "\"active-response\"},\"command\":\"check_keys\",\"parameters\":"
 			    "{\"keys\":[]}}");
