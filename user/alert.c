@@ -2,6 +2,8 @@
 /* This file contains the alerts.json line parser declared in alert.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +25,109 @@ static void set_err(char *err, size_t errlen, const char *msg)
 		snprintf(err, errlen, "%s", msg);
 }
 
+/*
+ * The alert's JSON tree lives in an arena of its own: cJSON allocates every node, key and
+ * string apart (a Wazuh alert is a couple of hundred allocations), which cost arxdpd more per
+ * alert than parsing itself. cJSON's allocator hooks are global, so they point at the arena
+ * only for the duration of the parse, and the tree is released with the arena, never with
+ * cJSON_Delete. Sanitizer builds keep cJSON's own allocations, so ASan still sees every node.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ALERT_ARENA 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALERT_ARENA 0
+#endif
+#endif
+#ifndef ALERT_ARENA
+#define ALERT_ARENA 1
+#endif
+
+#define ARENA_CHUNK 16384
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static struct arena_chunk *arena_cur; /* the chunk list of the alert being parsed */
+static struct arena_chunk *arena_spare; /* one chunk kept between alerts */
+static bool arena_failed;
+
+static void *arena_alloc(size_t n)
+{
+	struct arena_chunk *c = arena_cur;
+	size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+
+		if (arena_spare && arena_spare->cap >= cap) {
+			c = arena_spare;
+			arena_spare = NULL;
+		} else {
+			c = malloc(sizeof(*c) + cap);
+			if (!c) {
+				arena_failed = true;
+				return NULL;
+			}
+			c->cap = cap;
+		}
+		c->used = 0;
+		c->next = arena_cur;
+		arena_cur = c;
+	}
+	c->used += need;
+	return (char *)c->data + c->used - need;
+}
+
+static void arena_nofree(void *p)
+{
+	(void)p; /* released with the arena */
+}
+
+static void arena_release(void *chunks)
+{
+	struct arena_chunk *c = chunks, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (!arena_spare && c->cap == ARENA_CHUNK) {
+			arena_spare = c;
+			continue;
+		}
+		free(c);
+	}
+}
+
+static cJSON *parse_tree(struct alert *a, const char *line, size_t len, const char **end)
+{
+	cJSON_Hooks arena = { .malloc_fn = arena_alloc, .free_fn = arena_nofree };
+	cJSON *root;
+
+	if (!ALERT_ARENA)
+		return cJSON_ParseWithLengthOpts(line, len, end, false);
+	arena_cur = NULL;
+	arena_failed = false;
+	cJSON_InitHooks(&arena);
+	root = cJSON_ParseWithLengthOpts(line, len, end, false);
+	cJSON_InitHooks(NULL);
+	a->arena = arena_cur;
+	arena_cur = NULL;
+	if (arena_failed && root)
+		root = NULL; /* cJSON checks every allocation, but say ENOMEM plainly */
+	return root;
+}
+
 void alert_free(struct alert *a)
 {
 	if (!a)
 		return;
-	cJSON_Delete(a->root);
+	if (ALERT_ARENA)
+		arena_release(a->arena);
+	else
+		cJSON_Delete(a->root);
 	free(a->groups);
 	memset(a, 0, sizeof(*a));
 }
@@ -219,7 +319,7 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
 	}
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	a->root = cJSON_ParseWithLengthOpts(line, len, &end, false);
+	a->root = parse_tree(a, line, len, &end);
 	if (!a->root) {
 		snprintf(msg, sizeof(msg), "not JSON: parse error at byte %zu",
 			 end && end >= line ? (size_t)(end - line) : (size_t)0);

@@ -17,7 +17,10 @@
 struct cJSON;
 
 struct alert {
-	struct cJSON *root; /* owns every string below; the "alert" object of execd's JSON */
+	/* Owns every string below; the "alert" object of execd's JSON. Read-only: the tree
+	 * lives in the alert's own arena and is released by alert_free() only. */
+	struct cJSON *root;
+	void *arena;
 	const char *id; /* "<epoch>.<counter>" */
 	const char *rule_id; /* rule.id, a string of digits */
 	int rule_num; /* atoi(rule_id), what rules_id compares against */
