@@ -56,7 +56,8 @@
 
 #define SWEEP_BUDGET 131072 /* entries scanned per tick: a million-entry pass takes 8 s */
 #define SAVE_MIN_INTERVAL_NS (NSEC_PER_SEC / 2)
-#define ARLOG_BUF (1 << 20)
+#define SAVE_BURST_INTERVAL_NS (5 * NSEC_PER_SEC) /* while alerts are left to read */
+#define ARLOG_FLUSH_AT (256 << 10) /* bytes of buffered log lines that trigger a write */
 #define MAX_DECISIONS 256
 #define BURST_LOCK_LINES 1024
 #define POLL_LINE_BUDGET 4096 /* alerts per poll before the loop looks at its other sources */
@@ -102,13 +103,14 @@ static struct daemon {
 	int epfd, sigfd, timerfd, inofd, ctlfd, lockfd, arlog_fd, metricsfd;
 	uint64_t ticks;
 	bool metrics_file_failed;
-	char *arlog_buf;
-	size_t arlog_len;
+	struct sbuf arlog; /* lines not yet written; the buffer is kept between writes */
 	uint64_t arlog_ino;
 	bool dirty, scripts_queued, stop, map_full_burst, burst_locked;
 	pid_t saver_pid;
 	unsigned int burst_lines;
 	uint64_t last_save_mono, start_mono;
+	uint64_t blog_sec; /* block_log_ok(): the second counted, lines logged, lines left out */
+	unsigned int blog_n, blog_quiet;
 	struct counters c;
 	char ossec_loaded[64];
 	enum arxdp_xdp_mode used_mode[ARXDP_MAX_IFACES];
@@ -127,8 +129,8 @@ static void arlog_flush(void)
 	struct stat st;
 	ssize_t n;
 
-	if (!d.arlog_len)
-		return;
+	if (!d.arlog.len)
+		goto out;
 	/* Reopen when logrotate moved the file away, as a per-line open would. */
 	if (d.arlog_fd >= 0 && (stat(d.s.ar_log, &st) || (uint64_t)st.st_ino != d.arlog_ino)) {
 		close(d.arlog_fd);
@@ -140,39 +142,84 @@ static void arlog_flush(void)
 			/* Like Wazuh: a log that cannot be opened loses the lines, nothing else. */
 			pr_debug("active-responses.log '%s': cannot open: %s", d.s.ar_log,
 				 strerror(errno));
-			d.arlog_len = 0;
-			return;
+			goto out;
 		}
 		if (!fstat(d.arlog_fd, &st))
 			d.arlog_ino = st.st_ino;
 	}
-	n = write(d.arlog_fd, d.arlog_buf, d.arlog_len);
-	if (n < 0 || (size_t)n != d.arlog_len)
+	n = write(d.arlog_fd, d.arlog.p, d.arlog.len);
+	if (n < 0 || (size_t)n != d.arlog.len)
 		pr_warn("active-responses.log '%s': write failed: %s", d.s.ar_log,
 			n < 0 ? strerror(errno) : "short write");
-	d.arlog_len = 0;
+out:
+	if (d.arlog.oom)
+		pr_warn("active-responses.log '%s': no memory for its lines: some were lost",
+			d.s.ar_log);
+	d.arlog.len = 0;
+	d.arlog.oom = false;
+}
+
+/* Starts a line as firewall-drop's log writes it, with argv[0] as execd passes it. */
+static void arlog_begin(const char *exe)
+{
+	static char ts[ARLOG_TS_MAX];
+	static time_t ts_at = -1;
+	time_t now = time(NULL);
+
+	/* localtime_r per line would cost more than the rest of the line: once a second. */
+	if (now != ts_at && !arlog_timestamp(now, ts, sizeof(ts)))
+		ts_at = now;
+	sb_str(&d.arlog, ts);
+	sb_str(&d.arlog, " active-response/bin/");
+	sb_str(&d.arlog, exe);
+	sb_add(&d.arlog, ": ", 2);
+}
+
+static void arlog_end(void)
+{
+	sb_add(&d.arlog, "\n", 1);
+	if (d.arlog.len >= ARLOG_FLUSH_AT)
+		arlog_flush();
 }
 
 static void arlog_line(const char *exe, const char *msg)
 {
-	char ts[ARLOG_TS_MAX];
-	size_t need;
-	int n;
-
-	arlog_timestamp(time(NULL), ts, sizeof(ts));
-	need = strlen(ts) + strlen(exe) + strlen(msg) + 64;
-	if (d.arlog_len + need > ARLOG_BUF)
-		arlog_flush();
-	if (need > ARLOG_BUF)
-		return;
-	/* argv[0] as execd passes it: "active-response/bin/<exe>". */
-	n = snprintf(d.arlog_buf + d.arlog_len, ARLOG_BUF - d.arlog_len,
-		     "%s active-response/bin/%s: %s\n", ts, exe, msg);
-	if (n > 0)
-		d.arlog_len += (size_t)n;
+	arlog_begin(exe);
+	sb_str(&d.arlog, msg);
+	arlog_end();
 }
 
 /* ---- helpers ---- */
+
+/*
+ * Per-block lines of the daemon's own log (syslog): at most BLOCK_LOG_PER_SEC a second, then
+ * one line with how many were left out. A burst of 100,000 blocks must not become 100,000
+ * syslog messages; active-responses.log keeps every block anyway. -v logs all of them.
+ */
+#define BLOCK_LOG_PER_SEC 100
+
+static void block_log_summary(uint64_t sec)
+{
+	if (sec == d.blog_sec)
+		return;
+	if (d.blog_quiet)
+		pr_info("%u more block and unblock lines in the last second not logged here "
+			"(active-responses.log has each one)",
+			d.blog_quiet);
+	d.blog_sec = sec;
+	d.blog_n = d.blog_quiet = 0;
+}
+
+static bool block_log_ok(void)
+{
+	block_log_summary(mono_now_ns() / NSEC_PER_SEC);
+	if (log_get_level() >= LOG_LEVEL_DEBUG || d.blog_n < BLOCK_LOG_PER_SEC) {
+		d.blog_n++;
+		return true;
+	}
+	d.blog_quiet++;
+	return false;
+}
 
 static int split_extra(const struct ossec_command *cmd, char *buf, size_t len, const char **argv,
 		       int max)
@@ -196,17 +243,21 @@ static void execd_wrap(struct sbuf *b, const struct ossec_command *cmd, const ch
 	const char *extra[64];
 	char buf[4096], program[PATH_MAX];
 	int n = split_extra(cmd, buf, sizeof(buf), extra, 64);
-	char *msg;
 
 	snprintf(program, sizeof(program), "active-response/bin/%s", cmd->executable);
-	msg = arproto_execd_msg_raw(d.cfg && d.cfg->node_name ? d.cfg->node_name : "undefined",
-				    verb, alert, alert_len, extra, n, program);
-	if (!msg) {
-		b->oom = true;
-		return;
-	}
-	sb_str(b, msg);
-	free(msg);
+	arproto_execd_msg_sb(b, d.cfg && d.cfg->node_name ? d.cfg->node_name : "undefined", verb,
+			     alert, alert_len, extra, n, program);
+}
+
+/* A line holding execd's message, then the blank line firewall-drop's copy of its input
+ * leaves (the message ends in a newline). */
+static void arlog_execd(const struct ossec_command *cmd, const char *verb, const char *alert,
+			size_t alert_len)
+{
+	arlog_begin(cmd->executable);
+	execd_wrap(&d.arlog, cmd, verb, alert, alert_len);
+	sb_add(&d.arlog, "\n", 1);
+	arlog_end();
 }
 
 static void sb_field(struct sbuf *b, const cJSON *o, const char *k, bool *first)
@@ -306,23 +357,13 @@ static const struct ossec_command *find_cmd_by_exe(const char *exe)
 }
 
 /* One log line from a built message; blank adds firewall-drop's empty line after it. */
-static void arlog_sb(const char *exe, struct sbuf *b, bool blank)
-{
-	if (b->oom || !b->p)
-		return;
-	if (blank)
-		sb_add(b, "\n", 1);
-	if (!b->oom)
-		arlog_line(exe, b->p);
-}
-
 /* firewall-drop's delete sequence for a block that ended. */
 static void log_delete(const struct bmeta *m, const struct arxdp_addr *a)
 {
 	const char *exe = m && m->exe[0] ? m->exe : "firewall-drop";
 	const struct ossec_command *cmd = find_cmd_by_exe(exe);
 	struct ossec_command fallback = { .executable = (char *)exe };
-	struct sbuf alert = {}, msg = {};
+	struct sbuf alert = {};
 	char buf[ADDR_STRLEN];
 
 	if (!cmd)
@@ -335,41 +376,27 @@ static void log_delete(const struct bmeta *m, const struct arxdp_addr *a)
 		sb_json(&alert, addr_format(a, buf, sizeof(buf)));
 		sb_str(&alert, "}}");
 	}
-	if (!alert.oom)
-		execd_wrap(&msg, cmd, "delete", alert.p, alert.len);
 	arlog_line(exe, "Starting");
-	arlog_sb(exe, &msg, true);
+	if (!alert.oom)
+		arlog_execd(cmd, "delete", alert.p, alert.len);
 	arlog_line(exe, "Ended");
 	free(alert.p);
-	free(msg.p);
 }
 
 static void log_add(const struct ossec_command *cmd, const char *alert, size_t alert_len,
 		    const char *addr, bool extended)
 {
-	const char *exe = cmd->executable, *keys[1];
-	struct sbuf add = {}, reply = {}, ck = {};
-	char *ckmsg;
+	const char *exe = cmd->executable, *keys[1] = { addr };
 
-	execd_wrap(&add, cmd, "add", alert, alert_len);
-	execd_wrap(&reply, cmd, extended ? "abort" : "continue", alert, alert_len);
-	keys[0] = addr;
-	ckmsg = arproto_check_keys(exe, keys, 1);
-	if (ckmsg)
-		sb_str(&ck, ckmsg);
-	else
-		ck.oom = true;
-	free(ckmsg);
+	/* Built straight into the log buffer: this runs once per block of a burst. */
 	arlog_line(exe, "Starting");
-	arlog_sb(exe, &add, true);
-	arlog_sb(exe, &ck, false);
-	arlog_sb(exe, &reply, true);
+	arlog_execd(cmd, "add", alert, alert_len);
+	arlog_begin(exe);
+	arproto_check_keys_sb(&d.arlog, exe, keys, 1);
+	arlog_end();
+	arlog_execd(cmd, extended ? "abort" : "continue", alert, alert_len);
 	arlog_line(exe, extended ? "Aborted" : "Ended");
-	free(add.p);
-	free(reply.p);
-	free(ck.p);
 }
-
 static int load_own_addrs(void)
 {
 	struct arxdp_addr *own;
@@ -398,7 +425,6 @@ static void apply_block(const struct match_decision *dec, const struct alert *a,
 	struct arxdp_block v;
 	enum bl_result res;
 	struct bmeta *m;
-	char *compact;
 	int err;
 
 	addr_format(&dec->addr, buf, sizeof(buf));
@@ -434,9 +460,7 @@ static void apply_block(const struct match_decision *dec, const struct alert *a,
 		m->origin = v.origin;
 		m->offenses = v.offenses;
 		m->seq = v.seq;
-		compact = compact_alert(a->root);
-		bmeta_set_alert(m, compact);
-		free(compact);
+		bmeta_take_alert(m, compact_alert(a->root));
 	}
 	d.dirty = true;
 	if (res == BL_DUPLICATE) {
@@ -446,15 +470,17 @@ static void apply_block(const struct match_decision *dec, const struct alert *a,
 	log_add(cmd, line, len, buf, res == BL_EXTENDED);
 	if (res == BL_EXTENDED) {
 		d.c.extended++;
-		pr_info("block %s: extended by rule %s level %d (%s), %s, offense %u", buf,
-			a->rule_id, a->level, dec->ar->name,
-			duration_format(v.expires_ns ? v.timeout_s : 0, dur, sizeof(dur)),
-			v.offenses);
+		if (block_log_ok())
+			pr_info("block %s: extended by rule %s level %d (%s), %s, offense %u", buf,
+				a->rule_id, a->level, dec->ar->name,
+				duration_format(v.expires_ns ? v.timeout_s : 0, dur, sizeof(dur)),
+				v.offenses);
 	} else {
 		d.c.blocked++;
-		pr_info("block %s: rule %s level %d (%s), %s", buf, a->rule_id, a->level,
-			dec->ar->name,
-			duration_format(v.expires_ns ? v.timeout_s : 0, dur, sizeof(dur)));
+		if (block_log_ok())
+			pr_info("block %s: rule %s level %d (%s), %s", buf, a->rule_id, a->level,
+				dec->ar->name,
+				duration_format(v.expires_ns ? v.timeout_s : 0, dur, sizeof(dur)));
 	}
 }
 
@@ -560,7 +586,13 @@ static void save_state(bool force)
 	pid_t pid;
 	int status, err;
 
-	if (!d.dirty || (!force && now - d.last_save_mono < SAVE_MIN_INTERVAL_NS))
+	/* While a burst is being read, a snapshot costs the loop more than it saves: fork
+	 * copies the page tables and every page the loop then writes faults to be copied.
+	 * Spacing them is safe: the snapshot's alert position and the seq stamped in each
+	 * block make re-reading the alerts after a crash apply none twice and lose none. */
+	uint64_t every = d.tail.more ? SAVE_BURST_INTERVAL_NS : SAVE_MIN_INTERVAL_NS;
+
+	if (!d.dirty || (!force && now - d.last_save_mono < every))
 		return;
 	if (d.saver_pid > 0) {
 		if (!force)
@@ -688,9 +720,10 @@ static void sweep_cb(const struct bl_entry *e, void *ctx)
 	struct bmeta *m = btable_get(d.bt, &e->addr);
 	char buf[ADDR_STRLEN];
 
-	pr_info("unblock %s: expired after %us (%llu packets dropped)",
-		addr_format(&e->addr, buf, sizeof(buf)), e->v.timeout_s,
-		(unsigned long long)e->dropped.packets);
+	if (block_log_ok())
+		pr_info("unblock %s: expired after %us (%llu packets dropped)",
+			addr_format(&e->addr, buf, sizeof(buf)), e->v.timeout_s,
+			(unsigned long long)e->dropped.packets);
 	log_delete(m, &e->addr);
 	if (m)
 		btable_del(d.bt, &e->addr);
@@ -1095,6 +1128,7 @@ static void tick(void)
 	if (runner_tick(d.runner, wall_now_ns()))
 		d.dirty = true;
 	reap_children();
+	block_log_summary(mono_now_ns() / NSEC_PER_SEC);
 	sweep();
 	poll_alerts();
 	save_state(false);
@@ -1659,10 +1693,9 @@ int main(int argc, char **argv)
 	/* One write per loop iteration instead of one per block line; flushed every iteration. */
 	setvbuf(stderr, NULL, _IOFBF, 1 << 16);
 	d.start_mono = mono_now_ns();
-	d.arlog_buf = malloc(ARLOG_BUF);
 	d.bt = btable_new();
 	d.off = offenders_new();
-	if (!d.arlog_buf || !d.bt || !d.off) {
+	if (!d.bt || !d.off) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -1734,7 +1767,7 @@ out:
 	offenders_free(d.off);
 	pending_free_all(d.pending);
 	config_free_ossec(d.cfg);
-	free(d.arlog_buf);
+	free(d.arlog.p);
 	free(d.own);
 	if (d.arlog_fd >= 0)
 		close(d.arlog_fd);

@@ -154,6 +154,12 @@ int btable_foreach(const struct btable *t, int (*cb)(struct bmeta *m, void *ctx)
 	return 0;
 }
 
+void bmeta_take_alert(struct bmeta *m, char *s)
+{
+	free(m->alert);
+	m->alert = s;
+}
+
 int bmeta_set_alert(struct bmeta *m, const char *s)
 {
 	char *c = NULL;

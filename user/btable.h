@@ -42,5 +42,7 @@ size_t btable_size(const struct btable *t);
 int btable_foreach(const struct btable *t, int (*cb)(struct bmeta *m, void *ctx), void *ctx);
 /* Replaces m->alert with a copy of s (NULL clears); -ENOMEM. */
 int bmeta_set_alert(struct bmeta *m, const char *s);
+/* The same with a malloc'd string that the entry takes over (no copy). */
+void bmeta_take_alert(struct bmeta *m, char *s);
 
 #endif /* ARXDP_BTABLE_H */
