@@ -273,7 +273,7 @@ bench_one() {
 		rig_down
 		return 1
 	fi
-	# Warm-up: caches, the per-block counters arxdp creates on a block's first drop.
+	# Warm-up: caches, and the hash buckets every later run walks.
 	for tr in $traffics; do
 		"$TG" send --gen-ns "$GEN" --dev "$GDEV" --rx-ns "$RX" --rx-dev "$RDEV" \
 			--family "$fam" --dist "$dist" --n "$n" --src "$(src_of "$fam" "$tr")" \
@@ -413,7 +413,7 @@ names = {
     "ipset": "(e) ipset hash:ip timeout, raw PREROUTING",
     "nft": "(f) nftables set, flags timeout, prerouting priority raw",
     "lookup": "(g) bare XDP program: one hash lookup, same map size",
-    "nocnt": "(h) arxdp without the per-block counter (tools/arxdp-variant.bpf.c)",
+    "nocnt": "(h) arxdp without per-block counts (tools/arxdp-variant.bpf.c)",
 }
 order = ["floor", "pass", "arxdp", "lookup", "nocnt", "iptables", "ipset", "nft"]
 
@@ -475,7 +475,7 @@ for tr in ["attack", "clean"]:
     w("")
 
 w("### Ratios (medians of this run)\n")
-w("| N | hit / floor (c/a) | hit − floor, ns | hit / bare lookup (c/g) | per-block counter cost, ns (c − h) | ipset / arxdp, attack | nft / arxdp, attack | iptables / arxdp, attack | ipset / arxdp, clean | nft / arxdp, clean | iptables / arxdp, clean | iptables − pass / (arxdp − pass), clean |")
+w("| N | hit / floor (c/a) | hit − floor, ns | hit / bare lookup (c/g) | per-block count cost, ns (c − h) | ipset / arxdp, attack | nft / arxdp, attack | iptables / arxdp, attack | ipset / arxdp, clean | nft / arxdp, clean | iptables / arxdp, clean | iptables − pass / (arxdp − pass), clean |")
 w("|---:|" + "---:|" * 11)
 def v(c, n, tr):
     m = med(("matrix", c, "4", n, tr, "uniform"))
@@ -509,7 +509,7 @@ if any(v6.values()):
         w(f"| {names[c]} | {cell(m)} | {m[3]:.2f} |" if m else f"| {names[c]} | — | — |")
     if v6["arxdp"] and v6["lookup"]:
         w(f"\narxdp / bare lookup = **{v6['arxdp'][0] / v6['lookup'][0]:.2f}×**" +
-          (f"; without the per-block counter {v6['nocnt'][0] / v6['lookup'][0]:.2f}×" if v6["nocnt"] else "") + ".")
+          (f"; without per-block counts {v6['nocnt'][0] / v6['lookup'][0]:.2f}×" if v6["nocnt"] else "") + ".")
     w("")
 dist_rows = [(d, c) for d in ["uniform", "hot", "one"] for c in ["arxdp", "lookup"]]
 if any(med((d if d != "uniform" else "matrix", c, "4", 1000000, "attack", d)) for d, c in dist_rows[2:]):

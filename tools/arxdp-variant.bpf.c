@@ -2,9 +2,9 @@
 /*
  * This file contains a measuring variant of bpf/arxdp.bpf.c, never deployed: the same parse,
  * exact-block lookup, expiry check (coarse clock), CIDR guard and global per-CPU counters,
- * but without the per-block per-CPU counter hash. The difference between the two on the hit
- * path is what that counter costs (a second hash lookup, keyed by a 20-byte struct). Keep it
- * in step with the real program when its hit path changes.
+ * but no per-block drop counts. The difference between the two on the hit path is what those
+ * counts cost (two atomic adds in the matched value). Keep it in step with the real program
+ * when its hit path changes.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

@@ -101,6 +101,12 @@ static void arena_release(void *chunks)
 	}
 }
 
+void alert_cleanup(void)
+{
+	free(arena_spare);
+	arena_spare = NULL;
+}
+
 static cJSON *parse_tree(struct alert *a, const char *line, size_t len, const char **end)
 {
 	cJSON_Hooks arena = { .malloc_fn = arena_alloc, .free_fn = arena_nofree };

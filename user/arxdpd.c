@@ -1764,6 +1764,7 @@ out:
 	tail_close(&d.tail);
 	bl_close(&d.bl);
 	btable_free(d.bt);
+	alert_cleanup();
 	offenders_free(d.off);
 	pending_free_all(d.pending);
 	config_free_ossec(d.cfg);
