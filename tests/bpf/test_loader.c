@@ -55,8 +55,9 @@ struct layout {
 
 static void try_layout(const struct layout *l)
 {
-	struct loader_opts o = { .pin_dir = dir, .capacity_v4 = 1024, .capacity_v6 = 1024,
-				 .cidr_capacity = 16 };
+	struct loader_opts o = {
+		.pin_dir = dir, .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16
+	};
 	char p[128];
 	int fd, prog = -1, err;
 
