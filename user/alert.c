@@ -43,7 +43,7 @@ static void set_err(char *err, size_t errlen, const char *msg)
 #define ALERT_ARENA 1
 #endif
 
-#define ARENA_CHUNK 16384
+#define ARENA_CHUNK 65536 /* a Wazuh alert tree takes 10-20 KiB; one chunk each, reused */
 
 struct arena_chunk {
 	struct arena_chunk *next;
