@@ -339,9 +339,9 @@ if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-fwdrop.sh" ]; then
 		echo "(bench-fwdrop failed: exit $?)"
 	  echo; } >>"$WORK/others.md"
 fi
-for b in "$OUTPUT"/tools/bench-daemon* "$ROOT"/tools/bench-daemon*.sh; do
+# The scripts only: build/tools/bench-daemon is their helper and takes a sub-command.
+for b in "$ROOT"/tools/bench-daemon*.sh; do
 	[ "$OTHERS" -eq 1 ] && [ -x "$b" ] || continue
-	case "$b" in *.c | *.bpf.*) continue ;; esac
 	log "$(basename "$b")"
 	{ echo "### Daemon ($(basename "$b"))"; echo
 	  OUTPUT="$OUTPUT" timeout 600 "$b" 2>&1 || echo "($(basename "$b") failed: exit $?)"
