@@ -6,7 +6,7 @@
 #     receiving namespace, for every contender at every N, attack and clean traffic, each
 #     figure the median of RUNS runs, every run checked against the receiver's counters;
 #   - the control plane (build/tools/bench-ctl) and the other engineers' benchmarks when
-#     present (bench-replay, bench-fwdrop.sh, bench-daemon*).
+#     present (bench-replay, bench-fwdrop.sh, bench-contention.sh, bench-daemon*.sh).
 # Topology: sender namespace -> veth -> receiver namespace. The receiving veth carries the XDP
 # program under test; arxdp's maps stay pinned in the root bpffs (private pin directory). Every
 # netfilter rule lives in a receiver namespace of its own, created for one contender and one N
@@ -337,6 +337,12 @@ if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-fwdrop.sh" ]; then
 	{ echo "### firewall-drop add/delete cycle (tools/bench-fwdrop.sh)"; echo
 	  OUTPUT="$OUTPUT" TIME_LIMIT=300 timeout 360 "$ROOT/tools/bench-fwdrop.sh" $([ "$QUICK" -eq 1 ] && echo --sizes "0 1000") 2>&1 ||
 		echo "(bench-fwdrop failed: exit $?)"
+	  echo; } >>"$WORK/others.md"
+fi
+if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-contention.sh" ]; then
+	log "bench-contention"
+	{ OUTPUT="$OUTPUT" RUNS=$RUNS timeout 300 "$ROOT/tools/bench-contention.sh" 2>/dev/null ||
+		echo "(bench-contention failed: exit $?)"
 	  echo; } >>"$WORK/others.md"
 fi
 # The scripts only: build/tools/bench-daemon is their helper and takes a sub-command.
