@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
+#include "arxdp.h"
 #include "log.h"
 #include "match.h"
 #include "state.h"
@@ -54,6 +55,18 @@ static uint64_t get_u64(const cJSON *o, const char *k)
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0)
 		return (uint64_t)v->valuedouble;
 	return 0;
+}
+
+/* A field narrower than 64 bits: a value beyond max is said and clamped, never wrapped. */
+static uint64_t get_capped(const cJSON *o, const char *k, uint64_t max, const char *path, int i)
+{
+	uint64_t v = get_u64(o, k);
+
+	if (v <= max)
+		return v;
+	pr_warn("state '%s': entry #%d: '%s' %llu is out of range (at most %llu): using %llu", path,
+		i, k, (unsigned long long)v, (unsigned long long)max, (unsigned long long)max);
+	return max;
 }
 
 static const char *get_str(const cJSON *o, const char *k)
@@ -285,11 +298,11 @@ static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
 		m->expires_wall_ns = get_u64(o, "expires_wall_ns");
 		m->added_wall_ns = get_u64(o, "added_wall_ns");
 		m->seq = get_u64(o, "seq");
-		m->timeout_s = (uint32_t)get_u64(o, "timeout");
-		m->rule_id = (uint32_t)get_u64(o, "rule_id");
-		m->level = (uint8_t)get_u64(o, "level");
-		m->origin = (uint8_t)get_u64(o, "origin");
-		m->offenses = (uint32_t)get_u64(o, "offenses");
+		m->timeout_s = (uint32_t)get_capped(o, "timeout", UINT32_MAX, path, i);
+		m->rule_id = (uint32_t)get_capped(o, "rule_id", UINT32_MAX, path, i);
+		m->level = (uint8_t)get_capped(o, "level", UINT8_MAX, path, i);
+		m->origin = (uint8_t)get_capped(o, "origin", ARXDP_ORIGIN_MAX - 1, path, i);
+		m->offenses = (uint32_t)get_capped(o, "offenses", UINT32_MAX, path, i);
 	}
 	return 0;
 }
@@ -300,7 +313,7 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 	char path[PATH_MAX], *text = NULL;
 	const cJSON *o, *arr;
 	cJSON *root = NULL;
-	int err;
+	int err, i;
 
 	*have_pos = false;
 	*pending = NULL;
@@ -329,23 +342,28 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 	if (err)
 		goto out;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "offenders");
+	i = 0;
 	cJSON_ArrayForEach(o, arr)
 	{
 		const char *rkey = get_str(o, "rkey");
 
+		i++;
 		if (rkey && off) {
-			err = offenders_set(off, rkey, (uint32_t)get_u64(o, "count"));
+			err = offenders_set(off, rkey,
+					    (uint32_t)get_capped(o, "count", UINT32_MAX, path, i));
 			if (err)
 				goto out;
 		}
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(root, "pending");
+	i = 0;
 	cJSON_ArrayForEach(o, arr)
 	{
 		const char *exe = get_str(o, "exe"), *rkey = get_str(o, "rkey");
 		const char *json = get_str(o, "json");
 		struct pending_delete *p;
 
+		i++;
 		if (!exe || !rkey || !json) {
 			pr_warn("state '%s': pending delete without exe, rkey or json: skipped",
 				path);
@@ -359,7 +377,7 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 		}
 		str_copy(p->exe, exe, sizeof(p->exe));
 		p->deadline_wall_ns = get_u64(o, "deadline_wall_ns");
-		p->timeout_s = (uint32_t)get_u64(o, "timeout");
+		p->timeout_s = (uint32_t)get_capped(o, "timeout", UINT32_MAX, path, i);
 		p->next = *pending;
 		*pending = p;
 	}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the state file tables: a snapshot written by state_save reads back
+ * field for field, and values that do not fit their field (a hand-edited or corrupt
+ * state.json) are clamped with a message instead of wrapping to a small number.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "addr.h"
+#include "arxdp.h"
+#include "btable.h"
+#include "log.h"
+#include "match.h"
+#include "state.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-state.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, STATE_FILE);
+	unlink(p);
+	rmdir(dir);
+}
+
+static void write_state(const char *json)
+{
+	char p[128];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, STATE_FILE);
+	f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fputs(json, f);
+	fclose(f);
+}
+
+struct clamp_case {
+	char field[16];
+	char value[32];
+	unsigned long long want;
+};
+
+/* clang-format off */
+static struct clamp_case clamp_cases[] = {
+	{ "timeout", "\"3600\"", 3600 },
+	{ "timeout", "\"4294967296\"", 4294967295ULL },
+	{ "timeout", "\"18446744073709551615\"", 4294967295ULL },
+	{ "offenses", "\"5\"", 5 },
+	{ "offenses", "\"4294967301\"", 4294967295ULL },
+	{ "rule_id", "\"99999999999\"", 4294967295ULL },
+	{ "level", "\"10\"", 10 },
+	{ "level", "\"300\"", 255 },
+	{ "origin", "\"2\"", 2 },
+	{ "origin", "\"200\"", ARXDP_ORIGIN_MAX - 1 },
+	{ "timeout", "-5", 0 },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(state, clamped)
+{
+	return cr_make_param_array(struct clamp_case, clamp_cases,
+				   sizeof(clamp_cases) / sizeof(clamp_cases[0]));
+}
+
+static unsigned long long field_of(const struct bmeta *m, const char *f)
+{
+	if (!strcmp(f, "timeout"))
+		return m->timeout_s;
+	if (!strcmp(f, "offenses"))
+		return m->offenses;
+	if (!strcmp(f, "rule_id"))
+		return m->rule_id;
+	if (!strcmp(f, "level"))
+		return m->level;
+	return m->origin;
+}
+
+ParameterizedTest(struct clamp_case *c, state, clamped, .init = setup, .fini = teardown)
+{
+	struct btable *bt = btable_new();
+	struct pending_delete *pending = NULL;
+	struct tail_pos pos = {};
+	struct arxdp_addr a;
+	struct bmeta *m;
+	bool have_pos;
+	char json[512];
+
+	snprintf(json, sizeof(json),
+		 "{\"version\":1,\"blocks\":[{\"addr\":\"192.0.2.9\",\"exe\":\"firewall-drop\","
+		 "\"%s\":%s}]}",
+		 c->field, c->value);
+	write_state(json);
+	cr_assert_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending), 0);
+	cr_assert_eq(addr_parse("192.0.2.9", &a, NULL, 0), 0);
+	m = btable_get(bt, &a);
+	cr_assert_not_null(m);
+	cr_expect_eq(field_of(m, c->field), c->want, "%s %s: %llu, expected %llu", c->field,
+		     c->value, field_of(m, c->field), c->want);
+	btable_free(bt);
+}
+
+/* What state_save writes, state_load reads back. */
+Test(state, round_trip, .init = setup, .fini = teardown)
+{
+	struct btable *bt = btable_new(), *back = btable_new();
+	struct pending_delete *pending = NULL;
+	struct tail_pos pos = { .dev = 2049, .ino = 1234567, .offset = 98765, .lineno = 42,
+				.seq = 41 },
+			got = {};
+	struct arxdp_addr a;
+	struct bmeta *m;
+	bool have_pos;
+
+	cr_assert_eq(addr_parse("2001:db8::7", &a, NULL, 0), 0);
+	m = btable_upsert(bt, &a);
+	cr_assert_not_null(m);
+	strcpy(m->exe, "firewall-drop");
+	m->expires_wall_ns = 1900000000123456789ULL;
+	m->added_wall_ns = 1800000000000000001ULL;
+	m->seq = 41;
+	m->timeout_s = 600;
+	m->rule_id = 5712;
+	m->level = 10;
+	m->origin = 1;
+	m->offenses = 3;
+	bmeta_set_alert(m, "{\"rule\":{\"id\":\"5712\"}}");
+	cr_assert_eq(state_save(dir, &pos, bt, NULL, NULL), 0);
+	cr_assert_eq(state_load(dir, &got, &have_pos, back, NULL, &pending), 0);
+	cr_expect(have_pos);
+	cr_expect_eq(got.ino, pos.ino);
+	cr_expect_eq(got.offset, pos.offset);
+	cr_expect_eq(got.seq, pos.seq);
+	m = btable_get(back, &a);
+	cr_assert_not_null(m);
+	cr_expect_eq(m->expires_wall_ns, 1900000000123456789ULL);
+	cr_expect_eq(m->added_wall_ns, 1800000000000000001ULL);
+	cr_expect_eq(m->timeout_s, 600u);
+	cr_expect_eq(m->rule_id, 5712u);
+	cr_expect_eq(m->offenses, 3u);
+	cr_expect_str_eq(m->alert, "{\"rule\":{\"id\":\"5712\"}}");
+	btable_free(bt);
+	btable_free(back);
+}
