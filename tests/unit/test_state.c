@@ -117,7 +117,10 @@ Test(state, round_trip, .init = setup, .fini = teardown)
 {
 	struct btable *bt = btable_new(), *back = btable_new();
 	struct pending_delete *pending = NULL;
-	struct tail_pos pos = { .dev = 2049, .ino = 1234567, .offset = 98765, .lineno = 42,
+	struct tail_pos pos = { .dev = 2049,
+				.ino = 1234567,
+				.offset = 98765,
+				.lineno = 42,
 				.seq = 41 },
 			got = {};
 	struct arxdp_addr a;
