@@ -40,12 +40,7 @@ static int inst_open(struct inst *in, uint32_t capacity)
 	err = loader_private_open(&o, &in->lp);
 	if (err)
 		return err;
-	err = bl_open_fds(&in->bl, loader_private_map_fd(in->lp, ARXDP_MAP_BLOCK4),
-			  loader_private_map_fd(in->lp, ARXDP_MAP_BLOCK6),
-			  loader_private_map_fd(in->lp, ARXDP_MAP_CIDR4),
-			  loader_private_map_fd(in->lp, ARXDP_MAP_CIDR6),
-			  loader_private_map_fd(in->lp, ARXDP_MAP_STATS),
-			  loader_private_map_fd(in->lp, ARXDP_MAP_META));
+	err = bl_open_private(&in->bl, in->lp);
 	in->bl_open = !err;
 	return err;
 }

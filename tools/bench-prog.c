@@ -103,12 +103,7 @@ struct bench {
 
 static int open_bl(struct blocklist *bl, struct loader_private *lp)
 {
-	return bl_open_fds(bl, loader_private_map_fd(lp, ARXDP_MAP_BLOCK4),
-			   loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
-			   loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
-			   loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
-			   loader_private_map_fd(lp, ARXDP_MAP_STATS),
-			   loader_private_map_fd(lp, ARXDP_MAP_META));
+	return bl_open_private(bl, lp);
 }
 
 static int put(struct blocklist *bl, const char *s, uint32_t timeout_s, bool expired)

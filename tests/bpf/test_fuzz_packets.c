@@ -318,13 +318,7 @@ static void setup(void)
 		cr_skip_test("BPF_PROG_TEST_RUN needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
-	cr_assert_eq(bl_open_fds(&bl, loader_private_map_fd(lp, ARXDP_MAP_BLOCK4),
-				 loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
-				 loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
-				 loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
-				 loader_private_map_fd(lp, ARXDP_MAP_STATS),
-				 loader_private_map_fd(lp, ARXDP_MAP_META)),
-		     0);
+	cr_assert_eq(bl_open_private(&bl, lp), 0);
 }
 
 static void teardown(void)
