@@ -81,7 +81,7 @@ static const struct bench_case cases[] = {
 	  XDP_PASS,
 	  true },
 	{ "bare lookup hit (floor.bpf.c)", P_LOOKUP, { V4("198.18.200.7") }, XDP_DROP, false },
-	{ "hit without the per-block counter (arxdp-variant)",
+	{ "hit without per-block counts (arxdp-variant)",
 	  P_NOCNT,
 	  { V4("198.18.200.7") },
 	  XDP_DROP,
@@ -398,8 +398,8 @@ int main(int argc, char **argv)
 		printf("| %s | %.2f (%.2f–%.2f) | %.2f | %.2f× |\n", cases[i].name, res[i].med,
 		       res[i].min, res[i].max, res[i].med - res[0].med, res[i].med / res[0].med);
 	printf("\nClock: the precise clock (bpf_ktime_get_ns) costs %.1f ns more per hit than the "
-	       "coarse one on this machine (clock source above); the per-block counter costs "
-	       "%.1f ns per hit here (cache-hot).\n",
+	       "coarse one on this machine (clock source above); the per-block counts (two "
+	       "atomic adds) cost %.1f ns per hit here (cache-hot).\n",
 	       res[4].med - res[HIT_CASE].med, res[HIT_CASE].med - res[13].med);
 
 	if (write) {
