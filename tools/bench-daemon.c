@@ -142,22 +142,6 @@ static size_t alert_line(char *buf, size_t len, const char *addr)
 	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int open_alerts(void)
 {
 	int fd = open(o.alerts, O_WRONLY | O_APPEND | O_CLOEXEC);

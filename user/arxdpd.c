@@ -129,7 +129,7 @@ static struct daemon {
 static void arlog_flush(void)
 {
 	struct stat st;
-	ssize_t n;
+	int err;
 
 	if (!d.arlog.len)
 		goto out;
@@ -149,10 +149,9 @@ static void arlog_flush(void)
 		if (!fstat(d.arlog_fd, &st))
 			d.arlog_ino = st.st_ino;
 	}
-	n = write(d.arlog_fd, d.arlog.p, d.arlog.len);
-	if (n < 0 || (size_t)n != d.arlog.len)
-		pr_warn("active-responses.log '%s': write failed: %s", d.s.ar_log,
-			n < 0 ? strerror(errno) : "short write");
+	err = write_all(d.arlog_fd, d.arlog.p, d.arlog.len);
+	if (err)
+		pr_warn("active-responses.log '%s': write failed: %s", d.s.ar_log, strerror(-err));
 out:
 	if (d.arlog.oom)
 		pr_warn("active-responses.log '%s': no memory for its lines: some were lost",

@@ -93,18 +93,7 @@ int ctl_read_request(int fd, char *buf, size_t len)
 
 int ctl_send(int fd, const char *json)
 {
-	size_t len = strlen(json), off = 0;
-	ssize_t n;
-
-	while (off < len) {
-		n = write(fd, json + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		off += (size_t)n;
-	}
-	return write(fd, "\n", 1) == 1 ? 0 : -EIO;
+	return write_all(fd, json, strlen(json)) ?: write_all(fd, "\n", 1);
 }
 
 int ctl_request(const char *path, const char *req, char **reply)

@@ -115,22 +115,6 @@ static int offender_to_json(const char *rkey, uint32_t count, void *ctx)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
 	       struct offender_table *off, const struct pending_delete *pending)
 {

@@ -2,6 +2,7 @@
 /* This file contains the clock and string helpers declared in util.h. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include <bpf/libbpf.h>
 #include "util.h"
@@ -36,6 +37,24 @@ int str_copy(char *dst, const char *src, size_t size)
 		return -ENAMETOOLONG;
 	}
 	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
 	return 0;
 }
 

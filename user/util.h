@@ -23,6 +23,9 @@ uint64_t wall_now_ns(void);
 /* Copies src into dst (size bytes, always terminated); -ENAMETOOLONG when it did not fit. */
 int str_copy(char *dst, const char *src, size_t size);
 
+/* Writes all len bytes (a short write or EINTR goes on); 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+
 /* errno text for a negative errno or a libbpf error code. */
 const char *errstr(int err);
 
