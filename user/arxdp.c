@@ -1036,8 +1036,9 @@ static const struct cmd cmds[] = {
 	{ "metrics", do_metrics, "[--textfile PATH]", false },
 	{ "top", do_top, "[--interval MS] [--iterations N] [--once]", false },
 	{ "reload", do_reload, "(asks arxdpd to re-read its configuration)", true },
-	{ "replay", cmd_replay, "[--ossec-conf FILE] [--config FILE] [--json] FILE...", false },
-	{ "check-config", cmd_check_config, "[--ossec-conf FILE]", false },
+	{ "replay", cmd_replay,
+	  "[--ossec-conf FILE] [--config FILE] [--own ADDR]... [--json] FILE...", false },
+	{ "check-config", cmd_check_config, "[--ossec-conf FILE] [--config FILE]", false },
 	{ "version", do_version, "", false },
 	{ "help", do_help, "", false },
 };
@@ -1054,7 +1055,8 @@ static int do_help(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		printf("  %-13s %s\n", cmds[i].name, cmds[i].usage);
 	printf("\nDURATION: seconds, or 30s, 10m, 4h, 1d, 2w; 0 or none = permanent.\n"
-	       "Exit status: 0 on success, 1 on any error (the message says which).\n");
+	       "Exit status: 0 on success, 1 on an error (the message says which), 2 on an unknown\n"
+	       "command or global option.\n");
 	return 0;
 }
 

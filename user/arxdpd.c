@@ -769,7 +769,6 @@ static int reload(void)
 	int r;
 
 	d.c.reloads++;
-	settings_defaults(&ns);
 	ns = d.s; /* keep flags and what needs a restart; re-read the rest */
 	if (path) {
 		struct arxdp_settings fresh;

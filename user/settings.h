@@ -46,7 +46,7 @@ struct arxdp_settings {
 	bool xdp_dispatcher; /* share interfaces through libxdp's dispatcher when it can run */
 	uint32_t xdp_priority; /* libxdp run priority: lower runs first */
 	bool dry_run;
-	bool block_counters; /* per-block drop counters (a second lookup per drop) */
+	bool block_counters; /* per-block drop counts: atomic adds in the matched block's value */
 	char metrics_textfile[PATH_MAX]; /* node-exporter textfile; empty = none */
 	uint32_t metrics_port; /* loopback HTTP port for /metrics; 0 = none */
 	uint32_t capacity_v4; /* exact blocks per family */
