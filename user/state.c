@@ -49,8 +49,9 @@ static uint64_t get_u64(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
+	/* strtoull takes "-5" as 2^64 - 5: a sign is no number of ours, read as 0. */
 	if (cJSON_IsString(v))
-		return strtoull(v->valuestring, NULL, 10);
+		return strchr(v->valuestring, '-') ? 0 : strtoull(v->valuestring, NULL, 10);
 	/* Outside [0, 2^64) the conversion is undefined behaviour: a corrupt file reads as 0. */
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0)
 		return (uint64_t)v->valuedouble;

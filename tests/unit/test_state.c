@@ -18,6 +18,13 @@
 #include "state.h"
 
 static char dir[64];
+static int warnings;
+
+static void count_warnings(enum log_level l, const char *msg, void *ctx)
+{
+	if (l == LOG_LEVEL_WARN && strstr(msg, "out of range"))
+		warnings++;
+}
 
 static void setup(void)
 {
@@ -31,6 +38,8 @@ static void teardown(void)
 	char p[128];
 
 	snprintf(p, sizeof(p), "%s/%s", dir, STATE_FILE);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/.%s.tmp", dir, STATE_FILE);
 	unlink(p);
 	rmdir(dir);
 }
@@ -51,21 +60,24 @@ struct clamp_case {
 	char field[16];
 	char value[32];
 	unsigned long long want;
+	bool warned; /* the loader says it clamped */
 };
 
 /* clang-format off */
 static struct clamp_case clamp_cases[] = {
-	{ "timeout", "\"3600\"", 3600 },
-	{ "timeout", "\"4294967296\"", 4294967295ULL },
-	{ "timeout", "\"18446744073709551615\"", 4294967295ULL },
-	{ "offenses", "\"5\"", 5 },
-	{ "offenses", "\"4294967301\"", 4294967295ULL },
-	{ "rule_id", "\"99999999999\"", 4294967295ULL },
-	{ "level", "\"10\"", 10 },
-	{ "level", "\"300\"", 255 },
-	{ "origin", "\"2\"", 2 },
-	{ "origin", "\"200\"", ARXDP_ORIGIN_MAX - 1 },
-	{ "timeout", "-5", 0 },
+	{ "timeout", "\"3600\"", 3600, false },
+	{ "timeout", "\"4294967296\"", 4294967295ULL, true },
+	{ "timeout", "\"18446744073709551615\"", 4294967295ULL, true },
+	{ "offenses", "\"5\"", 5, false },
+	{ "offenses", "\"4294967301\"", 4294967295ULL, true },
+	{ "rule_id", "\"99999999999\"", 4294967295ULL, true },
+	{ "level", "\"10\"", 10, false },
+	{ "level", "\"300\"", 255, true },
+	{ "origin", "\"2\"", 2, false },
+	{ "origin", "\"200\"", ARXDP_ORIGIN_MAX - 1, true },
+	{ "timeout", "-5", 0, false },
+	{ "timeout", "\"-5\"", 0, false },
+	{ "level", "-1", 0, false },
 };
 /* clang-format on */
 
@@ -103,7 +115,12 @@ ParameterizedTest(struct clamp_case *c, state, clamped, .init = setup, .fini = t
 		 "\"%s\":%s}]}",
 		 c->field, c->value);
 	write_state(json);
+	warnings = 0;
+	log_set_sink(count_warnings, NULL);
 	cr_assert_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending), 0);
+	log_set_sink(NULL, NULL);
+	cr_expect_eq(warnings, c->warned ? 1 : 0, "%s %s: %d warnings", c->field, c->value,
+		     warnings);
 	cr_assert_eq(addr_parse("192.0.2.9", &a, NULL, 0), 0);
 	m = btable_get(bt, &a);
 	cr_assert_not_null(m);
@@ -153,6 +170,12 @@ Test(state, round_trip, .init = setup, .fini = teardown)
 	cr_expect_eq(m->timeout_s, 600u);
 	cr_expect_eq(m->rule_id, 5712u);
 	cr_expect_eq(m->offenses, 3u);
+	cr_expect_eq(m->level, 10);
+	cr_expect_eq(m->origin, 1);
+	cr_expect_eq(m->seq, 41u);
+	cr_expect_str_eq(m->exe, "firewall-drop");
+	cr_expect_eq(got.dev, pos.dev);
+	cr_expect_eq(got.lineno, pos.lineno);
 	cr_expect_str_eq(m->alert, "{\"rule\":{\"id\":\"5712\"}}");
 	btable_free(bt);
 	btable_free(back);
