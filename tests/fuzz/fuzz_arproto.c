@@ -56,7 +56,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* What firewall-drop prints must come back as one key under execd's parse. */
 			if (strchr(reply, '\n'))
 				abort();
-			arproto_rkey(reply, "firewall-drop", rkey, sizeof(rkey), &trunc);
+			if (arproto_rkey(reply, "firewall-drop", rkey, sizeof(rkey), &trunc) ||
+			    (!trunc &&
+			     (strncmp(rkey, "firewall-drop-", 14) || strcmp(rkey + 14, ip))))
+				abort();
+			/* arxdpd's tree-less builder prints the same bytes. */
+			{
+				struct sbuf sb = {};
+
+				arproto_check_keys_sb(&sb, "firewall-drop", keys, 1);
+				if (!sb.oom && strcmp(sb.p, reply))
+					abort();
+				free(sb.p);
+			}
 			free(reply);
 		}
 	}
