@@ -433,11 +433,15 @@ bool runner_child(struct runner *r, pid_t pid, int status)
 
 void runner_reap(struct runner *r)
 {
+	struct job *j, *next;
 	int status;
-	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		runner_child(r, pid, status);
+	/* Its own children only: arxdpd has another (the state saver) that it reaps itself. */
+	for (j = r->running; j; j = next) {
+		next = j->next;
+		if (j->pid > 0 && waitpid(j->pid, &status, WNOHANG) == j->pid)
+			runner_child(r, j->pid, status);
+	}
 }
 
 static void fire_due(struct runner *r, uint64_t now_wall, bool all, bool *changed)
