@@ -421,17 +421,21 @@ static void set_attach_flags(const char *pin_dir, __u32 flags)
 	struct arxdp_meta meta = {};
 	char path[PATH_MAX];
 	__u32 zero = 0;
-	int fd;
+	int fd, lock;
 
 	if (pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_META))
 		return;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return;
+	/* Under the lock: writers of blocks update the prefix counts in the same value. */
+	lock = pindir_lock(pin_dir);
 	if (!bpf_map_lookup_elem(fd, &zero, &meta)) {
 		meta.attach_flags = flags;
 		bpf_map_update_elem(fd, &zero, &meta, BPF_ANY);
 	}
+	if (lock >= 0)
+		pindir_unlock(lock);
 	close(fd);
 }
 
