@@ -121,8 +121,8 @@ static cJSON *parse_tree(struct alert *a, const char *line, size_t len, const ch
 	cJSON_InitHooks(NULL);
 	a->arena = arena_cur;
 	arena_cur = NULL;
-	if (arena_failed && root)
-		root = NULL; /* cJSON checks every allocation, but say ENOMEM plainly */
+	if (arena_failed)
+		root = NULL; /* cJSON checks every allocation; alert_parse says ENOMEM plainly */
 	return root;
 }
 
@@ -326,6 +326,11 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	a->root = parse_tree(a, line, len, &end);
+	if (!a->root && arena_failed) {
+		set_err(err, errlen, "out of memory");
+		ret = -ENOMEM;
+		goto fail;
+	}
 	if (!a->root) {
 		snprintf(msg, sizeof(msg), "not JSON: parse error at byte %zu",
 			 end && end >= line ? (size_t)(end - line) : (size_t)0);

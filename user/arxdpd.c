@@ -122,7 +122,8 @@ static struct daemon {
 	.inofd = -1,
 	.ctlfd = -1,
 	.lockfd = -1,
-	.arlog_fd = -1 };
+	.arlog_fd = -1,
+	.metricsfd = -1 };
 
 /* ---- active-responses.log: firewall-drop's lines, buffered per burst ---- */
 
@@ -361,7 +362,6 @@ static const struct ossec_command *find_cmd_by_exe(const char *exe)
 	return NULL;
 }
 
-/* One log line from a built message; blank adds firewall-drop's empty line after it. */
 /* firewall-drop's delete sequence for a block that ended. */
 static void log_delete(const struct bmeta *m, const struct arxdp_addr *a)
 {
@@ -601,23 +601,28 @@ static void save_state(bool force)
 	bool busy = d.tail.more || now - d.last_alert_mono < SAVE_QUIET_NS;
 	uint64_t every = busy ? SAVE_BURST_INTERVAL_NS : SAVE_MIN_INTERVAL_NS;
 
-	if (!d.dirty || (!force && now - d.last_save_mono < every))
-		return;
-	if (d.saver_pid > 0) {
-		if (!force)
-			return; /* one at a time; still dirty, so the next tick saves */
+	/* A forced save first waits for a running one: at exit its snapshot must be on disk,
+	 * and a failed one makes the state dirty again. */
+	if (force && d.saver_pid > 0) {
 		if (waitpid(d.saver_pid, &status, 0) == d.saver_pid)
 			saver_done(status);
 		d.saver_pid = 0;
 	}
+	if (!d.dirty || (!force && now - d.last_save_mono < every))
+		return;
+	if (d.saver_pid > 0)
+		return; /* one at a time; still dirty, so the next tick saves */
 	d.dirty = false;
 	d.last_save_mono = now;
 	if (!force) {
 		fflush(stderr);
 		pid = fork();
-		if (pid == 0)
-			_exit(state_save(d.s.state_dir, &d.tail.pos, d.bt, d.off, d.pending) ? 1 :
-											       0);
+		if (pid == 0) {
+			err = state_save(d.s.state_dir, &d.tail.pos, d.bt, d.off, d.pending);
+			/* _exit skips stdio: the reason would stay in stderr's buffer. */
+			fflush(stderr);
+			_exit(err ? 1 : 0);
+		}
 		if (pid > 0) {
 			d.saver_pid = pid;
 			return;
@@ -957,7 +962,8 @@ static cJSON *ctl_block(const cJSON *req, bool unblock)
 	}
 	m = btable_upsert(d.bt, &a);
 	if (m) {
-		bmeta_set_alert(m, txt);
+		bmeta_take_alert(m, txt);
+		txt = NULL;
 		str_copy(m->exe, "firewall-drop", sizeof(m->exe));
 		m->timeout_s = v.timeout_s;
 		m->expires_wall_ns =
