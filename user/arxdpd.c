@@ -1656,8 +1656,17 @@ static int attach_all(void)
 				 .dispatcher = d.s.xdp_dispatcher,
 				 .no_block_counters = !d.s.block_counters,
 				 .priority = d.s.xdp_priority };
+	__u32 pinned;
 	int i, fd, err;
 
+	/* A pinned program keeps the knobs it was loaded with: when the configuration asks for
+	 * others (dry run, per-block counts), load it anew, or they would wait for a hand reload. */
+	if (!loader_pinned_load_flags(o.pin_dir, &pinned) && pinned != loader_load_flags(&o)) {
+		pr_info("program '%s': pinned with other settings (dry run, per-block counts): "
+			"loading it with the configured ones",
+			ARXDP_PROG_NAME);
+		o.reload = true;
+	}
 	/* Load (or adopt the pinned program) even without interfaces: blocks need maps. */
 	err = loader_get_prog(&o, &fd);
 	if (err)

@@ -121,6 +121,37 @@ static int open_skel(const struct loader_opts *o, const char *pin_root, struct a
 	return 0;
 }
 
+__u32 loader_load_flags(const struct loader_opts *o)
+{
+	return (o->dry_run ? ARXDP_LOAD_DRY_RUN : 0) |
+	       (o->no_block_counters ? ARXDP_LOAD_NO_BLOCK_COUNTERS : 0);
+}
+
+int loader_pinned_load_flags(const char *pin_dir, __u32 *flags)
+{
+	struct arxdp_meta meta = {};
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err;
+
+	err = pindir_path(path, sizeof(path), pin_dir, ARXDP_PIN_PROG);
+	if (err)
+		return err;
+	if (access(path, F_OK))
+		return -ENOENT;
+	err = pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_META);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_lookup_elem(fd, &zero, &meta) ? -errno : 0;
+	close(fd);
+	if (!err)
+		*flags = meta.load_flags;
+	return err;
+}
+
 int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
@@ -180,8 +211,7 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	}
 
 	bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta);
-	meta.load_flags = (o->dry_run ? ARXDP_LOAD_DRY_RUN : 0) |
-			  (o->no_block_counters ? ARXDP_LOAD_NO_BLOCK_COUNTERS : 0);
+	meta.load_flags = loader_load_flags(o);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY)) {
 		err = -errno;
 		pr_warn("map 'meta': update failed: %s", strerror(-err));

@@ -30,6 +30,10 @@ struct loader_opts {
  * opts->reload). Existing pinned maps are reused, whatever their capacity.
  */
 int loader_get_prog(const struct loader_opts *opts, int *prog_fd);
+/* The ARXDP_LOAD_* flags a program loaded with opts has. */
+__u32 loader_load_flags(const struct loader_opts *opts);
+/* The ARXDP_LOAD_* flags of the program pinned in pin_dir; -ENOENT when none is pinned. */
+int loader_pinned_load_flags(const char *pin_dir, __u32 *flags);
 
 /*
  * Loads the program without pinning anything and without touching pinned maps: a private

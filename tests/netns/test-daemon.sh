@@ -67,7 +67,7 @@ MPORT=$((20000 + 16#$TID % 20000))
 start_daemon() {
 	"$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state" --iface "$XA" --iface "$XL" \
 		--script-time-limit 2s --metrics-textfile "$W/arxdp.prom" --metrics-port "$MPORT" \
-		>>"$W/arxdpd.log" 2>&1 &
+		"$@" >>"$W/arxdpd.log" 2>&1 &
 	DPID=$!
 	local i
 	for i in $(seq 100); do
@@ -219,4 +219,14 @@ check "attacker blocked again (10 min)" wait_for 2 blocked 198.18.3.2
 stop_daemon
 check "blocks stay after SIGTERM" test "$(count_prefix 2001:db8:77:)" -eq 3000
 check "attacker still dropped with no daemon running" ping_blocked "$A" 198.18.3.1
+
+# A restart with other knobs loads the program anew: the pinned one's would stay otherwise
+status_is() { [ "$(json_get "$("$ARXDP" status --json)" "j['$1']")" = "$2" ]; }
+check "per-block counts on before" status_is block_counters True
+check "restart with --no-block-counters" start_daemon --no-block-counters
+check "the program now runs without per-block counts" status_is block_counters False
+check "the reload is said in the log" grep -q "pinned with other settings" "$W/arxdpd.log"
+check "blocks kept across the new program" test "$(count_prefix 2001:db8:77:)" -eq 3000
+check "attacker still dropped by the new program" ping_blocked "$A" 198.18.3.1
+stop_daemon
 finish
