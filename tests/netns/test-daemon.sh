@@ -208,6 +208,15 @@ before=$(count_prefix 2001:db8:77:)
 echo "   killed with $before of 3000 burst blocks applied"
 check "restart after SIGKILL" start_daemon
 check "every burst alert applied after the restart" wait_for 20 prefix_count_is 2001:db8:77: 3000
+# The daemon's own log is capped at 100 block lines a second; active-responses.log has them all.
+python3 "$GEN" 5710 10 2001:db8:78:: 1000 >>"$ALERTS"
+check "a second burst applied" wait_for 20 prefix_count_is 2001:db8:78: 1000
+burst_lines=$(grep -c "block 2001:db8:78:" "$W/arxdpd.log")
+check "its block lines capped ($burst_lines of 1000 logged)" test "$burst_lines" -lt 1000
+check "the cap says how many it left out" wait_for 3 grep -Eq \
+	"[0-9]+ more block and unblock lines in the last second not logged here" "$W/arxdpd.log"
+check "active-responses.log has every block of the burst" wait_for 3 eval \
+	'[ "$(grep -c "check_keys.*2001:db8:78:" "$ARLOG")" -eq 1000 ]'
 out=$("$ARXDP" list --json)
 check "no burst alert applied twice (all offenses = 1)" test "$(json_get "$out" "len([e for e in j if e['addr'].startswith('2001:db8:77:') and e['offenses'] != 1])")" -eq 0
 check "earlier blocks kept across the kill" blocked 198.51.100.56
