@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# One non-recursive build: bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h -> user/*.o ->
-# build/<program>, plus tests and tools. `make help` lists the targets; V=1 shows commands.
+# One non-recursive build: bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h; user/lib/*.c ->
+# build/libarxdp.a; user/<program>/*.c -> build/<program>, plus tests and tools. `make help` lists the targets; V=1 shows commands.
 
 OUTPUT ?= build
 PREFIX ?= /usr/local
@@ -25,14 +25,17 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 PKGS := libbpf libxdp libxml-2.0 libcjson zlib libelf libcap
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+# The one place the version is set; every program and the docs' examples read it from here.
+ARXDP_VERSION := 0.1.0
 
 WARNINGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wmissing-declarations -Wformat=2 -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
-	      -Ibpf -Iuser -I$(OUTPUT) $(PKG_CFLAGS)
+	      -DARXDP_VERSION='"$(ARXDP_VERSION)"' -Ibpf -Iuser -Iuser/lib -I$(OUTPUT) $(PKG_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
@@ -43,12 +46,15 @@ LIBS := $(PKG_LIBS) -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ibpf \
 	      $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 
-# Programs: one main file each; everything else in user/ is library code shared by them.
-MAINS := $(wildcard user/arxdp.c user/arxdpd.c user/firewall-drop.c)
-PROGS := $(patsubst user/%.c,$(OUTPUT)/%,$(MAINS))
-LIB_SRCS := $(filter-out $(MAINS),$(wildcard user/*.c))
+# Library modules in user/lib/ (libarxdp.a); each program in user/<name>/, whose main.c holds
+# main() and whose other files form prog-<name>.a, so that tests can link a program's parts.
+PROG_NAMES := arxdp arxdpd firewall-drop
+PROGS := $(addprefix $(OUTPUT)/,$(PROG_NAMES))
+LIB_SRCS := $(wildcard user/lib/*.c)
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 LIB := $(OUTPUT)/libarxdp.a
+prog_objs = $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(filter-out user/$(1)/main.c,$(wildcard user/$(1)/*.c)))
+PROG_LIBS := $(foreach p,$(PROG_NAMES),$(OUTPUT)/prog-$(p).a)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -67,7 +73,7 @@ TEST_BINS := $(UNIT_TESTS) $(BPF_TESTS)
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test tests deps demo fuzz bench bench-check install uninstall clean help check-format format
+.PHONY: pkg-check all test tests deps demo fuzz bench bench-check install uninstall clean help check-format format
 
 all: $(PROGS) $(TOOLS)
 
@@ -88,7 +94,7 @@ help:
 	@echo '  clean         remove $(OUTPUT)/'
 	@echo 'Variables: V=1 (show commands), SANITIZE=address,undefined, OUTPUT, PREFIX, DESTDIR'
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tools:
+$(OUTPUT) $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tools:
 	$(Q)mkdir -p $@
 
 # BPF: compile, link through bpftool (which also rejects an object without programs), and
@@ -120,33 +126,47 @@ $(OUTPUT)/tools/%.skel.h: $(OUTPUT)/tools/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$(notdir $*)) > $@.tmp && mv $@.tmp $@
 
-# The loader includes the skeleton, so every library object waits for it.
-$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
+# Only the loader includes the skeleton: a BPF edit rebuilds it and nothing else in user/.
+$(OUTPUT)/user/lib/loader.o: $(SKELS)
+
+$(OUTPUT)/user/%.o: user/%.c | pkg-check
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(OUTPUT)/%: $(OUTPUT)/user/%.o $(LIB)
+.SECONDEXPANSION:
+# An empty archive is valid: a program may be main.c alone.
+$(OUTPUT)/prog-%.a: $$(call prog_objs,$$*) | $(OUTPUT)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PROGS): $(OUTPUT)/%: $(OUTPUT)/user/%/main.o $(OUTPUT)/prog-%.a $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
 
 # Tools may include any skeleton of tools/*.bpf.c as "<name>.skel.h".
 $(OUTPUT)/tools/%: tools/%.c $(LIB) $(TOOL_SKELS) | $(OUTPUT)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/tools $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lpthread -o $@
 
-$(OUTPUT)/tests/unit/%: tests/unit/%.c $(LIB) | $(OUTPUT)/tests/unit
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(PROG_LIBS) $(LIB) | $(OUTPUT)/tests/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lcriterion -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) $< $(PROG_LIBS) $(LIB) $(LIBS) -lcriterion -o $@
 
-$(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(LIB) | $(OUTPUT)/tests/bpf
+$(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(PROG_LIBS) $(LIB) | $(OUTPUT)/tests/bpf
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lcriterion -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) $< $(PROG_LIBS) $(LIB) $(LIBS) -lcriterion -o $@
 
 tests: all $(TEST_BINS)
+
+# A missing -dev package is named before anything compiles, not found as a missing header.
+pkg-check:
+	$(Q)missing=; for p in $(PKGS); do $(PKG_CONFIG) --exists $$p || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] || { echo "pkg-config cannot find:$$missing (install them: make deps)" >&2; exit 1; }
 
 deps:
 	$(Q)scripts/deps.sh
@@ -242,4 +262,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/tools/*.d)
+-include $(wildcard $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/tools/*.d)

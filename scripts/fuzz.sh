@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Builds every libFuzzer target tests/fuzz/fuzz_*.c (clang, ASan + UBSan) into $OUTPUT/fuzz/
-# and runs it. The user/*.c library sources are compiled into each target directly, so the
+# and runs it. The user/lib/*.c library sources are compiled into each target directly, so the
 # sanitizers see them; loader.c (the skeleton user) and the programs' main files are left out.
 #
 #   scripts/fuzz.sh            each target for FUZZ_SECONDS (default 60) over its corpus
@@ -50,7 +50,7 @@ mkdir -p "$FUZZ_DIR/obj" || exit 1
 # -fno-sanitize-recover: a UBSan finding is a crash with an input, not a log line.
 CFLAGS_F="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	-Wno-unused-parameter -Ibpf -Iuser -I$OUTPUT $(pkg-config --cflags $PKGS) \
+	-Wno-unused-parameter -Ibpf -Iuser -Iuser/lib -I$OUTPUT $(pkg-config --cflags $PKGS) \
 	-DFUZZ_ROOT=\"$ROOT\""
 LIBS_F="$(pkg-config --libs $PKGS) -lm"
 
@@ -58,10 +58,10 @@ LIBS_F="$(pkg-config --libs $PKGS) -lm"
 objs=()
 for s in $LIB_SRCS; do
 	o="$FUZZ_DIR/obj/$s.o"
-	if [ ! -e "$o" ] || [ "user/$s.c" -nt "$o" ] || [ -n "$(find user -name '*.h' -newer "$o" | head -1)" ]; then
+	if [ ! -e "$o" ] || [ "user/lib/$s.c" -nt "$o" ] || [ -n "$(find user -name '*.h' -newer "$o" | head -1)" ]; then
 		# shellcheck disable=SC2086
-		"$CLANG" ${CFLAGS_F/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,} -c "user/$s.c" -o "$o" ||
-			{ echo "FAIL: compile user/$s.c"; exit 1; }
+		"$CLANG" ${CFLAGS_F/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,} -c "user/lib/$s.c" -o "$o" ||
+			{ echo "FAIL: compile user/lib/$s.c"; exit 1; }
 	fi
 	objs+=("$o")
 done

@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	make_items(items, SWEEP_N, 3600);
 
 	printf("Private instances of the real program (block map capacity 1,048,576, preallocated), "
-	       "written through `user/blocklist.c` as the CLI and the daemon write them; median of "
+	       "written through `user/lib/blocklist.c` as the CLI and the daemon write them; median of "
 	       "%d runs (min–max). memlock is the kernel's accounting of the IPv4 block map "
 	       "(`bpftool map show`).\n\n",
 	       RUNS);

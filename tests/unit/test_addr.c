@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* This file contains the address, prefix and duration tables (user/addr.c). */
+/* This file contains the address, prefix and duration tables (user/lib/addr.c). */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>

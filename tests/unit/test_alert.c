@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the tests of the alerts.json parser (user/alert.c), over the real Wazuh
+ * This file contains the tests of the alerts.json parser (user/lib/alert.c), over the real Wazuh
  * samples (addresses rewritten to documentation ranges) and hand-made edge cases.
  */
 #include <errno.h>

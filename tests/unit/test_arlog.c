@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the tables of the active-responses.log writer (user/arlog.c): Wazuh's
+ * This file contains the tables of the active-responses.log writer (user/lib/arlog.c): Wazuh's
  * timestamp in local time, the line shape the ruleset decodes, and append-per-line writing.
  */
 #include <criterion/criterion.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the tables of Wazuh's AR message protocol (user/arproto.c): validation as
+ * This file contains the tables of Wazuh's AR message protocol (user/lib/arproto.c): validation as
  * active_responses.c does it, the srcip lookup order, the check_keys line, execd's messages
  * rebuilt byte for byte against the reference exchange, and execd's rkey.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the tests of the ossec.conf and arxdp.conf readers (user/config.c): every
+ * This file contains the tests of the ossec.conf and arxdp.conf readers (user/lib/config.c): every
  * fatal Wazuh error with its exact message, the warnings that skip one block, and the quirks
  * that change what runs.
  */

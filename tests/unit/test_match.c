@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the tests of the decision engine (user/match.c): rule binding with
+ * This file contains the tests of the decision engine (user/lib/match.c): rule binding with
  * Wazuh's quirks, analysisd's checks, the white list, dispatch by location, repeated offenders,
  * and whole decisions over the reference sample alerts.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* This file contains the tests of the OS_Regex / OSMatch subset (user/oregex.c). */
+/* This file contains the tests of the OS_Regex / OSMatch subset (user/lib/oregex.c). */
 #include <errno.h>
 #include <string.h>
 #include <criterion/criterion.h>

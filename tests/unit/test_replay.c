@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the tests of `arxdp replay` and `arxdp check-config` (user/replay.c):
+ * This file contains the tests of `arxdp replay` and `arxdp check-config` (user/lib/replay.c):
  * golden outputs over the fixture alerts, read plain, from stdin and from multi-member gzip
  * archives, and the error paths (unreadable input, broken configuration, bad lines).
  */

@@ -26,10 +26,6 @@
 #include "render.h"
 #include "util.h"
 
-#ifndef ARXDP_VERSION
-#define ARXDP_VERSION "0.1.0"
-#endif
-
 #define MAX_ROWS (ARXDP_MAX_IFINDEX + 1)
 
 struct iface_row {

@@ -27,10 +27,6 @@
 #include "top.h"
 #include "util.h"
 
-#ifndef ARXDP_VERSION
-#define ARXDP_VERSION "0.1.0"
-#endif
-
 static struct {
 	bool json;
 	int verbose;

@@ -50,10 +50,6 @@
 #include "tail.h"
 #include "util.h"
 
-#ifndef ARXDP_VERSION
-#define ARXDP_VERSION "0.1.0"
-#endif
-
 #define SWEEP_BUDGET 131072 /* entries scanned per tick: a million-entry pass takes 8 s */
 #define SAVE_MIN_INTERVAL_NS (NSEC_PER_SEC / 2)
 #define SAVE_BURST_INTERVAL_NS (5 * NSEC_PER_SEC) /* while alerts keep coming */
