@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * libFuzzer target: arxdp.conf from memory (config_parse_settings). A failure must leave the
+ * libFuzzer target: arxdp.conf from memory (settings_parse). A failure must leave the
  * caller's settings byte for byte as they were (the reload contract); a success must leave
  * every string terminated and every count within its array.
  */
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	settings_defaults(&s);
 	before = s;
-	if (config_parse_settings(&s, "fuzz", (const char *)data, size, err, sizeof(err))) {
+	if (settings_parse(&s, "fuzz", (const char *)data, size, err, sizeof(err))) {
 		if (memcmp(&s, &before, sizeof(s)))
 			abort();
 		return 0;

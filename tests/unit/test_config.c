@@ -312,7 +312,7 @@ Test(config, example_settings_are_the_defaults)
 
 	unsetenv("ARXDP_PIN_DIR");
 	unsetenv("ARXDP_SOCKET");
-	cr_assert_eq(config_load_settings(&got, "conf/arxdp.conf", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(settings_load(&got, "conf/arxdp.conf", err, sizeof(err)), 0, "%s", err);
 	settings_defaults(&want);
 	settings_resolve_paths(&want);
 	cr_expect_eq(memcmp(&got, &want, sizeof(got)), 0,
@@ -327,7 +327,7 @@ Test(config, full_settings)
 	unsetenv("ARXDP_PIN_DIR");
 	setenv("ARXDP_SOCKET", "/tmp/env.sock", 1);
 	cr_assert_eq(
-		config_load_settings(&s, "tests/data/conf/settings/full.conf", err, sizeof(err)), 0,
+		settings_load(&s, "tests/data/conf/settings/full.conf", err, sizeof(err)), 0,
 		"%s", err);
 	cr_expect_str_eq(s.wazuh_home, "/opt/wazuh");
 	cr_expect_str_eq(s.ossec_conf, "/opt/wazuh/etc/ossec.conf");
@@ -406,7 +406,7 @@ ParameterizedTest(struct set_case *c, config, invalid_settings)
 
 	memset(&s, 0x5a, sizeof(s));
 	before = s;
-	cr_expect_eq(config_parse_settings(&s, "mem", c->xml, strlen(c->xml), err, sizeof(err)),
+	cr_expect_eq(settings_parse(&s, "mem", c->xml, strlen(c->xml), err, sizeof(err)),
 		     -EINVAL);
 	cr_expect_str_eq(err, c->err);
 	cr_expect_eq(memcmp(&s, &before, sizeof(s)), 0, "a failed load leaves *s alone");
@@ -415,7 +415,7 @@ ParameterizedTest(struct set_case *c, config, invalid_settings)
 Test(config, settings_path)
 {
 	setenv("ARXDP_CONF", "/x/arxdp.conf", 1);
-	cr_expect_str_eq(config_settings_path("/y.conf"), "/y.conf");
-	cr_expect_str_eq(config_settings_path(NULL), "/x/arxdp.conf");
+	cr_expect_str_eq(settings_path("/y.conf"), "/y.conf");
+	cr_expect_str_eq(settings_path(NULL), "/x/arxdp.conf");
 	unsetenv("ARXDP_CONF");
 }

@@ -150,11 +150,11 @@ static int handshake(const char *srcip, char *buf, size_t len)
 
 static void load_settings(struct arxdp_settings *s)
 {
-	const char *path = config_settings_path(NULL);
+	const char *path = settings_path(NULL);
 	char err[CONFIG_ERR_MAX];
 
 	settings_defaults(s);
-	if (path && config_load_settings(s, path, err, sizeof(err))) {
+	if (path && settings_load(s, path, err, sizeof(err))) {
 		/* A broken arxdp.conf must not cost the block: defaults still find the maps. */
 		arf("%s; using the defaults", err);
 		settings_defaults(s);

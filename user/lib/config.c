@@ -50,7 +50,7 @@ perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, const ch
 			 node ? xmlGetLineNo(node) : 0L, elem, msg);
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
+int config_read_file(const char *path, char **buf, size_t *len)
 {
 	struct stat st;
 	ssize_t n;
@@ -266,6 +266,89 @@ static void *grow(void *arr, size_t n, size_t size)
 	return realloc(arr, (n ? n * 2 : 4) * size);
 }
 
+/* ---- element trees for the other readers (arxdp.conf) -------------------------------------- */
+
+static void free_tree(struct config_elem *e)
+{
+	struct config_elem *next;
+
+	for (; e; e = next) {
+		next = e->next;
+		free_tree(e->children);
+		free(e->text);
+		free(e);
+	}
+}
+
+/* Depth-first copy of the XML elements; a leaf's text is trimmed, a parent's is NULL. */
+static int copy_tree(const struct parse_ctx *pc, const xmlNode *parent, struct config_elem **out,
+		     int depth)
+{
+	struct config_elem **tail = out;
+	const xmlNode *n;
+	int guard = 0, ret;
+
+	if (depth > 16) {
+		perr(pc, parent, ename(parent), "elements nested deeper than 16 levels");
+		return -EINVAL;
+	}
+	for (n = parent->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
+		struct config_elem *e;
+
+		if (!is_elem(n))
+			continue;
+		e = calloc(1, sizeof(*e));
+		if (!e) {
+			perr(pc, n, ename(n), "out of memory");
+			return -ENOMEM;
+		}
+		*tail = e;
+		tail = &e->next;
+		e->name = (const char *)n->name;
+		e->line = xmlGetLineNo(n);
+		if (has_child_elem(n)) {
+			ret = copy_tree(pc, n, &e->children, depth + 1);
+			if (ret)
+				return ret;
+		} else {
+			e->text = leaf_text(pc, n, ename(parent));
+			if (!e->text)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int config_parse_tree(const char *kind, const char *name, const char *buf, size_t len,
+		      struct config_tree *out, char *err, size_t errlen)
+{
+	struct parse_ctx pc = { kind, name, err, errlen };
+	xmlDoc *doc;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	doc = parse_xml(&pc, buf, len);
+	if (!doc)
+		return -EINVAL;
+	ret = copy_tree(&pc, xmlDocGetRootElement(doc), &out->root, 0);
+	/* The element names live in the document, which the tree keeps until it is freed. */
+	out->doc = doc;
+	if (ret)
+		config_free_doc(out);
+	return ret;
+}
+
+void config_free_doc(struct config_tree *t)
+{
+	free_tree(t->root);
+	if (t->doc)
+		xmlFreeDoc(t->doc);
+	t->root = NULL;
+	t->doc = NULL;
+}
+
 /* ---- ossec.conf ---------------------------------------------------------------------------- */
 
 void config_free_ossec(struct ossec_config *cfg)
@@ -275,6 +358,7 @@ void config_free_ossec(struct ossec_config *cfg)
 	if (!cfg)
 		return;
 	for (i = 0; i < cfg->n_cmds; i++) {
+		config_command_release(&cfg->cmds[i]);
 		free(cfg->cmds[i].name);
 		free(cfg->cmds[i].executable);
 		free(cfg->cmds[i].extra_args);
@@ -784,6 +868,41 @@ static int walk_ossec(const struct parse_ctx *pc, struct ossec_config *cfg, cons
 	return 0;
 }
 
+void config_command_release(struct ossec_command *c)
+{
+	free(c->extra_argv);
+	free(c->extra_buf);
+	free(c->program);
+	c->extra_argv = NULL;
+	c->extra_buf = c->program = NULL;
+	c->n_extra = 0;
+}
+
+int config_command_prepare(struct ossec_command *c)
+{
+	char *tok, *save = NULL;
+	size_t max;
+
+	config_command_release(c);
+	if (asprintf(&c->program, "active-response/bin/%s", c->executable) < 0) {
+		c->program = NULL;
+		return -ENOMEM;
+	}
+	if (!c->extra_args)
+		return 0;
+	/* execd splits on single spaces with strtok: empty tokens vanish. */
+	max = strlen(c->extra_args) / 2 + 1;
+	c->extra_buf = strdup(c->extra_args);
+	c->extra_argv = calloc(max, sizeof(*c->extra_argv));
+	if (!c->extra_buf || !c->extra_argv) {
+		config_command_release(c);
+		return -ENOMEM;
+	}
+	for (tok = strtok_r(c->extra_buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		c->extra_argv[c->n_extra++] = tok;
+	return 0;
+}
+
 int config_parse_ossec(struct ossec_config **out, const char *name, const char *buf, size_t len,
 		       char *err, size_t errlen)
 {
@@ -809,6 +928,8 @@ int config_parse_ossec(struct ossec_config **out, const char *name, const char *
 		goto out;
 	}
 	ret = walk_ossec(&pc, cfg, xmlDocGetRootElement(doc));
+	for (size_t i = 0; !ret && i < cfg->n_cmds; i++)
+		ret = config_command_prepare(&cfg->cmds[i]);
 	if (ret)
 		goto out;
 	if (!cfg->node_name)
@@ -833,7 +954,7 @@ int config_load_ossec(struct ossec_config **out, const char *path, char *err, si
 	int ret;
 
 	*out = NULL;
-	ret = read_file(path, &buf, &len);
+	ret = config_read_file(path, &buf, &len);
 	if (ret) {
 		if (err && errlen)
 			snprintf(err, errlen, "ossec.conf '%s': cannot read: %s%s", path,
@@ -846,327 +967,4 @@ int config_load_ossec(struct ossec_config **out, const char *path, char *err, si
 	ret = config_parse_ossec(out, path, buf, len, err, errlen);
 	free(buf);
 	return ret;
-}
-
-/* ---- arxdp.conf ---------------------------------------------------------------------------- */
-
-static int set_path(const struct parse_ctx *pc, const xmlNode *n, char *dst, size_t size,
-		    const char *v, bool absolute)
-{
-	if (absolute && v[0] != '/') {
-		perr(pc, n, ename(n), "'%s' is not an absolute path: write it from '/'", v);
-		return -EINVAL;
-	}
-	if (str_copy(dst, v, size)) {
-		perr(pc, n, ename(n), "value is too long: at most %zu characters", size - 1);
-		return -ENAMETOOLONG;
-	}
-	return 0;
-}
-
-static int set_bool(const struct parse_ctx *pc, const xmlNode *n, bool *dst, const char *v)
-{
-	if (!strcmp(v, "yes"))
-		*dst = true;
-	else if (!strcmp(v, "no"))
-		*dst = false;
-	else {
-		perr(pc, n, ename(n), "invalid value '%s': write 'yes' or 'no'", v);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int set_u32(const struct parse_ctx *pc, const xmlNode *n, uint32_t *dst, const char *v,
-		   uint32_t min, uint32_t max)
-{
-	unsigned long long x;
-	char *end;
-
-	errno = 0;
-	x = strtoull(v, &end, 10);
-	if (!str_is_num(v) || errno || *end || x < min || x > max) {
-		perr(pc, n, ename(n), "invalid value '%s': write a whole number from %u to %u", v,
-		     min, max);
-		return -EINVAL;
-	}
-	*dst = (uint32_t)x;
-	return 0;
-}
-
-static int set_duration(const struct parse_ctx *pc, const xmlNode *n, uint32_t *dst, const char *v)
-{
-	if (duration_parse(v, dst)) {
-		perr(pc, n, ename(n),
-		     "invalid duration '%s': write seconds or a number with s, m, h, d or w "
-		     "(\"90\", \"10m\", \"1d\")",
-		     v);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int read_fastpath(const struct parse_ctx *pc, struct arxdp_settings *s, const xmlNode *blk)
-{
-	const xmlNode *n;
-	int guard = 0, ret = 0;
-	char *v;
-
-	s->n_fastpath = 0;
-	for (n = blk->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
-		if (!is_elem(n))
-			continue;
-		if (strcmp(ename(n), "executable")) {
-			perr(pc, n, "fastpath",
-			     "unknown element <%s>: list programs as <executable>NAME</executable>",
-			     ename(n));
-			return -EINVAL;
-		}
-		v = leaf_text(pc, n, "fastpath");
-		if (!v)
-			return -EINVAL;
-		if (!*v || strchr(v, '/')) {
-			perr(pc, n, "fastpath",
-			     "invalid executable '%s': write a file name of active-response/bin, "
-			     "without a path",
-			     v);
-			ret = -EINVAL;
-		} else if (s->n_fastpath >= ARXDP_MAX_FASTPATH) {
-			perr(pc, n, "fastpath", "too many executables: at most %d",
-			     ARXDP_MAX_FASTPATH);
-			ret = -E2BIG;
-		} else if (str_copy(s->fastpath[s->n_fastpath], v, ARXDP_NAME_MAX)) {
-			perr(pc, n, "fastpath", "name '%s' is too long: at most %d characters", v,
-			     ARXDP_NAME_MAX - 1);
-			ret = -ENAMETOOLONG;
-		} else {
-			s->n_fastpath++;
-		}
-		free(v);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int settings_elem(const struct parse_ctx *pc, struct arxdp_settings *s, const xmlNode *n,
-			 const char *v, bool *ifaces_seen)
-{
-	const char *e = ename(n);
-
-	if (!strcmp(e, "wazuh_home"))
-		return set_path(pc, n, s->wazuh_home, sizeof(s->wazuh_home), v, true);
-	if (!strcmp(e, "ossec_conf"))
-		return set_path(pc, n, s->ossec_conf, sizeof(s->ossec_conf), v, true);
-	if (!strcmp(e, "alerts"))
-		return set_path(pc, n, s->alerts, sizeof(s->alerts), v, true);
-	if (!strcmp(e, "ar_log"))
-		return set_path(pc, n, s->ar_log, sizeof(s->ar_log), v, true);
-	if (!strcmp(e, "pin_dir"))
-		return set_path(pc, n, s->pin_dir, sizeof(s->pin_dir), v, true);
-	if (!strcmp(e, "state_dir"))
-		return set_path(pc, n, s->state_dir, sizeof(s->state_dir), v, true);
-	if (!strcmp(e, "socket"))
-		return set_path(pc, n, s->socket_path, sizeof(s->socket_path), v, true);
-	if (!strcmp(e, "interface")) {
-		if (!*ifaces_seen) {
-			*ifaces_seen = true;
-			s->n_ifaces = 0;
-		}
-		if (!*v || strchr(v, '/') || strchr(v, ' ')) {
-			perr(pc, n, e, "invalid interface name '%s'", v);
-			return -EINVAL;
-		}
-		if (s->n_ifaces >= ARXDP_MAX_IFACES) {
-			perr(pc, n, e, "too many interfaces: at most %d", ARXDP_MAX_IFACES);
-			return -E2BIG;
-		}
-		if (str_copy(s->ifaces[s->n_ifaces], v, IF_NAMESIZE)) {
-			perr(pc, n, e, "interface name '%s' is too long: at most %d characters", v,
-			     IF_NAMESIZE - 1);
-			return -ENAMETOOLONG;
-		}
-		s->n_ifaces++;
-		return 0;
-	}
-	if (!strcmp(e, "xdp_mode")) {
-		if (!strcmp(v, "auto"))
-			s->mode = ARXDP_MODE_AUTO;
-		else if (!strcmp(v, "native"))
-			s->mode = ARXDP_MODE_NATIVE;
-		else if (!strcmp(v, "skb"))
-			s->mode = ARXDP_MODE_SKB;
-		else {
-			perr(pc, n, e, "invalid mode '%s': write auto, native or skb", v);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!strcmp(e, "dry_run"))
-		return set_bool(pc, n, &s->dry_run, v);
-	if (!strcmp(e, "block_counters"))
-		return set_bool(pc, n, &s->block_counters, v);
-	if (!strcmp(e, "metrics_textfile")) {
-		/* An empty element turns the textfile off. */
-		if (!*v) {
-			s->metrics_textfile[0] = '\0';
-			return 0;
-		}
-		return set_path(pc, n, s->metrics_textfile, sizeof(s->metrics_textfile), v, true);
-	}
-	if (!strcmp(e, "metrics_port"))
-		return set_u32(pc, n, &s->metrics_port, v, 0, 65535);
-	if (!strcmp(e, "xdp_dispatcher"))
-		return set_bool(pc, n, &s->xdp_dispatcher, v);
-	if (!strcmp(e, "xdp_priority"))
-		return set_u32(pc, n, &s->xdp_priority, v, 0, 1000);
-	if (!strcmp(e, "manager_in_all"))
-		return set_bool(pc, n, &s->manager_in_all, v);
-	if (!strcmp(e, "capacity_v4"))
-		return set_u32(pc, n, &s->capacity_v4, v, 1, 1u << 28);
-	if (!strcmp(e, "capacity_v6"))
-		return set_u32(pc, n, &s->capacity_v6, v, 1, 1u << 28);
-	if (!strcmp(e, "cidr_capacity"))
-		return set_u32(pc, n, &s->cidr_capacity, v, 1, 1u << 24);
-	if (!strcmp(e, "script_concurrency"))
-		return set_u32(pc, n, &s->script_concurrency, v, 1, 1024);
-	if (!strcmp(e, "script_time_limit"))
-		return set_duration(pc, n, &s->script_time_limit_s, v);
-	if (!strcmp(e, "fwdrop_safety_expiry"))
-		return set_duration(pc, n, &s->fwdrop_safety_expiry_s, v);
-	if (!strcmp(e, "fwdrop_fallback")) {
-		if (!strcmp(v, "iptables"))
-			s->fwdrop_fallback = ARXDP_FALLBACK_IPTABLES;
-		else if (!strcmp(v, "nftables"))
-			s->fwdrop_fallback = ARXDP_FALLBACK_NFTABLES;
-		else if (!strcmp(v, "fail"))
-			s->fwdrop_fallback = ARXDP_FALLBACK_FAIL;
-		else {
-			perr(pc, n, e, "invalid fallback '%s': write iptables, nftables or fail",
-			     v);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!strcmp(e, "agent_id")) {
-		if (!str_is_num(v) || strlen(v) >= sizeof(s->agent_id)) {
-			perr(pc, n, e, "invalid agent id '%s': write digits, \"000\" on a manager",
-			     v);
-			return -EINVAL;
-		}
-		str_copy(s->agent_id, v, sizeof(s->agent_id));
-		return 0;
-	}
-	perr(pc, n, e,
-	     "unknown element: see conf/arxdp.conf for the elements <arxdp> takes (is it "
-	     "misspelt?)");
-	return -EINVAL;
-}
-
-int config_parse_settings(struct arxdp_settings *out, const char *name, const char *buf, size_t len,
-			  char *err, size_t errlen)
-{
-	struct parse_ctx pc = { "arxdp.conf", name, err, errlen };
-	const xmlNode *top, *n, *root_elem = NULL;
-	struct arxdp_settings *s;
-	bool ifaces_seen = false;
-	xmlDoc *doc = NULL;
-	int ret = 0, guard = 0;
-	const char *env;
-	char *v;
-
-	if (err && errlen)
-		err[0] = '\0';
-	s = malloc(sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	settings_defaults(s);
-	doc = parse_xml(&pc, buf, len);
-	if (!doc) {
-		ret = -EINVAL;
-		goto out;
-	}
-	for (top = xmlDocGetRootElement(doc)->children; top && guard < CONFIG_MAX_CHILDREN;
-	     top = top->next, guard++) {
-		if (!is_elem(top))
-			continue;
-		if (strcmp(ename(top), "arxdp") || root_elem) {
-			perr(&pc, top, ename(top),
-			     "the file must hold exactly one <arxdp> element");
-			ret = -EINVAL;
-			goto out;
-		}
-		root_elem = top;
-	}
-	if (!root_elem) {
-		perr(&pc, NULL, "arxdp", "no <arxdp> element: the file must hold one");
-		ret = -EINVAL;
-		goto out;
-	}
-	for (n = root_elem->children, guard = 0; n && guard < CONFIG_MAX_CHILDREN;
-	     n = n->next, guard++) {
-		if (!is_elem(n))
-			continue;
-		if (!strcmp(ename(n), "fastpath")) {
-			ret = read_fastpath(&pc, s, n);
-			if (ret)
-				goto out;
-			continue;
-		}
-		v = leaf_text(&pc, n, "arxdp");
-		if (!v) {
-			ret = -EINVAL;
-			goto out;
-		}
-		ret = settings_elem(&pc, s, n, v, &ifaces_seen);
-		free(v);
-		if (ret)
-			goto out;
-	}
-	/* The environment is the operator's override for one run: it beats the file. */
-	env = getenv(ARXDP_PIN_DIR_ENV);
-	if (env && *env)
-		str_copy(s->pin_dir, env, sizeof(s->pin_dir));
-	env = getenv(ARXDP_SOCKET_ENV);
-	if (env && *env)
-		str_copy(s->socket_path, env, sizeof(s->socket_path));
-	settings_resolve_paths(s);
-	*out = *s;
-out:
-	if (doc)
-		xmlFreeDoc(doc);
-	free(s);
-	return ret;
-}
-
-int config_load_settings(struct arxdp_settings *s, const char *path, char *err, size_t errlen)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int ret;
-
-	ret = read_file(path, &buf, &len);
-	if (ret) {
-		if (err && errlen)
-			snprintf(err, errlen, "arxdp.conf '%s': cannot read: %s", path,
-				 errstr(ret));
-		return ret;
-	}
-	ret = config_parse_settings(s, path, buf, len, err, errlen);
-	free(buf);
-	return ret;
-}
-
-const char *config_settings_path(const char *explicit_path)
-{
-	const char *env;
-
-	if (explicit_path)
-		return explicit_path;
-	env = getenv(ARXDP_CONF_ENV);
-	if (env && *env)
-		return env;
-	if (!access(ARXDP_CONF_DEFAULT, F_OK))
-		return ARXDP_CONF_DEFAULT;
-	return NULL;
 }

@@ -32,7 +32,7 @@
 /* execd keeps at most 5 repeated_offenders values (OS_StrBreak(',', ..., 5)). */
 #define AR_REPEATED_MAX 5
 
-/* Error text buffer size for config_load_ossec / config_load_settings. */
+/* Error text buffer size for config_load_ossec / settings_load. */
 #define CONFIG_ERR_MAX 512
 
 struct ossec_command {
@@ -41,6 +41,12 @@ struct ossec_command {
 	char *extra_args; /* NULL when absent; split on ' ' for execd's extra_args */
 	bool timeout_allowed; /* "no" unless the block says "yes" (calloc in Wazuh) */
 	int line;
+	/* Prepared once at load, not per message: extra_args split as execd splits them, and
+	 * the program path execd names ("active-response/bin/<executable>"). */
+	const char **extra_argv;
+	int n_extra;
+	char *extra_buf;
+	char *program;
 };
 
 /* One accepted <active-response>: a line of etc/shared/ar.conf. */
@@ -110,23 +116,36 @@ int config_parse_ossec(struct ossec_config **out, const char *name, const char *
 		       char *err, size_t errlen);
 void config_free_ossec(struct ossec_config *cfg);
 
+/* Fills c's prepared fields from its executable and extra_args; -ENOMEM. */
+int config_command_prepare(struct ossec_command *c);
+void config_command_release(struct ossec_command *c);
+
 /* The <command> named name, or NULL. */
 const struct ossec_command *config_find_command(const struct ossec_config *cfg, const char *name);
 
 /*
- * Reads arxdp.conf at path into *s: defaults first (settings_defaults), then the file, then
- * ARXDP_PIN_DIR / ARXDP_SOCKET from the environment again (they override the file), then
- * settings_resolve_paths(). On failure *s is left unchanged and err holds
- * "arxdp.conf '<path>' line N: <element>: what: how to fix".
+ * A file's elements as a plain tree, for readers that must not see libxml2 (arxdp.conf): the
+ * same well-formedness checks and messages as ossec.conf's reader ("<kind> '<name>' line N:
+ * not well-formed XML: ..."), no entity expansion, several roots allowed. A leaf holds its
+ * trimmed text; an element holding elements has text NULL and children.
  */
-int config_load_settings(struct arxdp_settings *s, const char *path, char *err, size_t errlen);
-int config_parse_settings(struct arxdp_settings *s, const char *name, const char *buf, size_t len,
-			  char *err, size_t errlen);
+struct config_elem {
+	const char *name;
+	char *text;
+	long line;
+	struct config_elem *children, *next;
+};
 
-/*
- * The arxdp.conf to read: $ARXDP_CONF when set, else ARXDP_CONF_DEFAULT when it exists, else
- * NULL (defaults apply). explicit_path (a --config option) wins when not NULL.
- */
-const char *config_settings_path(const char *explicit_path);
+struct config_tree {
+	struct config_elem *root; /* the top-level elements, in file order */
+	void *doc; /* owns the names */
+};
+
+int config_parse_tree(const char *kind, const char *name, const char *buf, size_t len,
+		      struct config_tree *out, char *err, size_t errlen);
+/* A whole configuration file into malloc'd *buf (NUL-terminated); a regular file, 16 MiB at
+ * most; -ENOENT, -EACCES, -EINVAL (not a regular file), -EFBIG. */
+int config_read_file(const char *path, char **buf, size_t *len);
+void config_free_doc(struct config_tree *t);
 
 #endif /* ARXDP_CONFIG_H */

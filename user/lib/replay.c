@@ -133,9 +133,9 @@ static int load_configs(const struct replay_opts *o, struct arxdp_settings *s,
 	const char *path;
 	int ret;
 
-	path = config_settings_path(o->config);
+	path = settings_path(o->config);
 	if (path) {
-		ret = config_load_settings(s, path, err, sizeof(err));
+		ret = settings_load(s, path, err, sizeof(err));
 		if (ret) {
 			pr_warn("%s", err);
 			return ret;
