@@ -173,3 +173,21 @@ int bmeta_set_alert(struct bmeta *m, const char *s)
 	m->alert = c;
 	return 0;
 }
+
+uint64_t bmeta_expiry_wall(uint64_t expires_mono_ns, uint64_t now_mono_ns, uint64_t now_wall_ns)
+{
+	if (!expires_mono_ns)
+		return 0;
+	if (expires_mono_ns <= now_mono_ns)
+		return now_wall_ns ? now_wall_ns - 1 : 1; /* already over: a moment ago */
+	return now_wall_ns + (expires_mono_ns - now_mono_ns);
+}
+
+uint64_t bmeta_expiry_mono(uint64_t expires_wall_ns, uint64_t now_mono_ns, uint64_t now_wall_ns)
+{
+	if (!expires_wall_ns)
+		return 0;
+	if (expires_wall_ns <= now_wall_ns)
+		return now_mono_ns > 1 ? now_mono_ns - 1 : 1;
+	return now_mono_ns + (expires_wall_ns - now_wall_ns);
+}

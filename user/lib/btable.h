@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * This file declares the daemon's table of what it knows about the blocks it made beyond the
- * map value: which executable the response named (for the active-responses.log lines), a
- * compact copy of the alert (for the delete line Wazuh would write), and the wall-clock expiry
- * that survives a reboot. Keyed by address or prefix.
+ * This file declares the daemon's table of the blocks it made: the map value as last written
+ * (one record, the same struct the XDP program reads), plus what the map has no room for:
+ * which executable the response named (for the active-responses.log lines) and a compact copy
+ * of the alert (for the delete line Wazuh would write). Keyed by address or prefix.
  */
 #ifndef ARXDP_BTABLE_H
 #define ARXDP_BTABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "arxdp.h"
 #include "addr.h"
 
 #define BTABLE_EXE_MAX 64
@@ -18,16 +19,20 @@ struct bmeta {
 	struct arxdp_addr addr;
 	char exe[BTABLE_EXE_MAX]; /* "firewall-drop" */
 	char *alert; /* compact alert JSON (owned) or NULL */
-	uint64_t expires_wall_ns; /* 0 = permanent */
-	uint32_t timeout_s;
-	uint32_t rule_id;
-	uint32_t offenses;
-	uint8_t level;
-	uint8_t origin;
-	uint64_t added_wall_ns;
-	uint64_t seq;
+	/* As in the map: expires_ns on CLOCK_MONOTONIC (0 = permanent), added_ns wall clock. */
+	struct arxdp_block v;
 	struct bmeta *next;
 };
+
+/*
+ * The one conversion pair between the map's monotonic expiry stamp and the wall-clock time that
+ * state keeps across a reboot (where the monotonic clock starts again). Both are derived from
+ * the time left, read at the moment of the call: a wall-clock step between two saves never
+ * moves an expiry. 0 stays 0 (permanent); a wall expiry already past becomes a monotonic
+ * stamp in the past (1 at the least), never 0.
+ */
+uint64_t bmeta_expiry_wall(uint64_t expires_mono_ns, uint64_t now_mono_ns, uint64_t now_wall_ns);
+uint64_t bmeta_expiry_mono(uint64_t expires_wall_ns, uint64_t now_mono_ns, uint64_t now_wall_ns);
 
 struct btable;
 

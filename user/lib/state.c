@@ -89,14 +89,18 @@ static int block_to_json(struct bmeta *m, void *ctx)
 	if (!cJSON_AddStringToObject(o, "addr", addr_format(&m->addr, buf, sizeof(buf))) ||
 	    !cJSON_AddStringToObject(o, "exe", m->exe))
 		return -ENOMEM;
-	err = err ?: add_u64(o, "expires_wall_ns", m->expires_wall_ns);
-	err = err ?: add_u64(o, "added_wall_ns", m->added_wall_ns);
-	err = err ?: add_u64(o, "seq", m->seq);
-	if (err || !cJSON_AddNumberToObject(o, "timeout", m->timeout_s) ||
-	    !cJSON_AddNumberToObject(o, "rule_id", m->rule_id) ||
-	    !cJSON_AddNumberToObject(o, "level", m->level) ||
-	    !cJSON_AddNumberToObject(o, "origin", m->origin) ||
-	    !cJSON_AddNumberToObject(o, "offenses", m->offenses))
+	/* Re-derived from the monotonic stamp at every save: a clock step since the block was
+	 * made does not move its expiry (a stored wall time would). */
+	err = err   ?:
+		      add_u64(o, "expires_wall_ns",
+			      bmeta_expiry_wall(m->v.expires_ns, mono_now_ns(), wall_now_ns()));
+	err = err ?: add_u64(o, "added_wall_ns", m->v.added_ns);
+	err = err ?: add_u64(o, "seq", m->v.seq);
+	if (err || !cJSON_AddNumberToObject(o, "timeout", m->v.timeout_s) ||
+	    !cJSON_AddNumberToObject(o, "rule_id", m->v.rule_id) ||
+	    !cJSON_AddNumberToObject(o, "level", m->v.level) ||
+	    !cJSON_AddNumberToObject(o, "origin", m->v.origin) ||
+	    !cJSON_AddNumberToObject(o, "offenses", m->v.offenses))
 		return -ENOMEM;
 	if (m->alert && !cJSON_AddStringToObject(o, "alert", m->alert))
 		return -ENOMEM;
@@ -280,14 +284,16 @@ static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
 		if (!m || bmeta_set_alert(m, alert))
 			return -ENOMEM;
 		str_copy(m->exe, exe ? exe : "firewall-drop", sizeof(m->exe));
-		m->expires_wall_ns = get_u64(o, "expires_wall_ns");
-		m->added_wall_ns = get_u64(o, "added_wall_ns");
-		m->seq = get_u64(o, "seq");
-		m->timeout_s = (uint32_t)get_capped(o, "timeout", UINT32_MAX, path, i);
-		m->rule_id = (uint32_t)get_capped(o, "rule_id", UINT32_MAX, path, i);
-		m->level = (uint8_t)get_capped(o, "level", UINT8_MAX, path, i);
-		m->origin = (uint8_t)get_capped(o, "origin", ARXDP_ORIGIN_MAX - 1, path, i);
-		m->offenses = (uint32_t)get_capped(o, "offenses", UINT32_MAX, path, i);
+		m->v.expires_ns = bmeta_expiry_mono(get_u64(o, "expires_wall_ns"), mono_now_ns(),
+						    wall_now_ns());
+		m->v.added_ns = get_u64(o, "added_wall_ns");
+		m->v.seq = get_u64(o, "seq");
+		m->v.timeout_s = (uint32_t)get_capped(o, "timeout", UINT32_MAX, path, i);
+		m->v.rule_id = (uint32_t)get_capped(o, "rule_id", UINT32_MAX, path, i);
+		m->v.level = (uint8_t)get_capped(o, "level", UINT8_MAX, path, i);
+		m->v.origin = (uint8_t)get_capped(o, "origin", ARXDP_ORIGIN_MAX - 1, path, i);
+		m->v.offenses = (uint32_t)get_capped(o, "offenses", UINT32_MAX, path, i);
+		m->v.prefixlen = a.prefixlen;
 	}
 	return 0;
 }
