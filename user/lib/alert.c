@@ -10,7 +10,20 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "alert.h"
+#include "sbuf.h"
 #include "util.h"
+
+static const char *const win_ip[] = { "data", "win", "eventdata", "ipAddress" };
+static const char *const win_dst[] = { "data", "win", "eventdata", "destinationIp" };
+static const char *const data_src[] = { "data", "srcip" };
+static const char *const source_ip[] = { "source", "ip" };
+
+const struct alert_path alert_addr_paths[ALERT_ADDR_PATHS] = {
+	{ win_ip, 4 },
+	{ win_dst, 4 },
+	{ data_src, 2 },
+	{ source_ip, 2 },
+};
 
 /* Compliance arrays analysisd moves out of rule.groups, with the prefix it strips (section 6). */
 static const char *const compliance[][2] = {
@@ -289,23 +302,107 @@ int alert_parse_time(const char *ts, int64_t *epoch)
 	return 0;
 }
 
+/* The first string found along the address paths; srcip: the first along analysisd's. */
 static const char *find_addr(const cJSON *root, const char **srcip)
 {
-	static const char *const win_ip[] = { "data", "win", "eventdata", "ipAddress" };
-	static const char *const win_dst[] = { "data", "win", "eventdata", "destinationIp" };
-	static const char *const data_src[] = { "data", "srcip" };
-	static const char *const source_ip[] = { "source", "ip" };
-	const char *s;
+	const char *s = NULL;
+	int i;
 
-	*srcip = get_path(root, data_src, ARRAY_SIZE(data_src));
-	if (!*srcip)
-		*srcip = get_path(root, source_ip, ARRAY_SIZE(source_ip));
-	s = get_path(root, win_ip, ARRAY_SIZE(win_ip));
-	if (!s)
-		s = get_path(root, win_dst, ARRAY_SIZE(win_dst));
-	if (!s)
-		s = *srcip;
-	return s;
+	*srcip = NULL;
+	for (i = ALERT_SRCIP_FIRST; i < ALERT_ADDR_PATHS && !*srcip; i++)
+		*srcip = get_path(root, alert_addr_paths[i].keys, alert_addr_paths[i].n);
+	for (i = 0; i < ALERT_SRCIP_FIRST && !s; i++)
+		s = get_path(root, alert_addr_paths[i].keys, alert_addr_paths[i].n);
+	return s ? s : *srcip;
+}
+
+/* ---- the compact alert ---- */
+
+static const char *const k_ts[] = { "timestamp" }, *const k_level[] = { "rule", "level" },
+			 *const k_desc[] = { "rule", "description" },
+			 *const k_rid[] = { "rule", "id" }, *const k_aid[] = { "agent", "id" },
+			 *const k_aname[] = { "agent", "name" }, *const k_id[] = { "id" };
+
+static const struct alert_path compact_paths[] = {
+	{ k_ts, 1 },	{ k_level, 2 },	 { k_desc, 2 },	   { k_rid, 2 },
+	{ k_aid, 2 },	{ k_aname, 2 },	 { k_id, 1 },	   { win_ip, 4 },
+	{ win_dst, 4 }, { data_src, 2 }, { source_ip, 2 },
+};
+
+static void compact_scalar(struct sbuf *b, const char *k, const cJSON *v, bool *first)
+{
+	char num[32];
+
+	if (!cJSON_IsString(v) && !cJSON_IsNumber(v))
+		return;
+	sb_str(b, *first ? "" : ",");
+	*first = false;
+	sb_json(b, k);
+	sb_add(b, ":", 1);
+	if (cJSON_IsString(v)) {
+		sb_json(b, v->valuestring);
+		return;
+	}
+	snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+	sb_str(b, num);
+}
+
+/*
+ * The members of o that the paths name at this depth, each key once, in the order the paths
+ * first name it; paths sharing a key are merged into one nested object.
+ */
+static void compact_obj(struct sbuf *b, const cJSON *o, const struct alert_path *const *p, int n,
+			int depth)
+{
+	const struct alert_path *sub[ARRAY_SIZE(compact_paths)];
+	bool first = true, seen;
+	int i, j, m;
+
+	for (i = 0; i < n; i++) {
+		const char *k = p[i]->keys[depth];
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+		for (j = 0, seen = false; j < i && !seen; j++)
+			seen = !strcmp(p[j]->keys[depth], k);
+		if (seen || !v)
+			continue;
+		if (p[i]->n == depth + 1) {
+			compact_scalar(b, k, v, &first);
+			continue;
+		}
+		if (!cJSON_IsObject(v))
+			continue;
+		for (j = i, m = 0; j < n; j++)
+			if (p[j]->n > depth + 1 && !strcmp(p[j]->keys[depth], k))
+				sub[m++] = p[j];
+		sb_str(b, first ? "" : ",");
+		first = false;
+		sb_json(b, k);
+		sb_add(b, ":{", 2);
+		compact_obj(b, v, sub, m, depth + 1);
+		sb_add(b, "}", 1);
+	}
+}
+
+char *alert_compact(const struct alert *a, struct sbuf *b)
+{
+	const struct alert_path *p[ARRAY_SIZE(compact_paths)];
+	char *out;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(compact_paths); i++)
+		p[i] = &compact_paths[i];
+	b->len = 0;
+	b->oom = false;
+	sb_add(b, "{", 1);
+	compact_obj(b, a->root, p, ARRAY_SIZE(compact_paths), 0);
+	sb_add(b, "}", 1);
+	out = b->oom ? NULL : malloc(b->len + 1);
+	if (out)
+		memcpy(out, b->p, b->len + 1);
+	b->len = 0;
+	b->oom = false;
+	return out;
 }
 
 int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen)

@@ -15,6 +15,20 @@
 #define ALERT_LINE_MAX 65536
 
 struct cJSON;
+struct sbuf;
+
+/*
+ * Where Wazuh looks for the address an active response acts on, in its order: the Windows
+ * event's ipAddress, then its destinationIp, then data.srcip, then Wazuh 5's source.ip
+ * (active_responses.c get_srcip_from_json). The last two are also analysisd's srcip.
+ */
+struct alert_path {
+	const char *const *keys;
+	int n;
+};
+#define ALERT_ADDR_PATHS 4
+#define ALERT_SRCIP_FIRST 2 /* alert_addr_paths[2] and [3]: analysisd's srcip */
+extern const struct alert_path alert_addr_paths[ALERT_ADDR_PATHS];
 
 struct alert {
 	/* Owns every string below; the "alert" object of execd's JSON. Read-only: the tree
@@ -53,6 +67,13 @@ struct alert {
  * adds the file and line number.
  */
 int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen);
+/*
+ * What a block's delete line needs of the alert, instead of the whole alert: timestamp, rule
+ * id, level and description, agent, id and the address paths. Built in scratch (kept by the
+ * caller between alerts, so no buffer grows per block), returned malloc'd at its size; NULL on
+ * allocation failure.
+ */
+char *alert_compact(const struct alert *a, struct sbuf *scratch);
 /* Frees what alert_parse allocated; safe on a zeroed or already freed struct. */
 void alert_free(struct alert *a);
 /* Returns the memory the parser keeps between alerts (at exit: leak checkers stay quiet). */

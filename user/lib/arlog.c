@@ -4,10 +4,20 @@
  * drop-in firewall-drop and the daemon's execd side, so both write lines Wazuh decodes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "arlog.h"
+#include "arproto.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#define ARLOG_FLUSH_AT (256 << 10) /* bytes of buffered lines that trigger a write */
 
 int arlog_timestamp(time_t t, char *buf, size_t len)
 {
@@ -67,4 +77,155 @@ int arlog_writef(const char *path, const char *name, const char *fmt, ...)
 	err = arlog_write(path, name, msg);
 	free(msg);
 	return err;
+}
+
+void arlog_buf_init(struct arlog_buf *w, const char *path)
+{
+	memset(w, 0, sizeof(*w));
+	str_copy(w->path, path, sizeof(w->path));
+	w->fd = -1;
+	w->ts_at = -1;
+}
+
+void arlog_buf_close(struct arlog_buf *w)
+{
+	arlog_buf_flush(w);
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	free(w->b.p);
+	w->b = (struct sbuf){};
+}
+
+/*
+ * The Wazuh user owns logs/: whatever sits at the path is opened without blocking (a FIFO
+ * would hold open() until a writer came) and without following a symlink, and refused unless it
+ * is a regular file.
+ */
+static int open_log(struct arlog_buf *w)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
+		  0640);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto fail;
+	}
+	w->fd = fd;
+	w->ino = st.st_ino;
+	w->refused = false;
+	return 0;
+fail:
+	close(fd);
+	return err;
+}
+
+void arlog_buf_flush(struct arlog_buf *w)
+{
+	struct stat st;
+	int err;
+
+	if (!w->b.len)
+		goto out;
+	/* Reopen when logrotate moved the file away, as a per-line open would. */
+	if (w->fd >= 0 && (lstat(w->path, &st) || (uint64_t)st.st_ino != w->ino)) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	if (w->fd < 0) {
+		err = open_log(w);
+		if (err == -EINVAL || err == -ELOOP || err == -ENXIO) {
+			if (!w->refused)
+				pr_warn("active-responses.log '%s': not a regular file (a FIFO, "
+					"device, socket or symlink): not writing to it; its lines are "
+					"lost until it is one",
+					w->path);
+			w->refused = true;
+			goto out;
+		}
+		if (err) {
+			/* Like Wazuh: a log that cannot be opened loses the lines, nothing else. */
+			pr_debug("active-responses.log '%s': cannot open: %s", w->path,
+				 strerror(-err));
+			goto out;
+		}
+	}
+	err = write_all(w->fd, w->b.p, w->b.len);
+	if (err)
+		pr_warn("active-responses.log '%s': write failed: %s", w->path, strerror(-err));
+out:
+	if (w->b.oom)
+		pr_warn("active-responses.log '%s': no memory for its lines: some were lost",
+			w->path);
+	w->b.len = 0;
+	w->b.oom = false;
+}
+
+static void line_begin(struct arlog_buf *w, const char *exe)
+{
+	time_t now = time(NULL);
+
+	/* localtime_r per line would cost more than the rest of the line: once a second. */
+	if (now != w->ts_at && !arlog_timestamp(now, w->ts, sizeof(w->ts)))
+		w->ts_at = now;
+	sb_str(&w->b, w->ts);
+	sb_str(&w->b, " active-response/bin/");
+	sb_str(&w->b, exe);
+	sb_add(&w->b, ": ", 2);
+}
+
+static void line_end(struct arlog_buf *w)
+{
+	sb_add(&w->b, "\n", 1);
+	if (w->b.len >= ARLOG_FLUSH_AT)
+		arlog_buf_flush(w);
+}
+
+void arlog_buf_line(struct arlog_buf *w, const char *exe, const char *msg)
+{
+	line_begin(w, exe);
+	sb_str(&w->b, msg);
+	line_end(w);
+}
+
+/* A line holding execd's message, then the blank line firewall-drop's copy of its input
+ * leaves (the message ends in a newline). */
+static void execd_line(struct arlog_buf *w, const char *node, const struct ossec_command *cmd,
+		       const char *verb, const char *alert, size_t alert_len)
+{
+	line_begin(w, cmd->executable);
+	arproto_execd_msg_sb(&w->b, node, verb, alert, alert_len, cmd->extra_argv, cmd->n_extra,
+			     cmd->program);
+	sb_add(&w->b, "\n", 1);
+	line_end(w);
+}
+
+void arlog_buf_add(struct arlog_buf *w, const char *node, const struct ossec_command *cmd,
+		   const char *alert, size_t alert_len, const char *addr, bool extended)
+{
+	const char *exe = cmd->executable, *keys[1] = { addr };
+
+	arlog_buf_line(w, exe, "Starting");
+	execd_line(w, node, cmd, "add", alert, alert_len);
+	line_begin(w, exe);
+	arproto_check_keys_sb(&w->b, exe, keys, 1);
+	line_end(w);
+	execd_line(w, node, cmd, extended ? "abort" : "continue", alert, alert_len);
+	arlog_buf_line(w, exe, extended ? "Aborted" : "Ended");
+}
+
+void arlog_buf_delete(struct arlog_buf *w, const char *node, const struct ossec_command *cmd,
+		      const char *alert, size_t alert_len)
+{
+	arlog_buf_line(w, cmd->executable, "Starting");
+	execd_line(w, node, cmd, "delete", alert, alert_len);
+	arlog_buf_line(w, cmd->executable, "Ended");
 }

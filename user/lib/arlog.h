@@ -7,8 +7,13 @@
 #ifndef ARXDP_ARLOG_H
 #define ARXDP_ARLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
+#include "sbuf.h"
+
+struct ossec_command;
 
 /* Where an AR program logs, relative to the Wazuh home (LOG_FILE in active_responses.h). */
 #define ARLOG_DEFAULT_PATH "logs/active-responses.log"
@@ -26,5 +31,38 @@ int arlog_format(char *buf, size_t len, time_t t, const char *name, const char *
 int arlog_write(const char *path, const char *name, const char *msg);
 int arlog_writef(const char *path, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The daemon's writer: the same lines, buffered per burst in one kept buffer (a burst of blocks
+ * writes seven lines each; one write per burst instead of one open/write/close per line), the
+ * file reopened when logrotate moved it away. Lines that cannot be written are lost, as Wazuh's
+ * programs lose them; nothing else is affected.
+ */
+struct arlog_buf {
+	char path[4096];
+	int fd;
+	uint64_t ino;
+	struct sbuf b;
+	char ts[ARLOG_TS_MAX];
+	time_t ts_at;
+	bool refused; /* said once that path is not a regular file */
+};
+
+void arlog_buf_init(struct arlog_buf *w, const char *path);
+/* Writes what is buffered; the buffer is kept for the next burst. */
+void arlog_buf_flush(struct arlog_buf *w);
+void arlog_buf_close(struct arlog_buf *w);
+/* A line: "<time> active-response/bin/<exe>: " + msg + "\n". */
+void arlog_buf_line(struct arlog_buf *w, const char *exe, const char *msg);
+/*
+ * firewall-drop's add sequence for one block, as execd's messages make it write them:
+ * Starting, the add message, check_keys [addr], continue (abort when extended), Ended (Aborted).
+ * alert is the alert as JSON text; node the origin name of execd's messages.
+ */
+void arlog_buf_add(struct arlog_buf *w, const char *node, const struct ossec_command *cmd,
+		   const char *alert, size_t alert_len, const char *addr, bool extended);
+/* firewall-drop's delete sequence for a block that ended: Starting, delete message, Ended. */
+void arlog_buf_delete(struct arlog_buf *w, const char *node, const struct ossec_command *cmd,
+		      const char *alert, size_t alert_len);
 
 #endif /* ARXDP_ARLOG_H */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alert.h"
 #include "arproto.h"
 #include "sbuf.h"
 
@@ -85,22 +86,15 @@ static const cJSON *alert_of(const cJSON *msg)
 
 const char *arproto_srcip(const cJSON *msg, struct arxdp_addr *a)
 {
-	static const char *const ip_address[] = { "data", "win", "eventdata", "ipAddress" };
-	static const char *const dest_ip[] = { "data", "win", "eventdata", "destinationIp" };
-	static const char *const srcip[] = { "data", "srcip" };
-	static const char *const source_ip[] = { "source", "ip" };
-	const struct {
-		const char *const *path;
-		int n;
-	} order[] = { { ip_address, 4 }, { dest_ip, 4 }, { srcip, 2 }, { source_ip, 2 } };
 	const cJSON *alert = alert_of(msg), *v;
 	struct arxdp_addr tmp;
 	size_t i;
 
 	if (!alert)
 		return NULL;
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		v = walk(alert, order[i].path, order[i].n);
+	/* Unlike the alerts.json reader, each candidate must be an address (4.14.7). */
+	for (i = 0; i < ALERT_ADDR_PATHS; i++) {
+		v = walk(alert, alert_addr_paths[i].keys, alert_addr_paths[i].n);
 		if (!cJSON_IsString(v) || addr_parse_host(v->valuestring, a ? a : &tmp))
 			continue;
 		return v->valuestring;
