@@ -1109,9 +1109,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* arxdp.conf names the pin directory, socket and capacities; flags win over it. */
-	path = config_settings_path(config);
+	path = settings_path(config);
 	if (path && strcmp(argv[optind], "replay") && strcmp(argv[optind], "check-config") &&
-	    config_load_settings(&g.s, path, cerr, sizeof(cerr))) {
+	    settings_load(&g.s, path, cerr, sizeof(cerr))) {
 		fprintf(stderr, "arxdp: %s\n", cerr);
 		return 1;
 	}

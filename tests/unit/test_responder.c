@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the tests of arxdpd's glue (user/arxdpd/responder.c, follow.c, persist.c):
+ * alert lines and operator requests in, map writes, active-responses.log lines and state out.
+ * The maps are a private instance of the real program (root); without root the tier is skipped,
+ * since a double of the map would prove nothing about what the kernel stores.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "arxdpd/follow.h"
+#include "arxdpd/persist.h"
+#include "arxdpd/responder.h"
+#include "btable.h"
+#include "loader.h"
+#include "log.h"
+#include "state.h"
+#include "util.h"
+
+static const char ossec_xml[] =
+	"<ossec_config>\n"
+	"  <global><white_list>192.0.2.10</white_list></global>\n"
+	"  <command><name>firewall-drop</name><executable>firewall-drop</executable>\n"
+	"    <timeout_allowed>yes</timeout_allowed></command>\n"
+	"  <active-response><command>firewall-drop</command><location>local</location>\n"
+	"    <rules_id>5712</rules_id><timeout>600</timeout></active-response>\n"
+	"  <active-response><command>firewall-drop</command><location>local</location>\n"
+	"    <rules_id>5713</rules_id><timeout>0</timeout></active-response>\n"
+	"</ossec_config>\n";
+
+static struct loader_private *lp;
+static struct blocklist bl;
+static struct arxdp_settings s;
+static struct responder r;
+static char dir[] = "/tmp/arxdp-test-responder-XXXXXX";
+
+static void setup(void)
+{
+	struct loader_opts o = { .capacity_v4 = 256, .capacity_v6 = 256, .cidr_capacity = 16 };
+	struct ossec_config *cfg;
+	char err[CONFIG_ERR_MAX];
+
+	if (geteuid() != 0)
+		cr_skip_test("the responder writes real maps: needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
+	cr_assert_eq(bl_open_private(&bl, lp), 0);
+	settings_defaults(&s);
+	snprintf(s.ar_log, sizeof(s.ar_log), "%s/active-responses.log", dir);
+	snprintf(s.state_dir, sizeof(s.state_dir), "%s/state", dir);
+	cr_assert_eq(responder_init(&r, &s, &bl), 0);
+	cr_assert_eq(
+		config_parse_ossec(&cfg, "test", ossec_xml, strlen(ossec_xml), err, sizeof(err)), 0,
+		"%s", err);
+	responder_set_config(&r, cfg);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	if (geteuid() != 0)
+		return;
+	responder_free(&r);
+	bl_close(&bl);
+	loader_private_close(lp);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	system(cmd);
+}
+
+/* The log's firewall-drop lines, each as its message or its execd command, joined by '|'. */
+static size_t log_lines(char *out, size_t len)
+{
+	char line[8192];
+	size_t n = 0;
+	FILE *f;
+
+	out[0] = '\0';
+	responder_flush(&r);
+	f = fopen(s.ar_log, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "\"command\":\"");
+		const char *msg = strstr(line, "firewall-drop: ");
+
+		n++;
+		if (!msg)
+			continue;
+		msg += strlen("firewall-drop: ");
+		if (p) {
+			p += strlen("\"command\":\"");
+			strncat(out, p, strcspn(p, "\""));
+		} else {
+			strncat(out, msg, strcspn(msg, "\n"));
+		}
+		strncat(out, "|", len - strlen(out) - 1);
+	}
+	fclose(f);
+	return n;
+}
+
+static void feed(const char *rule, const char *srcip, uint64_t seq)
+{
+	struct follow f = { .r = &r, .path = "alerts.json" };
+	struct tail_pos at = { .seq = seq, .lineno = seq };
+	char line[1024];
+
+	snprintf(line, sizeof(line),
+		 "{\"timestamp\":\"2026-11-25T10:00:00.000+0000\",\"rule\":{\"level\":10,"
+		 "\"description\":\"sshd: brute force\",\"id\":\"%s\",\"groups\":[\"sshd\"]},"
+		 "\"agent\":{\"id\":\"000\",\"name\":\"manager\"},\"id\":\"1764064800.%llu\","
+		 "\"data\":{\"srcip\":\"%s\"},\"location\":\"/var/log/auth.log\"}",
+		 rule, (unsigned long long)seq, srcip);
+	cr_assert_eq(follow_line(&f, line, strlen(line), &at, false), 0);
+}
+
+struct step {
+	const char *rule, *addr;
+	uint64_t seq;
+	/* after the step */
+	bool blocked;
+	uint32_t offenses, timeout;
+	uint64_t stored_seq; /* the alert position the map holds: seq + 1 */
+	const char *log; /* every command/message line of the log so far */
+};
+
+/* One address through a whole life: new, repeat, re-read, permanent, white-listed. */
+static const struct step steps[] = {
+	{ "5712", "198.51.100.7", 10, true, 1, 600, 11, "Starting|add|check_keys|continue|Ended|" },
+	{ "5712", "198.51.100.7", 20, true, 2, 600, 21,
+	  "Starting|add|check_keys|continue|Ended|Starting|add|check_keys|abort|Aborted|" },
+	/* The same alert re-read after a crash (seq not above the stored one): nothing. */
+	{ "5712", "198.51.100.7", 20, true, 2, 600, 21,
+	  "Starting|add|check_keys|continue|Ended|Starting|add|check_keys|abort|Aborted|" },
+	/* White-listed: no block, no line. */
+	{ "5712", "192.0.2.10", 30, false, 0, 0, 0,
+	  "Starting|add|check_keys|continue|Ended|Starting|add|check_keys|abort|Aborted|" },
+	/* Bound to no response: nothing. */
+	{ "1002", "198.51.100.8", 40, false, 0, 0, 0,
+	  "Starting|add|check_keys|continue|Ended|Starting|add|check_keys|abort|Aborted|" },
+};
+
+Test(responder, alert_lifecycle, .init = setup, .fini = teardown)
+{
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		const struct step *st = &steps[i];
+		struct arxdp_block v;
+		struct arxdp_addr a;
+		struct bmeta *m;
+
+		feed(st->rule, st->addr, st->seq);
+		cr_assert_eq(addr_parse(st->addr, &a, NULL, 0), 0);
+		m = btable_get(r.bt, &a);
+		if (!st->blocked) {
+			cr_expect_neq(bl_get(&bl, &a, &v), 0, "step %zu: %s must not be blocked", i,
+				      st->addr);
+			cr_expect_null(m, "step %zu", i);
+		} else {
+			cr_assert_eq(bl_get(&bl, &a, &v), 0, "step %zu: %s not in the map", i,
+				     st->addr);
+			cr_expect_eq(v.offenses, st->offenses, "step %zu: offenses %u", i,
+				     v.offenses);
+			cr_expect_eq(v.timeout_s, st->timeout, "step %zu", i);
+			cr_expect_eq(v.rule_id, 5712u);
+			cr_expect_eq(v.origin, ARXDP_ORIGIN_ALERT);
+			cr_expect_eq(v.seq, st->stored_seq, "step %zu: seq %llu", i,
+				     (unsigned long long)v.seq);
+			cr_assert_not_null(m, "step %zu: no table entry", i);
+			/* The table holds what the map holds: one record, no copies. */
+			cr_expect_eq(memcmp(&m->v.expires_ns, &v.expires_ns, 8), 0);
+			cr_expect_eq(m->v.offenses, v.offenses);
+			cr_expect_eq(m->v.seq, v.seq);
+			cr_expect_str_eq(m->exe, "firewall-drop");
+			cr_assert_not_null(m->alert);
+			cr_expect(strstr(m->alert, "\"srcip\":\"198.51.100.7\"") != NULL, "%s",
+				  m->alert);
+			cr_expect(strstr(m->alert, "\"id\":\"5712\"") != NULL, "%s", m->alert);
+		}
+		log_lines(buf, sizeof(buf));
+		cr_expect_str_eq(buf, st->log, "step %zu", i);
+	}
+	cr_expect_eq(r.c.blocked, 1u);
+	cr_expect_eq(r.c.extended, 1u);
+	cr_expect_eq(r.c.duplicates, 1u);
+	cr_expect_eq(r.c.skips[MATCH_WHITE_LIST], 1u);
+}
+
+Test(responder, operator_block_unblock_and_state, .init = setup, .fini = teardown)
+{
+	struct block_req q = { .timeout_s = 0, .why = { .origin = ARXDP_ORIGIN_CLI } };
+	struct tail_pos pos = { .seq = 5 }, got_pos;
+	struct persist p;
+	struct btable *back = btable_new();
+	struct pending_delete *pending = NULL;
+	struct arxdp_block v;
+	enum bl_result res;
+	struct bmeta *m;
+	bool have_pos;
+	char buf[4096];
+
+	cr_assert_not_null(back);
+	cr_assert_eq(addr_parse("203.0.113.0/24", &q.addr, NULL, 0), 0);
+	q.alert = "{\"data\":{\"srcip\":\"203.0.113.0/24\"}}";
+	q.alert_len = strlen(q.alert);
+	q.compact = strdup(q.alert);
+	cr_assert_eq(responder_block(&r, &q, &res, &v), 0);
+	cr_expect_eq(res, BL_NEW);
+	cr_expect_eq(v.expires_ns, 0u, "permanent");
+	cr_expect_eq(v.origin, ARXDP_ORIGIN_CLI);
+	/* Persisted, and read back as the same record. */
+	persist_init(&p, s.state_dir);
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_save(&p, &r, &pos, false, true);
+	cr_assert_eq(state_load(s.state_dir, &got_pos, &have_pos, back, NULL, &pending), 0);
+	m = btable_get(back, &q.addr);
+	cr_assert_not_null(m);
+	cr_expect_eq(m->v.expires_ns, 0u);
+	cr_expect_eq(m->v.origin, ARXDP_ORIGIN_CLI);
+	cr_expect_eq(got_pos.seq, 5u);
+	/* A refused address: never this host's loopback. */
+	cr_assert_eq(addr_parse("127.0.0.1", &q.addr, NULL, 0), 0);
+	cr_expect_eq(responder_block(&r, &q, NULL, NULL), -EPERM);
+	cr_expect_eq(r.c.refused, 1u);
+	/* The unblock writes the delete sequence and forgets the block. */
+	cr_assert_eq(addr_parse("203.0.113.0/24", &q.addr, NULL, 0), 0);
+	cr_assert_eq(responder_unblock(&r, &q.addr), 0);
+	cr_expect_neq(bl_get(&bl, &q.addr, &v), 0);
+	cr_expect_null(btable_get(r.bt, &q.addr));
+	cr_expect_eq(responder_unblock(&r, &q.addr), -ENOENT);
+	log_lines(buf, sizeof(buf));
+	cr_expect_str_eq(buf, "Starting|add|check_keys|continue|Ended|Starting|delete|Ended|");
+	btable_free(back);
+	pending_free_all(pending);
+}

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* This file contains arxdpd's persistence declared in persist.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "btable.h"
+#include "log.h"
+#include "persist.h"
+#include "pindir.h"
+#include "responder.h"
+#include "state.h"
+#include "util.h"
+
+#define SWEEP_BUDGET 131072 /* entries scanned per tick: a million-entry pass takes 8 s */
+#define SAVE_MIN_INTERVAL_NS (NSEC_PER_SEC / 2)
+#define SAVE_BURST_INTERVAL_NS (5 * NSEC_PER_SEC) /* while alerts keep coming */
+
+void persist_init(struct persist *p, const char *dir)
+{
+	memset(p, 0, sizeof(*p));
+	p->dir = dir;
+}
+
+static void saver_done(struct persist *p, struct responder *r, int status)
+{
+	p->saver = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		/* The child said why on stderr; the next save tries again. */
+		r->c.state_errors++;
+		r->dirty = true;
+	}
+}
+
+bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status)
+{
+	if (!p->saver || pid != p->saver)
+		return false;
+	saver_done(p, r, status);
+	return true;
+}
+
+static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos)
+{
+	return state_save(p->dir, pos, r->bt, r->off, r->pending);
+}
+
+/*
+ * A snapshot is serialised in a forked child: fork copies the tables as they are between two
+ * alerts (a consistent snapshot) and the loop goes on at once, however many blocks there are.
+ *
+ * While alerts keep coming, a snapshot costs the loop more than it saves: fork copies the page
+ * tables (1-1.5 ms here at 10,000 blocks), during which the next alert waits, and every page
+ * the loop then writes faults to be copied. So snapshots wait for a quiet moment, or at most
+ * SAVE_BURST_INTERVAL_NS. That is safe: the snapshot's alert position and the seq stamped in
+ * each block make re-reading the alerts after a crash apply none twice and lose none.
+ */
+void persist_save(struct persist *p, struct responder *r, const struct tail_pos *pos, bool busy,
+		  bool force)
+{
+	uint64_t now = mono_now_ns(), every = busy ? SAVE_BURST_INTERVAL_NS : SAVE_MIN_INTERVAL_NS;
+	int status;
+	pid_t pid;
+
+	/* A forced save first waits for a running one: at exit its snapshot must be on disk,
+	 * and a failed one makes the state dirty again. */
+	if (force && p->saver > 0) {
+		if (waitpid(p->saver, &status, 0) == p->saver)
+			saver_done(p, r, status);
+		p->saver = 0;
+	}
+	if (!r->dirty || (!force && now - p->last_save_mono < every))
+		return;
+	if (p->saver > 0)
+		return; /* one at a time; still dirty, so the next tick saves */
+	r->dirty = false;
+	p->last_save_mono = now;
+	if (!force) {
+		fflush(stderr);
+		pid = fork();
+		if (pid == 0) {
+			int err = save_now(p, r, pos);
+
+			/* _exit skips stdio: the reason would stay in stderr's buffer. */
+			fflush(stderr);
+			_exit(err ? 1 : 0);
+		}
+		if (pid > 0) {
+			p->saver = pid;
+			return;
+		}
+		pr_debug("state: fork failed (%s): saving in the loop", strerror(errno));
+	}
+	if (save_now(p, r, pos)) {
+		r->c.state_errors++;
+		r->dirty = true;
+	}
+}
+
+static int reconcile_cb(struct bmeta *m, void *ctx)
+{
+	struct responder *r = ctx;
+	uint64_t now_mono = mono_now_ns();
+	char buf[ADDR_STRLEN], left[32];
+	struct arxdp_block v;
+	struct arxdp_addr a = m->addr;
+
+	addr_format(&a, buf, sizeof(buf));
+	if (!bl_get(r->bl, &a, &v)) {
+		/* Still in the map: the map is the truth for its expiry and counts. */
+		m->v = v;
+		return 0;
+	}
+	if (m->v.expires_ns && m->v.expires_ns <= now_mono) {
+		pr_info("block %s: expired while arxdpd was stopped: removed", buf);
+		responder_ended(r, &a);
+		return 0;
+	}
+	v = m->v;
+	v.prefixlen = a.prefixlen;
+	if (bl_put(r->bl, &a, &v)) {
+		pr_warn("block %s: cannot restore: kept in the state for the next start", buf);
+		return 0;
+	}
+	if (m->v.expires_ns)
+		snprintf(left, sizeof(left), "%llus left",
+			 (unsigned long long)((m->v.expires_ns - now_mono) / NSEC_PER_SEC));
+	else
+		snprintf(left, sizeof(left), "permanent");
+	pr_info("block %s: restored from the state (%s)", buf, left);
+	return 0;
+}
+
+int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos)
+{
+	char path[PATH_MAX], aside[PATH_MAX + 32];
+	int err;
+
+	if (mkdir(p->dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		pr_warn("state directory '%s': cannot create: %s", p->dir, strerror(-err));
+		return err;
+	}
+	err = state_load(p->dir, pos, have_pos, r->bt, r->off, &r->pending);
+	if (err == -ENOENT)
+		return 0;
+	if (err == -EBADMSG) {
+		/* Keep the evidence, start clean: the maps still hold every block. */
+		if (pindir_path(path, sizeof(path), p->dir, STATE_FILE) ||
+		    snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
+			     (long long)time(NULL)) >= (int)sizeof(aside))
+			return -ENAMETOOLONG;
+		rename(path, aside);
+		pr_warn("state '%s': corrupt: moved to '%s'; starting without it", path, aside);
+		*have_pos = false;
+		return 0;
+	}
+	if (err) {
+		pr_warn("state directory '%s': cannot load: %s", p->dir, strerror(-err));
+		return err;
+	}
+	err = bl_lock(r->bl);
+	if (err)
+		return err;
+	/* responder_ended() deletes the entry it is called for, which the walk allows. */
+	btable_foreach(r->bt, reconcile_cb, r);
+	bl_unlock(r->bl);
+	responder_flush(r);
+	return 0;
+}
+
+static void sweep_cb(const struct bl_entry *e, void *ctx)
+{
+	struct responder *r = ctx;
+	char buf[ADDR_STRLEN];
+
+	if (responder_log_ok(r))
+		pr_info("unblock %s: expired after %us (%llu packets dropped)",
+			addr_format(&e->addr, buf, sizeof(buf)), e->v.timeout_s,
+			(unsigned long long)e->dropped.packets);
+	responder_ended(r, &e->addr);
+}
+
+void persist_sweep(struct responder *r)
+{
+	uint32_t n = 0;
+
+	bl_sweep(r->bl, mono_now_ns(), SWEEP_BUDGET, sweep_cb, r, &n);
+	responder_flush(r);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file declares arxdpd's persistence: state snapshots written by a forked child, the
+ * reconciliation of the saved state with the pinned maps at start, and the incremental sweep
+ * of expired blocks.
+ */
+#ifndef ARXDPD_PERSIST_H
+#define ARXDPD_PERSIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "tail.h"
+
+struct responder;
+
+struct persist {
+	const char *dir; /* the state directory */
+	pid_t saver; /* the snapshot child, 0 when none runs */
+	uint64_t last_save_mono;
+};
+
+void persist_init(struct persist *p, const char *dir);
+/*
+ * Saves the responder's state with the alert position pos when it is dirty: in a forked child,
+ * and no more often than every 0.5 s (every 5 s while busy, when alerts keep coming). force:
+ * now, in this process, after a running snapshot ended (before scripts start, at exit).
+ */
+void persist_save(struct persist *p, struct responder *r, const struct tail_pos *pos, bool busy,
+		  bool force);
+/* A reaped child: true when it was the snapshot (a failed one makes the state dirty again). */
+bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status);
+/*
+ * Loads the state and reconciles it with the maps: blocks still in a map take the map's
+ * counts; blocks gone from the maps while the daemon was stopped are restored with their time
+ * left, or logged as deleted when it ran out. A corrupt state file is moved aside.
+ */
+int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos);
+/* Removes expired blocks, a bounded slice per call, logging each as firewall-drop would. */
+void persist_sweep(struct responder *r);
+
+#endif /* ARXDPD_PERSIST_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the responder declared in responder.h: decisions become map writes,
+ * script runs and firewall-drop's log lines, and the block table follows what was written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "arproto.h"
+#include "btable.h"
+#include "log.h"
+#include "responder.h"
+#include "runner.h"
+#include "state.h"
+#include "util.h"
+
+/*
+ * Per-block lines of the daemon's own log (syslog): at most BLOCK_LOG_PER_SEC a second, then
+ * one line with how many were left out. A burst of 100,000 blocks must not become 100,000
+ * syslog messages; active-responses.log keeps every block anyway. -v logs all of them.
+ */
+#define BLOCK_LOG_PER_SEC 100
+
+void responder_log_summary(struct responder *r, uint64_t now_mono_ns)
+{
+	uint64_t sec = now_mono_ns / NSEC_PER_SEC;
+
+	if (sec == r->blog_sec)
+		return;
+	if (r->blog_quiet)
+		pr_info("%u more block and unblock lines in the last second not logged here "
+			"(active-responses.log has each one)",
+			r->blog_quiet);
+	r->blog_sec = sec;
+	r->blog_n = r->blog_quiet = 0;
+}
+
+bool responder_log_ok(struct responder *r)
+{
+	responder_log_summary(r, mono_now_ns());
+	if (log_get_level() >= LOG_LEVEL_DEBUG || r->blog_n < BLOCK_LOG_PER_SEC) {
+		r->blog_n++;
+		return true;
+	}
+	r->blog_quiet++;
+	return false;
+}
+
+int responder_init(struct responder *r, const struct arxdp_settings *s, struct blocklist *bl)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->bl = bl;
+	arlog_buf_init(&r->log, s->ar_log);
+	r->fwdrop.executable = "firewall-drop";
+	r->bt = btable_new();
+	r->off = offenders_new();
+	if (!r->bt || !r->off) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = config_command_prepare(&r->fwdrop);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	responder_free(r);
+	return err;
+}
+
+void responder_free(struct responder *r)
+{
+	arlog_buf_close(&r->log);
+	config_command_release(&r->fwdrop);
+	btable_free(r->bt);
+	offenders_free(r->off);
+	pending_free_all(r->pending);
+	config_free_ossec(r->cfg);
+	free(r->own);
+	free(r->compact.p);
+	memset(r, 0, sizeof(*r));
+	r->log.fd = -1;
+}
+
+void responder_set_config(struct responder *r, struct ossec_config *cfg)
+{
+	config_free_ossec(r->cfg);
+	r->cfg = cfg;
+}
+
+int responder_load_own_addrs(struct responder *r)
+{
+	struct arxdp_addr *own;
+	size_t n;
+	int err = bl_host_addrs(&own, &n);
+
+	if (err)
+		return err;
+	free(r->own);
+	r->own = own;
+	r->n_own = n;
+	return 0;
+}
+
+void responder_match_env(const struct responder *r, struct match_env *env)
+{
+	*env = (struct match_env){ .cfg = r->cfg,
+				   .settings = r->s,
+				   .own = r->own,
+				   .n_own = r->n_own,
+				   .offenders = r->off };
+}
+
+static const char *node_name(const struct responder *r)
+{
+	return r->cfg && r->cfg->node_name ? r->cfg->node_name : "undefined";
+}
+
+static const struct ossec_command *cmd_by_exe(const struct responder *r, const char *exe)
+{
+	size_t i;
+
+	for (i = 0; r->cfg && i < r->cfg->n_cmds; i++)
+		if (!strcmp(r->cfg->cmds[i].executable, exe))
+			return &r->cfg->cmds[i];
+	return &r->fwdrop;
+}
+
+void responder_flush(struct responder *r)
+{
+	arlog_buf_flush(&r->log);
+}
+
+void responder_new_burst(struct responder *r)
+{
+	r->map_full_burst = false;
+	r->bl->full_reported = false;
+}
+
+/* firewall-drop's delete sequence for a block that ended. */
+static void log_delete(struct responder *r, const struct bmeta *m, const struct arxdp_addr *a)
+{
+	const struct ossec_command *cmd = cmd_by_exe(r, m && m->exe[0] ? m->exe : "firewall-drop");
+	struct sbuf alert = {};
+	char buf[ADDR_STRLEN];
+
+	if (m && m->alert) {
+		sb_str(&alert, m->alert);
+	} else {
+		/* A block we know nothing about (CLI, firewall-drop): the address at least. */
+		sb_str(&alert, "{\"data\":{\"srcip\":");
+		sb_json(&alert, addr_format(a, buf, sizeof(buf)));
+		sb_str(&alert, "}}");
+	}
+	if (!alert.oom)
+		arlog_buf_delete(&r->log, node_name(r), cmd, alert.p, alert.len);
+	free(alert.p);
+}
+
+static int write_failed(struct responder *r, int err, const char *addr)
+{
+	if (err == -ENOSPC) {
+		r->c.map_full++;
+		/* The map's message came once from bl_block; this one says what happens next. */
+		if (!r->map_full_burst)
+			pr_warn("block '%s': map full: further blocks of this burst are counted "
+				"(arxdp status), not logged; existing blocks stay",
+				addr);
+		r->map_full_burst = true;
+	} else if (err == -EPERM) {
+		r->c.refused++;
+	} else {
+		r->c.write_errors++;
+		pr_warn("block '%s': map write failed: %s", addr, strerror(-err));
+	}
+	return err;
+}
+
+static void log_block(struct responder *r, const struct block_req *q, const char *addr,
+		      enum bl_result res, const struct arxdp_block *v)
+{
+	char dur[32];
+
+	duration_format(v->expires_ns ? v->timeout_s : 0, dur, sizeof(dur));
+	if (res == BL_EXTENDED)
+		r->c.extended++;
+	else
+		r->c.blocked++;
+	if (!responder_log_ok(r))
+		return;
+	if (!q->ar_name)
+		pr_info("block %s: by the operator, %s", addr, dur);
+	else if (res == BL_EXTENDED)
+		pr_info("block %s: extended by rule %s level %d (%s), %s, offense %u", addr,
+			q->rule, q->level, q->ar_name, dur, v->offenses);
+	else
+		pr_info("block %s: rule %s level %d (%s), %s", addr, q->rule, q->level, q->ar_name,
+			dur);
+}
+
+int responder_block(struct responder *r, struct block_req *q, enum bl_result *res_out,
+		    struct arxdp_block *out)
+{
+	const struct ossec_command *cmd = q->cmd ? q->cmd : cmd_by_exe(r, "firewall-drop");
+	char addr[ADDR_STRLEN];
+	struct arxdp_block v;
+	enum bl_result res;
+	struct bmeta *m;
+	int err;
+
+	addr_format(&q->addr, addr, sizeof(addr));
+	err = bl_block(r->bl, &q->addr, q->timeout_s, &q->why, &res, &v);
+	if (err) {
+		write_failed(r, err, addr);
+		goto out;
+	}
+	m = btable_upsert(r->bt, &q->addr);
+	if (m) {
+		str_copy(m->exe, cmd->executable, sizeof(m->exe));
+		m->v = v;
+		bmeta_take_alert(m, q->compact);
+		q->compact = NULL;
+	}
+	r->dirty = true;
+	if (res_out)
+		*res_out = res;
+	if (out)
+		*out = v;
+	if (res == BL_DUPLICATE) {
+		r->c.duplicates++;
+		goto out;
+	}
+	arlog_buf_add(&r->log, node_name(r), cmd, q->alert, q->alert_len, addr, res == BL_EXTENDED);
+	log_block(r, q, addr, res, &v);
+out:
+	free(q->compact);
+	q->compact = NULL;
+	return err;
+}
+
+int responder_script(struct responder *r, const struct match_decision *dec, const char *line,
+		     size_t len)
+{
+	const struct ossec_command *cmd = dec->ar->cmd;
+	struct sbuf b = {};
+	int err;
+
+	arproto_execd_msg_sb(&b, node_name(r), "add", line, len, cmd->extra_argv, cmd->n_extra,
+			     cmd->program);
+	if (b.oom) {
+		free(b.p);
+		pr_warn("active response '%s': no memory for its message", dec->ar->name);
+		return -ENOMEM;
+	}
+	if (!r->runner) {
+		free(b.p);
+		return -ENOTCONN;
+	}
+	err = runner_add(r->runner, cmd->executable, b.p, dec->timeout);
+	if (!err)
+		r->scripts_queued = true;
+	return err;
+}
+
+int responder_unblock(struct responder *r, const struct arxdp_addr *a)
+{
+	char buf[ADDR_STRLEN];
+	int err = bl_unblock(r->bl, a);
+
+	if (err)
+		return err;
+	log_delete(r, btable_get(r->bt, a), a);
+	btable_del(r->bt, a);
+	r->c.unblocked++;
+	r->dirty = true;
+	if (responder_log_ok(r))
+		pr_info("unblock %s: by the operator", addr_format(a, buf, sizeof(buf)));
+	return 0;
+}
+
+void responder_ended(struct responder *r, const struct arxdp_addr *a)
+{
+	log_delete(r, btable_get(r->bt, a), a);
+	btable_del(r->bt, a);
+	r->c.expired++;
+	r->dirty = true;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * This file declares the responder, arxdpd's one object that turns decisions into actions. Its
+ * inputs are decisions, whatever made them: the alerts.json follower with the matching engine
+ * (follow.h), the control socket (control.h). Its outputs are map writes with expiry stamps,
+ * script runs, firewall-drop's active-responses.log lines, and the block table that the state
+ * file persists. Everything it needs is in the struct or passed in: no globals, so tests drive
+ * it with a private map and a temporary log.
+ */
+#ifndef ARXDPD_RESPONDER_H
+#define ARXDPD_RESPONDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "addr.h"
+#include "arlog.h"
+#include "blocklist.h"
+#include "config.h"
+#include "match.h"
+#include "sbuf.h"
+#include "settings.h"
+
+struct btable;
+struct bmeta;
+struct offender_table;
+struct pending_delete;
+struct runner;
+
+struct responder_counters {
+	uint64_t alerts, bad_lines, long_lines;
+	uint64_t decisions[3]; /* by enum match_action */
+	uint64_t skips[16]; /* by enum match_reason */
+	uint64_t blocked, extended, duplicates, refused, map_full, write_errors;
+	uint64_t expired, unblocked;
+	uint64_t reloads, reload_errors, state_errors;
+};
+
+struct responder {
+	/* Not owned: the daemon's settings and maps, and its script runner (NULL: none). */
+	const struct arxdp_settings *s;
+	struct blocklist *bl;
+	struct runner *runner;
+	/* Owned. */
+	struct ossec_config *cfg;
+	struct btable *bt; /* what the map value has no room for, per block */
+	struct offender_table *off; /* repeated_offenders counts, per rkey */
+	struct pending_delete *pending; /* execd's timeout list of the scripts */
+	struct arxdp_addr *own; /* this host's addresses: never blocked */
+	size_t n_own;
+	struct arlog_buf log;
+	struct ossec_command fwdrop; /* "firewall-drop", for blocks no <command> names */
+	struct sbuf compact; /* alert_compact()'s scratch, kept between blocks */
+	struct responder_counters c;
+	bool dirty; /* something the state file holds changed */
+	bool scripts_queued; /* scripts wait for the snapshot that holds their alert */
+	bool map_full_burst; /* "map full" said in this burst */
+	uint64_t blog_sec; /* the per-block log cap: the second counted, lines, lines left out */
+	unsigned int blog_n, blog_quiet;
+};
+
+/* One block to make: from an alert (ar set) or from the operator (ar NULL). */
+struct block_req {
+	struct arxdp_addr addr;
+	uint32_t timeout_s; /* 0 = permanent */
+	const struct ossec_command *cmd; /* NULL: firewall-drop */
+	const char *alert; /* the alert as JSON text: the log lines embed it as execd would */
+	size_t alert_len;
+	char *compact; /* malloc'd compact alert the block keeps (taken over), or NULL */
+	struct bl_reason why;
+	const char *ar_name; /* "firewall-drop600"; NULL when the operator asked */
+	const char *rule; /* rule id as the alert writes it, for the daemon's log */
+	int level;
+};
+
+int responder_init(struct responder *r, const struct arxdp_settings *s, struct blocklist *bl);
+void responder_free(struct responder *r);
+/* Takes cfg over and frees the one it replaces. */
+void responder_set_config(struct responder *r, struct ossec_config *cfg);
+/* Re-reads this host's addresses. */
+int responder_load_own_addrs(struct responder *r);
+/* The decision environment of the matching engine over the responder's configuration. */
+void responder_match_env(const struct responder *r, struct match_env *env);
+
+/*
+ * Blocks q->addr as execd would treat the response (a repeat extends and counts an offense),
+ * remembers it in the block table and logs firewall-drop's add sequence. -ENOSPC when the map
+ * is full (said once per burst), -EPERM for a never-blocked address, another -errno when the
+ * write failed; all counted. *res and *out (both optional) as bl_block() gives them.
+ */
+int responder_block(struct responder *r, struct block_req *q, enum bl_result *res,
+		    struct arxdp_block *out);
+/* Queues a script with execd's add message around the alert line. */
+int responder_script(struct responder *r, const struct match_decision *dec, const char *line,
+		     size_t len);
+/* Removes a block on request: firewall-drop's delete sequence, the table entry. -ENOENT. */
+int responder_unblock(struct responder *r, const struct arxdp_addr *a);
+/* A block that ended (swept, or gone while the daemon was stopped): logs, forgets it. */
+void responder_ended(struct responder *r, const struct arxdp_addr *a);
+/* Writes the buffered log lines. */
+void responder_flush(struct responder *r);
+/* Starts a new burst: "map full" may be said again. */
+void responder_new_burst(struct responder *r);
+/* True when a per-block line may go to the daemon's log (100 a second; -v: all). */
+bool responder_log_ok(struct responder *r);
+/* Says how many per-block lines the last second left out, once the second is over. */
+void responder_log_summary(struct responder *r, uint64_t now_mono_ns);
+
+#endif /* ARXDPD_RESPONDER_H */
