@@ -326,9 +326,8 @@ Test(config, full_settings)
 
 	unsetenv("ARXDP_PIN_DIR");
 	setenv("ARXDP_SOCKET", "/tmp/env.sock", 1);
-	cr_assert_eq(
-		settings_load(&s, "tests/data/conf/settings/full.conf", err, sizeof(err)), 0,
-		"%s", err);
+	cr_assert_eq(settings_load(&s, "tests/data/conf/settings/full.conf", err, sizeof(err)), 0,
+		     "%s", err);
 	cr_expect_str_eq(s.wazuh_home, "/opt/wazuh");
 	cr_expect_str_eq(s.ossec_conf, "/opt/wazuh/etc/ossec.conf");
 	cr_expect_str_eq(s.alerts, "/srv/alerts.json");
@@ -406,8 +405,7 @@ ParameterizedTest(struct set_case *c, config, invalid_settings)
 
 	memset(&s, 0x5a, sizeof(s));
 	before = s;
-	cr_expect_eq(settings_parse(&s, "mem", c->xml, strlen(c->xml), err, sizeof(err)),
-		     -EINVAL);
+	cr_expect_eq(settings_parse(&s, "mem", c->xml, strlen(c->xml), err, sizeof(err)), -EINVAL);
 	cr_expect_str_eq(err, c->err);
 	cr_expect_eq(memcmp(&s, &before, sizeof(s)), 0, "a failed load leaves *s alone");
 }
