@@ -90,6 +90,10 @@ blocked() { "$ARXDP" list --json | grep -q "\"addr\":\"$1\""; }
 # Evaluated on every poll (a "$(...)" argument to wait_for would be evaluated once).
 stat_at_least() { [ "$(daemon_stat "$1")" -ge "$2" ]; }
 prefix_count_is() { [ "$(count_prefix "$1")" -eq "$2" ]; }
+# ctl JSON: one raw request on the control socket, as any client could send it.
+ctl() { python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.settimeout(3); s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode()+b"\n"); print(s.makefile().readline().strip())' "$ARXDP_SOCKET" "$1"; }
 count_prefix() { json_get "$("$ARXDP" list --json)" "len([e for e in j if e['addr'].startswith('$1')])"; }
 
 check "arxdpd starts" start_daemon
@@ -126,6 +130,19 @@ sleep 0.5
 check "white-listed host not blocked" eval '! blocked 198.18.4.2'
 check "white-listed host still passes" ping_ok "$L" 198.18.4.1
 check "the skip is counted" test "$(daemon_stat "['skips'].get('white_list',0)")" -ge 1
+
+# An address this host takes after start (a VIP moving over) is never blocked: netlink
+ip addr add 198.18.9.9/32 dev "$XA"
+on_exit ip addr del 198.18.9.9/32 dev "$XA"
+own_skips() { daemon_stat "['skips'].get('own_address',0)"; }
+skips_before=$(own_skips)
+python3 "$GEN" 5712 10 198.18.9.9 >>"$ALERTS"
+check "an alert about it is skipped as own_address" wait_for 3 eval '[ "$(own_skips)" -gt "$skips_before" ]'
+check "the address added after start is not blocked" eval '! blocked 198.18.9.9'
+out=$(ctl '{"cmd":"block","addr":"198.18.9.0/24"}')
+check "a prefix covering it is refused by the daemon" grep -q '"ok":false.*refused' <<<"$out"
+check "and not blocked" eval '! blocked 198.18.9.0/24'
+ip addr del 198.18.9.9/32 dev "$XA"
 
 # Expiry: 3 s timeout, then traffic passes and the delete line is logged
 check "attacker passes after the 3 s block expired" wait_for 6 ping_ok "$A" 198.18.3.1
@@ -196,6 +213,23 @@ check "reload of the fixed file succeeds" "$ARXDP" reload
 # CLI blocks go through the daemon: logged and persisted
 check "CLI block through arxdpd" "$ARXDP" block 198.51.100.60 --timeout 1h
 check "CLI block logged in active-responses.log" grep -q '198.51.100.60' "$ARLOG"
+
+# The control socket checks its numbers instead of casting them (timeout -5 was 136 years)
+for bad in '"timeout":-5' '"timeout":1e30' '"timeout":1.5' '"timeout":"600"' '"level":17' \
+	'"rule_id":-1' '"rule_id":4294967296'; do
+	out=$(ctl '{"cmd":"block","addr":"198.51.100.61",'"$bad"'}')
+	check "control block with $bad refused" grep -q '"ok":false.*must be a whole number' <<<"$out"
+done
+check "nothing blocked by the refused requests" eval '! blocked 198.51.100.61'
+out=$(ctl '{"cmd":"block","addr":"198.51.100.61","timeout":4294967295,"level":16}')
+check "the largest valid timeout is taken" grep -q '"ok":true.*"expires_in":4294967295' <<<"$out"
+"$ARXDP" unblock 198.51.100.61 >/dev/null
+
+# One daemon per pin directory: a second one, with its own state directory, is refused
+out=$(timeout 5 "$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state2" 2>&1)
+rc=$?
+check "a second arxdpd on the same maps exits non-zero" test "$rc" -ne 0
+check "and says why" grep -q "another arxdpd already serves these maps" <<<"$out"
 
 # SIGKILL in the middle of a burst: nothing lost, nothing doubled, blocks kept
 python3 "$GEN" 5710 10 2001:db8:77:: 3000 >"$W/burst"

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "arxdpd/follow.h"
 #include "arxdpd/persist.h"
 #include "arxdpd/responder.h"
@@ -30,6 +31,10 @@ static const char ossec_xml[] =
 	"    <rules_id>5712</rules_id><timeout>600</timeout></active-response>\n"
 	"  <active-response><command>firewall-drop</command><location>local</location>\n"
 	"    <rules_id>5713</rules_id><timeout>0</timeout></active-response>\n"
+	"  <command><name>notify</name><executable>notify.sh</executable>\n"
+	"    <timeout_allowed>no</timeout_allowed></command>\n"
+	"  <active-response><command>notify</command><location>local</location>\n"
+	"    <rules_id>5714</rules_id></active-response>\n"
 	"</ossec_config>\n";
 
 static struct loader_private *lp;
@@ -240,4 +245,38 @@ Test(responder, operator_block_unblock_and_state, .init = setup, .fini = teardow
 	cr_expect_str_eq(buf, "Starting|add|check_keys|continue|Ended|Starting|delete|Ended|");
 	btable_free(back);
 	pending_free_all(pending);
+}
+
+/* A script waits for the snapshot that holds its alert, then goes to the runner. */
+Test(responder, scripts_wait_for_their_snapshot, .init = setup, .fini = teardown)
+{
+	struct tail_pos pos = { .seq = 50 };
+	struct persist p;
+	int status;
+	pid_t pid;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_init(&p, s.state_dir);
+	feed("5714", "198.51.100.9", 50);
+	cr_expect_eq(r.n_held, 1u, "held until a snapshot covers it");
+	cr_expect_eq(r.c.decisions[MATCH_SCRIPT], 1u);
+	/* Held scripts start a snapshot at once, whatever the interval. */
+	p.last_save_mono = mono_now_ns();
+	persist_save(&p, &r, &pos, true, false);
+	cr_assert_gt(p.saver, 0, "a forked snapshot");
+	cr_expect_eq(r.n_held, 0u);
+	cr_assert_not_null(p.covered, "the snapshot covers the script");
+	pid = waitpid(p.saver, &status, 0);
+	cr_assert_eq(pid, p.saver);
+	cr_expect(persist_child(&p, &r, pid, status));
+	cr_expect_null(p.covered, "released after the snapshot");
+	cr_expect_eq(access(s.state_dir, F_OK), 0);
+	/* A failed snapshot holds them again. */
+	feed("5714", "198.51.100.10", 60);
+	persist_save(&p, &r, &pos, true, false);
+	cr_assert_gt(p.saver, 0);
+	waitpid(p.saver, &status, 0);
+	cr_expect(persist_child(&p, &r, p.saver, 1 << 8));
+	cr_expect_eq(r.n_held, 1u, "back in the queue");
+	cr_expect_eq(r.c.state_errors, 1u);
 }

@@ -82,7 +82,7 @@ cJSON *daemon_status(const struct daemon *d)
 	x = cJSON_AddObjectToObject(o, "scripts");
 	add_num(x, "started", (double)rs.started);
 	add_num(x, "running", rs.running);
-	add_num(x, "queued", rs.queued);
+	add_num(x, "queued", rs.queued + (double)d->r.n_held);
 	add_num(x, "stateful", (double)rs.stateful);
 	add_num(x, "stateless", (double)rs.stateless);
 	add_num(x, "aborted", (double)rs.aborted);
@@ -271,6 +271,8 @@ void control_serve(struct daemon *d)
 		free(s);
 		cJSON_Delete(reply);
 		close(fd);
-		daemon_save(d, true);
+		/* The next snapshot takes the change: a synchronous save per request made one
+		 * status call with 300,000 blocks take seconds. */
+		daemon_save(d, false);
 	}
 }

@@ -35,6 +35,8 @@ struct daemon {
 	struct persist p;
 	struct runner *runner;
 	int epfd, sigfd, timerfd, inofd, ctlfd, lockfd, metricsfd;
+	int claimfd; /* one daemon per pin directory (claim_pin_dir) */
+	int nlfd; /* netlink: this host's addresses changed */
 	uint64_t ticks, start_mono;
 	bool metrics_file_failed, stop;
 	enum arxdp_xdp_mode used_mode[ARXDP_MAX_IFACES];

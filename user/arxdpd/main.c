@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/wait.h>
 #include <cjson/cJSON.h>
 #include "btable.h"
@@ -40,7 +42,7 @@
 #define SAVE_QUIET_NS (NSEC_PER_SEC / 10) /* no alert for this long: a quiet moment */
 #define METRICS_FILE_EVERY 15 /* seconds between textfile rewrites */
 
-enum src_kind { SRC_SIGNAL = 1, SRC_TIMER, SRC_INOTIFY, SRC_CTL, SRC_METRICS };
+enum src_kind { SRC_SIGNAL = 1, SRC_TIMER, SRC_INOTIFY, SRC_CTL, SRC_METRICS, SRC_NETLINK };
 
 /* epoll's data.ptr for our own fds: never the runner's JOB magic. */
 struct src {
@@ -51,7 +53,7 @@ struct src {
 static const struct src src_of[] = {
 	[SRC_SIGNAL] = { 0, SRC_SIGNAL },   [SRC_TIMER] = { 0, SRC_TIMER },
 	[SRC_INOTIFY] = { 0, SRC_INOTIFY }, [SRC_CTL] = { 0, SRC_CTL },
-	[SRC_METRICS] = { 0, SRC_METRICS },
+	[SRC_METRICS] = { 0, SRC_METRICS }, [SRC_NETLINK] = { 0, SRC_NETLINK },
 };
 
 /* ---- configuration ---- */
@@ -130,16 +132,8 @@ void daemon_save(struct daemon *d, bool force)
 static void poll_alerts(struct daemon *d)
 {
 	follow_poll(&d->in);
-	/* Scripts start only after the snapshot that includes their alerts: a crash never
-	 * runs them twice. */
-	if (d->r.scripts_queued) {
-		daemon_save(d, true);
-		d->r.scripts_queued = false;
-		if (runner_tick(d->runner, wall_now_ns()))
-			d->r.dirty = true;
-	} else {
-		daemon_save(d, false);
-	}
+	/* Held scripts make the snapshot start now; they run when it is on disk. */
+	daemon_save(d, false);
 }
 
 /* Every child ends here: the state saver, or a script of the runner. */
@@ -148,9 +142,15 @@ static void reap_children(struct daemon *d)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!persist_child(&d->p, &d->r, pid, status))
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (!persist_child(&d->p, &d->r, pid, status)) {
 			runner_child(d->runner, pid, status);
+			continue;
+		}
+		/* The snapshot released the scripts it covered: start them now, not at the tick. */
+		if (runner_tick(d->runner, wall_now_ns()))
+			d->r.dirty = true;
+	}
 }
 
 static void handle_signals(struct daemon *d)
@@ -236,6 +236,39 @@ static int watch(struct daemon *d, int fd, enum src_kind k)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/*
+ * This host's addresses change under a running daemon (a VIP taking over, IPv6 temporary
+ * addresses): netlink tells of every address added or removed, and the guard is re-read, so an
+ * alert never blocks an address the host took after start.
+ */
+static int open_netlink(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static void handle_netlink(struct daemon *d)
+{
+	char buf[8192];
+	bool changed = false;
+	ssize_t n;
+
+	/* The messages say which address; re-reading them all is simpler and as cheap. */
+	while ((n = recv(d->nlfd, buf, sizeof(buf), 0)) > 0 || (n < 0 && errno == ENOBUFS))
+		changed = true;
+	if (changed && responder_load_own_addrs(&d->r))
+		pr_warn("host addresses: cannot re-read them: the previous set stays protected");
+}
+
 static int setup_loop(struct daemon *d)
 {
 	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
@@ -263,6 +296,15 @@ static int setup_loop(struct daemon *d)
 	err = err ?: watch(d, d->inofd, SRC_INOTIFY);
 	err = err ?: control_open(d);
 	err = err ?: watch(d, d->ctlfd, SRC_CTL);
+	if (err)
+		return err;
+	d->nlfd = open_netlink();
+	if (d->nlfd < 0)
+		pr_warn("host addresses: cannot follow their changes (netlink: %s): the set read at "
+			"start is the one protected",
+			strerror(-d->nlfd));
+	else
+		err = watch(d, d->nlfd, SRC_NETLINK);
 	if (err || !d->s.metrics_port)
 		return err;
 	d->metricsfd = metrics_http_listen("127.0.0.1", (uint16_t)d->s.metrics_port);
@@ -307,6 +349,9 @@ static void run_loop(struct daemon *d)
 				break;
 			case SRC_METRICS:
 				metrics_http_serve(d->metricsfd, render_metrics, d);
+				break;
+			case SRC_NETLINK:
+				handle_netlink(d);
 				break;
 			}
 		}
@@ -420,13 +465,52 @@ static int take_lock(struct daemon *d)
 	}
 	if (pindir_path(path, sizeof(path), d->s.state_dir, "arxdpd.lock"))
 		return -ENAMETOOLONG;
-	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (d->lockfd < 0)
 		return -errno;
 	if (flock(d->lockfd, LOCK_EX | LOCK_NB)) {
 		pr_warn("state directory '%s': another arxdpd is running (lock '%s' held)",
 			d->s.state_dir, path);
 		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * One daemon per set of maps: a second one on the same pin directory (another state directory,
+ * another configuration) would apply every alert twice and delete blocks the first still
+ * holds. The claim is an abstract Unix socket named after the directory: the kernel drops it
+ * with the process, so a crash never leaves a stale claim behind.
+ */
+static int claim_pin_dir(struct daemon *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char real[PATH_MAX];
+	const char *dir = realpath(d->s.pin_dir, real) ? real : d->s.pin_dir;
+	uint64_t h = 1469598103934665603ULL;
+	const char *c;
+	socklen_t len;
+
+	/* A hash of the path: abstract names are short, pin paths need not be. */
+	for (c = dir; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	len = offsetof(struct sockaddr_un, sun_path) + 1 +
+	      snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "arxdpd-pins-%016llx",
+		       (unsigned long long)h);
+	d->claimfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (d->claimfd < 0)
+		return -errno;
+	if (bind(d->claimfd, (struct sockaddr *)&sa, len)) {
+		int err = -errno;
+
+		if (err == -EADDRINUSE)
+			pr_warn("pin directory '%s': another arxdpd already serves these maps: "
+				"stop it first, or give this one its own --pin-dir",
+				d->s.pin_dir);
+		else
+			pr_warn("pin directory '%s': cannot claim it: %s", d->s.pin_dir,
+				strerror(-err));
+		return err == -EADDRINUSE ? -EBUSY : err;
 	}
 	return 0;
 }
@@ -546,6 +630,7 @@ static void daemon_init(struct daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->epfd = d->sigfd = d->timerfd = d->inofd = d->ctlfd = d->lockfd = d->metricsfd = -1;
+	d->claimfd = d->nlfd = -1;
 }
 
 static void daemon_fini(struct daemon *d)
@@ -562,6 +647,10 @@ static void daemon_fini(struct daemon *d)
 	alert_cleanup();
 	if (d->lockfd >= 0)
 		close(d->lockfd);
+	if (d->claimfd >= 0)
+		close(d->claimfd);
+	if (d->nlfd >= 0)
+		close(d->nlfd);
 	if (d->epfd >= 0)
 		close(d->epfd);
 }
@@ -576,6 +665,7 @@ static int start(struct daemon *d)
 
 	d->start_mono = mono_now_ns();
 	err = take_lock(d);
+	err = err ?: claim_pin_dir(d);
 	err = err ?: attach_all(d);
 	if (err)
 		return err;

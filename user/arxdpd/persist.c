@@ -28,12 +28,18 @@ void persist_init(struct persist *p, const char *dir)
 
 static void saver_done(struct persist *p, struct responder *r, int status)
 {
+	struct held_script *covered = p->covered;
+
 	p->saver = 0;
+	p->covered = NULL;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		/* The child said why on stderr; the next save tries again. */
 		r->c.state_errors++;
 		r->dirty = true;
+		responder_return_held(r, covered);
+		return;
 	}
+	responder_release(r, covered);
 }
 
 bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status)
@@ -73,12 +79,13 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 			saver_done(p, r, status);
 		p->saver = 0;
 	}
-	if (!r->dirty || (!force && now - p->last_save_mono < every))
+	if (!r->dirty || (!force && !r->held && now - p->last_save_mono < every))
 		return;
 	if (p->saver > 0)
 		return; /* one at a time; still dirty, so the next tick saves */
 	r->dirty = false;
 	p->last_save_mono = now;
+	p->covered = responder_take_held(r);
 	if (!force) {
 		fflush(stderr);
 		pid = fork();
@@ -95,10 +102,7 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 		}
 		pr_debug("state: fork failed (%s): saving in the loop", strerror(errno));
 	}
-	if (save_now(p, r, pos)) {
-		r->c.state_errors++;
-		r->dirty = true;
-	}
+	saver_done(p, r, save_now(p, r, pos) ? 1 << 8 : 0);
 }
 
 static int reconcile_cb(struct bmeta *m, void *ctx)

@@ -13,22 +13,28 @@
 #include "tail.h"
 
 struct responder;
+struct held_script;
 
 struct persist {
 	const char *dir; /* the state directory */
 	pid_t saver; /* the snapshot child, 0 when none runs */
+	struct held_script *covered; /* scripts the running snapshot covers: released after it */
 	uint64_t last_save_mono;
 };
 
 void persist_init(struct persist *p, const char *dir);
 /*
  * Saves the responder's state with the alert position pos when it is dirty: in a forked child,
- * and no more often than every 0.5 s (every 5 s while busy, when alerts keep coming). force:
- * now, in this process, after a running snapshot ended (before scripts start, at exit).
+ * and no more often than every 0.5 s (every 5 s while busy, when alerts keep coming), at once
+ * when scripts are held (they start when the snapshot holding their alert is on disk). force:
+ * now, in this process, after a running snapshot ended (at exit).
  */
 void persist_save(struct persist *p, struct responder *r, const struct tail_pos *pos, bool busy,
 		  bool force);
-/* A reaped child: true when it was the snapshot (a failed one makes the state dirty again). */
+/*
+ * A reaped child: true when it was the snapshot. A good one releases the scripts it covered to
+ * the runner; a failed one makes the state dirty again and holds them for the next.
+ */
 bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status);
 /*
  * Loads the state and reconciles it with the maps: blocks still in a map take the map's

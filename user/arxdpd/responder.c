@@ -47,11 +47,14 @@ bool responder_log_ok(struct responder *r)
 	return false;
 }
 
+static void held_free(struct held_script *hs);
+
 int responder_init(struct responder *r, const struct arxdp_settings *s, struct blocklist *bl)
 {
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	r->held_tail = &r->held;
 	r->s = s;
 	r->bl = bl;
 	arlog_buf_init(&r->log, s->ar_log);
@@ -73,6 +76,12 @@ fail:
 
 void responder_free(struct responder *r)
 {
+	struct held_script *hs, *next;
+
+	for (hs = r->held; hs; hs = next) {
+		next = hs->next;
+		held_free(hs);
+	}
 	arlog_buf_close(&r->log);
 	config_command_release(&r->fwdrop);
 	btable_free(r->bt);
@@ -94,7 +103,8 @@ void responder_set_config(struct responder *r, struct ossec_config *cfg)
 int responder_load_own_addrs(struct responder *r)
 {
 	struct arxdp_addr *own;
-	size_t n;
+	const char *why;
+	size_t n, i;
 	int err = bl_host_addrs(&own, &n);
 
 	if (err)
@@ -102,7 +112,13 @@ int responder_load_own_addrs(struct responder *r)
 	free(r->own);
 	r->own = own;
 	r->n_own = n;
-	return 0;
+	/* The map writer's guard learns new addresses too, so a prefix covering one is refused
+	 * whichever way it comes. An address the host lost stays protected until a restart:
+	 * the safe side. */
+	for (i = 0; r->bl && i < n && !err; i++)
+		if (!bl_check_allowed(r->bl, &own[i], &why))
+			err = bl_protect(r->bl, &own[i]);
+	return err;
 }
 
 void responder_match_env(const struct responder *r, struct match_env *env)
@@ -245,8 +261,8 @@ int responder_script(struct responder *r, const struct match_decision *dec, cons
 		     size_t len)
 {
 	const struct ossec_command *cmd = dec->ar->cmd;
+	struct held_script *hs;
 	struct sbuf b = {};
-	int err;
 
 	arproto_execd_msg_sb(&b, node_name(r), "add", line, len, cmd->extra_argv, cmd->n_extra,
 			     cmd->program);
@@ -255,14 +271,73 @@ int responder_script(struct responder *r, const struct match_decision *dec, cons
 		pr_warn("active response '%s': no memory for its message", dec->ar->name);
 		return -ENOMEM;
 	}
-	if (!r->runner) {
+	hs = calloc(1, sizeof(*hs));
+	if (hs)
+		hs->exe = strdup(cmd->executable);
+	if (!hs || !hs->exe) {
+		free(hs);
 		free(b.p);
-		return -ENOTCONN;
+		pr_warn("active response '%s': no memory to queue it", dec->ar->name);
+		return -ENOMEM;
 	}
-	err = runner_add(r->runner, cmd->executable, b.p, dec->timeout);
-	if (!err)
-		r->scripts_queued = true;
-	return err;
+	hs->json = b.p;
+	hs->timeout_s = dec->timeout;
+	*r->held_tail = hs;
+	r->held_tail = &hs->next;
+	r->n_held++;
+	r->dirty = true;
+	return 0;
+}
+
+struct held_script *responder_take_held(struct responder *r)
+{
+	struct held_script *list = r->held;
+
+	r->held = NULL;
+	r->held_tail = &r->held;
+	r->n_held = 0;
+	return list;
+}
+
+void responder_return_held(struct responder *r, struct held_script *list)
+{
+	struct held_script **end = &list;
+	size_t n = 0;
+
+	if (!list)
+		return;
+	while (*end) {
+		end = &(*end)->next;
+		n++;
+	}
+	*end = r->held;
+	if (!r->held)
+		r->held_tail = end;
+	r->held = list;
+	r->n_held += n;
+}
+
+static void held_free(struct held_script *hs)
+{
+	free(hs->exe);
+	free(hs->json);
+	free(hs);
+}
+
+void responder_release(struct responder *r, struct held_script *list)
+{
+	struct held_script *next;
+
+	for (; list; list = next) {
+		next = list->next;
+		/* The runner owns the message from here on, whatever runner_add answers. */
+		if (r->runner)
+			runner_add(r->runner, list->exe, list->json, list->timeout_s);
+		else
+			free(list->json);
+		list->json = NULL;
+		held_free(list);
+	}
 }
 
 int responder_unblock(struct responder *r, const struct arxdp_addr *a)

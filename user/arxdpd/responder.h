@@ -27,6 +27,14 @@ struct offender_table;
 struct pending_delete;
 struct runner;
 
+/* A script response waiting for the snapshot that holds its alert's position. */
+struct held_script {
+	struct held_script *next;
+	char *exe;
+	char *json; /* execd's add message */
+	uint32_t timeout_s;
+};
+
 struct responder_counters {
 	uint64_t alerts, bad_lines, long_lines;
 	uint64_t decisions[3]; /* by enum match_action */
@@ -53,7 +61,10 @@ struct responder {
 	struct sbuf compact; /* alert_compact()'s scratch, kept between blocks */
 	struct responder_counters c;
 	bool dirty; /* something the state file holds changed */
-	bool scripts_queued; /* scripts wait for the snapshot that holds their alert */
+	/* Scripts wait for the snapshot that holds their alert's position: a crash between the
+	 * run and the snapshot would re-read the alert and run them again. */
+	struct held_script *held, **held_tail;
+	size_t n_held;
 	bool map_full_burst; /* "map full" said in this burst */
 	uint64_t blog_sec; /* the per-block log cap: the second counted, lines, lines left out */
 	unsigned int blog_n, blog_quiet;
@@ -77,7 +88,7 @@ int responder_init(struct responder *r, const struct arxdp_settings *s, struct b
 void responder_free(struct responder *r);
 /* Takes cfg over and frees the one it replaces. */
 void responder_set_config(struct responder *r, struct ossec_config *cfg);
-/* Re-reads this host's addresses. */
+/* Re-reads this host's addresses, for the matcher and the map writer's guard alike. */
 int responder_load_own_addrs(struct responder *r);
 /* The decision environment of the matching engine over the responder's configuration. */
 void responder_match_env(const struct responder *r, struct match_env *env);
@@ -90,9 +101,15 @@ void responder_match_env(const struct responder *r, struct match_env *env);
  */
 int responder_block(struct responder *r, struct block_req *q, enum bl_result *res,
 		    struct arxdp_block *out);
-/* Queues a script with execd's add message around the alert line. */
+/* Holds a script with execd's add message around the alert line (see responder_release). */
 int responder_script(struct responder *r, const struct match_decision *dec, const char *line,
 		     size_t len);
+/* Takes the held scripts out (a snapshot is about to cover them); NULL when none. */
+struct held_script *responder_take_held(struct responder *r);
+/* Puts taken scripts back in front (their snapshot failed). */
+void responder_return_held(struct responder *r, struct held_script *list);
+/* Hands taken scripts to the runner (their snapshot is on disk) and frees the list. */
+void responder_release(struct responder *r, struct held_script *list);
 /* Removes a block on request: firewall-drop's delete sequence, the table entry. -ENOENT. */
 int responder_unblock(struct responder *r, const struct arxdp_addr *a);
 /* A block that ended (swept, or gone while the daemon was stopped): logs, forgets it. */
