@@ -13,14 +13,37 @@
 #define BURST_LOCK_LINES 1024
 #define POLL_LINE_BUDGET 4096 /* alerts per poll before the loop looks at its other sources */
 
+static int max_seq_cb(const struct bl_entry *e, void *ctx)
+{
+	uint64_t *max = ctx;
+
+	if (e->v.seq > *max)
+		*max = e->v.seq;
+	return 0;
+}
+
 int follow_open(struct follow *f, struct responder *r, const char *path,
 		const struct tail_pos *resume, bool from_start)
 {
+	struct tail_pos fresh = {};
 	int err;
 
 	memset(f, 0, sizeof(*f));
 	f->r = r;
 	f->path = path;
+	/*
+	 * Without a saved position (first start, or the state was lost) the stream's seq would
+	 * start again near 0, below what the maps hold from before: every repeat alert would then
+	 * look like a re-read one and never extend its block. So it goes on above the largest
+	 * seq the maps hold; no file position (ino 0) keeps the start at the end of the file.
+	 */
+	if (!resume) {
+		if (bl_foreach(r->bl, max_seq_cb, &fresh.seq))
+			pr_warn("alerts '%s': cannot read the maps' alert positions: repeats of "
+				"blocks made before may count as re-read",
+				path);
+		resume = &fresh;
+	}
 	err = tail_open(&f->tail, path, ALERT_LINE_MAX, resume, from_start);
 	f->tail.line_budget = POLL_LINE_BUDGET;
 	if (err)

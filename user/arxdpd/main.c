@@ -655,6 +655,26 @@ static void daemon_fini(struct daemon *d)
 		close(d->epfd);
 }
 
+/* Maps are created once: a capacity asked for later is not what the pinned maps have. */
+static void warn_capacities(const struct daemon *d)
+{
+	const struct {
+		const char *what;
+		uint32_t want, have;
+	} c[] = {
+		{ "capacity_v4", d->s.capacity_v4, d->bl.cap_block4 },
+		{ "capacity_v6", d->s.capacity_v6, d->bl.cap_block6 },
+		{ "cidr_capacity", d->s.cidr_capacity, d->bl.cap_cidr4 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		if (c[i].have && c[i].want != c[i].have)
+			pr_warn("pin directory '%s': %s %u asked, but the pinned maps hold %u: kept "
+				"(maps are sized when first created; see docs/OPERATIONS.md to resize)",
+				d->s.pin_dir, c[i].what, c[i].want, c[i].have);
+}
+
 /* Everything between the settings and the loop; a failure said why already. */
 static int start(struct daemon *d)
 {
@@ -675,6 +695,7 @@ static int start(struct daemon *d)
 			strerror(-err));
 		return err;
 	}
+	warn_capacities(d);
 	responder_load_own_addrs(&d->r);
 	persist_init(&d->p, d->s.state_dir);
 	err = persist_load(&d->p, &d->r, &pos, &have_pos);
