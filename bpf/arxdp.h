@@ -52,7 +52,15 @@ struct arxdp_block {
 	/* A trie lookup returns the value, not the matched key: the prefix length stored
 	 * here tells user space which prefix answered an exact-key lookup. */
 	__u8 prefixlen;
-	__u8 pad;
+	/*
+	 * ARXDP_KEY_*: the forms of the address under which wazuh-execd holds this block (only
+	 * the drop-in firewall-drop sets them). execd keys "198.51.100.4" and
+	 * "::ffff:198.51.100.4" as two rkeys with two timers while the map holds one entry, so
+	 * the entry lives until the last of its keys is deleted. 0: no execd key (the CLI,
+	 * arxdpd, older writers); a firewall-drop delete then removes the entry. Was padding,
+	 * so maps pinned before keep their layout. The program never reads it.
+	 */
+	__u8 keys;
 	/*
 	 * Drops of this block (dry run: would-be drops), added by the program with atomic adds:
 	 * one lookup per packet instead of a second map, at the price of a shared cache line
@@ -62,6 +70,9 @@ struct arxdp_block {
 	__u64 packets;
 	__u64 bytes;
 };
+
+#define ARXDP_KEY_PLAIN (1u << 0) /* the address as written: IPv4 dotted quad, or IPv6 */
+#define ARXDP_KEY_MAPPED (1u << 1) /* an IPv4 address written IPv4-mapped: ::ffff:a.b.c.d */
 
 /* LPM trie keys: prefixlen first, as the trie requires; addresses in network byte order. */
 struct arxdp_lpm4 {

@@ -367,3 +367,140 @@ Test(verdict, block_counts_off)
 	cr_expect_eq(c.packets, 0u);
 	teardown();
 }
+
+/*
+ * execd keys one IPv4 address under two texts ("198.51.100.40" and "::ffff:198.51.100.40"),
+ * each with its own timer; the map holds one entry, which lives until the last of its keys
+ * is deleted. Every step is checked in the map and with a packet through the program.
+ */
+enum key_op { K_END = 0, K_ADD, K_REPEAT, K_DELETE };
+
+struct key_step {
+	enum key_op op;
+	uint8_t key; /* ARXDP_KEY_*, 0 = the CLI or arxdpd */
+	uint32_t timeout;
+	int err; /* expected return */
+	bool present; /* in the map afterwards (and dropping) */
+	uint8_t keys; /* expected key mask when present */
+	uint32_t offenses; /* expected when present */
+	int64_t left; /* seconds left when present: -1 not checked, 0 permanent */
+};
+
+struct key_row {
+	char desc[72];
+	struct key_step steps[6];
+};
+
+#define P ARXDP_KEY_PLAIN
+#define M ARXDP_KEY_MAPPED
+
+/* clang-format off */
+static struct key_row key_rows[] = {
+	{ "plain add, mapped add, plain delete keeps it, mapped delete removes it", {
+		{ K_ADD, P, 0, 0, true, P, 1, 0 },
+		{ K_ADD, M, 0, 0, true, P | M, 2, 0 },
+		{ K_DELETE, P, 0, 0, true, M, 2, 0 },
+		{ K_DELETE, M, 0, 0, false, 0, 0, -1 } } },
+	{ "mapped first, then plain: the same in the other order", {
+		{ K_ADD, M, 0, 0, true, M, 1, 0 },
+		{ K_ADD, P, 0, 0, true, P | M, 2, 0 },
+		{ K_DELETE, M, 0, 0, true, P, 2, 0 },
+		{ K_DELETE, P, 0, 0, false, 0, 0, -1 } } },
+	{ "one form only: its delete removes the entry", {
+		{ K_ADD, P, 0, 0, true, P, 1, 0 },
+		{ K_DELETE, P, 0, 0, false, 0, 0, -1 },
+		{ K_DELETE, P, 0, -ENOENT, false, 0, 0, -1 } } },
+	{ "a delete of the form that never added keeps the other", {
+		{ K_ADD, P, 0, 0, true, P, 1, 0 },
+		{ K_DELETE, M, 0, 0, true, P, 1, 0 },
+		{ K_DELETE, P, 0, 0, false, 0, 0, -1 } } },
+	{ "the second form's shorter expiry does not cut the first one's", {
+		{ K_ADD, P, 3600, 0, true, P, 1, 3600 },
+		{ K_ADD, M, 60, 0, true, P | M, 2, 3600 },
+		{ K_ADD, M, 7200, 0, true, P | M, 3, 7200 } } },
+	{ "a timed key write never shortens a permanent block", {
+		{ K_ADD, 0, 0, 0, true, 0, 1, 0 },
+		{ K_ADD, M, 60, 0, true, M, 2, 0 },
+		{ K_DELETE, M, 0, 0, false, 0, 0, -1 } } },
+	{ "no key (CLI, arxdpd): a firewall-drop delete removes it", {
+		{ K_ADD, 0, 3600, 0, true, 0, 1, 3600 },
+		{ K_DELETE, P, 0, 0, false, 0, 0, -1 } } },
+	{ "abort path: a repeat counts on a live block, writes nothing otherwise", {
+		{ K_REPEAT, P, 0, -ENOENT, false, 0, 0, -1 },
+		{ K_ADD, P, 0, 0, true, P, 1, 0 },
+		{ K_REPEAT, P, 0, 0, true, P, 2, 0 },
+		{ K_REPEAT, P, 0, 0, true, P, 3, 0 } } },
+};
+/* clang-format on */
+
+#undef P
+#undef M
+
+ParameterizedTestParameters(verdict, execd_keys)
+{
+	return cr_make_param_array(struct key_row, key_rows,
+				   sizeof(key_rows) / sizeof(key_rows[0]));
+}
+
+ParameterizedTest(struct key_row *r, verdict, execd_keys, .init = setup_normal, .fini = teardown)
+{
+	struct pkt_spec s = { V4("198.51.100.40") };
+	struct arxdp_addr a;
+	struct arxdp_block v;
+	int i, err;
+	bool kept;
+	__u32 ret;
+
+	addr_parse("198.51.100.40", &a, NULL, 0);
+	for (i = 0; i < 6 && r->steps[i].op != K_END; i++) {
+		const struct key_step *st = &r->steps[i];
+		struct bl_reason why = { .origin = st->key ? ARXDP_ORIGIN_FIREWALL_DROP :
+							     ARXDP_ORIGIN_CLI,
+					 .keys = st->key };
+
+		if (st->op == K_ADD)
+			err = bl_block(&bl, &a, st->timeout, &why, NULL, NULL);
+		else if (st->op == K_REPEAT)
+			err = bl_repeat(&bl, &a, st->timeout, &why, NULL);
+		else
+			err = bl_unblock_key(&bl, &a, st->key, &kept);
+		cr_expect_eq(err, st->err, "%s: step %d returned %d", r->desc, i, err);
+		err = bl_get(&bl, &a, &v);
+		cr_assert_eq(err == 0, st->present, "%s: step %d: present %d", r->desc, i, !err);
+		cr_assert_eq(run(&s, &ret), 0);
+		cr_expect_eq(ret, st->present ? XDP_DROP : XDP_PASS, "%s: step %d: verdict",
+			     r->desc, i);
+		if (!st->present)
+			continue;
+		cr_expect_eq(v.keys, st->keys, "%s: step %d: keys %u", r->desc, i, v.keys);
+		cr_expect_eq(v.offenses, st->offenses, "%s: step %d: offenses %u", r->desc, i,
+			     v.offenses);
+		if (st->left == 0)
+			cr_expect_eq(v.expires_ns, 0u, "%s: step %d: permanent", r->desc, i);
+		else if (st->left > 0)
+			cr_expect(bl_remaining_s(&v, mono_now_ns()) <= (uint64_t)st->left &&
+					  bl_remaining_s(&v, mono_now_ns()) + 5 >=
+						  (uint64_t)st->left,
+				  "%s: step %d: %llu s left", r->desc, i,
+				  (unsigned long long)bl_remaining_s(&v, mono_now_ns()));
+	}
+}
+
+/* An expired entry is dead: a delete removes it even when another form's bit is left. */
+Test(verdict, execd_keys_expired, .init = setup_normal, .fini = teardown)
+{
+	struct arxdp_block v = { .offenses = 2,
+				 .origin = ARXDP_ORIGIN_FIREWALL_DROP,
+				 .keys = ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED,
+				 .timeout_s = 1 };
+	struct arxdp_addr a;
+	bool kept = true;
+
+	addr_parse("198.51.100.41", &a, NULL, 0);
+	v.expires_ns = mono_now_ns() - NSEC_PER_SEC;
+	cr_assert_eq(bl_put(&bl, &a, &v), 0);
+	cr_expect_eq(bl_repeat(&bl, &a, 0, NULL, NULL), -ENOENT, "no repeat on an expired block");
+	cr_expect_eq(bl_unblock_key(&bl, &a, ARXDP_KEY_PLAIN, &kept), 0);
+	cr_expect_not(kept);
+	cr_expect_eq(bl_get(&bl, &a, &v), -ENOENT);
+}

@@ -166,9 +166,9 @@ ck() { # ck ARGV0 ADDR: the check_keys line the program must print
 	{ echo "FAIL: cannot create the maps in $ARXDP_PIN_DIR"; exit 1; }
 PIN=$ARXDP_PIN_DIR
 
-# add_ok ARGV0 ADDR KEY REPLY-EXTRA-LOG: a full add/continue exchange that ends in the map.
+# add_case ARGV0 ADDR KEY WHAT [new|extended]: a full add/continue exchange that ends in the map.
 add_case() {
-	local argv0=$1 ip=$2 key=$3 what=$4 m
+	local argv0=$1 ip=$2 key=$3 what=$4 how=${5:-new} m
 	m=$(cat "$MSG")
 	run_ar "$argv0" continue
 	check "$what: exit 0" eq "$RC" 0
@@ -179,7 +179,7 @@ $argv0: $m
 $argv0: $(ck "$argv0" "$key")
 $argv0: ${SENT%$'\n'}
 
-$argv0: Blocked $ip in the XDP maps '$PIN' (new, until execd deletes it)
+$argv0: Blocked $ip in the XDP maps '$PIN' ($how, until execd deletes it)
 $argv0: Ended"
 }
 
@@ -236,18 +236,51 @@ check "ipv6 add: in the map" eq "$(map_entry 2001:db8::10 'e["origin"]')" firewa
 srcip_msg delete 2001:0db8::10
 delete_case "$A0" 2001:db8::10 "ipv6 delete"
 
-echo "# abort: logged, exit 0, nothing written"
+echo "# abort for an address not in the maps: logged, exit 0, nothing written"
 srcip_msg add 192.0.2.11
-error_case "abort" abort 0 "Aborted" 192.0.2.11
+error_case "abort" abort 0 "192.0.2.11 is not blocked in the XDP maps '$PIN' although execd holds its key: not blocked again before execd's delete
+$A0: Aborted" 192.0.2.11
 check "abort: not in the map" eq "$(map_entry 192.0.2.11 1)" absent
 
-echo "# a repeat add while blocked gets abort from execd: the block stays"
+echo "# a repeat add while blocked gets abort from execd: the block stays, the offense counts"
 srcip_msg add 192.0.2.12
 add_case "$A0" 192.0.2.12 192.0.2.12 "repeat: first add"
-error_case "repeat: second add aborted" abort 0 "Aborted" 192.0.2.12
-check "repeat: still blocked, one offense" eq "$(map_entry 192.0.2.12 'e["offenses"]')" 1
+error_case "repeat: second add aborted" abort 0 "Counted a repeat of 192.0.2.12 in the XDP maps '$PIN' (offense 2)
+$A0: Aborted" 192.0.2.12
+check "repeat: still blocked, two offenses (as arxdpd counts them)" eq \
+	"$(map_entry 192.0.2.12 '(e["offenses"], e["expires_in"], e["origin"])')" \
+	"(2, None, 'firewall-drop')"
+# A timeout-0 response gets continue every time: the same count.
+add_case "$A0" 192.0.2.12 192.0.2.12 "repeat: add with continue (timeout 0)" extended
+check "repeat: three offenses" eq "$(map_entry 192.0.2.12 'e["offenses"]')" 3
 srcip_msg delete 192.0.2.12
 delete_case "$A0" 192.0.2.12 "repeat: delete"
+
+echo "# IPv4-mapped aliases: execd holds two keys, the map one entry, until the last delete"
+# alias_run FIRST SECOND: adds under FIRST then SECOND text, deletes FIRST (kept), SECOND (gone)
+alias_run() {
+	local first=$1 second=$2 ip=198.51.100.60 m
+	srcip_msg add "$first"
+	add_case "$A0" "$ip" "$first" "alias $first: first add"
+	srcip_msg add "$second"
+	add_case "$A0" "$ip" "$second" "alias $second: second add (another execd key)" extended
+	check "alias: one entry, two offenses" eq "$(map_entry "$ip" 'e["offenses"]')" 2
+	srcip_msg delete "$first"
+	m=$(cat "$MSG")
+	run_ar "$A0" continue
+	check "alias: delete of $first: exit 0" eq "$RC" 0
+	check "alias: delete of $first: kept, says why" log_is "$A0: Starting
+$A0: $m
+
+$A0: Kept $ip in the XDP maps '$PIN': execd still holds it as '$second'
+$A0: Ended"
+	check "alias: still blocked after the first delete" eq "$(map_entry "$ip" 'e["origin"]')" \
+		firewall-drop
+	srcip_msg delete "$second"
+	delete_case "$A0" "$ip" "alias: delete of $second"
+}
+alias_run 198.51.100.60 ::ffff:198.51.100.60
+alias_run ::ffff:198.51.100.60 198.51.100.60
 
 echo "# malformed input (all before the handshake, exit 255)"
 printf 'this is not json\n' >"$MSG"

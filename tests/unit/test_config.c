@@ -215,7 +215,9 @@ Test(config, quirks)
 	cr_expect_eq(cfg->repeated[4], 30);
 	cr_expect_eq(cfg->n_disabled, 1);
 	cr_expect_eq(cfg->n_warnings, 1);
-	cr_expect(cfg->execd_disabled, "the first <disabled> of the file is 'yes'");
+	/* execd sees only the first block of the second root (restart-wazuh): no <disabled> */
+	cr_expect_not(cfg->execd_disabled, "the disabled block is the fourth of its root");
+	cr_expect_eq(cfg->execd_disabled_line, 0);
 	cr_expect_eq(cfg->ar_queue, AR_QUEUE_LOCAL | AR_QUEUE_REMOTE);
 	/* white list: IPv4, CIDR, dotted netmask, '!' entries; the rest are patterns */
 	cr_assert_eq(cfg->n_wl_ip, 5);
@@ -228,47 +230,84 @@ Test(config, quirks)
 }
 
 struct queue_case {
-	char xml[600];
-	unsigned int queue;
+	char desc[80];
+	char xml[900];
+	unsigned int queue; /* analysisd's Config.ar */
 	bool execd_disabled;
+	int line; /* of the <disabled> execd reads (every case is one line: 1), 0 = none */
 };
 
-#define CMDX                                                              \
-	"<ossec_config><command><name>c</name><executable>c</executable>" \
-	"<timeout_allowed>yes</timeout_allowed></command>"
+#define OC "<ossec_config>"
+#define OCE "</ossec_config>"
+#define CMD                                                                     \
+	"<command><name>c</name><executable>c</executable><timeout_allowed>yes" \
+	"</timeout_allowed></command>"
 #define AR(loc)                                                             \
 	"<active-response><command>c</command><location>" loc "</location>" \
 	"<level>3</level></active-response>"
 #define ARD "<active-response><disabled>yes</disabled><command>c</command></active-response>"
+#define ARN(loc)                                                                     \
+	"<active-response><disabled>no</disabled><command>c</command><location>" loc \
+	"</location><level>3</level></active-response>"
+#define BOTH (AR_QUEUE_LOCAL | AR_QUEUE_REMOTE)
 
-ParameterizedTestParameters(config, disabled_quirk)
+/*
+ * analysisd skips every disabled block and resets its queues there; execd reads only the first
+ * <active-response> of each root (os_xml's path walk) and the first root that has a <disabled>
+ * there decides.
+ */
+ParameterizedTestParameters(config, disabled_readers)
 {
 	static struct queue_case cases[] = {
-		{ CMDX AR("server") "</ossec_config>", AR_QUEUE_LOCAL, false },
-		{ CMDX AR("all") "</ossec_config>", AR_QUEUE_REMOTE, false },
-		{ CMDX AR("local") "</ossec_config>", AR_QUEUE_LOCAL | AR_QUEUE_REMOTE, false },
-		/* a disabled block resets what came before ... */
-		{ CMDX AR("server") ARD "</ossec_config>", 0, true },
-		/* ... and later enabled blocks set it again */
-		{ CMDX ARD AR("all") "</ossec_config>", AR_QUEUE_REMOTE, true },
-		{ CMDX "<active-response><disabled>no</disabled><command>c</command>"
-		       "<location>server</location><level>3</level></active-response>" ARD
-		       "</ossec_config>",
-		  0, false },
+		{ "server", OC CMD AR("server") OCE, AR_QUEUE_LOCAL, false, 0 },
+		{ "all", OC CMD AR("all") OCE, AR_QUEUE_REMOTE, false, 0 },
+		{ "local", OC CMD AR("local") OCE, BOTH, false, 0 },
+		{ "disabled first: execd off, later blocks still set the queue",
+		  OC CMD ARD AR("all") OCE, AR_QUEUE_REMOTE, true, 1 },
+		{ "disabled alone: both off", OC CMD ARD OCE, 0, true, 1 },
+		{ "disabled later, not last: only that block is skipped",
+		  OC CMD AR("server") ARD AR("all") OCE, AR_QUEUE_REMOTE, false, 0 },
+		{ "disabled fifth of five: execd on, queues reset",
+		  OC CMD AR("server") AR("all") AR("local") AR("server") ARD OCE, 0, false, 0 },
+		{ "disabled first of the second root: execd off",
+		  OC CMD AR("server") OCE OC ARD AR("all") OCE, AR_QUEUE_REMOTE, true, 1 },
+		{ "disabled later in the second root: execd on",
+		  OC CMD AR("server") OCE OC AR("all") ARD AR("local") OCE, BOTH, false, 0 },
+		{ "disabled last, in the second root", OC CMD AR("server") OCE OC AR("all") ARD OCE,
+		  0, false, 0 },
+		{ "a root without blocks, then disabled first: execd off",
+		  OC CMD OCE OC ARD AR("server") OCE, AR_QUEUE_LOCAL, true, 1 },
+		{ "'no' in the first root decides before a later root's 'yes'",
+		  OC CMD ARN("server") OCE OC ARD AR("all") OCE, AR_QUEUE_REMOTE, false, 1 },
+		{ "'no' first, then a disabled block last", OC CMD ARN("server") ARD OCE, 0, false,
+		  1 },
+		{ "an empty first block hides the disabled one from execd",
+		  OC CMD "<active-response/>" ARD AR("server") OCE, AR_QUEUE_LOCAL, false, 0 },
+		{ "an attribute on the first block hides it from execd",
+		  OC CMD "<active-response x=\"1\"><disabled>yes</disabled><command>c</command>"
+			 "</active-response>" AR("server") OCE,
+		  AR_QUEUE_LOCAL, false, 0 },
+		{ "an attribute on the root hides the root from execd",
+		  "<ossec_config x=\"1\">" CMD ARD AR("server") OCE, AR_QUEUE_LOCAL, false, 0 },
+		{ "execd takes the first <disabled> of the block, analysisd any 'yes'",
+		  OC CMD "<active-response><disabled>no</disabled><disabled>yes</disabled>"
+			 "<command>c</command></active-response>" AR("all") OCE,
+		  AR_QUEUE_REMOTE, false, 1 },
 	};
 
 	return cr_make_param_array(struct queue_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-ParameterizedTest(struct queue_case *c, config, disabled_quirk)
+ParameterizedTest(struct queue_case *c, config, disabled_readers)
 {
 	struct ossec_config *cfg = NULL;
 	char err[CONFIG_ERR_MAX];
 
 	cr_assert_eq(config_parse_ossec(&cfg, "mem", c->xml, strlen(c->xml), err, sizeof(err)), 0,
-		     "%s", err);
-	cr_expect_eq(cfg->ar_queue, c->queue);
-	cr_expect_eq(cfg->execd_disabled, c->execd_disabled);
+		     "%s: %s", c->desc, err);
+	cr_expect_eq(cfg->ar_queue, c->queue, "%s: queue %u", c->desc, cfg->ar_queue);
+	cr_expect_eq(cfg->execd_disabled, c->execd_disabled, "%s: execd", c->desc);
+	cr_expect_eq(cfg->execd_disabled_line, c->line, "%s: line", c->desc);
 	config_free_ossec(cfg);
 }
 

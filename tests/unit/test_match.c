@@ -524,3 +524,75 @@ Test(match, too_many_decisions)
 	alert_free(&a);
 	config_free_ossec(cfg);
 }
+
+/* ---- what Wazuh delivers at all: analysisd's queues and execd's switch ---- */
+
+struct sends_case {
+	char desc[72];
+	char ars[400]; /* <active-response> blocks after the command, in one root */
+	char self[8];
+	bool manager_in_all;
+	char want[48]; /* "action|reason;" per bound response */
+};
+
+#define FD_AR(loc)                                                                      \
+	"<active-response><command>firewall-drop</command><location>" loc "</location>" \
+	"<level>3</level><timeout>60</timeout></active-response>"
+#define FD_OFF "<active-response><disabled>yes</disabled></active-response>"
+
+ParameterizedTestParameters(match, wazuh_sends)
+{
+	static struct sends_case cases[] = {
+		{ "manager, server", FD_AR("server"), "000", false, "block;" },
+		{ "disabled first: execd off on this host", FD_OFF FD_AR("server"), "000", false,
+		  "ar_disabled;" },
+		{ "disabled last: analysisd's queues reset", FD_AR("server") FD_OFF, "000", false,
+		  "ar_disabled;" },
+		{ "disabled in between: the server block lost LOCAL_AR, all still goes out",
+		  FD_AR("server") FD_OFF FD_AR("all"), "000", false, "ar_disabled;remote;" },
+		{ "agent: 'all' before a disabled block lost REMOTE_AR",
+		  FD_AR("all") FD_OFF FD_AR("server"), "005", false, "ar_disabled;remote;" },
+		{ "agent: 'all' travels on REMOTE_AR, no LOCAL_AR needed", FD_AR("all"), "005",
+		  false, "block;" },
+		{ "agent: a trailing disabled block stops it", FD_AR("all") FD_OFF, "005", false,
+		  "ar_disabled;" },
+		{ "manager_in_all: the 'all' queue is what counts", FD_AR("all"), "000", true,
+		  "block;" },
+	};
+
+	return cr_make_param_array(struct sends_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct sends_case *c, match, wazuh_sends)
+{
+	static const char json[] = "{\"rule\":{\"id\":\"100\",\"level\":5},\"agent\":{\"id\":"
+				   "\"005\"},\"id\":\"1.2\",\"data\":{\"srcip\":\"192.0.2.7\"}}";
+	char conf[700], err[CONFIG_ERR_MAX], got[96] = "";
+	struct ossec_config *cfg = NULL;
+	struct match_decision d[4];
+	struct arxdp_settings s;
+	struct match_env env;
+	struct alert a;
+	size_t n, i;
+
+	snprintf(conf, sizeof(conf),
+		 "<ossec_config><command><name>firewall-drop</name><executable>firewall-drop"
+		 "</executable><timeout_allowed>yes</timeout_allowed></command>%s</ossec_config>",
+		 c->ars);
+	cr_assert_eq(config_parse_ossec(&cfg, "mem", conf, strlen(conf), err, sizeof(err)), 0,
+		     "%s: %s", c->desc, err);
+	settings_defaults(&s);
+	strcpy(s.agent_id, c->self);
+	s.manager_in_all = c->manager_in_all;
+	env = (struct match_env){ .cfg = cfg, .settings = &s };
+	cr_assert_eq(alert_parse(&a, json, strlen(json), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(match_alert(&env, &a, d, 4, &n), 0);
+	for (i = 0; i < n; i++) {
+		strcat(got, d[i].action == MATCH_SKIP ? match_reason_name(d[i].reason) :
+							match_action_name(d[i].action));
+		strcat(got, ";");
+	}
+	cr_expect_str_eq(got, c->want, "%s", c->desc);
+	alert_free(&a);
+	config_free_ossec(cfg);
+}

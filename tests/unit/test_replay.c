@@ -280,7 +280,7 @@ Test(replay, check_config_table)
 	free(out);
 }
 
-Test(replay, check_config_warns_about_disabled_execd)
+Test(replay, check_config_quirks)
 {
 	char *argv[] = { "check-config", "--ossec-conf",   "tests/data/conf/valid/quirks.conf",
 			 "--config",	 DIR "arxdp.conf", NULL };
@@ -289,8 +289,88 @@ Test(replay, check_config_warns_about_disabled_execd)
 	cr_assert_eq(run_captured(cmd_check_config, ARGC(argv), argv, &out), 0, "%s", logbuf);
 	cr_expect(strstr(out, "\nfirewall-drop-5 - firewall-drop - -5 ") != NULL, "%s", out);
 	cr_expect(strstr(out, "# repeated_offenders: 1m 5m 10m 20m 30m\n") != NULL, "%s", out);
-	cr_expect(strstr(logbuf, "turns active response off on this host (1350)") != NULL, "%s",
-		  logbuf);
+	/* its disabled block is the fourth of its root: invisible to execd, not the last */
+	cr_expect(strstr(logbuf, "1350") == NULL, "%s", logbuf);
+	cr_expect(strstr(logbuf, "ar_flag") == NULL, "%s", logbuf);
+	free(out);
+}
+
+struct disabled_warning {
+	char conf[48];
+	char warning[200];
+	char absent[16]; /* a warning that must not be given */
+};
+
+ParameterizedTestParameters(replay, check_config_disabled)
+{
+	static struct disabled_warning cases[] = {
+		{ "conf/valid/execd-off.conf",
+		  "execd-off.conf' line 15: <disabled>yes</disabled> in the first <active-response> "
+		  "of its <ossec_config> turns wazuh-execd off on this host (1350)",
+		  "ar_flag" },
+		{ "conf/valid/disabled-last.conf",
+		  "disabled-last.conf': a <disabled>yes</disabled> block after the last enabled one "
+		  "resets analysisd's queues (ar_flag): Wazuh sends no active response at all",
+		  "1350" },
+		/* the disabled block is followed by a server block only: no agent queue */
+		{ "replay/ossec-disabled-later.conf",
+		  "(ar_flag): Wazuh sends no response to agents (local, defined-agent, all)",
+		  "1350" },
+	};
+
+	return cr_make_param_array(struct disabled_warning, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct disabled_warning *c, replay, check_config_disabled)
+{
+	char path[80], *argv[] = { "check-config", "--ossec-conf",   path,
+				   "--config",	   DIR "arxdp.conf", NULL };
+	char *out;
+
+	snprintf(path, sizeof(path), "tests/data/%s", c->conf);
+	cr_assert_eq(run_captured(cmd_check_config, ARGC(argv), argv, &out), 0, "%s", logbuf);
+	cr_expect(strstr(logbuf, c->warning) != NULL, "%s: %s", c->conf, logbuf);
+	cr_expect(strstr(logbuf, c->absent) == NULL, "%s: %s", c->conf, logbuf);
+	free(out);
+}
+
+/*
+ * The only <disabled>yes</disabled> is the sixth block of its root: Wazuh runs everything but
+ * that block, so the decisions are those of the fixture (which has a <disabled>no</disabled>
+ * first). Reading the first <disabled> of the file instead would skip every decision.
+ */
+Test(replay, disabled_later_block_leaves_execd_on)
+{
+	char *argv[] = { "replay",    "--ossec-conf",	DIR "ossec-disabled-later.conf",
+			 "--config",  DIR "arxdp.conf", "--own",
+			 "192.0.2.1", "--json",		DIR "alerts.jsonl",
+			 NULL };
+	char *out;
+
+	cr_assert_eq(run_captured(cmd_replay, ARGC(argv), argv, &out), 0, "%s", logbuf);
+	expect_golden(out, DIR "alerts.json.golden");
+	free(out);
+}
+
+/* execd off on the manager: its own responses are skipped, those for agents still go out. */
+Test(replay, execd_off)
+{
+	char *argv[] = { "replay",    "--ossec-conf",	"tests/data/conf/valid/execd-off.conf",
+			 "--config",  DIR "arxdp.conf", "--own",
+			 "192.0.2.1", "--json",		DIR "alerts.jsonl",
+			 NULL };
+	char *out;
+
+	cr_assert_eq(run_captured(cmd_replay, ARGC(argv), argv, &out), 0, "%s", logbuf);
+	cr_expect(strstr(out, "{\"alert_id\":\"1652272159.1549653\",\"rule_id\":\"5712\","
+			      "\"command\":\"firewall-drop\",\"ar\":\"firewall-drop60\","
+			      "\"action\":\"skip\",\"addr\":\"192.0.2.10\",\"timeout\":60,"
+			      "\"expires\":null,\"reason\":\"ar_disabled\"}\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, "\"reason\":\"remote\"") != NULL, "%s", out);
+	cr_expect(strstr(out, "\"action\":\"block\"") == NULL, "nothing blocked here: %s", out);
+	cr_expect(strstr(out, "\"action\":\"script\"") == NULL, "nothing runs here: %s", out);
 	free(out);
 }
 

@@ -161,16 +161,24 @@ static void load_settings(struct arxdp_settings *s)
 	}
 }
 
-static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool add,
-		      const struct arxdp_addr *a, const char *ip, const cJSON *msg)
+/* The other spelling of an IPv4 address, as execd keys it ("::ffff:a.b.c.d" or "a.b.c.d"). */
+static void other_form(const char *ip, uint8_t key, char *buf, size_t len)
 {
-	struct bl_reason why = { .origin = ARXDP_ORIGIN_FIREWALL_DROP };
+	snprintf(buf, len, "%s%s", key == ARXDP_KEY_PLAIN ? "::ffff:" : "", ip);
+}
+
+static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool add,
+		      const struct arxdp_addr *a, const char *ip, uint8_t key, const cJSON *msg)
+{
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_FIREWALL_DROP, .keys = key };
+	char other[ADDR_STRLEN + 8];
 	struct arxdp_block v;
 	enum bl_result res;
+	bool kept;
 	int err;
 
 	if (!add) {
-		err = bl_unblock(bl, a);
+		err = bl_unblock_key(bl, a, key, &kept);
 		if (err == -ENOENT) {
 			arf("%s was not blocked in the XDP maps '%s'", ip, s->pin_dir);
 			return 0;
@@ -179,6 +187,12 @@ static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool
 			arf("Cannot unblock '%s' in the XDP maps '%s': %s", ip, s->pin_dir,
 			    errstr(err));
 			return err;
+		}
+		if (kept) {
+			other_form(ip, key, other, sizeof(other));
+			arf("Kept %s in the XDP maps '%s': execd still holds it as '%s'", ip,
+			    s->pin_dir, other);
+			return 0;
 		}
 		arf("Unblocked %s in the XDP maps '%s'", ip, s->pin_dir);
 		return 0;
@@ -198,6 +212,38 @@ static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool
 		arf("Blocked %s in the XDP maps '%s' (%s, until execd deletes it)", ip, s->pin_dir,
 		    res == BL_NEW ? "new" : "extended");
 	return 0;
+}
+
+/*
+ * execd answered abort: it holds this key already and only extends its own timer, and the
+ * stock program does nothing. The block's offense count still counts the repeat, so that
+ * `arxdp list` means the same whether arxdpd or execd drove the block. Best effort: the
+ * exchange ends with "Aborted" and exit 0 whatever happens here.
+ */
+static void count_repeat(const struct arxdp_addr *a, const char *ip, uint8_t key, const cJSON *msg)
+{
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_FIREWALL_DROP, .keys = key };
+	struct arxdp_settings s;
+	struct blocklist bl;
+	struct arxdp_block v;
+	int err;
+
+	load_settings(&s);
+	if (bl_open(&bl, s.pin_dir))
+		return; /* no maps: the fallback's rules have no count */
+	arproto_rule(msg, &why.rule_id, &why.level);
+	err = bl_repeat(&bl, a, s.fwdrop_safety_expiry_s, &why, &v);
+	if (!err)
+		arf("Counted a repeat of %s in the XDP maps '%s' (offense %u)", ip, s.pin_dir,
+		    v.offenses);
+	else if (err == -ENOENT)
+		arf("%s is not blocked in the XDP maps '%s' although execd holds its key: not "
+		    "blocked again before execd's delete",
+		    ip, s.pin_dir);
+	else if (err != -EPERM)
+		arf("Cannot count the repeat of '%s' in the XDP maps '%s': %s", ip, s.pin_dir,
+		    errstr(err));
+	bl_close(&bl);
 }
 
 static int fallback_action(const struct arxdp_settings *s, bool add, const struct arxdp_addr *a,
@@ -244,6 +290,7 @@ int main(int argc, char **argv)
 	enum ar_command cmd;
 	const char *srcip;
 	cJSON *msg = NULL;
+	uint8_t key;
 
 	log_name = argc > 0 && argv[0] && argv[0][0] ? argv[0] : "firewall-drop";
 	/* A reader that went away must give an error line, not a silent death. */
@@ -267,23 +314,25 @@ int main(int argc, char **argv)
 		ar("Cannot read 'srcip' from data or invalid IP format");
 		goto out;
 	}
+	/* The firewall sees the canonical form (an IPv4-mapped address is its IPv4 address). */
+	addr_format(&a, ip, sizeof(ip));
+	/* execd's key is the text it sent: one address may be held under two of them. */
+	key = a.family == 4 && strchr(srcip, ':') ? ARXDP_KEY_MAPPED : ARXDP_KEY_PLAIN;
 	if (cmd == AR_CMD_ADD) {
-		/* The key is the text execd sent: execd builds its rkey from it. */
 		err = handshake(srcip, buf, sizeof(buf));
 		if (err < 0)
 			goto out;
 		if (err > 0) {
+			count_repeat(&a, ip, key, msg);
 			ar("Aborted");
 			ret = FD_OK;
 			goto out;
 		}
 	}
-	/* The firewall sees the canonical form (an IPv4-mapped address is its IPv4 address). */
-	addr_format(&a, ip, sizeof(ip));
 	load_settings(&s);
 	err = bl_open(&bl, s.pin_dir);
 	if (!err) {
-		err = map_action(&bl, &s, cmd == AR_CMD_ADD, &a, ip, msg);
+		err = map_action(&bl, &s, cmd == AR_CMD_ADD, &a, ip, key, msg);
 		bl_close(&bl);
 	} else {
 		err = fallback_action(&s, cmd == AR_CMD_ADD, &a, ip, err);

@@ -468,6 +468,9 @@ static void merge_block(struct arxdp_block *v, const struct arxdp_block *old, bo
 			uint32_t timeout_s, const struct bl_reason *why, uint64_t now_mono,
 			uint64_t now_wall, enum bl_result *res)
 {
+	uint64_t expires = timeout_s ? now_mono + (uint64_t)timeout_s * NSEC_PER_SEC : 0;
+	bool keep;
+
 	memset(v, 0, sizeof(*v));
 	if (live) {
 		/* The drop counts ride along: an extension is the same block. */
@@ -480,23 +483,33 @@ static void merge_block(struct arxdp_block *v, const struct arxdp_block *old, bo
 		*res = BL_NEW;
 	}
 	/* Like execd, the newest add restarts the timer; a permanent block stays permanent. */
-	if (!(live && !old->expires_ns)) {
+	keep = live && !old->expires_ns;
+	/*
+	 * An execd key's write is a floor: the block may be held by another key's timer, or
+	 * by a longer block it extends, and execd deletes it when its own timer ends anyway.
+	 */
+	if (live && why && why->keys && expires && expires < old->expires_ns)
+		keep = true;
+	if (!keep) {
 		v->timeout_s = timeout_s;
-		v->expires_ns = timeout_s ? now_mono + (uint64_t)timeout_s * NSEC_PER_SEC : 0;
+		v->expires_ns = expires;
 	}
 	/* The newest reason wins, but an add without one keeps the reason it extends. */
 	if (why && (why->rule_id || !live)) {
 		v->rule_id = why->rule_id;
 		v->level = why->level;
 	}
-	if (why)
+	if (why) {
 		v->origin = why->origin;
+		v->keys |= why->keys;
+	}
 	if (why && why->seq)
 		v->seq = why->seq;
 }
 
-int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
-	     const struct bl_reason *why, enum bl_result *res, struct arxdp_block *out)
+static int block_one(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
+		     const struct bl_reason *why, bool only_live, enum bl_result *res,
+		     struct arxdp_block *out)
 {
 	uint64_t now = mono_now_ns(), wall = wall_now_ns();
 	struct arxdp_block old, v;
@@ -514,7 +527,7 @@ int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_
 	err = bl_lock(bl);
 	if (err)
 		return err;
-	if (addr_is_exact(a)) {
+	if (addr_is_exact(a) && !only_live) {
 		/* Most blocks of a burst are new addresses: one write that fails when the address
 		 * is there already replaces a lookup before every write. */
 		merge_block(&v, NULL, false, timeout_s, why, now, wall, &r);
@@ -526,6 +539,10 @@ int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_
 	}
 	found = bl_get(bl, a, &old) == 0;
 	live = found && !bl_expired(&old, now);
+	if (only_live && !live) {
+		bl_unlock(bl);
+		return -ENOENT;
+	}
 	/* Expired or not: an entry already written by this alert means it was applied. */
 	if (found && why && why->seq && old.seq >= why->seq) {
 		bl_unlock(bl);
@@ -548,25 +565,66 @@ done:
 	return 0;
 }
 
-int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
+int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
+	     const struct bl_reason *why, enum bl_result *res, struct arxdp_block *out)
+{
+	return block_one(bl, a, timeout_s, why, false, res, out);
+}
+
+int bl_repeat(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
+	      const struct bl_reason *why, struct arxdp_block *out)
+{
+	return block_one(bl, a, timeout_s, why, true, NULL, out);
+}
+
+/* The caller holds the lock and has just read the entry. */
+static int delete_locked(struct blocklist *bl, const struct arxdp_addr *a)
 {
 	enum bl_map m = map_of(a);
-	struct arxdp_block v;
 	union bl_key k;
+
+	key_of(a, m, &k);
+	if (bpf_map_delete_elem(map_fd(bl, m), &k))
+		return -errno;
+	return meta_adjust(bl, m, -1);
+}
+
+int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
+{
+	struct arxdp_block v;
 	int err;
 
 	err = bl_lock(bl);
 	if (err)
 		return err;
 	err = bl_get(bl, a, &v);
+	if (!err)
+		err = delete_locked(bl, a);
+	bl_unlock(bl);
+	return err;
+}
+
+int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, bool *kept)
+{
+	struct arxdp_block v;
+	int err;
+
+	if (kept)
+		*kept = false;
+	err = bl_lock(bl);
+	if (err)
+		return err;
+	err = bl_get(bl, a, &v);
 	if (err)
 		goto out;
-	key_of(a, m, &k);
-	if (bpf_map_delete_elem(map_fd(bl, m), &k)) {
-		err = -errno;
+	if ((v.keys & ~key) && !bl_expired(&v, mono_now_ns())) {
+		v.keys &= ~key;
+		err = put(bl, a, &v, true, BPF_ANY);
+		if (!err && kept)
+			*kept = true;
 		goto out;
 	}
-	err = meta_adjust(bl, m, -1);
+	err = delete_locked(bl, a);
 out:
 	bl_unlock(bl);
 	return err;

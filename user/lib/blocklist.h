@@ -53,6 +53,7 @@ struct bl_reason {
 	uint8_t level;
 	uint8_t origin; /* enum arxdp_origin */
 	uint64_t seq; /* alert-stream position (arxdpd), 0 = none */
+	uint8_t keys; /* ARXDP_KEY_* execd holds this write under (firewall-drop), 0 = none */
 };
 
 enum bl_result {
@@ -63,16 +64,32 @@ enum bl_result {
 
 /*
  * Blocks a for timeout_s seconds (0 = permanent), as execd treats a repeat: a live block is
- * extended from now and its offense count grows; a permanent block is never shortened by
- * a timed one. A why->seq not above the stored one is a re-read alert: nothing is written
+ * extended from now and its offense count grows (offenses counts every add while the block
+ * lives, the first included, whichever writer made it); a permanent block is never shortened
+ * by a timed one. A write with why->keys adds that key form to the block and never shortens
+ * it either: the later expiry wins, as execd's timers for two keys would keep it until the
+ * last. A why->seq not above the stored one is a re-read alert: nothing is written
  * (BL_DUPLICATE). Takes the lock itself. *res (optional) says which case it was.
  */
 int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
 	     const struct bl_reason *why, enum bl_result *res, struct arxdp_block *out);
+/*
+ * firewall-drop's abort path: execd already holds this key, extends its own timer and runs no
+ * add, so the repeat is counted here: exactly bl_block on a live block (BL_EXTENDED), and
+ * -ENOENT, with nothing written, when a is not blocked (or only by an expired entry).
+ */
+int bl_repeat(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
+	      const struct bl_reason *why, struct arxdp_block *out);
 /* Writes v as it is (state restore); the caller holds the lock. */
 int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v);
 /* -ENOENT when not blocked. Takes the lock itself. */
 int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a);
+/*
+ * firewall-drop's delete: execd's timer for key form key (ARXDP_KEY_*) ended. The entry is
+ * deleted unless another key form still holds a live block; then only key is cleared and
+ * *kept (optional) is set. -ENOENT when not blocked. Takes the lock itself.
+ */
+int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, bool *kept);
 int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v);
 /* Removes every block. */
 int bl_flush(struct blocklist *bl, uint64_t *removed);

@@ -535,7 +535,7 @@ static void read_repeated(struct ossec_config *cfg, const char *v, const char *n
 }
 
 static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *blk,
-		   bool *seen_disabled, bool *seen_repeated)
+		   bool *seen_repeated)
 {
 	struct ossec_ar ar = { .line = (int)xmlGetLineNo(blk) };
 	char *location = NULL, *v = NULL;
@@ -582,13 +582,9 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 				     v);
 				goto out;
 			}
+			/* "no" never undoes a "yes" of the same block (ar_flag stays -1). */
 			if (!strcmp(v, "yes"))
 				disabled = true;
-			/* execd reads only the first <disabled> of the file. */
-			if (!*seen_disabled) {
-				*seen_disabled = true;
-				cfg->execd_disabled = disabled;
-			}
 			free(v);
 		} else if (!strcmp(ename(n), "repeated_offenders")) {
 			rpt = true;
@@ -611,7 +607,11 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 	}
 
 	if (disabled) {
-		/* Wazuh resets ar_flag here, dropping the queues of every earlier block. */
+		/*
+		 * ReadActiveResponses: ar_flag = -1 while reading, then "reset ar_flag, the next
+		 * ar command may not be disabled": ar_flag = 0, which also drops the queue flags
+		 * of every earlier block; later enabled blocks set them again.
+		 */
 		cfg->ar_queue = 0;
 		cfg->n_disabled++;
 		pr_debug("%s '%s' line %d: <active-response>: command '%s' is disabled", pc->kind,
@@ -833,9 +833,53 @@ static int read_cluster(const struct parse_ctx *pc, struct ossec_config *cfg, co
 	return 0;
 }
 
+/*
+ * wazuh-execd's own switch. ExecdConfig (src/os_execd/config.c) reads it with
+ * OS_GetOneContentforElement(&xml, {"ossec_config", "active-response", "disabled"}) and keeps
+ * only the first value found. The path walk of os_xml (_GetElementContent in
+ * src/os_xml/os_xml_access.c) goes through the flat node list with a depth j: a node of the
+ * wanted name at depth j moves it one level down; a node shallower than j resets it to 0 and is
+ * looked at again. Once the walk is inside the first <active-response> of a root (j = 2), the
+ * next node at depth 1 (a sibling block, or an attribute of the block, which os_xml stores at
+ * the block's own depth) resets it, and at depth 0 only the next <ossec_config> matches again. So execd
+ * sees the <disabled> children of the first <active-response> of each root only (empty blocks
+ * count, analysisd skips them); an attribute on the root or on that block hides the root. The
+ * first root whose first block holds a <disabled> decides; analysisd has already validated
+ * every value. Sets cfg->execd_disabled and the line of the <disabled> that decided.
+ */
+static void read_execd_switch(const struct parse_ctx *pc, struct ossec_config *cfg,
+			      const xmlNode *root)
+{
+	const xmlNode *top, *n, *d;
+	int guard = 0, guard2, guard3;
+
+	for (top = root->children; top && guard < CONFIG_MAX_CHILDREN; top = top->next, guard++) {
+		if (!is_elem(top) || top->properties || top->nsDef)
+			continue;
+		for (n = top->children, guard2 = 0; n && guard2 < CONFIG_MAX_CHILDREN;
+		     n = n->next, guard2++)
+			if (is_elem(n) && !strcmp(ename(n), "active-response"))
+				break;
+		if (!n || n->properties || n->nsDef)
+			continue;
+		for (d = n->children, guard3 = 0; d && guard3 < CONFIG_MAX_CHILDREN;
+		     d = d->next, guard3++) {
+			char *v;
+
+			if (!is_elem(d) || strcmp(ename(d), "disabled"))
+				continue;
+			v = leaf_text(pc, d, "active-response");
+			cfg->execd_disabled = v && !strcmp(v, "yes");
+			cfg->execd_disabled_line = (int)xmlGetLineNo(d);
+			free(v);
+			return;
+		}
+	}
+}
+
 static int walk_ossec(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *root)
 {
-	bool seen_disabled = false, seen_repeated = false;
+	bool seen_repeated = false;
 	const xmlNode *top, *n;
 	int ret = 0, guard = 0, guard2;
 
@@ -856,7 +900,7 @@ static int walk_ossec(const struct parse_ctx *pc, struct ossec_config *cfg, cons
 			if (!strcmp(ename(n), "command"))
 				ret = read_command(pc, cfg, n);
 			else if (!strcmp(ename(n), "active-response"))
-				ret = read_ar(pc, cfg, n, &seen_disabled, &seen_repeated);
+				ret = read_ar(pc, cfg, n, &seen_repeated);
 			else if (!strcmp(ename(n), "global"))
 				ret = read_global(pc, cfg, n);
 			else if (!strcmp(ename(n), "cluster"))
@@ -865,6 +909,7 @@ static int walk_ossec(const struct parse_ctx *pc, struct ossec_config *cfg, cons
 				return ret;
 		}
 	}
+	read_execd_switch(pc, cfg, root);
 	return 0;
 }
 

@@ -98,9 +98,19 @@ struct ossec_config {
 	/* execd's escalation in minutes, from the first <active-response> that has the element. */
 	uint32_t repeated[AR_REPEATED_MAX];
 	int n_repeated; /* 0 = no escalation */
-	unsigned int ar_queue; /* AR_QUEUE_*: what analysisd ends up with (the disabled quirk) */
-	bool execd_disabled; /* the first <active-response><disabled> says yes (execd, 1350) */
-	int n_disabled; /* blocks skipped by <disabled>yes</disabled> */
+	/*
+	 * AR_QUEUE_*: analysisd's Config.ar. Every <disabled>yes</disabled> block is skipped and
+	 * resets it to 0 (ar_flag), so a disabled block after the last enabled one leaves 0.
+	 */
+	unsigned int ar_queue;
+	/*
+	 * wazuh-execd's switch (1350: execd binds no execq, nothing runs on this host): the first
+	 * <disabled> of the first <active-response> of the first <ossec_config> whose first block
+	 * has one is "yes". A <disabled> in a later block of a root is invisible to execd.
+	 */
+	bool execd_disabled;
+	int execd_disabled_line; /* line of the <disabled> execd reads; 0 = none (execd on) */
+	int n_disabled; /* blocks skipped by <disabled>yes</disabled> (analysisd) */
 	int n_warnings; /* blocks skipped with a warning (1306) */
 };
 

@@ -120,17 +120,22 @@ static bool is_manager(const struct arxdp_settings *s)
 	return atoi(s->agent_id) == 0;
 }
 
+/* Section 3.1 (OS_Exec): server, or local for the manager's own alert, goes to its execq. */
+static bool to_manager(const struct ossec_ar *ar, const char *agent_id)
+{
+	return (ar->loc & AR_LOC_AS_ONLY) ||
+	       ((ar->loc & AR_LOC_REMOTE_AGENT) && !strcmp(agent_id, "000"));
+}
+
 bool match_runs_here(const struct arxdp_settings *s, const struct ossec_ar *ar,
 		     const char *agent_id)
 {
-	/* Section 3.1: server, or local for the manager's own alert, goes to the manager's execq. */
-	bool to_manager = (ar->loc & AR_LOC_AS_ONLY) ||
-			  ((ar->loc & AR_LOC_REMOTE_AGENT) && !strcmp(agent_id, "000"));
+	bool to_mgr = to_manager(ar, agent_id);
 	int self = atoi(s->agent_id);
 
 	if (is_manager(s))
-		return to_manager || ((ar->loc & AR_LOC_ALL_AGENTS) && s->manager_in_all);
-	if (to_manager)
+		return to_mgr || ((ar->loc & AR_LOC_ALL_AGENTS) && s->manager_in_all);
+	if (to_mgr)
 		return false;
 	if (ar->loc & AR_LOC_ALL_AGENTS)
 		return true;
@@ -196,6 +201,20 @@ static bool is_own(const struct match_env *env, const struct arxdp_addr *a)
 	return false;
 }
 
+/*
+ * Would Wazuh deliver this response to this node's execd at all? analysisd's OS_Exec sends the
+ * manager's own responses to execq only with LOCAL_AR in Config.ar and everything for agents
+ * only with REMOTE_AR (both cleared by a trailing disabled block), and a node whose execd is
+ * off (1350) binds no execq: analysisd logs 1210 once and drops what it would have sent there.
+ */
+static bool wazuh_sends(const struct ossec_config *cfg, const struct ossec_ar *ar,
+			const char *agent_id)
+{
+	unsigned int queue = to_manager(ar, agent_id) ? AR_QUEUE_LOCAL : AR_QUEUE_REMOTE;
+
+	return !cfg->execd_disabled && (cfg->ar_queue & queue);
+}
+
 /* What analysisd's checks say about the alert; the same for every response. */
 static enum match_reason alert_checks(const struct match_env *env, const struct alert *a)
 {
@@ -230,7 +249,7 @@ static void decide(const struct match_env *env, const struct alert *a, enum matc
 		d->reason = pre;
 	else if (!match_runs_here(env->settings, ar, a->agent_id))
 		d->reason = MATCH_REMOTE;
-	else if (env->cfg->execd_disabled || !(env->cfg->ar_queue & AR_QUEUE_LOCAL))
+	else if (!wazuh_sends(env->cfg, ar, a->agent_id))
 		d->reason = MATCH_AR_DISABLED;
 	else if (!fast)
 		d->action = MATCH_SCRIPT;

@@ -372,11 +372,38 @@ static const char *where(const struct arxdp_settings *s, const struct ossec_ar *
 	return "agents";
 }
 
+/* The queues the accepted blocks ask for, before a trailing disabled block resets them. */
+static unsigned int queues_wanted(const struct ossec_config *cfg)
+{
+	unsigned int q = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->n_ars; i++) {
+		if (cfg->ars[i].loc & (AR_LOC_AS_ONLY | AR_LOC_REMOTE_AGENT))
+			q |= AR_QUEUE_LOCAL;
+		if (cfg->ars[i].loc &
+		    (AR_LOC_ALL_AGENTS | AR_LOC_REMOTE_AGENT | AR_LOC_SPECIFIC_AGENT))
+			q |= AR_QUEUE_REMOTE;
+	}
+	return q;
+}
+
+static const char *lost_what(unsigned int lost)
+{
+	if (lost == (AR_QUEUE_LOCAL | AR_QUEUE_REMOTE))
+		return "Wazuh sends no active response at all";
+	if (lost == AR_QUEUE_LOCAL)
+		return "Wazuh runs no response on the manager (server, and local for its own "
+		       "alerts)";
+	return "Wazuh sends no response to agents (local, defined-agent, all)";
+}
+
 int cmd_check_config(int argc, char **argv)
 {
 	struct ossec_config *cfg = NULL;
 	struct arxdp_settings s;
 	struct replay_opts o;
+	unsigned int lost;
 	char tl[96];
 	size_t i;
 	int ret, j;
@@ -413,15 +440,17 @@ int cmd_check_config(int argc, char **argv)
 		printf("\n");
 	}
 	if (cfg->execd_disabled)
-		pr_warn("ossec.conf '%s': the first <active-response><disabled> is 'yes': "
-			"wazuh-execd reads only that one and turns active response off on this host "
-			"(1350); nothing runs here",
-			cfg->path);
-	else if (cfg->n_ars && !(cfg->ar_queue & AR_QUEUE_LOCAL))
-		pr_warn("ossec.conf '%s': a disabled <active-response> after the last enabled "
-			"local one resets analysisd's queues: nothing runs here; move disabled "
-			"blocks before enabled ones",
-			cfg->path);
+		pr_warn("ossec.conf '%s' line %d: <disabled>yes</disabled> in the first "
+			"<active-response> of its <ossec_config> turns wazuh-execd off on this host "
+			"(1350): it binds no execq and analysisd drops every response meant for this "
+			"host (1210); nothing runs here, responses for agents still go out",
+			cfg->path, cfg->execd_disabled_line);
+	lost = queues_wanted(cfg) & ~cfg->ar_queue;
+	if (lost)
+		pr_warn("ossec.conf '%s': a <disabled>yes</disabled> block after the last enabled "
+			"one resets analysisd's queues (ar_flag): %s; delete the disabled block, or "
+			"put an enabled block after it",
+			cfg->path, lost_what(lost));
 	config_free_ossec(cfg);
 	return 0;
 }
