@@ -280,3 +280,77 @@ Test(responder, scripts_wait_for_their_snapshot, .init = setup, .fini = teardown
 	cr_expect_eq(r.n_held, 1u, "back in the queue");
 	cr_expect_eq(r.c.state_errors, 1u);
 }
+
+static char logged[8192];
+
+static void sink(enum log_level level, const char *msg, void *ctx)
+{
+	strncat(logged, msg, sizeof(logged) - strlen(logged) - 2);
+	strcat(logged, "\n");
+}
+
+/* State that outlived the maps (a reboot): what is left comes back, what ran out is logged. */
+Test(responder, restore_from_state, .init = setup, .fini = teardown)
+{
+	static const struct {
+		const char *addr;
+		int64_t left_s; /* 0 = permanent, < 0 = ran out while stopped */
+		const char *said;
+	} rows[] = {
+		{ "198.51.100.20", 0, "block 198.51.100.20: restored from the state (permanent)" },
+		{ "198.51.100.21", 600, "block 198.51.100.21: restored from the state (59" },
+		{ "2001:db8::21", -5, "block 2001:db8::21: expired while arxdpd was stopped" },
+		{ "203.0.113.64/26", 3600, "block 203.0.113.64/26: restored from the state (35" },
+	};
+	struct tail_pos pos = { .seq = 7 }, got;
+	struct persist p;
+	bool have_pos;
+	struct arxdp_block v;
+	size_t i;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct arxdp_addr a;
+		struct bmeta *m;
+
+		cr_assert_eq(addr_parse(rows[i].addr, &a, NULL, 0), 0);
+		m = btable_upsert(r.bt, &a);
+		cr_assert_not_null(m);
+		strcpy(m->exe, "firewall-drop");
+		m->v.timeout_s = rows[i].left_s > 0 ? (uint32_t)rows[i].left_s : 0;
+		m->v.expires_ns =
+			!rows[i].left_s ? 0 : mono_now_ns() + rows[i].left_s * NSEC_PER_SEC;
+		m->v.origin = ARXDP_ORIGIN_ALERT;
+		m->v.offenses = 2;
+	}
+	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL), 0);
+	/* A new daemon over empty maps reads it. */
+	btable_free(r.bt);
+	r.bt = btable_new();
+	persist_init(&p, s.state_dir);
+	logged[0] = '\0';
+	log_set_level(LOG_LEVEL_INFO);
+	log_set_sink(sink, NULL);
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
+	log_set_sink(NULL, NULL);
+	cr_expect(have_pos);
+	cr_expect_eq(got.seq, 7u);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct arxdp_addr a;
+
+		addr_parse(rows[i].addr, &a, NULL, 0);
+		cr_expect(strstr(logged, rows[i].said) != NULL, "row %zu: '%s' not in:\n%s", i,
+			  rows[i].said, logged);
+		if (rows[i].left_s < 0) {
+			cr_expect_neq(bl_get(&bl, &a, &v), 0, "row %zu: must stay gone", i);
+			cr_expect_null(btable_get(r.bt, &a));
+			continue;
+		}
+		cr_assert_eq(bl_get(&bl, &a, &v), 0, "row %zu: not restored", i);
+		cr_expect_eq(v.offenses, 2u);
+		cr_expect_eq(!v.expires_ns, !rows[i].left_s, "row %zu", i);
+	}
+	/* The one that ran out got firewall-drop's delete sequence. */
+	log_lines(logged, sizeof(logged));
+	cr_expect_str_eq(logged, "Starting|delete|Ended|");
+}
