@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
 #include "cli.h"
 #include "log.h"
 #include "metrics.h"
@@ -213,7 +212,6 @@ int do_status(struct cli *cli, int argc, char **argv)
 	struct bl_fill f;
 	cJSON *j = NULL, *arr = NULL, *maps;
 	bool any = false;
-	__u32 zero = 0;
 	int err;
 
 	if (argc != 1) {
@@ -241,7 +239,7 @@ int do_status(struct cli *cli, int argc, char **argv)
 
 	err = bl_fill(&bl, &f);
 	if (!err)
-		bpf_map_lookup_elem(bl.fd_meta, &zero, &meta);
+		bl_meta(&bl, &meta); /* zeroed when unreadable: shown as the defaults */
 	if (err) {
 		pr_warn("pin directory '%s': cannot read map fill: %s", cli->s.pin_dir,
 			strerror(-err));

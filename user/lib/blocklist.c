@@ -1036,3 +1036,13 @@ out:
 	}
 	return err;
 }
+
+int bl_meta(struct blocklist *bl, struct arxdp_meta *out)
+{
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (bl->fd_meta < 0)
+		return -ENOENT;
+	return bpf_map_lookup_elem(bl->fd_meta, &zero, out) ? -errno : 0;
+}

@@ -130,4 +130,7 @@ const char *origin_name(uint8_t origin);
 uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now_mono_ns);
 bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
 
+/* The program's load and attach flags and the trie counts (the "meta" map); zeroed on failure. */
+int bl_meta(struct blocklist *bl, struct arxdp_meta *out);
+
 #endif /* ARXDP_BLOCKLIST_H */

@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include "loader.h"
 #include "log.h"
 #include "metrics.h"
@@ -286,7 +285,6 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 	struct walk w = { .now = mono_now_ns() };
 	struct arxdp_meta meta = {};
 	struct bl_fill f;
-	__u32 zero = 0;
 	int err, i;
 
 	r.rows = calloc(MAX_ROWS, sizeof(*r.rows));
@@ -306,8 +304,7 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 	err = bl_foreach(bl, walk_cb, &w);
 	if (err)
 		goto out;
-	if (bl->fd_meta >= 0)
-		bpf_map_lookup_elem(bl->fd_meta, &zero, &meta);
+	bl_meta(bl, &meta); /* zeroed when it cannot be read: no dry-run flag to report */
 
 	head(out, "arxdp_build_info", "gauge", "arxdp's version; always 1.");
 	sample(out, "arxdp_build_info", "version", ARXDP_VERSION, NULL, NULL, 1);
