@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "settings.h"
+#include "xdpmode.h"
 
 struct loader_opts {
 	const char *pin_dir;
