@@ -43,8 +43,7 @@ struct walk {
 	uint64_t v4, v6;
 };
 
-/* Label values may hold \, " and newline only escaped (exposition format 0.0.4). */
-static void put_label(FILE *out, const char *s)
+void metrics_put_label(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -68,10 +67,10 @@ static void sample(FILE *out, const char *name, const char *k1, const char *v1, 
 	fputs(name, out);
 	if (k1) {
 		fprintf(out, "{%s=\"", k1);
-		put_label(out, v1);
+		metrics_put_label(out, v1);
 		if (k2) {
 			fprintf(out, "\",%s=\"", k2);
-			put_label(out, v2);
+			metrics_put_label(out, v2);
 		}
 		fputs("\"}", out);
 	}
