@@ -40,7 +40,7 @@ static int inst_open(struct inst *in, uint32_t capacity)
 	err = loader_private_open(&o, &in->lp);
 	if (err)
 		return err;
-	err = bl_open_private(&in->bl, in->lp);
+	err = loader_private_blocklist(in->lp, &in->bl);
 	in->bl_open = !err;
 	return err;
 }

@@ -103,7 +103,7 @@ struct bench {
 
 static int open_bl(struct blocklist *bl, struct loader_private *lp)
 {
-	return bl_open_private(bl, lp);
+	return loader_private_blocklist(lp, bl);
 }
 
 static int put(struct blocklist *bl, const char *s, uint32_t timeout_s, bool expired)

@@ -318,7 +318,7 @@ static void setup(void)
 		cr_skip_test("BPF_PROG_TEST_RUN needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
-	cr_assert_eq(bl_open_private(&bl, lp), 0);
+	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
 }
 
 static void teardown(void)

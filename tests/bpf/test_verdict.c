@@ -57,7 +57,7 @@ static void setup(bool dry_run)
 		cr_skip_test("BPF_PROG_TEST_RUN needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
-	cr_assert_eq(bl_open_private(&bl, lp), 0);
+	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
 	add_block("198.51.100.7", 0, false);
 	add_block("198.51.100.8", 0, true);
 	add_block("198.51.100.9", 3600, false);
@@ -358,7 +358,7 @@ Test(verdict, block_counts_off)
 		cr_skip_test("BPF_PROG_TEST_RUN needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	cr_assert_eq(loader_private_open(&o, &lp), 0);
-	cr_assert_eq(bl_open_private(&bl, lp), 0);
+	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
 	addr_parse("198.51.100.31", &a, NULL, 0);
 	cr_assert_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), 0);
 	cr_assert_eq(run_repeat(&s, 10, &ret), 0);

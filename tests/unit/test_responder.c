@@ -54,7 +54,7 @@ static void setup(void)
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	cr_assert_not_null(mkdtemp(dir));
 	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
-	cr_assert_eq(bl_open_private(&bl, lp), 0);
+	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
 	settings_defaults(&s);
 	snprintf(s.ar_log, sizeof(s.ar_log), "%s/active-responses.log", dir);
 	snprintf(s.state_dir, sizeof(s.state_dir), "%s/state", dir);

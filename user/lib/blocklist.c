@@ -14,7 +14,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "blocklist.h"
-#include "loader.h"
 #include "log.h"
 #include "pindir.h"
 #include "util.h"
@@ -310,8 +309,8 @@ fail:
 	return err;
 }
 
-static int open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
-		    int meta)
+int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
+		int meta)
 {
 	int err;
 
@@ -326,16 +325,6 @@ static int open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int
 	if (err)
 		bl_close(bl);
 	return err;
-}
-
-int bl_open_private(struct blocklist *bl, const struct loader_private *lp)
-{
-	return open_fds(bl, loader_private_map_fd(lp, ARXDP_MAP_BLOCK4),
-			loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
-			loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
-			loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
-			loader_private_map_fd(lp, ARXDP_MAP_STATS),
-			loader_private_map_fd(lp, ARXDP_MAP_META));
 }
 
 void bl_close(struct blocklist *bl)
@@ -1093,4 +1082,14 @@ out:
 		free(idx[f]);
 	}
 	return err;
+}
+
+int bl_meta(struct blocklist *bl, struct arxdp_meta *out)
+{
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (bl->fd_meta < 0)
+		return -ENOENT;
+	return bpf_map_lookup_elem(bl->fd_meta, &zero, out) ? -errno : 0;
 }

@@ -32,9 +32,12 @@ struct blocklist {
 
 /* Opens the maps pinned in pin_dir. -ENOENT (quietly) when arxdp is not loaded there. */
 int bl_open(struct blocklist *bl, const char *pin_dir);
-struct loader_private;
-/* Adopts the maps of a private instance (tests, benchmarks); they stay owned by lp. */
-int bl_open_private(struct blocklist *bl, const struct loader_private *lp);
+/*
+ * Opens bl over maps the caller already holds (a private instance: loader_private_blocklist());
+ * the fds are duplicated, so they stay the caller's.
+ */
+int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
+		int meta);
 void bl_close(struct blocklist *bl);
 
 /* The pin-directory lock; no-op for a private instance. */
@@ -146,5 +149,8 @@ const char *origin_name(uint8_t origin);
 /* Seconds left (rounded up) for a live block, 0 when permanent or expired. */
 uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now_mono_ns);
 bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
+
+/* The program's load and attach flags and the trie counts (the "meta" map); zeroed on failure. */
+int bl_meta(struct blocklist *bl, struct arxdp_meta *out);
 
 #endif /* ARXDP_BLOCKLIST_H */

@@ -13,7 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
-#include "settings.h"
+
+/* What the drop-in firewall-drop does when the pinned maps are absent. */
+enum arxdp_fallback {
+	ARXDP_FALLBACK_IPTABLES = 0, /* as the stock program; nftables when iptables is missing */
+	ARXDP_FALLBACK_NFTABLES,
+	ARXDP_FALLBACK_FAIL,
+};
 
 /* The nftables objects of the fallback (one table, one set per family). */
 #define FB_NFT_TABLE "arxdp_fwdrop"

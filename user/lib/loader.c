@@ -17,6 +17,7 @@
 #include <xdp/libxdp.h>
 #include "arxdp.h"
 #include "arxdp.skel.h"
+#include "blocklist.h"
 #include "loader.h"
 #include "log.h"
 #include "pindir.h"
@@ -289,6 +290,16 @@ void loader_private_close(struct loader_private *lp)
 		return;
 	arxdp__destroy(lp->skel);
 	free(lp);
+}
+
+int loader_private_blocklist(const struct loader_private *lp, struct blocklist *bl)
+{
+	return bl_open_fds(bl, loader_private_map_fd(lp, ARXDP_MAP_BLOCK4),
+			   loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
+			   loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
+			   loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
+			   loader_private_map_fd(lp, ARXDP_MAP_STATS),
+			   loader_private_map_fd(lp, ARXDP_MAP_META));
 }
 
 static int pinned_map_id(const char *pin_dir, const char *name, __u32 *id)

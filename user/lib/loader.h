@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "settings.h"
+#include "xdpmode.h"
 
 struct loader_opts {
 	const char *pin_dir;
@@ -45,6 +45,9 @@ int loader_private_open(const struct loader_opts *opts, struct loader_private **
 int loader_private_prog_fd(const struct loader_private *lp);
 int loader_private_map_fd(const struct loader_private *lp, const char *name);
 void loader_private_close(struct loader_private *lp);
+struct blocklist;
+/* Opens bl over the maps of a private instance (tests, benchmarks); they stay owned by lp. */
+int loader_private_blocklist(const struct loader_private *lp, struct blocklist *bl);
 
 enum attach_state {
 	ATTACH_NONE = 0,

@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include "loader.h"
 #include "log.h"
 #include "metrics.h"
@@ -44,8 +43,7 @@ struct walk {
 	uint64_t v4, v6;
 };
 
-/* Label values may hold \, " and newline only escaped (exposition format 0.0.4). */
-static void put_label(FILE *out, const char *s)
+void metrics_put_label(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -69,10 +67,10 @@ static void sample(FILE *out, const char *name, const char *k1, const char *v1, 
 	fputs(name, out);
 	if (k1) {
 		fprintf(out, "{%s=\"", k1);
-		put_label(out, v1);
+		metrics_put_label(out, v1);
 		if (k2) {
 			fprintf(out, "\",%s=\"", k2);
-			put_label(out, v2);
+			metrics_put_label(out, v2);
 		}
 		fputs("\"}", out);
 	}
@@ -286,7 +284,6 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 	struct walk w = { .now = mono_now_ns() };
 	struct arxdp_meta meta = {};
 	struct bl_fill f;
-	__u32 zero = 0;
 	int err, i;
 
 	r.rows = calloc(MAX_ROWS, sizeof(*r.rows));
@@ -306,8 +303,7 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 	err = bl_foreach(bl, walk_cb, &w);
 	if (err)
 		goto out;
-	if (bl->fd_meta >= 0)
-		bpf_map_lookup_elem(bl->fd_meta, &zero, &meta);
+	bl_meta(bl, &meta); /* zeroed when it cannot be read: no dry-run flag to report */
 
 	head(out, "arxdp_build_info", "gauge", "arxdp's version; always 1.");
 	sample(out, "arxdp_build_info", "version", ARXDP_VERSION, NULL, NULL, 1);

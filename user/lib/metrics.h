@@ -82,6 +82,9 @@ typedef int (*metrics_render_fn)(FILE *out, void *ctx);
 int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir,
 		   const cJSON *daemon_status);
 
+/* Writes s as a label value: \, " and newline escaped, as the text format 0.0.4 requires. */
+void metrics_put_label(FILE *out, const char *s);
+
 /*
  * Atomically replaces path with what fn writes: a temporary file in the same directory (name
  * not ending in .prom, so the collector never reads it half-written), fsync, mode 0644, rename,

@@ -11,6 +11,8 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "fallback.h"
+#include "xdpmode.h"
 
 #define ARXDP_CONF_DEFAULT "/etc/arxdp/arxdp.conf"
 #define ARXDP_CONF_ENV "ARXDP_CONF"
@@ -22,19 +24,6 @@
 #define ARXDP_MAX_IFACES 32
 #define ARXDP_MAX_FASTPATH 32
 #define ARXDP_NAME_MAX 64
-
-enum arxdp_xdp_mode {
-	ARXDP_MODE_AUTO = 0, /* native, falling back to skb with a warning */
-	ARXDP_MODE_NATIVE,
-	ARXDP_MODE_SKB,
-};
-
-/* What the drop-in firewall-drop does when the pinned maps are absent. */
-enum arxdp_fallback {
-	ARXDP_FALLBACK_IPTABLES = 0, /* as the stock program; nftables when iptables is missing */
-	ARXDP_FALLBACK_NFTABLES,
-	ARXDP_FALLBACK_FAIL,
-};
 
 struct arxdp_settings {
 	char wazuh_home[PATH_MAX];

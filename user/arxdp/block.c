@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the verbs that write the block maps: `arxdp block` (one address through
+ * arxdpd when it runs, so the block is logged and persisted; else, or with --from, straight
+ * into the maps), `unblock`, `flush` and `sweep`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "log.h"
+#include "util.h"
+
+/* One line of a --from file: ADDR[/PREFIX] [DURATION] [# comment]. 1 = blank line. */
+static int parse_list_line(char *line, const char *file, unsigned long lineno, uint32_t deflt,
+			   struct bl_item *it)
+{
+	char *p, *addr, *dur, *extra, err[160];
+
+	p = strchr(line, '#');
+	if (p)
+		*p = '\0';
+	addr = strtok(line, " \t\r\n");
+	if (!addr)
+		return 1;
+	dur = strtok(NULL, " \t\r\n");
+	extra = strtok(NULL, " \t\r\n");
+	if (extra) {
+		pr_warn("%s:%lu: '%s': unexpected text after the duration", file, lineno, extra);
+		return -EINVAL;
+	}
+	if (addr_parse(addr, &it->addr, err, sizeof(err))) {
+		pr_warn("%s:%lu: %s", file, lineno, err);
+		return -EINVAL;
+	}
+	it->timeout_s = deflt;
+	if (dur && duration_parse(dur, &it->timeout_s)) {
+		pr_warn("%s:%lu: duration '%s': not a duration (30s, 10m, 4h, 1d, 0)", file, lineno,
+			dur);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int block_from(const struct cli *cli, struct blocklist *bl, const char *file, uint32_t deflt,
+		      const struct bl_reason *why)
+{
+	struct bl_item *items = NULL, *tmp;
+	size_t cap = 0, len = 0, n = 0, i;
+	unsigned long lineno = 0, bad = 0, refused = 0;
+	uint64_t loaded = 0;
+	char *line = NULL, buf[ADDR_STRLEN];
+	int *errs = NULL, err = 0, r;
+	FILE *f;
+
+	f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	if (!f) {
+		err = -errno;
+		pr_warn("block list '%s': cannot open: %s", file, strerror(-err));
+		return err;
+	}
+	while (getline(&line, &len, f) != -1) {
+		lineno++;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			tmp = realloc(items, cap * sizeof(*items));
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			items = tmp;
+		}
+		r = parse_list_line(line, file, lineno, deflt, &items[n]);
+		if (r < 0)
+			bad++;
+		else if (r == 0)
+			n++;
+	}
+	if (ferror(f)) {
+		err = -EIO;
+		pr_warn("block list '%s': read failed at line %lu", file, lineno + 1);
+		goto out;
+	}
+	errs = calloc(n ?: 1, sizeof(*errs));
+	if (!errs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = bl_block_many(bl, items, (int)n, why, errs, &loaded);
+	if (err)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (errs[i] == -EPERM) {
+			refused++;
+			pr_warn("block list '%s': %s: refused: never-blocked address", file,
+				addr_format(&items[i].addr, buf, sizeof(buf)));
+		}
+	}
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(j, "loaded", (double)loaded);
+		cJSON_AddNumberToObject(j, "bad_lines", bad);
+		cJSON_AddNumberToObject(j, "refused", refused);
+		cJSON_AddNumberToObject(j, "failed", (double)(n - loaded - refused));
+		cli_print_json(j);
+	} else {
+		printf("loaded %" PRIu64 " blocks from %s (%lu bad lines, %lu refused, %" PRIu64
+		       " not written)\n",
+		       loaded, file, bad, refused, (uint64_t)(n - loaded - refused));
+	}
+	/* Bad lines are reported and skipped; the exit status still tells a script. */
+	if (bad || loaded + refused < n)
+		err = -EINVAL;
+out:
+	if (f != stdin)
+		fclose(f);
+	free(line);
+	free(items);
+	free(errs);
+	return err;
+}
+
+/*
+ * Through arxdpd when it runs, so the block is logged and persisted: 1 when no daemon runs
+ * (the caller writes the maps), else the verb's result.
+ */
+static int block_by_daemon(const struct cli *cli, const char *arg, const struct arxdp_addr *a,
+			   uint32_t timeout, const struct bl_reason *why)
+{
+	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	char buf[ADDR_STRLEN], dur[32];
+	int err;
+
+	cJSON_AddStringToObject(req, "cmd", "block");
+	cJSON_AddStringToObject(req, "pin_dir", cli->s.pin_dir);
+	cJSON_AddStringToObject(req, "addr", arg);
+	cJSON_AddNumberToObject(req, "timeout", timeout);
+	if (why->rule_id)
+		cJSON_AddNumberToObject(req, "rule_id", why->rule_id);
+	if (why->level)
+		cJSON_AddNumberToObject(req, "level", why->level);
+	err = cli_daemon_request(cli, req, &reply);
+	cJSON_Delete(req);
+	if (err > 0)
+		return err;
+	if (!err)
+		err = cli_daemon_reply_result(reply);
+	if (!err) {
+		const cJSON *ext = cJSON_GetObjectItemCaseSensitive(reply, "extended");
+
+		addr_format(a, buf, sizeof(buf));
+		if (cli->json)
+			cli_print_json(cJSON_Duplicate(reply, true));
+		else
+			printf("%s %s (%s, through arxdpd)\n",
+			       cJSON_IsTrue(ext) ? "extended" : "blocked", buf,
+			       duration_format(timeout, dur, sizeof(dur)));
+	}
+	cJSON_Delete(reply);
+	return err;
+}
+
+/* As block_by_daemon(). */
+static int unblock_by_daemon(const struct cli *cli, const char *arg, const struct arxdp_addr *a)
+{
+	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	char buf[ADDR_STRLEN];
+	int err;
+
+	cJSON_AddStringToObject(req, "cmd", "unblock");
+	cJSON_AddStringToObject(req, "pin_dir", cli->s.pin_dir);
+	cJSON_AddStringToObject(req, "addr", arg);
+	err = cli_daemon_request(cli, req, &reply);
+	cJSON_Delete(req);
+	if (err > 0)
+		return err;
+	if (!err)
+		err = cli_daemon_reply_result(reply);
+	if (!err) {
+		if (cli->json)
+			cli_print_json(cJSON_Duplicate(reply, true));
+		else
+			printf("unblocked %s (through arxdpd)\n", addr_format(a, buf, sizeof(buf)));
+	}
+	cJSON_Delete(reply);
+	return err;
+}
+
+int do_block(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "level", required_argument, NULL, 'l' },
+		{},
+	};
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	const char *from = NULL;
+	struct arxdp_addr a;
+	struct arxdp_block v;
+	struct blocklist bl;
+	enum bl_result res;
+	uint32_t timeout = 0, lvl;
+	char buf[ADDR_STRLEN], dur[32];
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cli_parse_duration(optarg, &timeout))
+				return -EINVAL;
+			break;
+		case 'F':
+			from = optarg;
+			break;
+		case 'r':
+			if (cli_parse_u32("rule id", optarg, UINT32_MAX, &why.rule_id))
+				return -EINVAL;
+			break;
+		case 'l':
+			if (cli_parse_u32("level", optarg, 16, &lvl))
+				return -EINVAL;
+			why.level = (uint8_t)lvl;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (from ? optind != argc : optind != argc - 1) {
+		pr_warn("block: expected one ADDR[/PREFIX], or --from FILE");
+		return -EINVAL;
+	}
+	if (!from && cli_parse_addr(argv[optind], &a))
+		return -EINVAL;
+	if (!from) {
+		err = block_by_daemon(cli, argv[optind], &a, timeout, &why);
+		if (err <= 0)
+			return err;
+	}
+	err = cli_open_or_create_maps(cli, &bl);
+	if (err)
+		return err;
+	if (from) {
+		err = block_from(cli, &bl, from, timeout, &why);
+		goto out;
+	}
+	err = bl_block(&bl, &a, timeout, &why, &res, &v);
+	if (err)
+		goto out;
+	addr_format(&a, buf, sizeof(buf));
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "addr", buf);
+		if (timeout)
+			cJSON_AddNumberToObject(j, "expires_in", timeout);
+		else
+			cJSON_AddNullToObject(j, "expires_in");
+		cJSON_AddBoolToObject(j, "extended", res == BL_EXTENDED);
+		cJSON_AddNumberToObject(j, "offenses", v.offenses);
+		err = cli_print_json(j);
+	} else {
+		printf("%s %s (%s)\n", res == BL_EXTENDED ? "extended" : "blocked", buf,
+		       duration_format(v.expires_ns ? v.timeout_s : 0, dur, sizeof(dur)));
+	}
+out:
+	bl_close(&bl);
+	return err;
+}
+
+int do_unblock(struct cli *cli, int argc, char **argv)
+{
+	struct blocklist bl;
+	struct arxdp_addr a;
+	char buf[ADDR_STRLEN];
+	int err;
+
+	if (argc != 2) {
+		pr_warn("unblock: expected one ADDR[/PREFIX]");
+		return -EINVAL;
+	}
+	if (cli_parse_addr(argv[1], &a))
+		return -EINVAL;
+	err = unblock_by_daemon(cli, argv[1], &a);
+	if (err <= 0)
+		return err;
+	err = cli_open_maps(cli, &bl);
+	if (err)
+		return err;
+	err = bl_unblock(&bl, &a);
+	addr_format(&a, buf, sizeof(buf));
+	if (err == -ENOENT)
+		pr_warn("unblock '%s': not blocked", buf);
+	else if (err)
+		pr_warn("unblock '%s': map update failed: %s", buf, strerror(-err));
+	else if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "unblocked", buf);
+		err = cli_print_json(j);
+	} else {
+		printf("unblocked %s\n", buf);
+	}
+	bl_close(&bl);
+	return err;
+}
+
+int do_flush(struct cli *cli, int argc, char **argv)
+{
+	struct blocklist bl;
+	uint64_t n = 0;
+	int err;
+
+	if (argc != 1) {
+		pr_warn("flush: takes no arguments");
+		return -EINVAL;
+	}
+	err = cli_open_maps(cli, &bl);
+	if (err)
+		return err;
+	err = bl_flush(&bl, &n);
+	if (err)
+		pr_warn("flush: failed after %" PRIu64 " entries: %s", n, strerror(-err));
+	else if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(j, "removed", (double)n);
+		err = cli_print_json(j);
+	} else {
+		printf("removed %" PRIu64 " blocks\n", n);
+	}
+	bl_close(&bl);
+	return err;
+}
+
+int do_sweep(struct cli *cli, int argc, char **argv)
+{
+	struct blocklist bl;
+	uint32_t swept = 0;
+	int err;
+
+	if (argc != 1) {
+		pr_warn("sweep: takes no arguments");
+		return -EINVAL;
+	}
+	err = cli_open_maps(cli, &bl);
+	if (err)
+		return err;
+	err = bl_sweep(&bl, mono_now_ns(), UINT32_MAX, NULL, NULL, &swept); /* one full pass */
+	if (!err) {
+		if (cli->json) {
+			cJSON *j = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(j, "swept", swept);
+			err = cli_print_json(j);
+		} else {
+			printf("removed %u expired blocks\n", swept);
+		}
+	}
+	bl_close(&bl);
+	return err;
+}
