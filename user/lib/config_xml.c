@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the config module's XML layer: reading a configuration file, parsing it
+ * as Wazuh does (several roots, no entities), the small element helpers the ossec.conf reader
+ * uses, and the plain element tree handed to arxdp.conf's reader (settings.c).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "config_xml.h"
+#include "util.h"
+
+/* Neither file is ever near this; it bounds the read of a wrong path (a device, a log). */
+#define CONFIG_FILE_MAX (16u << 20)
+#define WRAP_OPEN "<arxdp-wrap>"
+#define WRAP_CLOSE "</arxdp-wrap>"
+
+void perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, const char *fmt, ...)
+{
+	char msg[CONFIG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (pc->err && pc->errlen)
+		snprintf(pc->err, pc->errlen, "%s '%s' line %ld: <%s>: %s", pc->kind, pc->name,
+			 node ? xmlGetLineNo(node) : 0L, elem, msg);
+}
+
+int config_read_file(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, ret = 0;
+
+	*buf = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > CONFIG_FILE_MAX) {
+		ret = -EFBIG;
+		goto out;
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, *buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	(*buf)[got] = '\0';
+	*len = got;
+out:
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * ossec.conf may hold several <ossec_config> roots, so it is not a document: blank out the
+ * prolog (keeping newlines so line numbers hold) and wrap the rest in one synthetic root.
+ */
+static char *wrap_document(const char *buf, size_t len, size_t *out_len)
+{
+	size_t open_len = strlen(WRAP_OPEN), close_len = strlen(WRAP_CLOSE), i = 0;
+	char *w, *body;
+
+	w = malloc(open_len + len + close_len + 1);
+	if (!w)
+		return NULL;
+	memcpy(w, WRAP_OPEN, open_len);
+	body = w + open_len;
+	memcpy(body, buf, len);
+	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3))
+		memset(body, ' ', 3);
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	if (len - i >= 5 && !memcmp(body + i, "<?xml", 5)) {
+		size_t end = i + 5;
+
+		while (end + 1 < len && (body[end] != '?' || body[end + 1] != '>'))
+			end++;
+		if (end + 1 < len) {
+			for (; i < end + 2; i++)
+				if (body[i] != '\n')
+					body[i] = ' ';
+		}
+	}
+	memcpy(body + len, WRAP_CLOSE, close_len + 1);
+	*out_len = open_len + len + close_len;
+	return w;
+}
+
+xmlDoc *parse_xml(const struct parse_ctx *pc, const char *buf, size_t len)
+{
+	xmlParserCtxt *ctxt;
+	xmlDoc *doc = NULL;
+	size_t wlen;
+	char *w;
+
+	if (memchr(buf, '\0', len)) {
+		perr(pc, NULL, "?", "the file contains a NUL byte: it is not a text file");
+		return NULL;
+	}
+	w = wrap_document(buf, len, &wlen);
+	if (!w) {
+		perr(pc, NULL, "?", "out of memory");
+		return NULL;
+	}
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		perr(pc, NULL, "?", "out of memory");
+		goto out;
+	}
+	/* No XML_PARSE_NOENT (entity expansion) nor XML_PARSE_DTDLOAD; NONET for good measure. */
+	doc = xmlCtxtReadMemory(ctxt, w, (int)wlen, pc->name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+					XML_PARSE_BIG_LINES);
+	if (!doc) {
+		const xmlError *e = xmlCtxtGetLastError(ctxt);
+		char msg[256] = "malformed XML";
+		size_t n;
+
+		if (e && e->message) {
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			n = strlen(msg);
+			while (n && isspace((unsigned char)msg[n - 1]))
+				msg[--n] = '\0';
+		}
+		/* Only an unclosed element of the file reaches the synthetic root. */
+		if (strstr(msg, "arxdp-wrap"))
+			snprintf(msg, sizeof(msg),
+				 "an element is still open at the end of the "
+				 "file (a closing tag is missing)");
+		if (pc->err && pc->errlen)
+			snprintf(pc->err, pc->errlen,
+				 "%s '%s' line %d: not well-formed XML: %s: fix the markup there",
+				 pc->kind, pc->name, e ? e->line : 0, msg);
+	}
+out:
+	if (ctxt)
+		xmlFreeParserCtxt(ctxt);
+	free(w);
+	return doc;
+}
+
+bool is_elem(const xmlNode *n)
+{
+	return n && n->type == XML_ELEMENT_NODE;
+}
+
+bool has_child_elem(const xmlNode *n)
+{
+	const xmlNode *c;
+
+	for (c = n->children; c; c = c->next)
+		if (is_elem(c))
+			return true;
+	return false;
+}
+
+const char *ename(const xmlNode *n)
+{
+	return (const char *)n->name;
+}
+
+char *leaf_text(const struct parse_ctx *pc, const xmlNode *n, const char *parent)
+{
+	xmlChar *raw;
+	char *s, *start, *end;
+
+	if (has_child_elem(n)) {
+		perr(pc, n, parent,
+		     "element <%s> holds elements instead of a value (1234): "
+		     "write a plain value",
+		     ename(n));
+		return NULL;
+	}
+	raw = xmlNodeGetContent(n);
+	if (!raw) {
+		s = strdup("");
+		goto out;
+	}
+	start = (char *)raw;
+	while (isspace((unsigned char)*start))
+		start++;
+	end = start + strlen(start);
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	s = strndup(start, (size_t)(end - start));
+	xmlFree(raw);
+out:
+	if (!s)
+		perr(pc, n, parent, "out of memory");
+	return s;
+}
+
+void replace(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+bool str_is_num(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+void *grow(void *arr, size_t n, size_t size)
+{
+	/* Powers of two: reallocate only when n reaches one. */
+	if (n && (n & (n - 1)))
+		return arr;
+	return realloc(arr, (n ? n * 2 : 4) * size);
+}
+
+/* ---- element trees for the other readers (arxdp.conf) -------------------------------------- */
+
+static void free_tree(struct config_elem *e)
+{
+	struct config_elem *next;
+
+	for (; e; e = next) {
+		next = e->next;
+		free_tree(e->children);
+		free(e->text);
+		free(e);
+	}
+}
+
+/* Depth-first copy of the XML elements; a leaf's text is trimmed, a parent's is NULL. */
+static int copy_tree(const struct parse_ctx *pc, const xmlNode *parent, struct config_elem **out,
+		     int depth)
+{
+	struct config_elem **tail = out;
+	const xmlNode *n;
+	int guard = 0, ret;
+
+	if (depth > 16) {
+		perr(pc, parent, ename(parent), "elements nested deeper than 16 levels");
+		return -EINVAL;
+	}
+	for (n = parent->children; n && guard < CONFIG_MAX_CHILDREN; n = n->next, guard++) {
+		struct config_elem *e;
+
+		if (!is_elem(n))
+			continue;
+		e = calloc(1, sizeof(*e));
+		if (!e) {
+			perr(pc, n, ename(n), "out of memory");
+			return -ENOMEM;
+		}
+		*tail = e;
+		tail = &e->next;
+		e->name = (const char *)n->name;
+		e->line = xmlGetLineNo(n);
+		if (has_child_elem(n)) {
+			ret = copy_tree(pc, n, &e->children, depth + 1);
+			if (ret)
+				return ret;
+		} else {
+			e->text = leaf_text(pc, n, ename(parent));
+			if (!e->text)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int config_parse_tree(const char *kind, const char *name, const char *buf, size_t len,
+		      struct config_tree *out, char *err, size_t errlen)
+{
+	struct parse_ctx pc = { kind, name, err, errlen };
+	xmlDoc *doc;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	doc = parse_xml(&pc, buf, len);
+	if (!doc)
+		return -EINVAL;
+	ret = copy_tree(&pc, xmlDocGetRootElement(doc), &out->root, 0);
+	/* The element names live in the document, which the tree keeps until it is freed. */
+	out->doc = doc;
+	if (ret)
+		config_free_doc(out);
+	return ret;
+}
+
+void config_free_doc(struct config_tree *t)
+{
+	free_tree(t->root);
+	if (t->doc)
+		xmlFreeDoc(t->doc);
+	t->root = NULL;
+	t->doc = NULL;
+}
