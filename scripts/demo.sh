@@ -57,8 +57,10 @@ step "Starting arxdpd on conf/demo/ossec.conf (a Wazuh manager's active-response
 mkdir -p "$HOME_DIR/etc" "$HOME_DIR/logs/alerts" "$HOME_DIR/active-response/bin"
 cp "$ROOT/conf/demo/ossec.conf" "$HOME_DIR/etc/ossec.conf"
 cp "$ROOT/conf/demo/alerts.json" "$HOME_DIR/logs/alerts/alerts.json"
+# The demo's metrics go to its own directory, never to this host's node-exporter's.
 "$OUTPUT/arxdpd" -f --wazuh-home "$HOME_DIR" --state-dir "$WORK/state" \
-	--iface "$IF_ATK" --iface "$IF_OK" >"$WORK/arxdpd.log" 2>&1 &
+	--iface "$IF_ATK" --iface "$IF_OK" --metrics-textfile "$WORK/arxdp.prom" \
+	>"$WORK/arxdpd.log" 2>&1 &
 DPID=$!
 for _ in $(seq 50); do
 	"$OUTPUT/arxdp" status --json 2>/dev/null | grep -q '"pid"' && break

@@ -93,6 +93,12 @@ check "attach to $XA (native)" "$ARXDP" attach "$XA" --mode native
 check "attach to $XB (skb)" "$ARXDP" attach "$XB" --mode skb
 check "block the attacker" "$ARXDP" block 198.18.41.2 --rule 5712 --level 10 --timeout 1h
 check "block an IPv6 prefix" "$ARXDP" block 2001:db8:77::/48
+# Before the first packet every attached interface has its series, at 0 (Prometheus' rule).
+m0=$("$ARXDP" metrics)
+for x in "$XA" "$XB"; do
+	check "series of $x at 0 before any packet" grep -q \
+		"^arxdp_dropped_packets_total{ifname=\"$x\",family=\"ipv6\"} 0$" <<<"$m0"
+done
 ping_some "$A" 198.18.41.1 10
 ping_some "$B" 198.18.42.1 5
 check "legitimate host passes" ping_ok "$B" 198.18.42.1

@@ -95,6 +95,34 @@ static void iface_cb(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT
 	memcpy(x->c, row, sizeof(x->c));
 }
 
+/*
+ * Prometheus wants every series from the start: a counter that appears at its first packet
+ * makes rate() miss that packet and alerts on absent() fire. Every interface arxdp is attached
+ * to gets a row of zeros until it counts something.
+ */
+static void add_attached_rows(struct iface_rows *r, const char *pin_dir)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	struct attach_info ai;
+	bool have;
+	int j;
+
+	if (!ifs)
+		return;
+	for (i = ifs; i->if_index && r->n < MAX_ROWS; i++) {
+		if (loader_query(pin_dir, (int)i->if_index, &ai) || ai.state != ATTACH_OURS)
+			continue;
+		for (j = 0, have = false; j < r->n && !have; j++)
+			have = !strcmp(r->rows[j].ifname, i->if_name);
+		if (have)
+			continue;
+		memset(&r->rows[r->n], 0, sizeof(r->rows[r->n]));
+		str_copy(r->rows[r->n].ifname, i->if_name, sizeof(r->rows[r->n].ifname));
+		r->n++;
+	}
+	if_freenameindex(ifs);
+}
+
 static int walk_cb(const struct bl_entry *e, void *vctx)
 {
 	struct walk *w = vctx;
@@ -295,6 +323,7 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 		pr_warn("map '%s': read failed: %s", ARXDP_MAP_STATS, strerror(-err));
 		goto out;
 	}
+	add_attached_rows(&r, pin_dir);
 	err = bl_fill(bl, &f);
 	if (err) {
 		pr_warn("pin directory '%s': cannot read map fill: %s", pin_dir, strerror(-err));
