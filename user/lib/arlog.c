@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "arlog.h"
+#include "util.h"
 
 int arlog_timestamp(time_t t, char *buf, size_t len)
 {
@@ -36,16 +38,24 @@ int arlog_format(char *buf, size_t len, time_t t, const char *name, const char *
 int arlog_write(const char *path, const char *name, const char *msg)
 {
 	char ts[ARLOG_TS_MAX];
-	int err = 0;
+	int err = 0, fd;
 	FILE *f;
 
 	err = arlog_timestamp(time(NULL), ts, sizeof(ts));
 	if (err)
 		return err;
-	/* "e": a fallback child (iptables) must not inherit the log. */
-	f = fopen(path, "ae");
-	if (!f)
-		return -errno;
+	/* Root writes into a directory Wazuh's user owns: no FIFO, device or symbolic link
+	 * there may hang or redirect it. The mode is fopen()'s (0666 less the umask); the fd is
+	 * close-on-exec, so a fallback child (iptables) does not inherit the log. */
+	fd = open_regular_append(path, 0666, NULL);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "a");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	if (fprintf(f, "%s %s: %s\n", ts, name, msg) < 0)
 		err = -EIO;
 	if (fclose(f) && !err)
