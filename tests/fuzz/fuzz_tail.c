@@ -4,12 +4,15 @@
  * on tmpfs in fuzzer-chosen chunks, with tail_poll after each, optionally rotating the file
  * (Wazuh's re-link) halfway or truncating it. Every complete line must come out exactly once,
  * in order, cut to max_line with too_long set when longer; a partial last line never comes
- * out; the position afterwards is the byte after the last newline.
+ * out; the position afterwards is the byte after the last newline. A NUL byte is no part of
+ * a line: it ends the line being read (handed out without it), and NULs at a line start are
+ * skipped.
  *
  * Input: byte 0 = max_line - 1 (1..64), byte 1 = chunking seed, byte 2 = mode (bit 0: rotate
  * halfway, bit 1: truncate halfway), then the file content.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,29 +58,51 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The next line of the model from off: its start, length and terminator, or NULL if none. */
+static const uint8_t *next_line(const struct expect *e, size_t off, size_t *start, size_t *len)
+{
+	const uint8_t *p = e->data, *end;
+
+	while (off < e->len && !p[off])
+		off++; /* NULs at a line start belong to no line */
+	*start = off;
+	for (end = p + off; end < p + e->len && *end != '\n' && *end; end++)
+		;
+	if (end == p + e->len)
+		return NULL;
+	*len = (size_t)(end - (p + off));
+	return end;
+}
+
 /* Checks one emitted line against the next complete line of the model. */
 static int on_line(const char *line, size_t len, const struct tail_pos *at, bool too_long,
 		   void *ctx)
 {
 	struct expect *e = ctx;
-	const uint8_t *nl;
-	size_t want;
+	size_t start, want;
 
 	if (e->off >= e->len)
 		abort(); /* a line that was never written */
-	nl = memchr(e->data + e->off, '\n', e->len - e->off);
-	if (!nl)
+	if (!next_line(e, e->off, &start, &want))
 		abort(); /* a partial line handed out */
-	want = (size_t)(nl - (e->data + e->off));
 	if (too_long != (want > e->max_line))
 		abort();
-	if (len != (too_long ? e->max_line : want) || memcmp(line, e->data + e->off, len))
+	if (len != (too_long ? e->max_line : want) || memcmp(line, e->data + start, len))
 		abort();
-	e->off += want + 1;
+	e->off = start + want + 1;
 	e->lines++;
 	if (at->lineno == 0)
 		abort();
 	return 0;
+}
+
+/* Whether a complete line of the model from off to end never came out. */
+static bool line_left(const struct expect *e, size_t end)
+{
+	size_t start, len;
+	const uint8_t *t = next_line(e, e->off, &start, &len);
+
+	return t && (size_t)(t - e->data) < end;
 }
 
 static void append(int fd, const uint8_t *p, size_t n)
@@ -108,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct expect e = {};
 	struct tail t;
-	size_t half, end;
+	size_t half;
 	const uint8_t *nl;
 	int fd;
 
@@ -128,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nl = memchr(e.data + half, '\n', e.len - half);
 	half = nl ? (size_t)(nl - e.data) + 1 : e.len;
 	feed(&t, fd, e.data, half, data[1], &e);
-	if (e.off < half && memchr(e.data + e.off, '\n', half - e.off))
+	if (line_left(&e, half))
 		abort(); /* a complete line of the first half never came out */
 	if (half < e.len && (data[2] & 3)) {
 		close(fd);
@@ -155,8 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tail_poll(&t, on_line, &e))
 		abort();
 	/* Every complete line came out: only a partial line (no newline) may be left. */
-	end = e.off;
-	if (end < e.len && memchr(e.data + end, '\n', e.len - end))
+	if (line_left(&e, e.len))
 		abort();
 	close(fd);
 	tail_close(&t);

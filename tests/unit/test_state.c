@@ -2,14 +2,18 @@
 /*
  * This file contains the state file tables: a snapshot written by state_save reads back
  * field for field, and values that do not fit their field (a hand-edited or corrupt
- * state.json) are clamped with a message instead of wrapping to a small number.
+ * state.json) are clamped with a message instead of wrapping to a small number; and names
+ * another user planted in the state directory (links, a FIFO) are neither written through nor
+ * read through.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "addr.h"
 #include "arxdp.h"
 #include "btable.h"
@@ -184,4 +188,121 @@ Test(state, round_trip, .init = setup, .fini = teardown)
 	cr_expect_str_eq(m->alert, "{\"rule\":{\"id\":\"5712\"}}");
 	btable_free(bt);
 	btable_free(back);
+}
+
+/*
+ * Another user's names in the state directory (a group- or world-writable one, or planted
+ * before the daemon's first save): root's save must neither write through them nor hang on
+ * them. victim stands for any file of root's outside the directory.
+ */
+enum plant { PLANT_SYMLINK, PLANT_DANGLING, PLANT_HARDLINK, PLANT_FIFO, PLANT_DIR };
+
+struct plant_case {
+	char desc[48];
+	char name[24]; /* in the state directory */
+	enum plant kind;
+	int err; /* what state_save answers */
+};
+
+/* clang-format off */
+static struct plant_case plant_cases[] = {
+	{ "symlink at the temporary file", ".state.json.tmp", PLANT_SYMLINK, 0 },
+	{ "dangling symlink at the temporary file", ".state.json.tmp", PLANT_DANGLING, 0 },
+	{ "hard link at the temporary file", ".state.json.tmp", PLANT_HARDLINK, 0 },
+	{ "FIFO at the temporary file", ".state.json.tmp", PLANT_FIFO, 0 },
+	{ "symlink at state.json", "state.json", PLANT_SYMLINK, 0 },
+	{ "hard link at state.json", "state.json", PLANT_HARDLINK, 0 },
+	{ "directory at the temporary file", ".state.json.tmp", PLANT_DIR, -EISDIR },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(state, planted_names)
+{
+	return cr_make_param_array(struct plant_case, plant_cases,
+				   sizeof(plant_cases) / sizeof(plant_cases[0]));
+}
+
+ParameterizedTest(struct plant_case *c, state, planted_names, .init = setup, .fini = teardown,
+		  .timeout = 10)
+{
+	struct btable *bt = btable_new(), *back = btable_new();
+	struct pending_delete *pending = NULL;
+	struct tail_pos pos = { .ino = 7, .offset = 11 }, got = {};
+	char victim[96], planted[128], p[128];
+	struct stat st;
+	bool have_pos;
+	FILE *f;
+
+	snprintf(victim, sizeof(victim), "/tmp/arxdp-test-victim.%d", (int)getpid());
+	snprintf(planted, sizeof(planted), "%s/%s", dir, c->name);
+	f = fopen(victim, "w");
+	cr_assert_not_null(f);
+	fputs("root's file\n", f);
+	fclose(f);
+	if (c->kind == PLANT_DANGLING)
+		unlink(victim);
+	switch (c->kind) {
+	case PLANT_SYMLINK:
+	case PLANT_DANGLING:
+		cr_assert_eq(symlink(victim, planted), 0);
+		break;
+	case PLANT_HARDLINK:
+		cr_assert_eq(link(victim, planted), 0);
+		break;
+	case PLANT_FIFO:
+		cr_assert_eq(mkfifo(planted, 0600), 0);
+		break;
+	case PLANT_DIR:
+		cr_assert_eq(mkdir(planted, 0700), 0);
+		break;
+	}
+	log_set_sink(count_warnings, NULL);
+	cr_expect_eq(state_save(dir, &pos, bt, NULL, NULL), c->err, "%s", c->desc);
+	log_set_sink(NULL, NULL);
+	if (c->kind == PLANT_DANGLING) {
+		cr_expect_eq(access(victim, F_OK), -1, "%s: nothing created through the link",
+			     c->desc);
+	} else if (c->kind != PLANT_FIFO && c->kind != PLANT_DIR) {
+		cr_expect_eq(stat(victim, &st), 0);
+		cr_expect_eq(st.st_size, 12, "%s: root's file untouched (%lld bytes)", c->desc,
+			     (long long)st.st_size);
+	}
+	if (!c->err) {
+		snprintf(p, sizeof(p), "%s/%s", dir, STATE_FILE);
+		cr_assert_eq(lstat(p, &st), 0);
+		cr_expect(S_ISREG(st.st_mode) && st.st_nlink == 1,
+			  "%s: state.json a file of its own", c->desc);
+		cr_expect_eq(st.st_mode & 07777, 0600);
+		cr_assert_eq(state_load(dir, &got, &have_pos, back, NULL, &pending), 0);
+		cr_expect(have_pos && got.offset == 11, "%s: what was saved reads back", c->desc);
+		snprintf(p, sizeof(p), "%s/.%s.tmp", dir, STATE_FILE);
+		cr_expect_eq(access(p, F_OK), -1, "%s: no temporary file left", c->desc);
+	} else {
+		rmdir(planted);
+	}
+	unlink(victim);
+	btable_free(bt);
+	btable_free(back);
+}
+
+/* state.json as something else than a regular file: corrupt (set aside), never followed. */
+Test(state, load_refuses_link_and_fifo, .init = setup, .fini = teardown, .timeout = 10)
+{
+	struct btable *bt = btable_new();
+	struct pending_delete *pending = NULL;
+	struct tail_pos pos = {};
+	char p[128], real[128];
+	bool have_pos;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, STATE_FILE);
+	snprintf(real, sizeof(real), "%s/elsewhere.json", dir);
+	cr_assert_eq(state_save(dir, &pos, bt, NULL, NULL), 0);
+	cr_assert_eq(rename(p, real), 0);
+	cr_assert_eq(symlink(real, p), 0);
+	cr_expect_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending), -EBADMSG);
+	cr_assert_eq(unlink(p), 0);
+	cr_assert_eq(unlink(real), 0);
+	cr_assert_eq(mkfifo(p, 0600), 0);
+	cr_expect_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending), -EBADMSG);
+	btable_free(bt);
 }

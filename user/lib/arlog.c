@@ -46,16 +46,24 @@ int arlog_format(char *buf, size_t len, time_t t, const char *name, const char *
 int arlog_write(const char *path, const char *name, const char *msg)
 {
 	char ts[ARLOG_TS_MAX];
-	int err = 0;
+	int err = 0, fd;
 	FILE *f;
 
 	err = arlog_timestamp(time(NULL), ts, sizeof(ts));
 	if (err)
 		return err;
-	/* "e": a fallback child (iptables) must not inherit the log. */
-	f = fopen(path, "ae");
-	if (!f)
-		return -errno;
+	/* Root writes into a directory Wazuh's user owns: no FIFO, device or symbolic link
+	 * there may hang or redirect it. The mode is fopen()'s (0666 less the umask); the fd is
+	 * close-on-exec, so a fallback child (iptables) does not inherit the log. */
+	fd = open_regular_append(path, 0666, NULL);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "a");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	if (fprintf(f, "%s %s: %s\n", ts, name, msg) < 0)
 		err = -EIO;
 	if (fclose(f) && !err)
@@ -97,35 +105,23 @@ void arlog_buf_close(struct arlog_buf *w)
 	w->b = (struct sbuf){};
 }
 
-/*
- * The Wazuh user owns logs/: whatever sits at the path is opened without blocking (a FIFO
- * would hold open() until a writer came) and without following a symlink, and refused unless it
- * is a regular file.
- */
-static int open_log(struct arlog_buf *w)
+/* The Wazuh user owns logs/: what sits at the path is refused unless a regular file. */
+static int open_log(struct arlog_buf *w, const char **why)
 {
 	struct stat st;
-	int fd, err;
+	int fd = open_regular_append(w->path, 0640, why);
 
-	fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
-		  0640);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st)) {
-		err = -errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto fail;
+		*why = strerror(errno);
+		close(fd);
+		return -EIO;
 	}
 	w->fd = fd;
 	w->ino = st.st_ino;
 	w->refused = false;
 	return 0;
-fail:
-	close(fd);
-	return err;
 }
 
 void arlog_buf_flush(struct arlog_buf *w)
@@ -141,20 +137,21 @@ void arlog_buf_flush(struct arlog_buf *w)
 		w->fd = -1;
 	}
 	if (w->fd < 0) {
-		err = open_log(w);
-		if (err == -EINVAL || err == -ELOOP || err == -ENXIO) {
+		const char *why = NULL;
+
+		err = open_log(w, &why);
+		if (err == -EINVAL || err == -ELOOP || err == -EMLINK) {
 			if (!w->refused)
-				pr_warn("active-responses.log '%s': not a regular file (a FIFO, "
-					"device, socket or symlink): not writing to it; its lines are "
-					"lost until it is one",
-					w->path);
+				pr_warn("active-responses.log '%s': %s: not writing to it; its lines "
+					"are lost until it is a regular file",
+					w->path, why ? why : strerror(-err));
 			w->refused = true;
 			goto out;
 		}
 		if (err) {
 			/* Like Wazuh: a log that cannot be opened loses the lines, nothing else. */
 			pr_debug("active-responses.log '%s': cannot open: %s", w->path,
-				 strerror(-err));
+				 why ? why : strerror(-err));
 			goto out;
 		}
 	}

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -351,15 +352,21 @@ void bl_close(struct blocklist *bl)
 /* Nested: a caller may hold the lock around many operations that each take it. */
 int bl_lock(struct blocklist *bl)
 {
+	unsigned int ms = bl->lock_timeout_ms ?: PINDIR_LOCK_TIMEOUT_MS;
 	int fd;
 
 	if (bl->lock_depth++ > 0 || !bl->pin_dir[0])
 		return 0;
-	fd = pindir_lock(bl->pin_dir);
+	fd = pindir_lock_timeout(bl->pin_dir, ms, bl->lock_timed_out);
 	if (fd < 0) {
 		bl->lock_depth--;
+		if (fd == -ETIMEDOUT)
+			bl->lock_timed_out = true;
 		return fd;
 	}
+	if (bl->lock_timed_out)
+		pr_info("pin directory '%s': lock taken again", bl->pin_dir);
+	bl->lock_timed_out = false;
 	bl->lock_fd = fd;
 	return 0;
 }
@@ -851,31 +858,48 @@ static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key 
 	return meta_adjust(bl, m, -1);
 }
 
+/*
+ * Between two slices the lock is left free for as long as the slice held it (0.1 to 10 ms):
+ * the other writers poll for it (pindir_lock_timeout) and must find it free now and then,
+ * or a long flush would starve them past their deadline.
+ */
+static void flush_pause(uint64_t held_ns)
+{
+	struct timespec ts = { 0, 100000 };
+
+	if (held_ns > (uint64_t)ts.tv_nsec)
+		ts.tv_nsec = held_ns < 10000000 ? (long)held_ns : 10000000;
+	nanosleep(&ts, NULL);
+}
+
 int bl_flush(struct blocklist *bl, uint64_t *removed)
 {
 	struct arxdp_block *vals = NULL;
 	union bl_key *keys = NULL;
-	uint64_t total = 0;
-	int m, err;
+	uint64_t total = 0, t0;
+	bool locked = false;
+	int m, err = 0;
 	__u32 i, got;
 
-	err = bl_lock(bl);
-	if (err)
-		return err;
-	keys = calloc(BATCH, sizeof(*keys));
-	vals = calloc(BATCH, sizeof(*vals));
+	keys = calloc(BL_FLUSH_SLICE, sizeof(*keys));
+	vals = calloc(BL_FLUSH_SLICE, sizeof(*vals));
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (m = 0; m < MAP_NUM; m++) {
 		/* Deleting while walking would reshuffle the walk: restart from the top after
-		 * each chunk; every pass removes what it read, so it ends. */
+		 * each slice; every slice removes what it read, so it ends. */
 		for (;;) {
 			struct chunk_cursor c = {};
 			bool done;
 
-			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
+			err = bl_lock(bl);
+			if (err)
+				goto out;
+			locked = true;
+			t0 = mono_now_ns();
+			err = read_chunk(bl, m, &c, keys, vals, BL_FLUSH_SLICE, &got, &done);
 			if (err)
 				goto out;
 			for (i = 0; i < got; i++) {
@@ -884,16 +908,20 @@ int bl_flush(struct blocklist *bl, uint64_t *removed)
 					goto out;
 				total++;
 			}
+			bl_unlock(bl);
+			locked = false;
 			if (!got)
 				break;
+			flush_pause(mono_now_ns() - t0);
 		}
 	}
 out:
+	if (locked)
+		bl_unlock(bl);
 	if (removed)
 		*removed = total;
 	free(keys);
 	free(vals);
-	bl_unlock(bl);
 	return err;
 }
 

@@ -22,6 +22,8 @@ struct blocklist {
 	int ncpus;
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
 	int lock_depth;
+	unsigned int lock_timeout_ms; /* longest wait for the lock; 0 = PINDIR_LOCK_TIMEOUT_MS */
+	bool lock_timed_out; /* a timeout was said: the next ones are quiet until a lock succeeds */
 	bool full_reported; /* "map full" said already; the caller clears it to say it again */
 	char pin_dir[PATH_MAX];
 	/* Addresses never blocked: this host's own (loaded at open) plus any the caller adds. */
@@ -40,7 +42,15 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 		int meta);
 void bl_close(struct blocklist *bl);
 
-/* The pin-directory lock; no-op for a private instance. */
+/*
+ * The pin-directory lock; no-op for a private instance. Nested: an inner call only counts.
+ * The wait is bounded by lock_timeout_ms (set it after bl_open: the daemon a short one, e.g.
+ * 50 ms, the CLI and the drop-in keep the 5 s default). -ETIMEDOUT when another process held
+ * the lock longer: nothing was written and nothing is held; every writer below (bl_block,
+ * bl_unblock, bl_flush, ...) then returns -ETIMEDOUT the same way, and the caller retries later
+ * (the daemon on its next slice). The first timeout is logged, the following ones are quiet
+ * until the lock is taken again, which is said once too.
+ */
 int bl_lock(struct blocklist *bl);
 void bl_unlock(struct blocklist *bl);
 
@@ -94,7 +104,12 @@ int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a);
  */
 int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, bool *kept);
 int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v);
-/* Removes every block. */
+/*
+ * Removes every block, in slices of at most BL_FLUSH_SLICE entries, each under its own lock:
+ * other writers get the lock between slices. A lock timeout stops it with -ETIMEDOUT and
+ * *removed tells how far it got (a repeat finishes the job).
+ */
+#define BL_FLUSH_SLICE 1024
 int bl_flush(struct blocklist *bl, uint64_t *removed);
 
 struct bl_item {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -79,8 +80,15 @@ int pindir_prepare(const char *pin_dir)
 	return 0;
 }
 
-int pindir_lock(const char *pin_dir)
+/*
+ * flock(2) has no timeout and a signal-based one would need global state: poll LOCK_NB with a
+ * growing pause instead (100 us up to 10 ms), so a short deadline is kept to the millisecond
+ * and the 5 s one costs about 500 wake-ups.
+ */
+int pindir_lock_timeout(const char *pin_dir, unsigned int timeout_ms, bool quiet)
 {
+	uint64_t deadline = mono_now_ns() + (uint64_t)timeout_ms * 1000000ULL, now;
+	long pause_ns = 100000;
 	int fd, err;
 
 	fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -89,14 +97,42 @@ int pindir_lock(const char *pin_dir)
 		pr_warn("pin directory '%s': cannot open: %s", pin_dir, strerror(-err));
 		return err;
 	}
-	/* Writers hold it for microseconds; a bounded wait is not worth the complexity. */
-	if (flock(fd, LOCK_EX)) {
-		err = -errno;
-		pr_warn("pin directory '%s': cannot lock: %s", pin_dir, strerror(-err));
-		close(fd);
-		return err;
+	for (;;) {
+		struct timespec ts;
+
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return fd;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			err = -errno;
+			pr_warn("pin directory '%s': cannot lock: %s", pin_dir, strerror(-err));
+			goto fail;
+		}
+		now = mono_now_ns();
+		if (now >= deadline)
+			break;
+		if ((uint64_t)pause_ns > deadline - now)
+			pause_ns = (long)(deadline - now);
+		ts.tv_sec = 0;
+		ts.tv_nsec = pause_ns;
+		nanosleep(&ts, NULL);
+		if (pause_ns < 10000000)
+			pause_ns *= 2;
 	}
-	return fd;
+	err = -ETIMEDOUT;
+	if (!quiet)
+		pr_warn("pin directory '%s': lock held by another process for more than %u ms: "
+			"giving up (lslocks names the holder)",
+			pin_dir, timeout_ms);
+fail:
+	close(fd);
+	return err;
+}
+
+int pindir_lock(const char *pin_dir)
+{
+	return pindir_lock_timeout(pin_dir, PINDIR_LOCK_TIMEOUT_MS, false);
 }
 
 void pindir_unlock(int fd)

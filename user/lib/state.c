@@ -16,6 +16,7 @@
 
 #define STATE_VERSION 1
 #define STATE_MAX_BYTES (1ULL << 31)
+#define STATE_TMP "." STATE_FILE ".tmp"
 
 void pending_free(struct pending_delete *p)
 {
@@ -129,7 +130,7 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 	int fd = -1, dfd = -1, err = 0;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, STATE_FILE) >= (int)sizeof(tmp))
+	    snprintf(tmp, sizeof(tmp), "%s/%s", dir, STATE_TMP) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	root = cJSON_CreateObject();
 	if (!root || !cJSON_AddNumberToObject(root, "version", STATE_VERSION)) {
@@ -187,7 +188,23 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 		err = -ENOMEM;
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* Every step relative to one directory fd: a directory renamed or swapped meanwhile
+	 * does not move where the file goes. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err = -errno;
+		pr_warn("state directory '%s': cannot open: %s", dir, strerror(-err));
+		goto out;
+	}
+	/* A temporary file of a crash, or a link another user planted: the name goes (unlink
+	 * removes a link, never its target), and O_EXCL creates a new file of ours or fails. */
+	if (unlinkat(dfd, STATE_TMP, 0) && errno != ENOENT) {
+		err = -errno;
+		pr_warn("state '%s': cannot remove the old temporary file: %s", tmp,
+			strerror(-err));
+		goto out;
+	}
+	fd = openat(dfd, STATE_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = -errno;
 		pr_warn("state '%s': cannot write: %s", tmp, strerror(-err));
@@ -200,19 +217,18 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 	if (err) {
 		pr_warn("state '%s': write failed: %s; the previous state stays", tmp,
 			strerror(-err));
-		unlink(tmp);
+		unlinkat(dfd, STATE_TMP, 0);
 		goto out;
 	}
-	if (rename(tmp, path)) {
+	/* The name is replaced, whatever it was (a link included); nothing is followed. */
+	if (renameat(dfd, STATE_TMP, dfd, STATE_FILE)) {
 		err = -errno;
 		pr_warn("state '%s': cannot replace: %s", path, strerror(-err));
-		unlink(tmp);
+		unlinkat(dfd, STATE_TMP, 0);
 		goto out;
 	}
 	/* The rename itself must reach the disk, or a crash could bring the old file back. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
+	fsync(dfd);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -225,15 +241,21 @@ out:
 
 static int read_file(const char *path, char **out)
 {
+	const char *why = NULL;
 	struct stat st;
 	char *buf;
 	ssize_t n;
 	size_t got = 0;
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not through a link, not from a FIFO (that would hang the start): not a state file. */
+	fd = open_regular(path, O_RDONLY, 0, &why);
+	if (fd == -EINVAL || fd == -ELOOP) {
+		pr_warn("state '%s': %s: not read", path, why);
+		return -EBADMSG;
+	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) || (uint64_t)st.st_size > STATE_MAX_BYTES) {
 		close(fd);
 		return -EFBIG;

@@ -4,6 +4,11 @@
  * (with wall-clock expiry, so they survive a reboot that empties the maps), the repeated
  * offender counts, and the script deletes still due. One consistent snapshot, written
  * atomically (temporary file, fsync, rename, fsync of the directory), mode 0600.
+ *
+ * The directory: the daemon creates it (0700) and refuses it unless path_trusted_dir() (util.h)
+ * passes. Even so, no name in it is trusted: the temporary file is created anew (O_EXCL,
+ * O_NOFOLLOW, after removing whatever had its name), the rename is relative to the directory
+ * fd, and state.json is read only when it is a regular file, not through a link.
  */
 #ifndef ARXDP_STATE_H
 #define ARXDP_STATE_H
@@ -34,7 +39,8 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 	       struct offender_table *off, const struct pending_delete *pending);
 /*
  * Loads the snapshot into the empty bt/off/pending. -ENOENT when there is none (first start).
- * A corrupt file is -EBADMSG with a message; the caller decides (the daemon keeps it aside).
+ * A corrupt file, or something else than a regular file at its name (a FIFO, a symbolic link),
+ * is -EBADMSG with a message; the caller decides (the daemon keeps it aside).
  */
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
 	       struct offender_table *off, struct pending_delete **pending);

@@ -18,25 +18,36 @@
 #define FIND_DEPTH 3
 #define FIND_MAX_ENTRIES 100000
 
+/*
+ * Opens the file at t->path. -EAGAIN: something else than a regular file is there (said once
+ * until a file opens again); the caller retries at its next poll.
+ */
 static int open_current(struct tail *t, bool at_end)
 {
+	const char *why = NULL;
 	struct stat st;
 	int fd, err;
 
-	fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(t->path, O_RDONLY, 0, &why);
+	if (fd == -ENOENT)
+		return fd;
+	if (fd == -EINVAL || fd == -ELOOP) {
+		if (!t->refused_said)
+			pr_warn("alerts '%s': %s: not read; checked again at every poll", t->path,
+				why);
+		t->refused_said = true;
+		return -EAGAIN;
+	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st)) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		pr_warn("alerts '%s': not a regular file: waiting for the file to come back",
-			t->path);
-		return -EISDIR;
-	}
+	if (t->refused_said)
+		pr_info("alerts '%s': a regular file again", t->path);
+	t->refused_said = false;
 	t->fd = fd;
 	t->pos.dev = st.st_dev;
 	t->pos.ino = st.st_ino;
@@ -48,6 +59,7 @@ static int open_current(struct tail *t, bool at_end)
 		return -errno;
 	t->len = 0;
 	t->discarding = false;
+	t->nul_bytes = 0;
 	return 0;
 }
 
@@ -92,6 +104,7 @@ int tail_open(struct tail *t, const char *path, size_t max_line, const struct ta
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	t->byte_budget = TAIL_BYTE_BUDGET;
 	t->max_line = max_line;
 	t->cap = max_line + 1;
 	t->buf = malloc(t->cap);
@@ -108,7 +121,7 @@ int tail_open(struct tail *t, const char *path, size_t max_line, const struct ta
 		    (uint64_t)st.st_size >= resume->offset) {
 			err = open_current(t, false);
 			if (err)
-				return err;
+				return err == -EAGAIN ? 0 : err;
 			t->pos = *resume;
 			if (lseek(t->fd, (off_t)resume->offset, SEEK_SET) < 0)
 				return -errno;
@@ -118,7 +131,7 @@ int tail_open(struct tail *t, const char *path, size_t max_line, const struct ta
 		str_copy(dir, path, sizeof(dir));
 		if (find_inode(dirname(dir), FIND_DEPTH, resume->dev, resume->ino, old, sizeof(old),
 			       &budget)) {
-			int fd = open(old, O_RDONLY | O_CLOEXEC);
+			int fd = open_regular(old, O_RDONLY, 0, NULL);
 
 			if (fd >= 0 && lseek(fd, (off_t)resume->offset, SEEK_SET) >= 0) {
 				pr_info("alerts '%s': rotated while stopped: finishing '%s' from "
@@ -141,7 +154,7 @@ int tail_open(struct tail *t, const char *path, size_t max_line, const struct ta
 		pr_info("alerts '%s': does not exist yet: waiting for it", path);
 		return 0;
 	}
-	return err == -EISDIR ? 0 : err;
+	return err == -EAGAIN ? 0 : err;
 }
 
 static int emit(struct tail *t, tail_line_cb cb, void *ctx, const char *line, size_t len,
@@ -156,18 +169,97 @@ static int emit(struct tail *t, tail_line_cb cb, void *ctx, const char *line, si
 	return cb(line, len, &at, too_long, ctx);
 }
 
-/* Reads fd to its current end (or the line budget), handing out complete lines. */
-static int drain(struct tail *t, tail_line_cb cb, void *ctx, size_t *lines)
+/* n NUL bytes consumed at a line start: no line, but they move the position. */
+static void skip_nuls(struct tail *t, uint64_t n)
+{
+	if (!t->nul_bytes)
+		pr_warn("alerts '%s': NUL bytes at offset %llu (a sparse or pre-allocated file?): "
+			"skipped, the lines after them are read",
+			t->path, (unsigned long long)t->pos.offset);
+	t->nul_bytes += n;
+	t->pos.offset += n;
+	t->pos.seq += n;
+}
+
+/*
+ * At a line start inside a run of NULs: a hole of a sparse file is stepped over by seeking to
+ * the next data (or to the end when none follows), not read. A filesystem without SEEK_DATA
+ * says the data goes on here, and the reads go on as they were.
+ */
+static int skip_hole(struct tail *t)
+{
+	off_t cur = lseek(t->fd, 0, SEEK_CUR), next;
+	struct stat st;
+
+	if (cur < 0)
+		return -errno;
+	next = lseek(t->fd, cur, SEEK_DATA);
+	if (next < 0) {
+		if (errno != ENXIO)
+			return 0;
+		if (fstat(t->fd, &st))
+			return -errno;
+		next = st.st_size;
+	}
+	if (next <= cur)
+		return lseek(t->fd, cur, SEEK_SET) < 0 ? -errno : 0;
+	if (lseek(t->fd, next, SEEK_SET) < 0)
+		return -errno;
+	skip_nuls(t, (uint64_t)(next - cur));
+	return 0;
+}
+
+/* The line read so far ends here (a newline, or a NUL: then not counted as consumed twice). */
+static int end_line(struct tail *t, tail_line_cb cb, void *ctx)
+{
+	int err;
+
+	if (t->discarding)
+		err = emit(t, cb, ctx, t->buf, t->max_line, t->len + 1, true);
+	else
+		err = emit(t, cb, ctx, t->buf, t->len, t->len + 1, false);
+	t->discarding = false;
+	t->len = 0;
+	return err;
+}
+
+static void add_to_line(struct tail *t, const char *p, size_t take)
+{
+	if (t->discarding) {
+		t->len += take; /* counts bytes only */
+	} else if (t->len + take > t->max_line) {
+		memcpy(t->buf + t->len, p, t->max_line - t->len);
+		t->discarding = true;
+		t->len += take;
+	} else {
+		memcpy(t->buf + t->len, p, take);
+		t->len += take;
+	}
+}
+
+/*
+ * Reads fd to its current end, or until the line budget or the byte budget is spent (then
+ * more is set), handing out complete lines.
+ */
+static int drain(struct tail *t, tail_line_cb cb, void *ctx, size_t *lines, size_t *bytes)
 {
 	char chunk[READ_CHUNK];
 	ssize_t n;
 	int err;
 
 	for (;;) {
-		char *p, *nl;
-		size_t left;
+		size_t left, want = sizeof(chunk);
+		char *p;
 
-		n = read(t->fd, chunk, sizeof(chunk));
+		if (t->byte_budget) {
+			if (*bytes >= t->byte_budget) {
+				t->more = true;
+				return 0;
+			}
+			if (want > t->byte_budget - *bytes)
+				want = t->byte_budget - *bytes;
+		}
+		n = read(t->fd, chunk, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -175,33 +267,32 @@ static int drain(struct tail *t, tail_line_cb cb, void *ctx, size_t *lines)
 		}
 		if (n == 0)
 			return 0;
+		*bytes += (size_t)n;
 		p = chunk;
 		left = (size_t)n;
 		while (left) {
-			nl = memchr(p, '\n', left);
-			size_t take = nl ? (size_t)(nl - p) : left;
+			char *nl, *nul;
+			size_t take;
 
-			if (t->discarding) {
-				t->len += take; /* counts bytes only */
-			} else if (t->len + take > t->max_line) {
-				size_t room = t->max_line - t->len;
-
-				memcpy(t->buf + t->len, p, room);
-				t->discarding = true;
-				t->len += take;
-			} else {
-				memcpy(t->buf + t->len, p, take);
-				t->len += take;
+			if (!t->len && !t->discarding && !*p) {
+				for (take = 1; take < left && !p[take]; take++)
+					;
+				skip_nuls(t, take);
+				p += take;
+				left -= take;
+				continue;
 			}
+			nl = memchr(p, '\n', left);
+			take = nl ? (size_t)(nl - p) : left;
+			nul = memchr(p, '\0', take);
+			if (nul) {
+				take = (size_t)(nul - p);
+				nl = nul;
+			}
+			add_to_line(t, p, take);
 			if (!nl)
 				break;
-			if (t->discarding) {
-				err = emit(t, cb, ctx, t->buf, t->max_line, t->len + 1, true);
-				t->discarding = false;
-			} else {
-				err = emit(t, cb, ctx, t->buf, t->len, t->len + 1, false);
-			}
-			t->len = 0;
+			err = end_line(t, cb, ctx);
 			if (err)
 				return err;
 			p = nl + 1;
@@ -214,19 +305,24 @@ static int drain(struct tail *t, tail_line_cb cb, void *ctx, size_t *lines)
 				return 0;
 			}
 		}
+		if (!t->len && !t->discarding && !chunk[n - 1]) {
+			err = skip_hole(t);
+			if (err)
+				return err;
+		}
 	}
 }
 
 int tail_poll(struct tail *t, tail_line_cb cb, void *ctx)
 {
 	struct stat cur, st;
-	size_t lines = 0;
+	size_t lines = 0, bytes = 0;
 	int err;
 
 	t->more = false;
 	if (t->fd < 0) {
 		err = open_current(t, false);
-		if (err == -ENOENT || err == -EISDIR)
+		if (err == -ENOENT || err == -EAGAIN)
 			return 0;
 		if (err)
 			return err;
@@ -245,7 +341,7 @@ int tail_poll(struct tail *t, tail_line_cb cb, void *ctx)
 		t->len = 0;
 		t->discarding = false;
 	}
-	err = drain(t, cb, ctx, &lines);
+	err = drain(t, cb, ctx, &lines, &bytes);
 	if (err || t->more)
 		return err;
 
@@ -253,7 +349,7 @@ int tail_poll(struct tail *t, tail_line_cb cb, void *ctx)
 	if (stat(t->path, &cur) || cur.st_ino != t->pos.ino || cur.st_dev != t->pos.dev) {
 		bool exists = !stat(t->path, &cur);
 
-		err = drain(t, cb, ctx, &lines);
+		err = drain(t, cb, ctx, &lines, &bytes);
 		if (err || t->more)
 			return err;
 		if (t->len)
@@ -269,12 +365,12 @@ int tail_poll(struct tail *t, tail_line_cb cb, void *ctx)
 		if (!exists)
 			return 0;
 		err = open_current(t, false);
-		if (err == -ENOENT || err == -EISDIR)
+		if (err == -ENOENT || err == -EAGAIN)
 			return 0;
 		if (err)
 			return err;
 		pr_info("alerts '%s': rotated: following the new file", t->path);
-		return drain(t, cb, ctx, &lines);
+		return drain(t, cb, ctx, &lines, &bytes);
 	}
 	return 0;
 }

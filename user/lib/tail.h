@@ -5,6 +5,13 @@
  * living under logs/alerts/YYYY/Mon/), and may truncate. The follower hands out complete lines
  * only, finishes the old file before it switches, and reports a position that a restart can
  * resume from, including into a file that was rotated away meanwhile.
+ *
+ * Hostile or broken files: only a regular file is read, never through a symbolic link, and
+ * open() never waits on a FIFO or device (Wazuh's user owns logs/; Wazuh itself only ever
+ * makes alerts.json a regular file, re-linked at rotation). Anything else is said once and
+ * checked again at every poll. NUL bytes are no part of any line (JSON never holds a raw
+ * one): a NUL ends the line being read, which is handed out as it is, and a run of NULs (a
+ * sparse or pre-allocated file) is skipped, holes by seeking, so the line after it is read.
  */
 #ifndef ARXDP_TAIL_H
 #define ARXDP_TAIL_H
@@ -34,8 +41,15 @@ struct tail {
 	/* Lines handed out per tail_poll at most (0 = no limit), so a huge burst never keeps the
 	 * caller's event loop from its other work; more is set when lines were left. */
 	size_t line_budget;
+	/* Bytes read per tail_poll at most (tail_open sets TAIL_BYTE_BUDGET; 0 = no limit): an
+	 * over-long line or a run of NULs is read over several polls, more set meanwhile. */
+	size_t byte_budget;
 	bool more;
+	uint64_t nul_bytes; /* NUL bytes skipped in this file (said once per file) */
+	bool refused_said; /* "not a regular file" said: quiet until a file opens again */
 };
+
+#define TAIL_BYTE_BUDGET (4u << 20)
 
 /* Called for every complete line (no newline). too_long: only the first max_line bytes. */
 typedef int (*tail_line_cb)(const char *line, size_t len, const struct tail_pos *at, bool too_long,

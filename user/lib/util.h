@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Kernel-only typedefs must not leak into user space; use the __u* / stdint types. */
 #pragma GCC poison u8 u16 u32 u64 s8 s16 s32 s64
@@ -25,6 +26,33 @@ int str_copy(char *dst, const char *src, size_t size);
 
 /* Writes all len bytes (a short write or EINTR goes on); 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Opens path, which must be a regular file, for root in a directory another user may own
+ * (Wazuh's logs/, a state directory): the last component is never followed when it is a
+ * symbolic link (-ELOOP), open() never waits on a FIFO or a device (lstat refuses one
+ * beforehand, O_NONBLOCK covers a swap in between), and anything fstat does not show as a
+ * regular file is refused (-EINVAL); so is a file with more than one hard link opened for
+ * writing (-EMLINK: a link to a file of root's). O_CLOEXEC and O_NOCTTY always; the fd comes
+ * back in blocking mode. It logs nothing (the drop-in logs through the file it opens): *why,
+ * when given, receives the text for the caller's message ("is a FIFO, not a regular file").
+ */
+int open_regular(const char *path, int flags, mode_t mode, const char **why);
+/* open_regular(O_WRONLY | O_APPEND | O_CREAT): the active-responses.log writers. */
+int open_regular_append(const char *path, mode_t mode, const char **why);
+
+/* path_trusted_dir(): the directory itself may be writable by others when it is sticky. */
+#define PATH_TRUST_STICKY 1u
+/*
+ * Whether root may create files in dir without another user steering them: dir and every
+ * directory above it owned by root or by this euid; dir writable by nobody else (with
+ * PATH_TRUST_STICKY, a sticky dir such as /tmp passes: its entries cannot be renamed by
+ * others); the directories above writable by others only when sticky. Checked on the path as
+ * given (a symbolic link in it must belong to root or to us) and on the path it resolves to.
+ * -EPERM with the reason in why ("directory '/x' is writable by group or others (mode 0777)"),
+ * or -errno when a directory cannot be examined. It logs nothing.
+ */
+int path_trusted_dir(const char *dir, unsigned int flags, char *why, size_t len);
 
 /* errno text for a negative errno or a libbpf error code. */
 const char *errstr(int err);
