@@ -52,7 +52,7 @@ static void setup(void)
 	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-lock.XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
-	cr_assert_eq(bl_open_private(&bl, lp), 0);
+	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
 	/* A private instance takes no lock: name a directory so that it does. */
 	cr_assert_eq(str_copy(bl.pin_dir, dir, sizeof(bl.pin_dir)), 0);
 }
