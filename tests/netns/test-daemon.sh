@@ -214,6 +214,59 @@ check "reload of the fixed file succeeds" "$ARXDP" reload
 check "CLI block through arxdpd" "$ARXDP" block 198.51.100.60 --timeout 1h
 check "CLI block logged in active-responses.log" grep -q '198.51.100.60' "$ARLOG"
 
+# The loop never waits on a client: idle and slow-loris connections, more of them on the
+# metrics port (any local user reaches it) than it has slots, two idle on the control socket.
+python3 - "$ARXDP_SOCKET" "$MPORT" >"$W/hang.log" 2>&1 <<'PY' &
+import socket, sys, time
+socks = []
+for i in range(2):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); socks.append(s)
+for i in range(12):
+    socks.append(socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=2))
+end = time.time() + 6
+while time.time() < end:  # slow loris: a byte every half second on four of them
+    for s in socks[:1] + socks[2:5]:
+        try:
+            s.send(b"G")
+        except OSError:
+            pass
+    time.sleep(0.5)
+dropped = 0
+for s in socks[:2]:
+    s.settimeout(0.2)
+    try:
+        dropped += s.recv(1) == b""
+    except OSError:
+        dropped += 1
+print("control clients dropped: %d of 2" % dropped)
+PY
+HANG=$!
+sleep 0.5
+python3 "$GEN" 5712 10 198.18.3.7 >>"$ALERTS"
+check "a block applies within 1 s while 14 clients hang on" wait_for 1 blocked 198.18.3.7
+t0=$(date +%s%N)
+check "arxdp status answers meanwhile" "$ARXDP" status
+t1=$(date +%s%N)
+check "within a second ($(((t1 - t0) / 1000000)) ms)" test $(((t1 - t0) / 1000000)) -lt 1000
+wait "$HANG"
+check "the hanging control clients were dropped at their deadline" grep -q "dropped: 2 of 2" "$W/hang.log"
+"$ARXDP" unblock 198.18.3.7 >/dev/null 2>&1
+
+# Another process holds the pin-directory lock for 3 s: the loop goes on, the alert waits in
+# the file and is applied once the lock is free; none is lost.
+flock "$ARXDP_PIN_DIR" sleep 3 &
+LOCKER=$!
+sleep 0.3
+python3 "$GEN" 5712 10 198.18.3.8 >>"$ALERTS"
+t0=$(date +%s%N)
+check "status answers while the lock is held" "$ARXDP" status --json
+t1=$(date +%s%N)
+check "within a second ($(((t1 - t0) / 1000000)) ms)" test $(((t1 - t0) / 1000000)) -lt 1000
+check "the daemon says the lock is held" wait_for 2 grep -q "lock held" "$W/arxdpd.log"
+wait "$LOCKER"
+check "the alert is applied once the lock is free" wait_for 3 blocked 198.18.3.8
+"$ARXDP" unblock 198.18.3.8 >/dev/null 2>&1
+
 # The control socket checks its numbers instead of casting them (timeout -5 was 136 years)
 for bad in '"timeout":-5' '"timeout":1e30' '"timeout":1.5' '"timeout":"600"' '"level":17' \
 	'"rule_id":-1' '"rule_id":4294967296'; do

@@ -165,19 +165,29 @@ static int status_ifaces(const struct cli *cli, cJSON *arr, bool *any)
 static void status_daemon(const struct cli *cli, cJSON *j)
 {
 	cJSON *req = cJSON_CreateObject(), *reply = NULL, *dm;
+	const char *why;
 	int err;
 
 	cJSON_AddStringToObject(req, "cmd", "status");
 	err = cli_daemon_request(cli, req, &reply);
 	cJSON_Delete(req);
 	dm = err ? NULL : cJSON_GetObjectItemCaseSensitive(reply, "daemon");
+	/* "Not running" only when nothing listens: a daemon that is there but does not answer
+	 * (busy, stuck, full of other clients) is not one that is gone. */
+	why = err == 1		? "not running" :
+	      err == -ETIMEDOUT ? "running, but not answering in time (busy or stuck)" :
+	      err		? "not reachable" :
+	      !dm		? "busy: it refused the request" :
+				  NULL;
 	if (j) {
 		if (dm)
 			cJSON_AddItemToObject(j, "daemon", cJSON_Duplicate(dm, true));
 		else
 			cJSON_AddNullToObject(j, "daemon");
+		if (why)
+			cJSON_AddStringToObject(j, "daemon_state", why);
 	} else if (!dm) {
-		printf("daemon: not running (socket %s)\n", cli->s.socket_path);
+		printf("daemon: %s (socket %s)\n", why, cli->s.socket_path);
 	} else {
 		const cJSON *b = cJSON_GetObjectItemCaseSensitive(dm, "blocks");
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(dm, "errors");

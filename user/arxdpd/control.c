@@ -223,10 +223,11 @@ static cJSON *do_block(struct daemon *d, const cJSON *req, bool unblock)
 	return o;
 }
 
-static cJSON *handle(struct daemon *d, const char *text)
+char *control_handle(struct daemon *d, const char *text)
 {
 	cJSON *req = cJSON_Parse(text), *reply, *st;
 	const cJSON *cmd = req ? cJSON_GetObjectItemCaseSensitive(req, "cmd") : NULL;
+	char *out;
 
 	if (!cJSON_IsString(cmd)) {
 		reply = reply_error("request: not JSON with a 'cmd'");
@@ -246,33 +247,7 @@ static cJSON *handle(struct daemon *d, const char *text)
 		reply = reply_error("request: unknown 'cmd'");
 	}
 	cJSON_Delete(req);
-	return reply;
-}
-
-void control_serve(struct daemon *d)
-{
-	char buf[CTL_MSG_MAX];
-	cJSON *reply;
-	char *s;
-	int fd;
-
-	for (;;) {
-		fd = accept4(d->ctlfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		if (ctl_read_request(fd, buf, sizeof(buf))) {
-			close(fd);
-			continue;
-		}
-		reply = handle(d, buf);
-		s = reply ? cJSON_PrintUnformatted(reply) : NULL;
-		if (s)
-			ctl_send(fd, s);
-		free(s);
-		cJSON_Delete(reply);
-		close(fd);
-		/* The next snapshot takes the change: a synchronous save per request made one
-		 * status call with 300,000 blocks take seconds. */
-		daemon_save(d, false);
-	}
+	out = reply ? cJSON_PrintUnformatted(reply) : NULL;
+	cJSON_Delete(reply);
+	return out;
 }

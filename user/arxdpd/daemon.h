@@ -9,7 +9,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "blocklist.h"
+#include "ctl.h"
 #include "follow.h"
 #include "loader.h"
 #include "persist.h"
@@ -18,6 +20,36 @@
 
 struct cJSON;
 struct runner;
+
+/* What an epoll event's data.ptr points at, for the daemon's own fds: never a runner job. */
+enum src_kind {
+	SRC_SIGNAL = 1,
+	SRC_TIMER,
+	SRC_INOTIFY,
+	SRC_CTL,
+	SRC_METRICS,
+	SRC_NETLINK,
+	SRC_CLIENT
+};
+
+struct src {
+	int magic_not_job;
+	enum src_kind kind;
+};
+
+enum client_kind { CLIENT_FREE = 0, CLIENT_CTL, CLIENT_HTTP };
+
+#define CLIENTS_CTL_MAX 8
+#define CLIENTS_MAX 16 /* CLIENTS_CTL_MAX + METRICS_HTTP_CLIENTS */
+
+/* One connection of the control socket or the metrics port (clients.c). */
+struct client {
+	struct src tag; /* first: the epoll data.ptr */
+	enum client_kind kind;
+	struct ctl_conn c; /* fd, deadline, request buffer */
+	char *out; /* the reply, sent as the socket takes it */
+	size_t out_len, out_off;
+};
 
 struct daemon_opts {
 	const char *config;
@@ -40,15 +72,26 @@ struct daemon {
 	uint64_t ticks, start_mono;
 	bool metrics_file_failed, stop;
 	enum arxdp_xdp_mode used_mode[ARXDP_MAX_IFACES];
+	struct client clients[CLIENTS_MAX];
 };
 
 /* control.c: the control socket. */
 int control_open(struct daemon *d);
 void control_close(struct daemon *d);
-/* Answers every client waiting on the listening socket. */
-void control_serve(struct daemon *d);
+/* The reply (malloc'd JSON text) to one request; NULL only without memory. */
+char *control_handle(struct daemon *d, const char *request);
 /* The daemon's counters and settings as `arxdp status` shows them. */
 struct cJSON *daemon_status(const struct daemon *d);
+
+/* clients.c: every connection, served without waiting on any. */
+void clients_accept(struct daemon *d, int listen_fd, enum client_kind kind);
+void clients_event(struct daemon *d, struct client *cl, uint32_t events);
+/* Drops the clients past their deadline; ms until the next one's, -1 when none waits. */
+int clients_expire(struct daemon *d);
+void clients_close_all(struct daemon *d);
+
+/* main.c: the Prometheus exposition of the maps and the daemon. */
+int daemon_render_metrics(FILE *out, void *daemon);
 
 /* main.c: re-reads both configuration files; a broken one keeps the running configuration. */
 int daemon_reload(struct daemon *d);

@@ -10,8 +10,9 @@
 #include "util.h"
 
 #define MAX_DECISIONS 256
-#define BURST_LOCK_LINES 1024
-#define POLL_LINE_BUDGET 4096 /* alerts per poll before the loop looks at its other sources */
+/* Alerts per poll, all under one lock: the loop then looks at its other sources, and
+ * firewall-drop and the CLI get the lock between two polls of a long burst. */
+#define POLL_LINE_BUDGET 1024
 
 static int max_seq_cb(const struct bl_entry *e, void *ctx)
 {
@@ -106,10 +107,6 @@ int follow_line(struct follow *f, const char *line, size_t len, const struct tai
 
 	r->dirty = true;
 	f->last_alert_mono = mono_now_ns();
-	if (f->burst_locked && ++f->burst_lines % BURST_LOCK_LINES == 0) {
-		bl_unlock(r->bl);
-		f->burst_locked = !bl_lock(r->bl);
-	}
 	if (too_long) {
 		r->c.long_lines++;
 		pr_warn("alerts '%s' line %llu: longer than %d bytes: skipped", f->path,
@@ -154,14 +151,12 @@ int follow_poll(struct follow *f)
 	int err;
 
 	responder_new_burst(f->r);
-	/* One pin-directory lock per slice of a burst, not one per alert; released every
-	 * BURST_LOCK_LINES so firewall-drop and the CLI never wait behind a long burst. */
-	f->burst_locked = !bl_lock(f->r->bl);
-	f->burst_lines = 0;
+	err = bl_lock(f->r->bl);
+	f->lock_busy = err == -ETIMEDOUT;
+	if (err)
+		return err; /* the blocklist said so, once */
 	err = tail_poll(&f->tail, on_line, f);
-	if (f->burst_locked)
-		bl_unlock(f->r->bl);
-	f->burst_locked = false;
+	bl_unlock(f->r->bl);
 	if (err)
 		pr_warn("alerts '%s': read failed: %s", f->path, strerror(-err));
 	responder_flush(f->r);

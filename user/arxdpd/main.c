@@ -41,14 +41,9 @@
 
 #define SAVE_QUIET_NS (NSEC_PER_SEC / 10) /* no alert for this long: a quiet moment */
 #define METRICS_FILE_EVERY 15 /* seconds between textfile rewrites */
-
-enum src_kind { SRC_SIGNAL = 1, SRC_TIMER, SRC_INOTIFY, SRC_CTL, SRC_METRICS, SRC_NETLINK };
-
-/* epoll's data.ptr for our own fds: never the runner's JOB magic. */
-struct src {
-	int magic_not_job;
-	enum src_kind kind;
-};
+/* The loop's longest wait for the pin-directory lock, and how soon it tries again. */
+#define LOOP_LOCK_TIMEOUT_MS 50
+#define LOCK_RETRY_MS 100
 
 static const struct src src_of[] = {
 	[SRC_SIGNAL] = { 0, SRC_SIGNAL },   [SRC_TIMER] = { 0, SRC_TIMER },
@@ -173,7 +168,7 @@ static void handle_signals(struct daemon *d)
 	}
 }
 
-static int render_metrics(FILE *out, void *ctx)
+int daemon_render_metrics(FILE *out, void *ctx)
 {
 	struct daemon *d = ctx;
 	cJSON *st = daemon_status(d);
@@ -189,7 +184,7 @@ static void write_metrics_file(struct daemon *d)
 
 	if (!d->s.metrics_textfile[0] || d->metrics_file_failed)
 		return;
-	err = metrics_write_textfile(d->s.metrics_textfile, render_metrics, d);
+	err = metrics_write_textfile(d->s.metrics_textfile, daemon_render_metrics, d);
 	if (err) {
 		/* Said once: a host without node-exporter is normal, not an error per tick. */
 		pr_info("metrics textfile '%s': cannot write (%s): not writing it any more until "
@@ -318,11 +313,15 @@ static void run_loop(struct daemon *d)
 {
 	struct epoll_event evs[64];
 	char ibuf[4096];
-	int i, n;
+	int i, n, wait;
 
 	while (!d->stop) {
-		/* Lines left by the per-poll budget: look at the other sources, then go on. */
-		n = epoll_wait(d->epfd, evs, ARRAY_SIZE(evs), d->in.tail.more ? 0 : -1);
+		/* Lines left by the per-poll budget: look at the other sources, then go on. A
+		 * client's deadline or a busy pin-directory lock bound the wait too. */
+		wait = clients_expire(d);
+		if (d->in.lock_busy && (wait < 0 || wait > LOCK_RETRY_MS))
+			wait = LOCK_RETRY_MS;
+		n = epoll_wait(d->epfd, evs, ARRAY_SIZE(evs), d->in.tail.more ? 0 : wait);
 		if (n < 0 && errno == EINTR)
 			continue;
 		for (i = 0; i < n; i++) {
@@ -345,17 +344,20 @@ static void run_loop(struct daemon *d)
 				poll_alerts(d);
 				break;
 			case SRC_CTL:
-				control_serve(d);
+				clients_accept(d, d->ctlfd, CLIENT_CTL);
 				break;
 			case SRC_METRICS:
-				metrics_http_serve(d->metricsfd, render_metrics, d);
+				clients_accept(d, d->metricsfd, CLIENT_HTTP);
+				break;
+			case SRC_CLIENT:
+				clients_event(d, p, evs[i].events);
 				break;
 			case SRC_NETLINK:
 				handle_netlink(d);
 				break;
 			}
 		}
-		if (d->in.tail.more)
+		if (d->in.tail.more || d->in.lock_busy)
 			poll_alerts(d);
 		fflush(stderr);
 	}
@@ -457,11 +459,20 @@ static void notify_systemd(const char *msg)
 
 static int take_lock(struct daemon *d)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[256];
+	int err;
 
 	if (mkdir(d->s.state_dir, 0700) && errno != EEXIST) {
 		pr_warn("state directory '%s': cannot create: %s", d->s.state_dir, strerror(errno));
 		return -errno;
+	}
+	/* Root writes the state, the lock and their temporary files here: a directory another
+	 * user can write is one where their symlinks steer those writes. */
+	err = path_trusted_dir(d->s.state_dir, 0, why, sizeof(why));
+	if (err) {
+		pr_warn("state directory '%s': not safe for root to write in: %s", d->s.state_dir,
+			why);
+		return err;
 	}
 	if (pindir_path(path, sizeof(path), d->s.state_dir, "arxdpd.lock"))
 		return -ENAMETOOLONG;
@@ -636,6 +647,7 @@ static void daemon_init(struct daemon *d)
 static void daemon_fini(struct daemon *d)
 {
 	fflush(stderr);
+	clients_close_all(d);
 	control_close(d);
 	if (d->metricsfd >= 0)
 		close(d->metricsfd);
@@ -698,7 +710,9 @@ static int start(struct daemon *d)
 	warn_capacities(d);
 	responder_load_own_addrs(&d->r);
 	persist_init(&d->p, d->s.state_dir);
+	/* Start-up may wait for the lock as the CLI does; the loop never waits long. */
 	err = persist_load(&d->p, &d->r, &pos, &have_pos);
+	d->bl.lock_timeout_ms = LOOP_LOCK_TIMEOUT_MS;
 	err = err   ?:
 		      follow_open(&d->in, &d->r, d->s.alerts, have_pos ? &pos : NULL,
 				  d->o.from_start);

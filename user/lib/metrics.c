@@ -479,149 +479,71 @@ int metrics_http_listen(const char *addr, uint16_t port)
 	return fd;
 }
 
-static int64_t ms_now(void)
+/* The whole response, header and body, in one malloc'd buffer. */
+static int respond(char **out, size_t *len, const char *status, const char *ctype, const char *body,
+		   size_t blen, bool head_only)
 {
-	struct timespec ts;
+	int n = asprintf(out,
+			 "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			 "Connection: close\r\n\r\n%.*s",
+			 status, ctype, blen, head_only ? 0 : (int)blen, body);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads the request head into buf (terminated) before the deadline; -errno on failure. */
-static int read_request(int fd, char *buf, size_t size)
-{
-	int64_t deadline = ms_now() + METRICS_HTTP_TIMEOUT_MS, left;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < size - 1) {
-		left = deadline - ms_now();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		n = poll(&p, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n ? -errno : -ETIMEDOUT;
-		n = recv(fd, buf + len, size - 1 - len, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return n ? -errno : -ECONNRESET;
-		len += (size_t)n;
-		buf[len] = '\0';
-		/* HTTP/1.0 clients may omit headers entirely; the request line is all we use. */
-		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
-			return 0;
+	if (n < 0) {
+		*out = NULL;
+		return -ENOMEM;
 	}
-	return -E2BIG;
+	*len = (size_t)n;
+	return 0;
 }
 
-static void send_all(int fd, const char *p, size_t len)
+int metrics_http_request_done(const char *buf, size_t len)
 {
-	int64_t deadline = ms_now() + METRICS_HTTP_TIMEOUT_MS;
-	struct pollfd pf = { .fd = fd, .events = POLLOUT };
-	ssize_t n;
-
-	while (len && ms_now() < deadline) {
-		if (poll(&pf, 1, (int)(deadline - ms_now())) <= 0 && errno != EINTR)
-			return;
-		n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
+	if (len >= METRICS_HTTP_REQUEST_MAX - 1)
+		return -E2BIG;
+	/* HTTP/1.0 clients may omit headers entirely; the request line is all we use. */
+	return strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n") ? 1 : 0;
 }
 
-static void respond(int fd, const char *status, const char *ctype, const char *body, size_t blen,
-		    bool head_only)
-{
-	char hdr[256];
-	int n;
-
-	n = snprintf(hdr, sizeof(hdr),
-		     "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		     "Connection: close\r\n\r\n",
-		     status, ctype, blen);
-	send_all(fd, hdr, (size_t)n);
-	if (!head_only)
-		send_all(fd, body, blen);
-}
-
-static void serve_one(int fd, metrics_render_fn fn, void *ctx)
+int metrics_http_response(const char *request, metrics_render_fn fn, void *ctx, char **out,
+			  size_t *len)
 {
 	static const char text[] = "text/plain; charset=utf-8";
-	char req[METRICS_HTTP_REQUEST_MAX], *sp, *path, *end;
-	char *body = NULL;
+	char req[METRICS_HTTP_REQUEST_MAX], *sp, *path, *end, *body = NULL;
 	size_t blen = 0;
 	bool head_only;
 	FILE *m;
 	int err;
 
-	err = read_request(fd, req, sizeof(req));
-	if (err) {
-		if (err == -E2BIG)
-			respond(fd, "400 Bad Request", text, "request too large\n", 18, false);
-		return;
-	}
+	if (str_copy(req, request, sizeof(req)))
+		return respond(out, len, "400 Bad Request", text, "request too large\n", 18, false);
 	sp = strchr(req, ' ');
-	if (!sp) {
-		respond(fd, "400 Bad Request", text, "bad request\n", 12, false);
-		return;
-	}
+	if (!sp)
+		return respond(out, len, "400 Bad Request", text, "bad request\n", 12, false);
 	*sp = '\0';
 	path = sp + 1;
 	end = strpbrk(path, " \r\n");
-	if (!end || *end != ' ' || strncmp(end + 1, "HTTP/1.", 7)) {
-		respond(fd, "400 Bad Request", text, "bad request\n", 12, false);
-		return;
-	}
+	if (!end || *end != ' ' || strncmp(end + 1, "HTTP/1.", 7))
+		return respond(out, len, "400 Bad Request", text, "bad request\n", 12, false);
 	*end = '\0';
 	head_only = !strcmp(req, "HEAD");
-	if (strcmp(req, "GET") && !head_only) {
-		respond(fd, "405 Method Not Allowed", text, "only GET and HEAD\n", 18, false);
-		return;
-	}
-	if (strcmp(path, "/metrics") && strncmp(path, "/metrics?", 9)) {
-		respond(fd, "404 Not Found", text, "try /metrics\n", 13, head_only);
-		return;
-	}
+	if (strcmp(req, "GET") && !head_only)
+		return respond(out, len, "405 Method Not Allowed", text, "only GET and HEAD\n", 18,
+			       false);
+	if (strcmp(path, "/metrics") && strncmp(path, "/metrics?", 9))
+		return respond(out, len, "404 Not Found", text, "try /metrics\n", 13, head_only);
 	m = open_memstream(&body, &blen);
-	if (!m) {
-		respond(fd, "500 Internal Server Error", text, "out of memory\n", 14, head_only);
-		return;
-	}
+	if (!m)
+		return respond(out, len, "500 Internal Server Error", text, "out of memory\n", 14,
+			       head_only);
 	err = fn(m, ctx);
 	if (fclose(m))
 		err = err ?: -ENOMEM;
 	if (err)
-		respond(fd, "500 Internal Server Error", text, "cannot read the maps\n", 21,
-			head_only);
+		err = respond(out, len, "500 Internal Server Error", text, "cannot read the maps\n",
+			      21, head_only);
 	else
-		respond(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body, blen,
-			head_only);
+		err = respond(out, len, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body,
+			      blen, head_only);
 	free(body);
-}
-
-void metrics_http_serve(int listen_fd, metrics_render_fn fn, void *ctx)
-{
-	int i, fd;
-
-	for (i = 0; i < METRICS_HTTP_MAX_PER_CALL; i++) {
-		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
-				pr_debug("metrics: accept failed: %s", strerror(errno));
-			return;
-		}
-		serve_one(fd, fn, ctx);
-		/* Shut down writing first so the client sees the end before any reset. */
-		shutdown(fd, SHUT_WR);
-		close(fd);
-	}
+	return err;
 }

@@ -49,13 +49,10 @@
  *	  -ENOENT means the directory does not exist (node-exporter not installed): log it once
  *	  at info level and stop trying until the next reload; nothing is ever created but the file.
  *	HTTP:   lfd = metrics_http_listen("127.0.0.1", 9118);  // once, before the loop
- *		add lfd to the epoll set with EPOLLIN; on readiness:
- *		metrics_http_serve(lfd, render_metrics, NULL);
- *	  It accepts every pending connection (at most METRICS_HTTP_MAX_PER_CALL per call) and
- *	  answers each before returning; a client that does not send its request within
- *	  METRICS_HTTP_TIMEOUT_MS is dropped, so one call blocks the loop for at most about
- *	  METRICS_HTTP_MAX_PER_CALL * 2 * METRICS_HTTP_TIMEOUT_MS in the worst (hostile local
- *	  client) case, and for the render time otherwise. Close lfd at exit.
+ *	  The caller owns the connections and never blocks on one (arxdpd/clients.c): it reads
+ *	  until metrics_http_request_done() says the head is complete, within
+ *	  METRICS_HTTP_TIMEOUT_MS, then sends what metrics_http_response() built, as the socket
+ *	  takes it. Close lfd at exit.
  */
 #ifndef ARXDP_METRICS_H
 #define ARXDP_METRICS_H
@@ -68,7 +65,7 @@
 /* Debian's prometheus-node-exporter reads *.prom from this directory (README.textfile). */
 #define METRICS_TEXTFILE_DEFAULT "/var/lib/prometheus/node-exporter/arxdp.prom"
 #define METRICS_HTTP_TIMEOUT_MS 1000
-#define METRICS_HTTP_MAX_PER_CALL 8
+#define METRICS_HTTP_CLIENTS 8 /* connections served at once; the next wait in the backlog */
 #define METRICS_HTTP_REQUEST_MAX 4096
 
 /* Writes the whole exposition to out; any callback with this shape can be served or written. */
@@ -99,12 +96,14 @@ int metrics_write_textfile(const char *path, metrics_render_fn fn, void *ctx);
  */
 int metrics_http_listen(const char *addr, uint16_t port);
 
+/* 1 when the request head in buf is complete, 0 when more must come, -E2BIG when too long. */
+int metrics_http_request_done(const char *buf, size_t len);
 /*
- * Accepts the pending connections of listen_fd and answers one request on each, HTTP/1.0,
- * then closes it: GET or HEAD /metrics -> 200 text/plain; version=0.0.4, another path -> 404,
- * another method -> 405, a malformed or oversized request -> 400. Requests are read with a
- * bounded buffer and a deadline; the body is rendered to memory before the first byte is sent.
+ * The whole HTTP/1.0 response to a request head, in a malloc'd *out: GET or HEAD /metrics ->
+ * 200 text/plain; version=0.0.4 with fn's exposition, another path -> 404, another method ->
+ * 405, a malformed or oversized request -> 400. -ENOMEM only.
  */
-void metrics_http_serve(int listen_fd, metrics_render_fn fn, void *ctx);
+int metrics_http_response(const char *request, metrics_render_fn fn, void *ctx, char **out,
+			  size_t *len);
 
 #endif /* ARXDP_METRICS_H */
