@@ -325,4 +325,12 @@ check "the reload is said in the log" grep -q "pinned with other settings" "$W/a
 check "blocks kept across the new program" test "$(count_prefix 2001:db8:77:)" -eq 3000
 check "attacker still dropped by the new program" ping_blocked "$A" 198.18.3.1
 stop_daemon
+
+# An operator's removal while the daemon is stopped is final: nothing comes back from state
+check "arxdp flush with the daemon stopped" "$ARXDP" flush
+check "restart after the flush" start_daemon
+sleep 1
+check "no block brought back from the state" test "$(json_get "$("$ARXDP" list --json)" "len(j)")" -eq 0
+check "the daemon says it forgot them" grep -q "removed from the maps while arxdpd was stopped" "$W/arxdpd.log"
+stop_daemon
 finish

@@ -225,7 +225,7 @@ Test(responder, operator_block_unblock_and_state, .init = setup, .fini = teardow
 	persist_init(&p, s.state_dir);
 	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
 	persist_save(&p, &r, &pos, false, true);
-	cr_assert_eq(state_load(s.state_dir, &got_pos, &have_pos, back, NULL, &pending), 0);
+	cr_assert_eq(state_load(s.state_dir, &got_pos, &have_pos, back, NULL, &pending, NULL), 0);
 	m = btable_get(back, &q.addr);
 	cr_assert_not_null(m);
 	cr_expect_eq(m->v.expires_ns, 0u);
@@ -323,7 +323,7 @@ Test(responder, restore_from_state, .init = setup, .fini = teardown)
 		m->v.origin = ARXDP_ORIGIN_ALERT;
 		m->v.offenses = 2;
 	}
-	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL), 0);
+	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL, NULL), 0);
 	/* A new daemon over empty maps reads it. */
 	btable_free(r.bt);
 	r.bt = btable_new();
@@ -353,4 +353,47 @@ Test(responder, restore_from_state, .init = setup, .fini = teardown)
 	/* The one that ran out got firewall-drop's delete sequence. */
 	log_lines(logged, sizeof(logged));
 	cr_expect_str_eq(logged, "Starting|delete|Ended|");
+}
+
+/*
+ * A block another writer removed from these very maps (arxdp flush or unblock, the drop-in's
+ * delete) while the daemon was stopped stays removed; the same state against other maps (a
+ * reboot) is restored.
+ */
+Test(responder, removal_by_another_writer_is_final, .init = setup, .fini = teardown)
+{
+	struct block_req q = { .timeout_s = 600, .why = { .origin = ARXDP_ORIGIN_CLI } };
+	struct tail_pos pos = { .seq = 9 }, got;
+	struct state_maps other;
+	struct arxdp_block v;
+	struct persist p;
+	bool have_pos;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_init(&p, s.state_dir);
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0, "first start: no state");
+	cr_assert_neq(p.maps.boot_id[0], '\0', "this boot's id");
+	cr_assert_neq(p.maps.map_id, 0u);
+	cr_assert_eq(addr_parse("198.51.100.30", &q.addr, NULL, 0), 0);
+	q.alert = "{}";
+	q.alert_len = 2;
+	cr_assert_eq(responder_block(&r, &q, NULL, NULL), 0);
+	persist_save(&p, &r, &pos, false, true);
+	/* Stopped; the operator unblocks it with the CLI, straight in the maps. */
+	cr_assert_eq(bl_unblock(&bl, &q.addr), 0);
+	btable_free(r.bt);
+	r.bt = btable_new();
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
+	cr_expect_neq(bl_get(&bl, &q.addr, &v), 0, "brought back from the state");
+	cr_expect_null(btable_get(r.bt, &q.addr), "still tracked");
+	/* The same snapshot against other maps: what is missing was lost, and comes back. */
+	cr_assert_eq(responder_block(&r, &q, NULL, NULL), 0);
+	other = p.maps;
+	other.map_id++;
+	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL, &other), 0);
+	cr_assert_eq(bl_unblock(&bl, &q.addr), 0);
+	btable_free(r.bt);
+	r.bt = btable_new();
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
+	cr_expect_eq(bl_get(&bl, &q.addr, &v), 0, "not restored over other maps");
 }

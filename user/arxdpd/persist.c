@@ -52,7 +52,7 @@ bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status
 
 static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos)
 {
-	return state_save(p->dir, pos, r->bt, r->off, r->pending);
+	return state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps);
 }
 
 /*
@@ -105,9 +105,15 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 	saver_done(p, r, save_now(p, r, pos) ? 1 << 8 : 0);
 }
 
+struct reconcile {
+	struct responder *r;
+	bool same_maps; /* the snapshot was taken against these very maps */
+};
+
 static int reconcile_cb(struct bmeta *m, void *ctx)
 {
-	struct responder *r = ctx;
+	struct reconcile *rc = ctx;
+	struct responder *r = rc->r;
 	uint64_t now_mono = mono_now_ns();
 	char buf[ADDR_STRLEN], left[32];
 	struct arxdp_block v;
@@ -117,6 +123,14 @@ static int reconcile_cb(struct bmeta *m, void *ctx)
 	if (!bl_get(r->bl, &a, &v)) {
 		/* Still in the map: the map is the truth for its expiry and counts. */
 		m->v = v;
+		return 0;
+	}
+	if (rc->same_maps) {
+		/* Another writer removed it from these maps (its own delete line is written
+		 * already): an operator's removal is final, never undone from the state. */
+		pr_info("block %s: removed from the maps while arxdpd was stopped: forgotten", buf);
+		btable_del(r->bt, &a);
+		r->dirty = true;
 		return 0;
 	}
 	if (m->v.expires_ns && m->v.expires_ns <= now_mono) {
@@ -139,17 +153,36 @@ static int reconcile_cb(struct bmeta *m, void *ctx)
 	return 0;
 }
 
+/* This boot and this map: what every snapshot records (state_maps). */
+static void current_maps(struct persist *p, struct responder *r)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	memset(&p->maps, 0, sizeof(p->maps));
+	if (!f || !fgets(p->maps.boot_id, sizeof(p->maps.boot_id), f) ||
+	    bl_map_id(r->bl, &p->maps.map_id)) {
+		/* Unknown: snapshots record none, and what is missing is restored as before. */
+		p->maps.boot_id[0] = '\0';
+	}
+	p->maps.boot_id[strcspn(p->maps.boot_id, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
 int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos)
 {
 	char path[PATH_MAX], aside[PATH_MAX + 32];
+	struct reconcile rc = { .r = r };
+	struct state_maps saved;
 	int err;
 
+	current_maps(p, r);
 	if (mkdir(p->dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		pr_warn("state directory '%s': cannot create: %s", p->dir, strerror(-err));
 		return err;
 	}
-	err = state_load(p->dir, pos, have_pos, r->bt, r->off, &r->pending);
+	err = state_load(p->dir, pos, have_pos, r->bt, r->off, &r->pending, &saved);
 	if (err == -ENOENT)
 		return 0;
 	if (err == -EBADMSG) {
@@ -170,8 +203,10 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 	err = bl_lock(r->bl);
 	if (err)
 		return err;
-	/* responder_ended() deletes the entry it is called for, which the walk allows. */
-	btable_foreach(r->bt, reconcile_cb, r);
+	rc.same_maps = p->maps.boot_id[0] && !strcmp(saved.boot_id, p->maps.boot_id) &&
+		       saved.map_id == p->maps.map_id;
+	/* The callback may delete the entry it is called for, which the walk allows. */
+	btable_foreach(r->bt, reconcile_cb, &rc);
 	bl_unlock(r->bl);
 	responder_flush(r);
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "state.h"
 #include "tail.h"
 
 struct responder;
@@ -20,6 +21,7 @@ struct persist {
 	pid_t saver; /* the snapshot child, 0 when none runs */
 	struct held_script *covered; /* scripts the running snapshot covers: released after it */
 	uint64_t last_save_mono;
+	struct state_maps maps; /* the maps this daemon writes, as every snapshot records them */
 };
 
 void persist_init(struct persist *p, const char *dir);
@@ -38,7 +40,9 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status);
 /*
  * Loads the state and reconciles it with the maps: blocks still in a map take the map's
- * counts; blocks gone from the maps while the daemon was stopped are restored with their time
+ * values. A block missing from the very maps the snapshot was taken against was removed by
+ * another writer (arxdp flush or unblock, the drop-in's delete): that is final, it is
+ * forgotten. Missing from other maps (a reboot, maps made anew), it is restored with its time
  * left, or logged as deleted when it ran out. A corrupt state file is moved aside.
  */
 int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos);

@@ -1121,3 +1121,17 @@ int bl_meta(struct blocklist *bl, struct arxdp_meta *out)
 		return -ENOENT;
 	return bpf_map_lookup_elem(bl->fd_meta, &zero, out) ? -errno : 0;
 }
+
+int bl_map_id(struct blocklist *bl, uint32_t *id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	*id = 0;
+	if (bl->fd_block4 < 0)
+		return -EBADF;
+	if (bpf_obj_get_info_by_fd(bl->fd_block4, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}

@@ -168,4 +168,10 @@ bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
 /* The program's load and attach flags and the trie counts (the "meta" map); zeroed on failure. */
 int bl_meta(struct blocklist *bl, struct arxdp_meta *out);
 
+/*
+ * The kernel's id of the IPv4 block map: unique within a boot, so it tells these maps from
+ * maps made anew (after a reboot, an unload) under the same pins.
+ */
+int bl_map_id(struct blocklist *bl, uint32_t *id);
+
 #endif /* ARXDP_BLOCKLIST_H */

@@ -122,7 +122,8 @@ static int offender_to_json(const char *rkey, uint32_t count, void *ctx)
 }
 
 int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
-	       struct offender_table *off, const struct pending_delete *pending)
+	       struct offender_table *off, const struct pending_delete *pending,
+	       const struct state_maps *maps)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	cJSON *root = NULL, *o, *arr;
@@ -138,6 +139,14 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 		goto out;
 	}
 	add_u64(root, "saved_wall_ns", wall_now_ns());
+	if (maps && maps->boot_id[0]) {
+		o = cJSON_AddObjectToObject(root, "maps");
+		if (!o || !cJSON_AddStringToObject(o, "boot_id", maps->boot_id) ||
+		    !cJSON_AddNumberToObject(o, "map_id", maps->map_id)) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 	if (pos) {
 		o = cJSON_AddObjectToObject(root, "alerts");
 		if (!o) {
@@ -321,7 +330,8 @@ static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
 }
 
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
-	       struct offender_table *off, struct pending_delete **pending)
+	       struct offender_table *off, struct pending_delete **pending,
+	       struct state_maps *maps)
 {
 	char path[PATH_MAX], *text = NULL;
 	const cJSON *o, *arr;
@@ -341,6 +351,14 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 		pr_warn("state '%s': not a state file (corrupt JSON)", path);
 		err = -EBADMSG;
 		goto out;
+	}
+	if (maps) {
+		memset(maps, 0, sizeof(*maps));
+		o = cJSON_GetObjectItemCaseSensitive(root, "maps");
+		if (cJSON_IsObject(o) && get_str(o, "boot_id")) {
+			str_copy(maps->boot_id, get_str(o, "boot_id"), sizeof(maps->boot_id));
+			maps->map_id = (uint32_t)get_capped(o, "map_id", UINT32_MAX, path, 0);
+		}
 	}
 	o = cJSON_GetObjectItemCaseSensitive(root, "alerts");
 	if (cJSON_IsObject(o)) {

@@ -35,14 +35,28 @@ struct pending_delete {
 void pending_free(struct pending_delete *p);
 void pending_free_all(struct pending_delete *list);
 
+/*
+ * Which maps a snapshot was taken against. A block the state holds that is missing from those
+ * same maps at the next start was removed by another writer (arxdp flush or unblock, the
+ * drop-in's delete), which is final; missing from other maps (a reboot emptied bpffs, the
+ * maps were made anew) it was lost, and is restored.
+ */
+struct state_maps {
+	char boot_id[40]; /* /proc/sys/kernel/random/boot_id; empty: unknown */
+	uint32_t map_id; /* the kernel's id of block_v4, unique within a boot */
+};
+
+/* maps: NULL writes none (the next start then restores what is missing, as before). */
 int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
-	       struct offender_table *off, const struct pending_delete *pending);
+	       struct offender_table *off, const struct pending_delete *pending,
+	       const struct state_maps *maps);
 /*
  * Loads the snapshot into the empty bt/off/pending. -ENOENT when there is none (first start).
  * A corrupt file, or something else than a regular file at its name (a FIFO, a symbolic link),
  * is -EBADMSG with a message; the caller decides (the daemon keeps it aside).
  */
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
-	       struct offender_table *off, struct pending_delete **pending);
+	       struct offender_table *off, struct pending_delete **pending,
+	       struct state_maps *maps);
 
 #endif /* ARXDP_STATE_H */
