@@ -19,113 +19,27 @@
 #include "pindir.h"
 #include "util.h"
 
-#define BATCH 4096
+#include "blocklist_int.h"
 
-/* Any key of the four block maps. */
-union bl_key {
-	__u32 v4;
-	__u8 v6[16];
-	struct arxdp_lpm4 lpm4;
-	struct arxdp_lpm6 lpm6;
-};
-
-enum bl_map {
-	MAP_BLOCK4 = 0,
-	MAP_BLOCK6,
-	MAP_CIDR4,
-	MAP_CIDR6,
-	MAP_NUM,
-};
-
-static const char *const map_names[MAP_NUM] = {
+const char *const map_names[MAP_NUM] = {
 	ARXDP_MAP_BLOCK4,
 	ARXDP_MAP_BLOCK6,
 	ARXDP_MAP_CIDR4,
 	ARXDP_MAP_CIDR6,
 };
-static const char *const cap_names[MAP_NUM] = {
+const char *const cap_names[MAP_NUM] = {
 	"capacity_v4",
 	"capacity_v6",
 	"cidr_capacity",
 	"cidr_capacity",
 };
 
-static const size_t key_sizes[MAP_NUM] = {
+const size_t key_sizes[MAP_NUM] = {
 	sizeof(__u32),
 	16,
 	sizeof(struct arxdp_lpm4),
 	sizeof(struct arxdp_lpm6),
 };
-
-static int map_fd(const struct blocklist *bl, enum bl_map m)
-{
-	const int fds[MAP_NUM] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4, bl->fd_cidr6 };
-
-	return fds[m];
-}
-
-static uint32_t map_cap(const struct blocklist *bl, enum bl_map m)
-{
-	const uint32_t caps[MAP_NUM] = { bl->cap_block4, bl->cap_block6, bl->cap_cidr4,
-					 bl->cap_cidr6 };
-
-	return caps[m];
-}
-
-static enum bl_map map_of(const struct arxdp_addr *a)
-{
-	if (a->family == 4)
-		return addr_is_exact(a) ? MAP_BLOCK4 : MAP_CIDR4;
-	return addr_is_exact(a) ? MAP_BLOCK6 : MAP_CIDR6;
-}
-
-static void key_of(const struct arxdp_addr *a, enum bl_map m, union bl_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	switch (m) {
-	case MAP_BLOCK4:
-		memcpy(&k->v4, a->a, 4);
-		break;
-	case MAP_BLOCK6:
-		memcpy(k->v6, a->a, 16);
-		break;
-	case MAP_CIDR4:
-		k->lpm4.prefixlen = a->prefixlen;
-		memcpy(&k->lpm4.addr, a->a, 4);
-		break;
-	default:
-		k->lpm6.prefixlen = a->prefixlen;
-		memcpy(k->lpm6.addr, a->a, 16);
-		break;
-	}
-}
-
-static void addr_of(const union bl_key *k, enum bl_map m, struct arxdp_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	switch (m) {
-	case MAP_BLOCK4:
-		a->family = 4;
-		a->prefixlen = 32;
-		memcpy(a->a, &k->v4, 4);
-		break;
-	case MAP_BLOCK6:
-		a->family = 6;
-		a->prefixlen = 128;
-		memcpy(a->a, k->v6, 16);
-		break;
-	case MAP_CIDR4:
-		a->family = 4;
-		a->prefixlen = k->lpm4.prefixlen;
-		memcpy(a->a, &k->lpm4.addr, 4);
-		break;
-	default:
-		a->family = 6;
-		a->prefixlen = k->lpm6.prefixlen;
-		memcpy(a->a, k->lpm6.addr, 16);
-		break;
-	}
-}
 
 const char *origin_name(uint8_t origin)
 {
@@ -379,7 +293,7 @@ void bl_unlock(struct blocklist *bl)
 	bl->lock_fd = -1;
 }
 
-static int meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
+int bl_meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
 {
 	struct arxdp_meta meta = {};
 	__u32 zero = 0, *cnt;
@@ -396,8 +310,7 @@ static int meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
 	return bpf_map_update_elem(bl->fd_meta, &zero, &meta, BPF_ANY) ? -errno : 0;
 }
 
-static int report_write_error(struct blocklist *bl, enum bl_map m, const struct arxdp_addr *a,
-			      int err)
+int bl_report_write_error(struct blocklist *bl, enum bl_map m, const struct arxdp_addr *a, int err)
 {
 	char buf[ADDR_STRLEN];
 
@@ -449,8 +362,8 @@ static int put(struct blocklist *bl, const struct arxdp_addr *a, const struct ar
 	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, flags))
 		return errno == EEXIST && flags == BPF_NOEXIST ?
 			       -EEXIST :
-			       report_write_error(bl, m, a, -errno);
-	return existed ? 0 : meta_adjust(bl, m, 1);
+			       bl_report_write_error(bl, m, a, -errno);
+	return existed ? 0 : bl_meta_adjust(bl, m, 1);
 }
 
 int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v)
@@ -582,7 +495,7 @@ static int delete_locked(struct blocklist *bl, const struct arxdp_addr *a)
 	key_of(a, m, &k);
 	if (bpf_map_delete_elem(map_fd(bl, m), &k))
 		return -errno;
-	return meta_adjust(bl, m, -1);
+	return bl_meta_adjust(bl, m, -1);
 }
 
 int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
@@ -624,406 +537,6 @@ int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key
 out:
 	bl_unlock(bl);
 	return err;
-}
-
-int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum)
-{
-	struct arxdp_block v;
-	int err = bl_get(bl, a, &v);
-
-	memset(sum, 0, sizeof(*sum));
-	if (err)
-		return err == -ENOENT ? 0 : err;
-	sum->packets = v.packets;
-	sum->bytes = v.bytes;
-	return 0;
-}
-
-/*
- * Reads every interface row of the per-CPU counter array with batched lookups and hands each
- * row (summed over CPUs) to cb. Rows that never counted anything are skipped.
- */
-static int read_rows(struct blocklist *bl,
-		     void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
-				void *ctx),
-		     void *ctx)
-{
-	const __u32 total = ARXDP_MAX_IFINDEX * ARXDP_STAT_MAX, chunk = 16 * ARXDP_STAT_MAX;
-	struct arxdp_counter row[ARXDP_STAT_MAX], *vals;
-	__u32 *keys, in = 0, out_batch, cnt, i, start = 0;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	bool first = true, done = false;
-	int c, err = 0;
-
-	keys = calloc(chunk, sizeof(*keys));
-	vals = calloc((size_t)chunk * bl->ncpus, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (!done && start < total) {
-		cnt = chunk;
-		if (bpf_map_lookup_batch(bl->fd_stats, first ? NULL : &in, &out_batch, keys, vals,
-					 &cnt, &opts)) {
-			if (errno != ENOENT) {
-				err = -errno;
-				goto out;
-			}
-			done = true;
-		}
-		first = false;
-		in = out_batch;
-		/* Chunks hold whole rows: chunk is a multiple of the row length. */
-		for (i = 0; i + ARXDP_STAT_MAX <= cnt; i += ARXDP_STAT_MAX) {
-			bool any = false;
-			__u32 k;
-
-			memset(row, 0, sizeof(row));
-			for (k = 0; k < ARXDP_STAT_MAX; k++) {
-				for (c = 0; c < bl->ncpus; c++) {
-					const struct arxdp_counter *v =
-						&vals[(size_t)(i + k) * bl->ncpus + c];
-
-					row[k].packets += v->packets;
-					row[k].bytes += v->bytes;
-				}
-				any |= row[k].packets != 0;
-			}
-			if (any)
-				cb(keys[i] / ARXDP_STAT_MAX, row, ctx);
-		}
-		start += cnt;
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
-}
-
-static void sum_row(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX], void *ctx)
-{
-	struct arxdp_counter *out = ctx;
-	int k;
-
-	for (k = 0; k < ARXDP_STAT_MAX; k++) {
-		out[k].packets += row[k].packets;
-		out[k].bytes += row[k].bytes;
-	}
-}
-
-int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX])
-{
-	memset(out, 0, sizeof(out[0]) * ARXDP_STAT_MAX);
-	return read_rows(bl, sum_row, out);
-}
-
-int bl_stats_ifaces(struct blocklist *bl,
-		    void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
-			       void *ctx),
-		    void *ctx)
-{
-	return read_rows(bl, cb, ctx);
-}
-
-/*
- * Reads a chunk of a map: the batch API for hashes, key by key for tries (which have none).
- * *cursor carries the position; *done is set at the end of the map.
- */
-struct chunk_cursor {
-	bool started;
-	__u32 token; /* hash batch position */
-	union bl_key last; /* trie position */
-};
-
-static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cursor *c,
-		      union bl_key *keys, struct arxdp_block *vals, __u32 max, __u32 *got,
-		      bool *done)
-{
-	int fd = map_fd(bl, m), err;
-	__u32 n = 0;
-
-	*done = false;
-	if (m == MAP_BLOCK4 || m == MAP_BLOCK6) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u8 kbuf[BATCH * 16];
-		__u32 i, cnt = max < BATCH ? max : BATCH;
-
-		err = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL, &c->token, kbuf, vals,
-					   &cnt, &opts);
-		c->started = true;
-		if (err && errno != ENOENT)
-			return -errno;
-		if (err)
-			*done = true;
-		for (i = 0; i < cnt; i++)
-			memcpy(&keys[i], kbuf + i * key_sizes[m], key_sizes[m]);
-		*got = cnt;
-		return 0;
-	}
-	while (n < max) {
-		union bl_key next;
-
-		memset(&next, 0, sizeof(next));
-		if (bpf_map_get_next_key(fd, c->started ? &c->last : NULL, &next)) {
-			if (errno != ENOENT)
-				return -errno;
-			*done = true;
-			break;
-		}
-		c->started = true;
-		c->last = next;
-		if (bpf_map_lookup_elem(fd, &next, &vals[n]))
-			continue; /* deleted meanwhile */
-		keys[n++] = next;
-	}
-	*got = n;
-	return 0;
-}
-
-/* Reads all four maps chunk by chunk, calling cb per chunk; a non-zero cb return stops. */
-static int walk(struct blocklist *bl,
-		int (*cb)(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
-			  __u32 n, void *ctx),
-		void *ctx)
-{
-	struct arxdp_block *vals = NULL;
-	union bl_key *keys = NULL;
-	int m, err = 0;
-	__u32 got;
-
-	keys = calloc(BATCH, sizeof(*keys));
-	vals = calloc(BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (m = 0; m < MAP_NUM; m++) {
-		struct chunk_cursor c = {};
-		bool done = false;
-
-		while (!done) {
-			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
-			if (err) {
-				pr_warn("map '%s': read failed: %s", map_names[m], strerror(-err));
-				goto out;
-			}
-			err = cb(m, keys, vals, got, ctx);
-			if (err)
-				goto out;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
-}
-
-struct foreach_ctx {
-	struct blocklist *bl;
-	int (*cb)(const struct bl_entry *e, void *ctx);
-	void *ctx;
-};
-
-static int foreach_chunk(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
-			 __u32 n, void *vctx)
-{
-	struct foreach_ctx *fc = vctx;
-	struct bl_entry e;
-	__u32 i;
-	int err;
-
-	for (i = 0; i < n; i++) {
-		addr_of(&keys[i], m, &e.addr);
-		e.v = vals[i];
-		e.dropped.packets = e.v.packets;
-		e.dropped.bytes = e.v.bytes;
-		err = fc->cb(&e, fc->ctx);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx)
-{
-	struct foreach_ctx fc = { bl, cb, ctx };
-
-	return walk(bl, foreach_chunk, &fc);
-}
-
-static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k)
-{
-	if (bpf_map_delete_elem(map_fd(bl, m), k))
-		return errno == ENOENT ? 0 : -errno;
-	return meta_adjust(bl, m, -1);
-}
-
-/*
- * Between two slices the lock is left free for as long as the slice held it (0.1 to 10 ms):
- * the other writers poll for it (pindir_lock_timeout) and must find it free now and then,
- * or a long flush would starve them past their deadline.
- */
-static void flush_pause(uint64_t held_ns)
-{
-	struct timespec ts = { 0, 100000 };
-
-	if (held_ns > (uint64_t)ts.tv_nsec)
-		ts.tv_nsec = held_ns < 10000000 ? (long)held_ns : 10000000;
-	nanosleep(&ts, NULL);
-}
-
-int bl_flush(struct blocklist *bl, uint64_t *removed)
-{
-	struct arxdp_block *vals = NULL;
-	union bl_key *keys = NULL;
-	uint64_t total = 0, t0;
-	bool locked = false;
-	int m, err = 0;
-	__u32 i, got;
-
-	keys = calloc(BL_FLUSH_SLICE, sizeof(*keys));
-	vals = calloc(BL_FLUSH_SLICE, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (m = 0; m < MAP_NUM; m++) {
-		/* Deleting while walking would reshuffle the walk: restart from the top after
-		 * each slice; every slice removes what it read, so it ends. */
-		for (;;) {
-			struct chunk_cursor c = {};
-			bool done;
-
-			err = bl_lock(bl);
-			if (err)
-				goto out;
-			locked = true;
-			t0 = mono_now_ns();
-			err = read_chunk(bl, m, &c, keys, vals, BL_FLUSH_SLICE, &got, &done);
-			if (err)
-				goto out;
-			for (i = 0; i < got; i++) {
-				err = delete_entry(bl, m, &keys[i]);
-				if (err)
-					goto out;
-				total++;
-			}
-			bl_unlock(bl);
-			locked = false;
-			if (!got)
-				break;
-			flush_pause(mono_now_ns() - t0);
-		}
-	}
-out:
-	if (locked)
-		bl_unlock(bl);
-	if (removed)
-		*removed = total;
-	free(keys);
-	free(vals);
-	return err;
-}
-
-/* Where the incremental sweep stopped: the next call goes on from there. */
-struct sweep_cursor {
-	int map;
-	struct chunk_cursor c;
-};
-
-int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
-	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept)
-{
-	struct arxdp_block *vals = NULL;
-	union bl_key *keys = NULL;
-	struct sweep_cursor *cur;
-	uint32_t n = 0, scanned = 0;
-	bool locked = false;
-	struct bl_entry e;
-	int err = 0;
-	__u32 i, got;
-
-	if (!bl->sweep) {
-		bl->sweep = calloc(1, sizeof(struct sweep_cursor));
-		if (!bl->sweep)
-			return -ENOMEM;
-	}
-	cur = bl->sweep;
-	/* An unbounded call is a full pass: from the top, whatever an earlier call left. */
-	if (budget == UINT32_MAX)
-		memset(cur, 0, sizeof(*cur));
-	keys = calloc(BATCH, sizeof(*keys));
-	vals = calloc(BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (scanned < budget) {
-		bool done = false;
-		__u32 want = budget - scanned < BATCH ? budget - scanned : BATCH;
-
-		err = read_chunk(bl, cur->map, &cur->c, keys, vals, want, &got, &done);
-		if (err)
-			goto out;
-		scanned += got;
-		/* The lock is held per chunk, not per scan: writers wait microseconds. */
-		for (i = 0; i < got; i++) {
-			if (!bl_expired(&vals[i], now))
-				continue;
-			if (!locked) {
-				err = bl_lock(bl);
-				if (err)
-					goto out;
-				locked = true;
-			}
-			addr_of(&keys[i], cur->map, &e.addr);
-			/* Re-check under the lock: a writer may have renewed it. */
-			if (bl_get(bl, &e.addr, &e.v) || !bl_expired(&e.v, now))
-				continue;
-			e.dropped.packets = e.v.packets;
-			e.dropped.bytes = e.v.bytes;
-			if (cb)
-				cb(&e, ctx);
-			err = delete_entry(bl, cur->map, &keys[i]);
-			if (err)
-				goto out;
-			n++;
-		}
-		if (locked)
-			bl_unlock(bl);
-		locked = false;
-		if (done) {
-			memset(&cur->c, 0, sizeof(cur->c));
-			if (++cur->map == MAP_NUM) {
-				cur->map = 0;
-				break; /* wrapped: one full pass at most per call */
-			}
-		}
-	}
-out:
-	if (swept)
-		*swept = n;
-	free(keys);
-	free(vals);
-	if (locked)
-		bl_unlock(bl);
-	return err;
-}
-
-static int fill_chunk(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
-		      __u32 n, void *ctx)
-{
-	struct bl_fill *f = ctx;
-	uint64_t *dst[MAP_NUM] = { &f->block4, &f->block6, &f->cidr4, &f->cidr6 };
-
-	*dst[m] += n;
-	return 0;
-}
-
-int bl_fill(struct blocklist *bl, struct bl_fill *f)
-{
-	memset(f, 0, sizeof(*f));
-	return walk(bl, fill_chunk, f);
 }
 
 int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
@@ -1095,7 +608,7 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 				for (j = done + c; j < cnt[f]; j++)
 					errs[idx[f][j]] = e == -E2BIG ? -ENOSPC : e;
 				*loaded += c;
-				report_write_error(bl, f ? MAP_BLOCK6 : MAP_BLOCK4, &a, e);
+				bl_report_write_error(bl, f ? MAP_BLOCK6 : MAP_BLOCK4, &a, e);
 				break;
 			}
 			done += c;

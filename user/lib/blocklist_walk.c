@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the blocklist's walks over the four maps (see blocklist.h): counters and
+ * stats, chunked batch reads for list/foreach/fill, the incremental sweep and flush in slices.
+ * Writes (single and bulk) and the lock are in blocklist.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "blocklist_int.h"
+#include "log.h"
+#include "pindir.h"
+#include "util.h"
+
+int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum)
+{
+	struct arxdp_block v;
+	int err = bl_get(bl, a, &v);
+
+	memset(sum, 0, sizeof(*sum));
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	sum->packets = v.packets;
+	sum->bytes = v.bytes;
+	return 0;
+}
+
+/*
+ * Reads every interface row of the per-CPU counter array with batched lookups and hands each
+ * row (summed over CPUs) to cb. Rows that never counted anything are skipped.
+ */
+static int read_rows(struct blocklist *bl,
+		     void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
+				void *ctx),
+		     void *ctx)
+{
+	const __u32 total = ARXDP_MAX_IFINDEX * ARXDP_STAT_MAX, chunk = 16 * ARXDP_STAT_MAX;
+	struct arxdp_counter row[ARXDP_STAT_MAX], *vals;
+	__u32 *keys, in = 0, out_batch, cnt, i, start = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	bool first = true, done = false;
+	int c, err = 0;
+
+	keys = calloc(chunk, sizeof(*keys));
+	vals = calloc((size_t)chunk * bl->ncpus, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!done && start < total) {
+		cnt = chunk;
+		if (bpf_map_lookup_batch(bl->fd_stats, first ? NULL : &in, &out_batch, keys, vals,
+					 &cnt, &opts)) {
+			if (errno != ENOENT) {
+				err = -errno;
+				goto out;
+			}
+			done = true;
+		}
+		first = false;
+		in = out_batch;
+		/* Chunks hold whole rows: chunk is a multiple of the row length. */
+		for (i = 0; i + ARXDP_STAT_MAX <= cnt; i += ARXDP_STAT_MAX) {
+			bool any = false;
+			__u32 k;
+
+			memset(row, 0, sizeof(row));
+			for (k = 0; k < ARXDP_STAT_MAX; k++) {
+				for (c = 0; c < bl->ncpus; c++) {
+					const struct arxdp_counter *v =
+						&vals[(size_t)(i + k) * bl->ncpus + c];
+
+					row[k].packets += v->packets;
+					row[k].bytes += v->bytes;
+				}
+				any |= row[k].packets != 0;
+			}
+			if (any)
+				cb(keys[i] / ARXDP_STAT_MAX, row, ctx);
+		}
+		start += cnt;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static void sum_row(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX], void *ctx)
+{
+	struct arxdp_counter *out = ctx;
+	int k;
+
+	for (k = 0; k < ARXDP_STAT_MAX; k++) {
+		out[k].packets += row[k].packets;
+		out[k].bytes += row[k].bytes;
+	}
+}
+
+int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX])
+{
+	memset(out, 0, sizeof(out[0]) * ARXDP_STAT_MAX);
+	return read_rows(bl, sum_row, out);
+}
+
+int bl_stats_ifaces(struct blocklist *bl,
+		    void (*cb)(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_MAX],
+			       void *ctx),
+		    void *ctx)
+{
+	return read_rows(bl, cb, ctx);
+}
+
+/*
+ * Reads a chunk of a map: the batch API for hashes, key by key for tries (which have none).
+ * *cursor carries the position; *done is set at the end of the map.
+ */
+struct chunk_cursor {
+	bool started;
+	__u32 token; /* hash batch position */
+	union bl_key last; /* trie position */
+};
+
+static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cursor *c,
+		      union bl_key *keys, struct arxdp_block *vals, __u32 max, __u32 *got,
+		      bool *done)
+{
+	int fd = map_fd(bl, m), err;
+	__u32 n = 0;
+
+	*done = false;
+	if (m == MAP_BLOCK4 || m == MAP_BLOCK6) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u8 kbuf[BATCH * 16];
+		__u32 i, cnt = max < BATCH ? max : BATCH;
+
+		err = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL, &c->token, kbuf, vals,
+					   &cnt, &opts);
+		c->started = true;
+		if (err && errno != ENOENT)
+			return -errno;
+		if (err)
+			*done = true;
+		for (i = 0; i < cnt; i++)
+			memcpy(&keys[i], kbuf + i * key_sizes[m], key_sizes[m]);
+		*got = cnt;
+		return 0;
+	}
+	while (n < max) {
+		union bl_key next;
+
+		memset(&next, 0, sizeof(next));
+		if (bpf_map_get_next_key(fd, c->started ? &c->last : NULL, &next)) {
+			if (errno != ENOENT)
+				return -errno;
+			*done = true;
+			break;
+		}
+		c->started = true;
+		c->last = next;
+		if (bpf_map_lookup_elem(fd, &next, &vals[n]))
+			continue; /* deleted meanwhile */
+		keys[n++] = next;
+	}
+	*got = n;
+	return 0;
+}
+
+/* Reads all four maps chunk by chunk, calling cb per chunk; a non-zero cb return stops. */
+static int walk(struct blocklist *bl,
+		int (*cb)(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
+			  __u32 n, void *ctx),
+		void *ctx)
+{
+	struct arxdp_block *vals = NULL;
+	union bl_key *keys = NULL;
+	int m, err = 0;
+	__u32 got;
+
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (m = 0; m < MAP_NUM; m++) {
+		struct chunk_cursor c = {};
+		bool done = false;
+
+		while (!done) {
+			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
+			if (err) {
+				pr_warn("map '%s': read failed: %s", map_names[m], strerror(-err));
+				goto out;
+			}
+			err = cb(m, keys, vals, got, ctx);
+			if (err)
+				goto out;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+struct foreach_ctx {
+	struct blocklist *bl;
+	int (*cb)(const struct bl_entry *e, void *ctx);
+	void *ctx;
+};
+
+static int foreach_chunk(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
+			 __u32 n, void *vctx)
+{
+	struct foreach_ctx *fc = vctx;
+	struct bl_entry e;
+	__u32 i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		addr_of(&keys[i], m, &e.addr);
+		e.v = vals[i];
+		e.dropped.packets = e.v.packets;
+		e.dropped.bytes = e.v.bytes;
+		err = fc->cb(&e, fc->ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx)
+{
+	struct foreach_ctx fc = { bl, cb, ctx };
+
+	return walk(bl, foreach_chunk, &fc);
+}
+
+static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k)
+{
+	if (bpf_map_delete_elem(map_fd(bl, m), k))
+		return errno == ENOENT ? 0 : -errno;
+	return bl_meta_adjust(bl, m, -1);
+}
+
+/*
+ * Between two slices the lock is left free for as long as the slice held it (0.1 to 10 ms):
+ * the other writers poll for it (pindir_lock_timeout) and must find it free now and then,
+ * or a long flush would starve them past their deadline.
+ */
+static void flush_pause(uint64_t held_ns)
+{
+	struct timespec ts = { 0, 100000 };
+
+	if (held_ns > (uint64_t)ts.tv_nsec)
+		ts.tv_nsec = held_ns < 10000000 ? (long)held_ns : 10000000;
+	nanosleep(&ts, NULL);
+}
+
+int bl_flush(struct blocklist *bl, uint64_t *removed)
+{
+	struct arxdp_block *vals = NULL;
+	union bl_key *keys = NULL;
+	uint64_t total = 0, t0;
+	bool locked = false;
+	int m, err = 0;
+	__u32 i, got;
+
+	keys = calloc(BL_FLUSH_SLICE, sizeof(*keys));
+	vals = calloc(BL_FLUSH_SLICE, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (m = 0; m < MAP_NUM; m++) {
+		/* Deleting while walking would reshuffle the walk: restart from the top after
+		 * each slice; every slice removes what it read, so it ends. */
+		for (;;) {
+			struct chunk_cursor c = {};
+			bool done;
+
+			err = bl_lock(bl);
+			if (err)
+				goto out;
+			locked = true;
+			t0 = mono_now_ns();
+			err = read_chunk(bl, m, &c, keys, vals, BL_FLUSH_SLICE, &got, &done);
+			if (err)
+				goto out;
+			for (i = 0; i < got; i++) {
+				err = delete_entry(bl, m, &keys[i]);
+				if (err)
+					goto out;
+				total++;
+			}
+			bl_unlock(bl);
+			locked = false;
+			if (!got)
+				break;
+			flush_pause(mono_now_ns() - t0);
+		}
+	}
+out:
+	if (locked)
+		bl_unlock(bl);
+	if (removed)
+		*removed = total;
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* Where the incremental sweep stopped: the next call goes on from there. */
+struct sweep_cursor {
+	int map;
+	struct chunk_cursor c;
+};
+
+int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
+	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept)
+{
+	struct arxdp_block *vals = NULL;
+	union bl_key *keys = NULL;
+	struct sweep_cursor *cur;
+	uint32_t n = 0, scanned = 0;
+	bool locked = false;
+	struct bl_entry e;
+	int err = 0;
+	__u32 i, got;
+
+	if (!bl->sweep) {
+		bl->sweep = calloc(1, sizeof(struct sweep_cursor));
+		if (!bl->sweep)
+			return -ENOMEM;
+	}
+	cur = bl->sweep;
+	/* An unbounded call is a full pass: from the top, whatever an earlier call left. */
+	if (budget == UINT32_MAX)
+		memset(cur, 0, sizeof(*cur));
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (scanned < budget) {
+		bool done = false;
+		__u32 want = budget - scanned < BATCH ? budget - scanned : BATCH;
+
+		err = read_chunk(bl, cur->map, &cur->c, keys, vals, want, &got, &done);
+		if (err)
+			goto out;
+		scanned += got;
+		/* The lock is held per chunk, not per scan: writers wait microseconds. */
+		for (i = 0; i < got; i++) {
+			if (!bl_expired(&vals[i], now))
+				continue;
+			if (!locked) {
+				err = bl_lock(bl);
+				if (err)
+					goto out;
+				locked = true;
+			}
+			addr_of(&keys[i], cur->map, &e.addr);
+			/* Re-check under the lock: a writer may have renewed it. */
+			if (bl_get(bl, &e.addr, &e.v) || !bl_expired(&e.v, now))
+				continue;
+			e.dropped.packets = e.v.packets;
+			e.dropped.bytes = e.v.bytes;
+			if (cb)
+				cb(&e, ctx);
+			err = delete_entry(bl, cur->map, &keys[i]);
+			if (err)
+				goto out;
+			n++;
+		}
+		if (locked)
+			bl_unlock(bl);
+		locked = false;
+		if (done) {
+			memset(&cur->c, 0, sizeof(cur->c));
+			if (++cur->map == MAP_NUM) {
+				cur->map = 0;
+				break; /* wrapped: one full pass at most per call */
+			}
+		}
+	}
+out:
+	if (swept)
+		*swept = n;
+	free(keys);
+	free(vals);
+	if (locked)
+		bl_unlock(bl);
+	return err;
+}
+
+static int fill_chunk(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
+		      __u32 n, void *ctx)
+{
+	struct bl_fill *f = ctx;
+	uint64_t *dst[MAP_NUM] = { &f->block4, &f->block6, &f->cidr4, &f->cidr6 };
+
+	*dst[m] += n;
+	return 0;
+}
+
+int bl_fill(struct blocklist *bl, struct bl_fill *f)
+{
+	memset(f, 0, sizeof(*f));
+	return walk(bl, fill_chunk, f);
+}
