@@ -12,6 +12,7 @@
 #ifndef ARXDP_CONFIG_H
 #define ARXDP_CONFIG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -150,6 +151,11 @@ struct config_tree {
 	struct config_elem *root; /* the top-level elements, in file order */
 	void *doc; /* owns the names */
 };
+
+/* Every configuration message: "<kind> '<name>' line N: <elem>: <what>: <how to fix>". */
+void config_verr(char *err, size_t errlen, const char *kind, const char *name, long line,
+		 const char *elem, const char *fmt, va_list ap)
+	__attribute__((format(printf, 7, 0)));
 
 int config_parse_tree(const char *kind, const char *name, const char *buf, size_t len,
 		      struct config_tree *out, char *err, size_t errlen);

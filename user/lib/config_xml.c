@@ -22,17 +22,24 @@
 #define WRAP_OPEN "<arxdp-wrap>"
 #define WRAP_CLOSE "</arxdp-wrap>"
 
-void perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, const char *fmt, ...)
+void config_verr(char *err, size_t errlen, const char *kind, const char *name, long line,
+		 const char *elem, const char *fmt, va_list ap)
 {
 	char msg[CONFIG_ERR_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err && errlen)
+		snprintf(err, errlen, "%s '%s' line %ld: <%s>: %s", kind, name, line, elem, msg);
+}
+
+void perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	config_verr(pc->err, pc->errlen, pc->kind, pc->name, node ? xmlGetLineNo(node) : 0L, elem,
+		    fmt, ap);
 	va_end(ap);
-	if (pc->err && pc->errlen)
-		snprintf(pc->err, pc->errlen, "%s '%s' line %ld: <%s>: %s", pc->kind, pc->name,
-			 node ? xmlGetLineNo(node) : 0L, elem, msg);
 }
 
 int config_read_file(const char *path, char **buf, size_t *len)

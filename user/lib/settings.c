@@ -21,9 +21,20 @@ static const char *const default_fastpath[] = {
 	"firewall-drop", "firewalld-drop", "route-null", "ipfw", "ipfw_mac", "pf", "npf",
 };
 
-void settings_defaults(struct arxdp_settings *s)
+static void apply_env(struct arxdp_settings *s)
 {
 	const char *env;
+
+	env = getenv(ARXDP_PIN_DIR_ENV);
+	if (env && *env)
+		str_copy(s->pin_dir, env, sizeof(s->pin_dir));
+	env = getenv(ARXDP_SOCKET_ENV);
+	if (env && *env)
+		str_copy(s->socket_path, env, sizeof(s->socket_path));
+}
+
+void settings_defaults(struct arxdp_settings *s)
+{
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -50,12 +61,7 @@ void settings_defaults(struct arxdp_settings *s)
 	s->fwdrop_safety_expiry_s = 0;
 	s->fwdrop_fallback = ARXDP_FALLBACK_IPTABLES;
 
-	env = getenv(ARXDP_PIN_DIR_ENV);
-	if (env && *env)
-		str_copy(s->pin_dir, env, sizeof(s->pin_dir));
-	env = getenv(ARXDP_SOCKET_ENV);
-	if (env && *env)
-		str_copy(s->socket_path, env, sizeof(s->socket_path));
+	apply_env(s);
 }
 
 bool settings_is_fastpath(const struct arxdp_settings *s, const char *exe)
@@ -518,7 +524,6 @@ int settings_parse(struct arxdp_settings *out, const char *name, const char *buf
 	const struct config_elem *e, *root = NULL;
 	struct config_tree t;
 	struct arxdp_settings *s;
-	const char *env;
 	int ret;
 
 	if (err && errlen)
@@ -549,12 +554,7 @@ int settings_parse(struct arxdp_settings *out, const char *name, const char *buf
 	if (ret)
 		goto out;
 	/* The environment is the operator's override for one run: it beats the file. */
-	env = getenv(ARXDP_PIN_DIR_ENV);
-	if (env && *env)
-		str_copy(s->pin_dir, env, sizeof(s->pin_dir));
-	env = getenv(ARXDP_SOCKET_ENV);
-	if (env && *env)
-		str_copy(s->socket_path, env, sizeof(s->socket_path));
+	apply_env(s);
 	settings_resolve_paths(s);
 	*out = *s;
 out:
