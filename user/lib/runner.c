@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <cjson/cJSON.h>
@@ -23,6 +26,15 @@
 #define LINE_MAX_EXECD 8192 /* execd reads one line with fgets(8192) */
 #define PIPE_SIZE (1 << 20)
 #define MISSING_MAX 64
+/*
+ * A program's files (lock dirs, logs, saved rules) get rwx for the owner, read for the group,
+ * nothing for others: the pattern of Wazuh's tree (root:wazuh, 0750/0640, its alert dirs made
+ * under umask 0027), whatever shell or unit arxdpd was started from. 022 would make them
+ * world-readable; 077 would hide them from Wazuh's components, which run in the wazuh group.
+ */
+#define CHILD_UMASK 027
+/* close_range's fallback: how far to close when RLIMIT_NOFILE is unlimited. */
+#define CHILD_FD_SCAN_MAX 65536
 
 enum job_kind { JOB_ADD, JOB_DELETE };
 enum job_state { JOB_QUEUED, JOB_READING, JOB_WAITING, JOB_DONE };
@@ -173,6 +185,67 @@ static int write_line(int fd, const char *s)
 	return (size_t)n == len + 1 ? 0 : -EAGAIN;
 }
 
+/* Everything above stderr goes: the program gets its three pipes and nothing of ours. */
+static void close_from_3(void)
+{
+	struct rlimit rl;
+	unsigned int fd, max = CHILD_FD_SCAN_MAX;
+
+	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
+		return;
+	/* No close_range (ENOSYS before 5.9, or a seccomp filter): one close per possible fd. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < CHILD_FD_SCAN_MAX)
+		max = (unsigned int)rl.rlim_cur;
+	for (fd = 3; fd < max; fd++)
+		close((int)fd);
+}
+
+/*
+ * The forked child, up to execv. Only async-signal-safe calls. A program starts as from a
+ * fresh execd: every signal at its default and none blocked (arxdpd ignores SIGPIPE and blocks
+ * what its signalfd reads; an ignored disposition would survive exec), no descriptor but
+ * stdin, stdout and stderr (arxdpd's own inherited ones included: a shell's fd on a secret file
+ * must not reach a script), a fixed umask, its own session (so a kill reaches its children).
+ */
+static void child_exec(const char *home, char *path, int in_fd, int out_fd)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	char *argv[] = { path, NULL };
+	int src[3], i, null;
+	sigset_t none;
+
+	/* glibc's reserved real-time signals fail here: nothing could have set them. */
+	for (i = 1; i < NSIG; i++)
+		if (i != SIGKILL && i != SIGSTOP)
+			sigaction(i, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (chdir(home))
+		_exit(127);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		_exit(127);
+	src[0] = in_fd;
+	src[1] = out_fd >= 0 ? out_fd : null;
+	src[2] = null; /* execd sends stderr to /dev/null */
+	/* Moved above 2 first: with arxdpd's 0-2 closed a pipe may sit on 0-2 itself, and the
+	 * dup2 onto one target must not clobber the source of another. */
+	for (i = 0; i < 3; i++) {
+		src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3);
+		if (src[i] < 0)
+			_exit(127);
+	}
+	for (i = 0; i < 3; i++)
+		if (dup2(src[i], i) < 0)
+			_exit(127);
+	close_from_3();
+	umask(CHILD_UMASK);
+	execv(path, argv);
+	_exit(127);
+}
+
 static int spawn(struct runner *r, struct job *j)
 {
 	char path[PATH_MAX];
@@ -196,33 +269,22 @@ static int spawn(struct runner *r, struct job *j)
 			return err;
 		}
 	}
-	if (pipe2(in, O_CLOEXEC) || (j->kind == JOB_ADD && pipe2(out, O_CLOEXEC | O_NONBLOCK))) {
+	if (pipe2(in, O_CLOEXEC) || (j->kind == JOB_ADD && pipe2(out, O_CLOEXEC))) {
 		err = -errno;
 		goto fail;
 	}
+	/* Our ends only: the program's stdin and stdout stay blocking, as under execd. */
 	fcntl(in[1], F_SETPIPE_SZ, PIPE_SIZE);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	if (j->kind == JOB_ADD)
+		fcntl(out[0], F_SETFL, O_NONBLOCK);
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		goto fail;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		sigset_t all;
-		char *argv[] = { path, NULL };
-
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		setsid();
-		if (chdir(r->env.home))
-			_exit(127);
-		dup2(in[0], 0);
-		dup2(j->kind == JOB_ADD ? out[1] : null, 1);
-		dup2(null, 2); /* execd sends stderr to /dev/null */
-		execv(path, argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		child_exec(r->env.home, path, in[0], j->kind == JOB_ADD ? out[1] : -1);
 	close(in[0]);
 	j->in_fd = in[1];
 	if (j->kind == JOB_ADD) {
