@@ -365,6 +365,8 @@ static struct proto_case proto_cases[] = {
 	{ "timeout 0", KEYS1, true, 0, "", "continue", "", 0, 0, 0 },
 	{ "stateless", "", true, 600, "", "", "", 0, 1, 0 },
 	{ "not json", "hello", true, 600, "", "continue", "t", 1, 0, 0 },
+	/* execd's fgets takes a last line without its newline as the line. */
+	{ "no newline, exit", KEYS1, false, 600, "", "", "t-192.0.2.7", 1, 0, 0 },
 };
 /* clang-format on */
 

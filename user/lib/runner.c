@@ -434,6 +434,11 @@ void runner_event(struct runner *r, void *ptr, uint32_t events)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
+		if (n <= 0 && j->len) {
+			/* execd's fgets takes a last line without its newline as the line. */
+			answer(r, j);
+			return;
+		}
 		if (n <= 0) {
 			/* EOF without a line: a stateless program; no timeout entry, no answer. */
 			pr_debug("active response '%s': won't be added to the timeout list: no "
