@@ -570,6 +570,64 @@ ParameterizedTest(struct missing_case *c, runner, missing_reported_once)
 	cr_expect_eq(n_pending(), 0);
 }
 
+/*
+ * A burst: the daemon ticks once after queueing, and from then on each finished program hands
+ * its slot to the next at once. With starts only on the 1 Hz tick, this takes 10 s.
+ */
+Test(runner, slot_goes_to_next_at_once)
+{
+	uint32_t max_running = 0;
+	char *log;
+	int i;
+
+	start_runner(2, 10);
+	put_script(EXE, "", true, false);
+	for (i = 0; i < 20; i++)
+		cr_assert_eq(runner_add(fx.r, EXE, add_msg(EXE), 0), 0);
+	/* Queued, not started: the daemon starts them after the snapshot that holds them. */
+	cr_expect_eq(stats().queued, 20);
+	cr_expect_eq(stats().running, 0);
+	runner_tick(fx.r, wall_now_ns());
+	cr_expect_eq(stats().running, 2);
+	cr_assert(drive(false, &max_running), "stalled with %u queued", stats().queued);
+	cr_expect_leq(max_running, 2);
+	cr_expect_eq(stats().started, 20);
+	cr_expect_eq(stats().stateless, 20);
+	log = slurp(EXE ".log");
+	cr_expect_eq(count_lines(log), 20);
+	free(log);
+}
+
+/*
+ * The daemon handles a batch of epoll events in order: SIGCHLD may reap a program whose
+ * stdout event comes later in the same batch. That event's tag must still be the runner's,
+ * and handling it must change nothing.
+ */
+Test(runner, stale_event_after_reap)
+{
+	uint64_t end = mono_now_ns() + DRIVE_MS * 1000000ULL;
+	struct epoll_event ev = {};
+	int n = 0;
+
+	put_script(EXE, "", true, false);
+	cr_assert_eq(runner_add(fx.r, EXE, add_msg(EXE), 600), 0);
+	runner_tick(fx.r, wall_now_ns());
+	while (n <= 0 && mono_now_ns() < end)
+		n = epoll_wait(fx.epfd, &ev, 1, 10);
+	cr_assert_eq(n, 1, "no event from the script");
+	while (!idle() && mono_now_ns() < end) {
+		runner_reap(fx.r);
+		usleep(1000);
+	}
+	cr_assert(idle());
+	cr_expect_eq(stats().stateless, 1);
+	cr_assert(runner_owns(ev.data.ptr), "the tag of a reaped program is not the runner's");
+	runner_event(fx.r, ev.data.ptr, ev.events);
+	cr_expect_eq(stats().stateless, 1);
+	cr_expect_eq(stats().started, 1);
+	cr_expect(idle());
+}
+
 /* The value of a "Field:\t<value>" line of /proc/self/status in the probe report. */
 static bool field(const char *report, const char *name, char *out, size_t len)
 {
