@@ -346,47 +346,39 @@ static int run_logged(char *const argv[], const char *input)
 	return 0;
 }
 
-static int apply_iptables(const char *bin, bool add, const char *ip)
+int fb_plan_build(struct fb_plan *p, bool nft, const char *bin, bool add,
+		  const struct arxdp_addr *a, uint32_t timeout_s)
 {
-	static const char *const chains[] = { "INPUT", "FORWARD" };
-	int err = 0, e;
-	size_t i;
-
-	/* As the stock program: -I (top of the chain), no table, no comment. -w waits for the
-	 * xtables lock instead of failing silently when another tool holds it. */
-	for (i = 0; i < 2; i++) {
-		char *argv[] = { (char *)bin,
-				 "-w",
-				 "5",
-				 add ? "-I" : "-D",
-				 (char *)chains[i],
-				 "-s",
-				 (char *)ip,
-				 "-j",
-				 "DROP",
-				 NULL };
-
-		e = run_logged(argv, NULL);
-		err = err ?: e;
-	}
-	return err;
-}
-
-static int apply_nft(const char *bin, bool add, const struct arxdp_addr *a, const char *ip,
-		     uint32_t timeout_s)
-{
+	static char *const chains[] = { "INPUT", "FORWARD" };
 	const char *set = a->family == 4 ? FB_NFT_SET4 : FB_NFT_SET6;
-	char *argv[] = { (char *)bin, "-f", "-", NULL };
-	char script[2048], tmo[32] = "";
+	char tmo[32] = "";
+	size_t i;
 	int n;
 
+	memset(p, 0, sizeof(*p));
+	if (!addr_is_exact(a))
+		return -EINVAL;
+	addr_format(a, p->ip, sizeof(p->ip));
+	if (!nft) {
+		/* As the stock program: -I (top of the chain), no table, no comment. -w waits for
+		 * the xtables lock instead of failing silently when another tool holds it. */
+		for (i = 0; i < ARRAY_SIZE(chains); i++) {
+			char *argv[] = { (char *)bin, "-w", "5",   add ? "-I" : "-D",
+					 chains[i],   "-s", p->ip, "-j",
+					 "DROP",      NULL };
+
+			memcpy(p->cmd[i].argv, argv, sizeof(argv));
+		}
+		p->n = ARRAY_SIZE(chains);
+		return 0;
+	}
 	if (add && timeout_s)
 		snprintf(tmo, sizeof(tmo), " timeout %us", timeout_s);
 	/* One transaction: creating what is missing and re-adding the rules after a flush keeps
 	 * it idempotent while the sets (the blocks) survive. */
 	if (add)
 		n = snprintf(
-			script, sizeof(script),
+			p->script, sizeof(p->script),
 			"add table inet " FB_NFT_TABLE "\n"
 			"add set inet " FB_NFT_TABLE " " FB_NFT_SET4
 			" { type ipv4_addr; flags timeout; }\n"
@@ -403,13 +395,36 @@ static int apply_nft(const char *bin, bool add, const struct arxdp_addr *a, cons
 			"add rule inet " FB_NFT_TABLE " forward ip saddr @" FB_NFT_SET4 " drop\n"
 			"add rule inet " FB_NFT_TABLE " forward ip6 saddr @" FB_NFT_SET6 " drop\n"
 			"add element inet " FB_NFT_TABLE " %s { %s%s }\n",
-			set, ip, tmo);
+			set, p->ip, tmo);
 	else
-		n = snprintf(script, sizeof(script),
-			     "delete element inet " FB_NFT_TABLE " %s { %s }\n", set, ip);
-	if (n < 0 || (size_t)n >= sizeof(script))
+		n = snprintf(p->script, sizeof(p->script),
+			     "delete element inet " FB_NFT_TABLE " %s { %s }\n", set, p->ip);
+	if (n < 0 || (size_t)n >= sizeof(p->script))
 		return -ENAMETOOLONG;
-	return run_logged(argv, script);
+	p->cmd[0].argv[0] = (char *)bin;
+	p->cmd[0].argv[1] = "-f";
+	p->cmd[0].argv[2] = "-";
+	p->cmd[0].input = p->script;
+	p->n = 1;
+	return 0;
+}
+
+/* Every command of the plan runs, even after one failed (the stock program's two rules). */
+static int run_plan(bool nft, const char *bin, bool add, const struct arxdp_addr *a,
+		    uint32_t timeout_s)
+{
+	struct fb_plan p;
+	int err, e;
+	size_t i;
+
+	err = fb_plan_build(&p, nft, bin, add, a, timeout_s);
+	if (err)
+		return err;
+	for (i = 0; i < p.n; i++) {
+		e = run_logged(p.cmd[i].argv, p.cmd[i].input);
+		err = err ?: e;
+	}
+	return err;
 }
 
 int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uint32_t timeout_s,
@@ -427,7 +442,7 @@ int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uin
 	if (mode == ARXDP_FALLBACK_IPTABLES) {
 		if (!fb_find_binary(ipt, bin, sizeof(bin))) {
 			*used = ipt;
-			return apply_iptables(bin, add, ip);
+			return run_plan(false, bin, add, a, timeout_s);
 		}
 		pr_info("The iptables file '%s' is not accessible: %s (%d)", ipt, strerror(ENOENT),
 			ENOENT);
@@ -441,5 +456,5 @@ int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uin
 		return -ENOENT;
 	}
 	*used = "nft";
-	return apply_nft(bin, add, a, ip, timeout_s);
+	return run_plan(true, bin, add, a, timeout_s);
 }

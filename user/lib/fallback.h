@@ -59,4 +59,29 @@ void fb_unlock(const char *dir);
 int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uint32_t timeout_s,
 	     const char **used);
 
+/* What fb_apply runs for one address, built without running anything (tests read it). */
+#define FB_PLAN_CMDS 2
+#define FB_PLAN_ARGV 10
+#define FB_PLAN_SCRIPT 2048
+
+struct fb_plan {
+	struct {
+		char *argv[FB_PLAN_ARGV]; /* NULL-terminated; points at bin and into the plan */
+		const char *input; /* stdin text, or NULL */
+	} cmd[FB_PLAN_CMDS];
+	size_t n;
+	char ip[ADDR_STRLEN];
+	char script[FB_PLAN_SCRIPT];
+};
+
+/*
+ * The commands for add or delete of exact address a. Without nft, bin is the iptables or
+ * ip6tables that a's family needs, and the plan is the stock program's two rules (INPUT and
+ * FORWARD); with nft, bin is nft and the plan one transaction on its stdin, with timeout_s
+ * as the element's timeout. The plan points at bin and into itself: it is never copied.
+ * -EINVAL for a prefix, -ENAMETOOLONG when the script does not fit.
+ */
+int fb_plan_build(struct fb_plan *p, bool nft, const char *bin, bool add,
+		  const struct arxdp_addr *a, uint32_t timeout_s);
+
 #endif /* ARXDP_FALLBACK_H */

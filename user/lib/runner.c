@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <cjson/cJSON.h>
@@ -23,10 +26,34 @@
 #define LINE_MAX_EXECD 8192 /* execd reads one line with fgets(8192) */
 #define PIPE_SIZE (1 << 20)
 #define MISSING_MAX 64
+/*
+ * A program's files (lock dirs, logs, saved rules) get rwx for the owner, read for the group,
+ * nothing for others: the pattern of Wazuh's tree (root:wazuh, 0750/0640, its alert dirs made
+ * under umask 0027), whatever shell or unit arxdpd was started from. 022 would make them
+ * world-readable; 077 would hide them from Wazuh's components, which run in the wazuh group.
+ */
+#define CHILD_UMASK 027
+/* close_range's fallback: how far to close when RLIMIT_NOFILE is unlimited. */
+#define CHILD_FD_SCAN_MAX 65536
 
 enum job_kind { JOB_ADD, JOB_DELETE };
-enum job_state { JOB_QUEUED, JOB_READING, JOB_WAITING, JOB_DONE };
+enum job_state { JOB_FREE, JOB_READING, JOB_WAITING };
 
+/* A queued run: what starting it needs, nothing more, so a burst of thousands stays small. */
+struct qjob {
+	enum job_kind kind;
+	uint32_t timeout_s;
+	char *json; /* execd's message, at its size */
+	struct qjob *next;
+	char exe[BTABLE_EXE_MAX];
+};
+
+/*
+ * A running program, in one of concurrency slots that live as long as the runner: its epoll
+ * tag never points at freed memory, even when the daemon's batch of events still holds one
+ * for a program reaped earlier in the same batch (the slot is then free, or runs another
+ * program, whose non-blocking read just finds nothing).
+ */
 struct job {
 	int magic; /* first: lets the daemon tell a job from its own epoll sources */
 	enum job_kind kind;
@@ -36,17 +63,16 @@ struct job {
 	uint32_t timeout_s;
 	pid_t pid;
 	int in_fd, out_fd;
-	char line[LINE_MAX_EXECD];
+	char *line; /* execd's one line; allocated on the slot's first add, then kept */
 	size_t len;
 	uint64_t deadline_mono;
-	struct job *next;
 };
 
 struct runner {
 	struct runner_env env;
 	int epfd;
-	struct job *queue_head, *queue_tail;
-	struct job *running;
+	struct qjob *queue_head, *queue_tail;
+	struct job *slots; /* env.concurrency of them */
 	struct runner_stats st;
 	char missing[MISSING_MAX][BTABLE_EXE_MAX];
 	int n_missing;
@@ -60,11 +86,23 @@ bool runner_owns(const void *ptr)
 int runner_new(struct runner **out, const struct runner_env *env, int epfd)
 {
 	struct runner *r = calloc(1, sizeof(*r));
+	uint32_t i;
 
 	if (!r)
 		return -ENOMEM;
 	r->env = *env;
+	if (!r->env.concurrency)
+		r->env.concurrency = 1;
 	r->epfd = epfd;
+	r->slots = calloc(r->env.concurrency, sizeof(*r->slots));
+	if (!r->slots) {
+		free(r);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->env.concurrency; i++) {
+		r->slots[i].magic = JOB_MAGIC;
+		r->slots[i].in_fd = r->slots[i].out_fd = -1;
+	}
 	*out = r;
 	return 0;
 }
@@ -80,28 +118,35 @@ static void job_close_fds(struct runner *r, struct job *j)
 	j->in_fd = j->out_fd = -1;
 }
 
-static void job_free(struct job *j)
+/* The slot is free again; its line buffer stays for the next add. */
+static void job_release(struct runner *r, struct job *j)
 {
-	if (!j)
-		return;
+	job_close_fds(r, j);
 	free(j->json);
-	free(j);
+	j->json = NULL;
+	j->pid = 0;
+	j->len = 0;
+	j->state = JOB_FREE;
+	r->st.running--;
 }
 
 void runner_free(struct runner *r)
 {
-	struct job *j, *next;
+	struct qjob *q, *next;
+	uint32_t i;
 
 	if (!r)
 		return;
-	for (j = r->running; j; j = next) {
-		next = j->next;
-		job_close_fds(r, j);
-		job_free(j);
+	for (i = 0; i < r->env.concurrency; i++) {
+		job_close_fds(r, &r->slots[i]);
+		free(r->slots[i].json);
+		free(r->slots[i].line);
 	}
-	for (j = r->queue_head; j; j = next) {
-		next = j->next;
-		job_free(j);
+	free(r->slots);
+	for (q = r->queue_head; q; q = next) {
+		next = q->next;
+		free(q->json);
+		free(q);
 	}
 	free(r);
 }
@@ -109,23 +154,26 @@ void runner_free(struct runner *r)
 static int enqueue(struct runner *r, enum job_kind kind, const char *exe, char *json,
 		   uint32_t timeout_s)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct qjob *q = calloc(1, sizeof(*q));
+	char *trim;
 
-	if (!j) {
+	if (!q) {
 		free(json);
 		return -ENOMEM;
 	}
-	j->magic = JOB_MAGIC;
-	j->kind = kind;
-	j->json = json;
-	j->timeout_s = timeout_s;
-	j->in_fd = j->out_fd = -1;
-	str_copy(j->exe, exe, sizeof(j->exe));
+	/* A string buffer grows by doubling: the queue keeps only the message. */
+	trim = realloc(json, strlen(json) + 1);
+	if (trim)
+		json = trim;
+	q->kind = kind;
+	q->json = json;
+	q->timeout_s = timeout_s;
+	str_copy(q->exe, exe, sizeof(q->exe));
 	if (r->queue_tail)
-		r->queue_tail->next = j;
+		r->queue_tail->next = q;
 	else
-		r->queue_head = j;
-	r->queue_tail = j;
+		r->queue_head = q;
+	r->queue_tail = q;
 	r->st.queued++;
 	return 0;
 }
@@ -173,6 +221,67 @@ static int write_line(int fd, const char *s)
 	return (size_t)n == len + 1 ? 0 : -EAGAIN;
 }
 
+/* Everything above stderr goes: the program gets its three pipes and nothing of ours. */
+static void close_from_3(void)
+{
+	struct rlimit rl;
+	unsigned int fd, max = CHILD_FD_SCAN_MAX;
+
+	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
+		return;
+	/* No close_range (ENOSYS before 5.9, or a seccomp filter): one close per possible fd. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < CHILD_FD_SCAN_MAX)
+		max = (unsigned int)rl.rlim_cur;
+	for (fd = 3; fd < max; fd++)
+		close((int)fd);
+}
+
+/*
+ * The forked child, up to execv. Only async-signal-safe calls. A program starts as from a
+ * fresh execd: every signal at its default and none blocked (arxdpd ignores SIGPIPE and blocks
+ * what its signalfd reads; an ignored disposition would survive exec), no descriptor but
+ * stdin, stdout and stderr (arxdpd's own inherited ones included: a shell's fd on a secret file
+ * must not reach a script), a fixed umask, its own session (so a kill reaches its children).
+ */
+static void child_exec(const char *home, char *path, int in_fd, int out_fd)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	char *argv[] = { path, NULL };
+	int src[3], i, null;
+	sigset_t none;
+
+	/* glibc's reserved real-time signals fail here: nothing could have set them. */
+	for (i = 1; i < NSIG; i++)
+		if (i != SIGKILL && i != SIGSTOP)
+			sigaction(i, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (chdir(home))
+		_exit(127);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		_exit(127);
+	src[0] = in_fd;
+	src[1] = out_fd >= 0 ? out_fd : null;
+	src[2] = null; /* execd sends stderr to /dev/null */
+	/* Moved above 2 first: with arxdpd's 0-2 closed a pipe may sit on 0-2 itself, and the
+	 * dup2 onto one target must not clobber the source of another. */
+	for (i = 0; i < 3; i++) {
+		src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3);
+		if (src[i] < 0)
+			_exit(127);
+	}
+	for (i = 0; i < 3; i++)
+		if (dup2(src[i], i) < 0)
+			_exit(127);
+	close_from_3();
+	umask(CHILD_UMASK);
+	execv(path, argv);
+	_exit(127);
+}
+
 static int spawn(struct runner *r, struct job *j)
 {
 	char path[PATH_MAX];
@@ -196,33 +305,22 @@ static int spawn(struct runner *r, struct job *j)
 			return err;
 		}
 	}
-	if (pipe2(in, O_CLOEXEC) || (j->kind == JOB_ADD && pipe2(out, O_CLOEXEC | O_NONBLOCK))) {
+	if (pipe2(in, O_CLOEXEC) || (j->kind == JOB_ADD && pipe2(out, O_CLOEXEC))) {
 		err = -errno;
 		goto fail;
 	}
+	/* Our ends only: the program's stdin and stdout stay blocking, as under execd. */
 	fcntl(in[1], F_SETPIPE_SZ, PIPE_SIZE);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	if (j->kind == JOB_ADD)
+		fcntl(out[0], F_SETFL, O_NONBLOCK);
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		goto fail;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		sigset_t all;
-		char *argv[] = { path, NULL };
-
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		setsid();
-		if (chdir(r->env.home))
-			_exit(127);
-		dup2(in[0], 0);
-		dup2(j->kind == JOB_ADD ? out[1] : null, 1);
-		dup2(null, 2); /* execd sends stderr to /dev/null */
-		execv(path, argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		child_exec(r->env.home, path, in[0], j->kind == JOB_ADD ? out[1] : -1);
 	close(in[0]);
 	j->in_fd = in[1];
 	if (j->kind == JOB_ADD) {
@@ -317,28 +415,43 @@ static void answer(struct runner *r, struct job *j)
 		}
 	}
 	reply = with_command(j->json, cmd);
-	if (!reply || write_line(j->in_fd, reply))
-		pr_warn("active response '%s' (pid %d): cannot send '%s'", j->exe, (int)j->pid,
-			cmd);
+	err = reply ? write_line(j->in_fd, reply) : -ENOMEM;
+	if (err == -EPIPE) /* it exited after its line: nothing to tell it, as under execd */
+		pr_debug("active response '%s' (pid %d): gone before its '%s'", j->exe, (int)j->pid,
+			 cmd);
+	else if (err)
+		pr_warn("active response '%s' (pid %d): cannot send '%s': %s", j->exe, (int)j->pid,
+			cmd, strerror(-err));
 	free(reply);
 	job_close_fds(r, j);
 	j->state = JOB_WAITING;
 }
 
-static void start(struct runner *r, struct job *j)
+/* false when the program could not be started (the slot stays free). */
+static bool start(struct runner *r, struct job *j)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = j };
+	int err;
 
 	j->deadline_mono = mono_now_ns() + (uint64_t)r->env.time_limit_s * NSEC_PER_SEC;
 	r->st.started++;
+	if (j->kind == JOB_ADD && !j->line && !(j->line = malloc(LINE_MAX_EXECD))) {
+		pr_warn("active response '%s': cannot start: %s", j->exe, strerror(ENOMEM));
+		r->st.failed++;
+		return false;
+	}
 	if (spawn(r, j)) {
 		r->st.failed++;
-		j->state = JOB_DONE;
-		return;
+		return false;
 	}
-	if (write_line(j->in_fd, j->json)) {
-		pr_warn("active response '%s' (pid %d): cannot write its input", j->exe,
-			(int)j->pid);
+	err = write_line(j->in_fd, j->json);
+	if (err == -EPIPE) {
+		/* Its right (execd ignores it too): it exited or closed stdin before reading. */
+		pr_debug("active response '%s' (pid %d): did not read its input", j->exe,
+			 (int)j->pid);
+	} else if (err) {
+		pr_warn("active response '%s' (pid %d): cannot write its input: %s", j->exe,
+			(int)j->pid, strerror(-err));
 		kill(-j->pid, SIGKILL);
 	}
 	if (j->kind == JOB_DELETE) {
@@ -346,7 +459,7 @@ static void start(struct runner *r, struct job *j)
 		close(j->in_fd);
 		j->in_fd = -1;
 		j->state = JOB_WAITING;
-		return;
+		return true;
 	}
 	j->state = JOB_READING;
 	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->out_fd, &ev)) {
@@ -355,6 +468,7 @@ static void start(struct runner *r, struct job *j)
 		job_close_fds(r, j);
 		j->state = JOB_WAITING;
 	}
+	return true;
 }
 
 void runner_event(struct runner *r, void *ptr, uint32_t events)
@@ -367,11 +481,16 @@ void runner_event(struct runner *r, void *ptr, uint32_t events)
 	for (;;) {
 		char *nl;
 
-		n = read(j->out_fd, j->line + j->len, sizeof(j->line) - 1 - j->len);
+		n = read(j->out_fd, j->line + j->len, LINE_MAX_EXECD - 1 - j->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
+		if (n <= 0 && j->len) {
+			/* execd's fgets takes a last line without its newline as the line. */
+			answer(r, j);
+			return;
+		}
 		if (n <= 0) {
 			/* EOF without a line: a stateless program; no timeout entry, no answer. */
 			pr_debug("active response '%s': won't be added to the timeout list: no "
@@ -385,7 +504,7 @@ void runner_event(struct runner *r, void *ptr, uint32_t events)
 		j->len += (size_t)n;
 		j->line[j->len] = '\0';
 		nl = memchr(j->line, '\n', j->len);
-		if (nl || j->len == sizeof(j->line) - 1) {
+		if (nl || j->len == LINE_MAX_EXECD - 1) {
 			if (nl)
 				*nl = '\0';
 			answer(r, j);
@@ -394,26 +513,48 @@ void runner_event(struct runner *r, void *ptr, uint32_t events)
 	}
 }
 
-static void unlink_running(struct runner *r, struct job *j)
+/* Fills every free slot from the queue, oldest first. */
+static void start_queued(struct runner *r)
 {
-	struct job **pp;
+	uint32_t i = 0;
 
-	for (pp = &r->running; *pp; pp = &(*pp)->next) {
-		if (*pp == j) {
-			*pp = j->next;
-			r->st.running--;
-			return;
-		}
+	while (r->queue_head && r->st.running < r->env.concurrency) {
+		struct qjob *q = r->queue_head;
+		struct job *j;
+
+		while (r->slots[i].state != JOB_FREE)
+			i++; /* running < concurrency: a free one exists */
+		j = &r->slots[i];
+		r->queue_head = q->next;
+		if (!r->queue_head)
+			r->queue_tail = NULL;
+		r->st.queued--;
+		j->kind = q->kind;
+		j->timeout_s = q->timeout_s;
+		j->json = q->json;
+		str_copy(j->exe, q->exe, sizeof(j->exe));
+		free(q);
+		j->state = JOB_WAITING;
+		r->st.running++;
+		if (!start(r, j))
+			job_release(r, j);
 	}
+}
+
+static struct job *find_pid(struct runner *r, pid_t pid)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->env.concurrency; i++)
+		if (r->slots[i].state != JOB_FREE && r->slots[i].pid == pid)
+			return &r->slots[i];
+	return NULL;
 }
 
 bool runner_child(struct runner *r, pid_t pid, int status)
 {
-	struct job *j;
+	struct job *j = pid > 0 ? find_pid(r, pid) : NULL;
 
-	for (j = r->running; j; j = j->next)
-		if (j->pid == pid)
-			break;
 	if (!j)
 		return false;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && j->state == JOB_READING)
@@ -421,25 +562,26 @@ bool runner_child(struct runner *r, pid_t pid, int status)
 	/* A program that exits with its stdout still unread: drain what it printed. */
 	if (j->state == JOB_READING)
 		runner_event(r, j, EPOLLIN);
-	if (j->state == JOB_READING) {
+	/* Still reading: a child of the program holds its stdout; nothing more is awaited. */
+	if (j->state == JOB_READING)
 		r->st.stateless++;
-		job_close_fds(r, j);
-	}
-	unlink_running(r, j);
-	job_close_fds(r, j);
-	job_free(j);
+	job_release(r, j);
+	/* The freed slot goes to the next queued job now, not at the next tick: a burst of
+	 * scripts runs at the speed of the scripts, not at concurrency per second. */
+	start_queued(r);
 	return true;
 }
 
 void runner_reap(struct runner *r)
 {
-	struct job *j, *next;
+	struct job *j;
+	uint32_t i;
 	int status;
 
 	/* Its own children only: arxdpd has another (the state saver) that it reaps itself. */
-	for (j = r->running; j; j = next) {
-		next = j->next;
-		if (j->pid > 0 && waitpid(j->pid, &status, WNOHANG) == j->pid)
+	for (i = 0; i < r->env.concurrency; i++) {
+		j = &r->slots[i];
+		if (j->state != JOB_FREE && waitpid(j->pid, &status, WNOHANG) == j->pid)
 			runner_child(r, j->pid, status);
 	}
 }
@@ -462,34 +604,16 @@ static void fire_due(struct runner *r, uint64_t now_wall, bool all, bool *change
 	}
 }
 
-static void start_queued(struct runner *r)
-{
-	while (r->queue_head && r->st.running < r->env.concurrency) {
-		struct job *j = r->queue_head;
-
-		r->queue_head = j->next;
-		if (!r->queue_head)
-			r->queue_tail = NULL;
-		r->st.queued--;
-		j->next = r->running;
-		r->running = j;
-		r->st.running++;
-		start(r, j);
-		if (j->state == JOB_DONE) {
-			unlink_running(r, j);
-			job_free(j);
-		}
-	}
-}
-
 bool runner_tick(struct runner *r, uint64_t now_wall)
 {
 	uint64_t now = mono_now_ns();
 	bool changed = false;
 	struct job *j;
+	uint32_t i;
 
-	for (j = r->running; j; j = j->next) {
-		if (j->pid > 0 && now > j->deadline_mono) {
+	for (i = 0; i < r->env.concurrency; i++) {
+		j = &r->slots[i];
+		if (j->state != JOB_FREE && now > j->deadline_mono) {
 			pr_warn("active response '%s' (pid %d): still running after %us: killed",
 				j->exe, (int)j->pid, r->env.time_limit_s);
 			kill(-j->pid, SIGKILL);
@@ -513,7 +637,7 @@ void runner_flush_deletes(struct runner *r, uint32_t wait_s)
 	bool changed = false;
 
 	fire_due(r, 0, true, &changed);
-	while ((r->queue_head || r->running) && mono_now_ns() < end) {
+	while ((r->queue_head || r->st.running) && mono_now_ns() < end) {
 		start_queued(r);
 		runner_reap(r);
 		usleep(10000);

@@ -36,18 +36,31 @@ struct runner;
 
 int runner_new(struct runner **out, const struct runner_env *env, int epfd);
 void runner_free(struct runner *r);
-/* Queues an add: json is execd's add message (owned by the runner from now on). */
+/*
+ * Queues an add: json is execd's add message (owned by the runner from now on). Never starts
+ * it: the daemon starts scripts (runner_tick) only after the snapshot that holds their alert,
+ * so a crash never runs one twice.
+ */
 int runner_add(struct runner *r, const char *exe, char *json, uint32_t timeout_s);
 /* Queues a delete run (json owned by the runner). */
 int runner_delete(struct runner *r, const char *exe, char *json);
-/* epoll readiness on an fd the runner registered (data.ptr = the runner's job). */
+/*
+ * epoll readiness on an fd the runner registered (data.ptr = one of the runner's slots, valid
+ * until runner_free: an event left in a batch after its program was reaped is harmless).
+ */
 void runner_event(struct runner *r, void *job, uint32_t events);
-/* After SIGCHLD: reaps finished programs (every child of the process: waitpid(-1)). */
+/* After SIGCHLD: reaps finished programs (its own children only, by pid). */
 void runner_reap(struct runner *r);
-/* A child the caller reaped itself: true when it was one of the runner's programs. */
+/*
+ * A child the caller reaped itself: true when it was one of the runner's programs, whose slot
+ * then goes to the next queued job at once.
+ */
 bool runner_child(struct runner *r, pid_t pid, int status);
-/* Once a second: kills overdue programs, starts queued ones, fires due deletes.
- * Returns true when the timeout list changed (the daemon saves its state). */
+/*
+ * Once a second, and after queueing: kills overdue programs, fires due deletes, fills every
+ * free slot from the queue. Returns true when the timeout list changed (the daemon saves its
+ * state).
+ */
 bool runner_tick(struct runner *r, uint64_t now_wall_ns);
 /* Runs every pending delete now (execd's shutdown behaviour) and waits, bounded. */
 void runner_flush_deletes(struct runner *r, uint32_t wait_s);

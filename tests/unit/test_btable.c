@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the block table's tables: distinct keys (family, prefix length, bytes)
+ * stay distinct, upsert returns the existing entry, a few hundred thousand v4 and v6 keys
+ * survive the bucket array's doublings, deletion, foreach (every entry once, early stop,
+ * deleting the visited entry), and the alert copy an entry owns.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+#include <string.h>
+#include "addr.h"
+#include "btable.h"
+#include "util.h"
+
+#define MANY 130000 /* per family, inside 198.18.0.0/15: ~250 times the first bucket count */
+
+/* clang-format off */
+/* All different keys: the same bytes in either family, or with another prefix, included. */
+static const char *const distinct[] = {
+	"192.0.2.7", "192.0.2.8", "192.0.2.0/24", "192.0.2.0/25", "192.0.0.0/16",
+	"198.51.100.1", "203.0.113.0/24", "0.0.0.0/0",
+	"2001:db8::7", "2001:db8::8", "2001:db8::/32", "2001:db8::/64", "c000:207::",
+	"::/0", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+};
+/* clang-format on */
+
+static struct arxdp_addr parse(const char *s)
+{
+	struct arxdp_addr a;
+
+	cr_assert_eq(addr_parse(s, &a, NULL, 0), 0, "%s", s);
+	return a;
+}
+
+Test(btable, distinct_keys)
+{
+	struct btable *t = btable_new();
+	struct bmeta *m[ARRAY_SIZE(distinct)];
+	size_t i, k;
+
+	cr_assert_not_null(t);
+	for (i = 0; i < ARRAY_SIZE(distinct); i++) {
+		struct arxdp_addr a = parse(distinct[i]);
+
+		m[i] = btable_upsert(t, &a);
+		cr_assert_not_null(m[i]);
+		cr_expect_eq(m[i]->offenses, 0, "%s: a new entry is not zeroed", distinct[i]);
+		cr_expect_eq(addr_cmp(&m[i]->addr, &a), 0);
+		m[i]->offenses = (uint32_t)i + 1;
+		str_copy(m[i]->exe, distinct[i], sizeof(m[i]->exe));
+	}
+	cr_expect_eq(btable_size(t), ARRAY_SIZE(distinct));
+	for (i = 0; i < ARRAY_SIZE(distinct); i++) {
+		struct arxdp_addr a = parse(distinct[i]);
+
+		cr_expect_eq(btable_get(t, &a), m[i], "%s", distinct[i]);
+		/* Upsert of a known key is the same entry, its fields kept. */
+		cr_expect_eq(btable_upsert(t, &a), m[i], "%s", distinct[i]);
+		cr_expect_eq(m[i]->offenses, i + 1);
+		cr_expect_str_eq(m[i]->exe, distinct[i]);
+	}
+	cr_expect_eq(btable_size(t), ARRAY_SIZE(distinct));
+	for (i = 0; i < ARRAY_SIZE(distinct); i += 2) {
+		struct arxdp_addr a = parse(distinct[i]);
+
+		btable_del(t, &a);
+		btable_del(t, &a); /* absent now: nothing happens */
+		cr_expect_null(btable_get(t, &a), "%s", distinct[i]);
+	}
+	cr_expect_eq(btable_size(t), ARRAY_SIZE(distinct) / 2);
+	for (k = 1; k < ARRAY_SIZE(distinct); k += 2) {
+		struct arxdp_addr a = parse(distinct[k]);
+
+		cr_expect_eq(btable_get(t, &a), m[k], "%s lost by a neighbour's delete",
+			     distinct[k]);
+	}
+	btable_free(t);
+}
+
+/* Key i of a family: 198.18.0.0/15 or 2001:2::/48, exact. */
+static struct arxdp_addr key(int family, uint32_t i)
+{
+	struct arxdp_addr a = { .family = (uint8_t)family };
+
+	if (family == 4) {
+		a.prefixlen = 32;
+		a.a[0] = 198;
+		a.a[1] = (uint8_t)(18 + (i >> 16));
+		a.a[2] = (uint8_t)(i >> 8);
+		a.a[3] = (uint8_t)i;
+	} else {
+		a.prefixlen = 128;
+		a.a[0] = 0x20;
+		a.a[1] = 0x01;
+		a.a[3] = 0x02;
+		a.a[13] = (uint8_t)(i >> 16);
+		a.a[14] = (uint8_t)(i >> 8);
+		a.a[15] = (uint8_t)i;
+	}
+	return a;
+}
+
+struct visit {
+	struct btable *t;
+	uint8_t *seen; /* per key: how often visited */
+	size_t n, stop_after;
+	bool del;
+};
+
+static size_t index_of(const struct bmeta *m)
+{
+	return m->rule_id; /* set at insertion */
+}
+
+static int visit_cb(struct bmeta *m, void *ctx)
+{
+	struct visit *v = ctx;
+
+	v->seen[index_of(m)]++;
+	v->n++;
+	if (v->del)
+		btable_del(v->t, &m->addr); /* the visited entry: allowed */
+	return v->stop_after && v->n == v->stop_after ? 42 : 0;
+}
+
+static struct btable *fill(uint32_t n)
+{
+	struct btable *t = btable_new();
+	uint32_t i;
+
+	cr_assert_not_null(t);
+	for (i = 0; i < 2 * n; i++) {
+		struct arxdp_addr a = key(i < n ? 4 : 6, i % n);
+		struct bmeta *m = btable_upsert(t, &a);
+
+		cr_assert_not_null(m);
+		m->rule_id = i;
+	}
+	return t;
+}
+
+Test(btable, many_grow_and_delete)
+{
+	struct btable *t = fill(MANY);
+	uint32_t i;
+
+	cr_assert_eq(btable_size(t), 2 * MANY);
+	for (i = 0; i < 2 * MANY; i++) {
+		struct arxdp_addr a = key(i < MANY ? 4 : 6, i % MANY);
+		struct bmeta *m = btable_get(t, &a);
+
+		cr_assert_not_null(m, "key %u lost in growth", i);
+		cr_assert_eq(m->rule_id, i);
+	}
+	for (i = 0; i < 2 * MANY; i += 3) {
+		struct arxdp_addr a = key(i < MANY ? 4 : 6, i % MANY);
+
+		btable_del(t, &a);
+	}
+	cr_expect_eq(btable_size(t), 2 * MANY - (2 * MANY + 2) / 3);
+	for (i = 0; i < 2 * MANY; i++) {
+		struct arxdp_addr a = key(i < MANY ? 4 : 6, i % MANY);
+		struct bmeta *m = btable_get(t, &a);
+
+		if (i % 3 == 0)
+			cr_assert_null(m, "key %u still there after its delete", i);
+		else
+			cr_assert(m && m->rule_id == i, "key %u lost by a delete", i);
+	}
+	btable_free(t);
+}
+
+struct foreach_case {
+	char name[24];
+	uint32_t n; /* keys per family */
+	size_t stop_after; /* the callback returns 42 at this visit (0 = never) */
+	bool del; /* the callback deletes what it visits */
+};
+
+/* clang-format off */
+static struct foreach_case foreach_cases[] = {
+	{ "empty", 0, 0, false },
+	{ "all once", 5000, 0, false },
+	{ "stops early", 5000, 77, false },
+	{ "deletes each", 5000, 0, true },
+	{ "deletes, stops", 5000, 1234, true },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(btable, foreach)
+{
+	return cr_make_param_array(struct foreach_case, foreach_cases, ARRAY_SIZE(foreach_cases));
+}
+
+ParameterizedTest(struct foreach_case *c, btable, foreach)
+{
+	struct btable *t = fill(c->n);
+	struct visit v = { .t = t, .stop_after = c->stop_after, .del = c->del };
+	size_t i, want = c->stop_after ?: 2 * c->n, once = 0;
+
+	v.seen = calloc(2 * c->n + 1, 1);
+	cr_assert_not_null(v.seen);
+	cr_expect_eq(btable_foreach(t, visit_cb, &v), c->stop_after ? 42 : 0, "%s", c->name);
+	cr_expect_eq(v.n, want, "%s: %zu visits", c->name, v.n);
+	for (i = 0; i < 2 * c->n; i++) {
+		cr_assert_leq(v.seen[i], 1, "%s: key %zu visited %u times", c->name, i, v.seen[i]);
+		once += v.seen[i];
+	}
+	cr_expect_eq(once, want);
+	cr_expect_eq(btable_size(t), c->del ? 2 * c->n - want : 2 * c->n, "%s", c->name);
+	free(v.seen);
+	btable_free(t);
+}
+
+Test(btable, alert_owned)
+{
+	struct btable *t = btable_new();
+	struct arxdp_addr a = parse("192.0.2.7");
+	struct bmeta *m = btable_upsert(t, &a);
+	char src[] = "{\"rule\":{\"id\":\"5710\"}}";
+
+	cr_assert_not_null(m);
+	cr_expect_null(m->alert);
+	cr_assert_eq(bmeta_set_alert(m, src), 0);
+	cr_assert_not_null(m->alert);
+	cr_expect_neq(m->alert, src, "not a copy");
+	src[0] = 'X';
+	cr_expect_str_eq(m->alert, "{\"rule\":{\"id\":\"5710\"}}");
+	cr_assert_eq(bmeta_set_alert(m, NULL), 0);
+	cr_expect_null(m->alert);
+	bmeta_take_alert(m, strdup("{}"));
+	cr_expect_str_eq(m->alert, "{}");
+	bmeta_take_alert(m, strdup("{\"a\":1}")); /* the old one is freed (ASan checks) */
+	cr_expect_str_eq(m->alert, "{\"a\":1}");
+	btable_free(t); /* frees the entries' alerts too */
+}

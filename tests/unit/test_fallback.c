@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the firewall fallback's tables: the argv and stdin built for iptables,
+ * ip6tables and nft for each address family, add and delete (built, never run), how the tool
+ * is found in PATH, and, with fake tools in a private PATH, that fb_apply runs exactly the
+ * built commands.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "addr.h"
+#include "fallback.h"
+#include "log.h"
+#include "util.h"
+
+#define NFT_PREAMBLE                                                                          \
+	"add table inet arxdp_fwdrop\n"                                                       \
+	"add set inet arxdp_fwdrop blk4 { type ipv4_addr; flags timeout; }\n"                 \
+	"add set inet arxdp_fwdrop blk6 { type ipv6_addr; flags timeout; }\n"                 \
+	"add chain inet arxdp_fwdrop input { type filter hook input priority -1; policy "     \
+	"accept; }\n"                                                                         \
+	"add chain inet arxdp_fwdrop forward { type filter hook forward priority -1; policy " \
+	"accept; }\n"                                                                         \
+	"flush chain inet arxdp_fwdrop input\n"                                               \
+	"flush chain inet arxdp_fwdrop forward\n"                                             \
+	"add rule inet arxdp_fwdrop input ip saddr @blk4 drop\n"                              \
+	"add rule inet arxdp_fwdrop input ip6 saddr @blk6 drop\n"                             \
+	"add rule inet arxdp_fwdrop forward ip saddr @blk4 drop\n"                            \
+	"add rule inet arxdp_fwdrop forward ip6 saddr @blk6 drop\n"
+
+struct plan_case {
+	char addr[48];
+	bool nft, add;
+	uint32_t timeout_s;
+	char bin[24];
+	int err;
+	char argv[2][96]; /* each command's argv joined by spaces ("" = no such command) */
+	char input[96]; /* nft: the script's last line; an add's script is NFT_PREAMBLE + it */
+};
+
+/* clang-format off */
+static struct plan_case plan_cases[] = {
+	{ "192.0.2.7", false, true, 600, "/sbin/iptables", 0,
+	  { "/sbin/iptables -w 5 -I INPUT -s 192.0.2.7 -j DROP",
+	    "/sbin/iptables -w 5 -I FORWARD -s 192.0.2.7 -j DROP" }, "" },
+	{ "192.0.2.7", false, false, 0, "/sbin/iptables", 0,
+	  { "/sbin/iptables -w 5 -D INPUT -s 192.0.2.7 -j DROP",
+	    "/sbin/iptables -w 5 -D FORWARD -s 192.0.2.7 -j DROP" }, "" },
+	{ "2001:DB8:0:0::7", false, true, 600, "/sbin/ip6tables", 0,
+	  { "/sbin/ip6tables -w 5 -I INPUT -s 2001:db8::7 -j DROP",
+	    "/sbin/ip6tables -w 5 -I FORWARD -s 2001:db8::7 -j DROP" }, "" },
+	{ "2001:db8::7", false, false, 600, "/sbin/ip6tables", 0,
+	  { "/sbin/ip6tables -w 5 -D INPUT -s 2001:db8::7 -j DROP",
+	    "/sbin/ip6tables -w 5 -D FORWARD -s 2001:db8::7 -j DROP" }, "" },
+	/* What arrives on the wire: a mapped address is the IPv4 one. */
+	{ "::ffff:198.51.100.9", false, true, 60, "/sbin/iptables", 0,
+	  { "/sbin/iptables -w 5 -I INPUT -s 198.51.100.9 -j DROP",
+	    "/sbin/iptables -w 5 -I FORWARD -s 198.51.100.9 -j DROP" }, "" },
+	{ "192.0.2.7", true, true, 600, "/usr/sbin/nft", 0, { "/usr/sbin/nft -f -", "" },
+	  "add element inet arxdp_fwdrop blk4 { 192.0.2.7 timeout 600s }" },
+	/* Timeout 0 is permanent: an element without a timeout. */
+	{ "192.0.2.7", true, true, 0, "/usr/sbin/nft", 0, { "/usr/sbin/nft -f -", "" },
+	  "add element inet arxdp_fwdrop blk4 { 192.0.2.7 }" },
+	{ "192.0.2.7", true, false, 600, "/usr/sbin/nft", 0, { "/usr/sbin/nft -f -", "" },
+	  "delete element inet arxdp_fwdrop blk4 { 192.0.2.7 }" },
+	{ "2001:db8::7", true, true, 86400, "/usr/sbin/nft", 0, { "/usr/sbin/nft -f -", "" },
+	  "add element inet arxdp_fwdrop blk6 { 2001:db8::7 timeout 86400s }" },
+	{ "2001:db8::7", true, false, 0, "/usr/sbin/nft", 0, { "/usr/sbin/nft -f -", "" },
+	  "delete element inet arxdp_fwdrop blk6 { 2001:db8::7 }" },
+	/* A prefix never reaches a firewall tool: the fallback blocks exact addresses. */
+	{ "192.0.2.0/24", false, true, 600, "/sbin/iptables", -EINVAL, { "", "" }, "" },
+	{ "2001:db8::/64", true, true, 600, "/usr/sbin/nft", -EINVAL, { "", "" }, "" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(fallback, plan)
+{
+	return cr_make_param_array(struct plan_case, plan_cases, ARRAY_SIZE(plan_cases));
+}
+
+static void join(char *const argv[], char *out, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; argv[i] && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? " " : "", argv[i]);
+}
+
+ParameterizedTest(struct plan_case *c, fallback, plan)
+{
+	char got[256], want[FB_PLAN_SCRIPT];
+	struct arxdp_addr a;
+	struct fb_plan p;
+	size_t i, n;
+
+	cr_assert_eq(addr_parse(c->addr, &a, NULL, 0), 0, "%s", c->addr);
+	cr_assert_eq(fb_plan_build(&p, c->nft, c->bin, c->add, &a, c->timeout_s), c->err, "%s",
+		     c->addr);
+	n = !c->argv[0][0] ? 0 : !c->argv[1][0] ? 1 : 2;
+	cr_assert_eq(p.n, n, "%s: %zu commands", c->addr, p.n);
+	for (i = 0; i < n; i++) {
+		join(p.cmd[i].argv, got, sizeof(got));
+		cr_expect_str_eq(got, c->argv[i], "%s", c->addr);
+		cr_expect_eq(p.cmd[i].argv[0], c->bin, "argv[0] is not the found binary");
+	}
+	if (!c->nft) {
+		for (i = 0; i < n; i++)
+			cr_expect_null(p.cmd[i].input, "%s: iptables got stdin", c->addr);
+		return;
+	}
+	if (!n)
+		return;
+	snprintf(want, sizeof(want), "%s%s\n", c->add ? NFT_PREAMBLE : "", c->input);
+	cr_assert_not_null(p.cmd[0].input);
+	cr_expect_str_eq(p.cmd[0].input, want, "%s", c->addr);
+}
+
+static char dir[64];
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void setup(void)
+{
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	str_copy(dir, "/tmp/arxdp-test-fallback.XXXXXX", sizeof(dir));
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void put(const char *rel, const char *text, mode_t mode)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (!text) {
+		cr_assert_eq(mkdir(path, mode), 0, "%s", path);
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+	cr_assert_eq(write_all(fd, text, strlen(text)), 0);
+	cr_assert_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+struct find_case {
+	char name[32];
+	char path[128]; /* PATH, with D for the test's directory */
+	char want[32]; /* the hit below the test's directory ("" = -ENOENT) */
+};
+
+/* clang-format off */
+static struct find_case find_cases[] = {
+	{ "first hit", "D/a:D/b", "a/tool" },
+	{ "skips non-executable", "D/noexec:D/b", "b/tool" },
+	{ "skips a directory", "D/dir:D/b", "b/tool" },
+	/* Empty and relative entries mean the cwd: a root program never searches there. */
+	{ "skips empty and relative", "::.:a:D/b", "b/tool" },
+	{ "none", "D/noexec:D/dir:D/none", "" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(fallback, find_binary)
+{
+	return cr_make_param_array(struct find_case, find_cases, ARRAY_SIZE(find_cases));
+}
+
+ParameterizedTest(struct find_case *c, fallback, find_binary, .init = setup, .fini = teardown)
+{
+	char path[1024], out[256], want[256], *o = path;
+	const char *s;
+
+	put("a", NULL, 0755);
+	put("a/tool", "#!/bin/sh\n", 0755);
+	put("b", NULL, 0755);
+	put("b/tool", "#!/bin/sh\n", 0755);
+	put("noexec", NULL, 0755);
+	put("noexec/tool", "#!/bin/sh\n", 0644);
+	put("dir", NULL, 0755);
+	put("dir/tool", NULL, 0755);
+	for (s = c->path; *s && o < path + sizeof(path) - 64; s++)
+		o += *s == 'D' ? sprintf(o, "%s", dir) : sprintf(o, "%c", *s);
+	*o = '\0';
+	cr_assert_eq(chdir(dir), 0); /* the relative "a" would find a/tool from here */
+	setenv("PATH", path, 1);
+	if (!c->want[0]) {
+		cr_expect_eq(fb_find_binary("tool", out, sizeof(out)), -ENOENT, "%s", c->name);
+		cr_expect_str_empty(out);
+		return;
+	}
+	cr_assert_eq(fb_find_binary("tool", out, sizeof(out)), 0, "%s: PATH %s", c->name, path);
+	snprintf(want, sizeof(want), "%s/%s", dir, c->want);
+	cr_expect_str_eq(out, want, "%s", c->name);
+}
+
+/* A fake tool that logs its argv (one line) and its stdin into <name>.log next to it. */
+static void put_tool(const char *name, int status)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\nlog=\"${0%%/*}/%s.log\"\necho \"$*\" >>\"$log\"\n"
+		 "[ \"$1 $2\" = \"-f -\" ] && /bin/cat >>\"$log\"\nexit %d\n",
+		 name, status);
+	put(name, text, 0755);
+}
+
+static char *slurp(const char *rel)
+{
+	char path[256];
+	char *buf = calloc(1, 8192);
+	FILE *f;
+
+	cr_assert_not_null(buf);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "re");
+	if (!f) {
+		free(buf);
+		return NULL;
+	}
+	buf[fread(buf, 1, 8191, f)] = '\0';
+	fclose(f);
+	return buf;
+}
+
+struct apply_case {
+	char name[40];
+	enum arxdp_fallback mode;
+	char addr[32];
+	bool add;
+	char tools[2][12]; /* fake tools in PATH */
+	int status; /* their exit status */
+	int err;
+	char used[12];
+	char log[16]; /* the tool's log that must hold the commands */
+	char want[512]; /* its content ("" = no tool ran) */
+};
+
+/* clang-format off */
+static struct apply_case apply_cases[] = {
+	{ "iptables", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", true, { "iptables", "nft" }, 0, 0,
+	  "iptables", "iptables.log",
+	  "-w 5 -I INPUT -s 192.0.2.7 -j DROP\n-w 5 -I FORWARD -s 192.0.2.7 -j DROP\n" },
+	{ "ip6tables for v6", ARXDP_FALLBACK_IPTABLES, "2001:db8::7", false,
+	  { "iptables", "ip6tables" }, 0, 0, "ip6tables", "ip6tables.log",
+	  "-w 5 -D INPUT -s 2001:db8::7 -j DROP\n-w 5 -D FORWARD -s 2001:db8::7 -j DROP\n" },
+	/* The stock program's fallback when iptables is missing. */
+	{ "nft when no iptables", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", false, { "nft", "" }, 0,
+	  0, "nft", "nft.log", "-f -\ndelete element inet arxdp_fwdrop blk4 { 192.0.2.7 }\n" },
+	{ "nftables mode", ARXDP_FALLBACK_NFTABLES, "192.0.2.7", false, { "iptables", "nft" }, 0,
+	  0, "nft", "nft.log", "-f -\ndelete element inet arxdp_fwdrop blk4 { 192.0.2.7 }\n" },
+	/* Both rules are tried, and a failure is reported, never assumed away. */
+	{ "tool fails", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", false, { "iptables", "" }, 1, -EIO,
+	  "iptables", "iptables.log",
+	  "-w 5 -D INPUT -s 192.0.2.7 -j DROP\n-w 5 -D FORWARD -s 192.0.2.7 -j DROP\n" },
+	{ "no tool", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", true, { "", "" }, 0, -ENOENT, "", "",
+	  "" },
+	{ "fail mode", ARXDP_FALLBACK_FAIL, "192.0.2.7", true, { "iptables", "nft" }, 0, -EPERM,
+	  "", "", "" },
+	{ "prefix", ARXDP_FALLBACK_IPTABLES, "192.0.2.0/24", true, { "iptables", "nft" }, 0,
+	  -EINVAL, "", "", "" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(fallback, apply)
+{
+	return cr_make_param_array(struct apply_case, apply_cases, ARRAY_SIZE(apply_cases));
+}
+
+ParameterizedTest(struct apply_case *c, fallback, apply, .init = setup, .fini = teardown)
+{
+	static const char *const all[] = { "iptables.log", "ip6tables.log", "nft.log" };
+	const char *used = "unset";
+	struct arxdp_addr a;
+	size_t i;
+	char *log;
+
+	for (i = 0; i < 2; i++)
+		if (c->tools[i][0])
+			put_tool(c->tools[i], c->status);
+	setenv("PATH", dir, 1);
+	cr_assert_eq(addr_parse(c->addr, &a, NULL, 0), 0);
+	cr_expect_eq(fb_apply(c->mode, c->add, &a, 600, &used), c->err, "%s", c->name);
+	if (c->used[0])
+		cr_expect_str_eq(used ? used : "(null)", c->used, "%s", c->name);
+	else
+		cr_expect_null(used, "%s: used %s", c->name, used);
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		log = slurp(all[i]);
+		if (!c->log[0] || strcmp(all[i], c->log)) {
+			cr_expect_null(log, "%s: %s ran: %s", c->name, all[i], log);
+		} else {
+			cr_assert_not_null(log, "%s: %s did not run", c->name, all[i]);
+			cr_expect_str_eq(log, c->want, "%s", c->name);
+		}
+		free(log);
+	}
+}
