@@ -45,9 +45,9 @@ Test(btable, distinct_keys)
 
 		m[i] = btable_upsert(t, &a);
 		cr_assert_not_null(m[i]);
-		cr_expect_eq(m[i]->offenses, 0, "%s: a new entry is not zeroed", distinct[i]);
+		cr_expect_eq(m[i]->v.offenses, 0, "%s: a new entry is not zeroed", distinct[i]);
 		cr_expect_eq(addr_cmp(&m[i]->addr, &a), 0);
-		m[i]->offenses = (uint32_t)i + 1;
+		m[i]->v.offenses = (uint32_t)i + 1;
 		str_copy(m[i]->exe, distinct[i], sizeof(m[i]->exe));
 	}
 	cr_expect_eq(btable_size(t), ARRAY_SIZE(distinct));
@@ -57,7 +57,7 @@ Test(btable, distinct_keys)
 		cr_expect_eq(btable_get(t, &a), m[i], "%s", distinct[i]);
 		/* Upsert of a known key is the same entry, its fields kept. */
 		cr_expect_eq(btable_upsert(t, &a), m[i], "%s", distinct[i]);
-		cr_expect_eq(m[i]->offenses, i + 1);
+		cr_expect_eq(m[i]->v.offenses, i + 1);
 		cr_expect_str_eq(m[i]->exe, distinct[i]);
 	}
 	cr_expect_eq(btable_size(t), ARRAY_SIZE(distinct));
@@ -110,7 +110,7 @@ struct visit {
 
 static size_t index_of(const struct bmeta *m)
 {
-	return m->rule_id; /* set at insertion */
+	return m->v.rule_id; /* set at insertion */
 }
 
 static int visit_cb(struct bmeta *m, void *ctx)
@@ -135,7 +135,7 @@ static struct btable *fill(uint32_t n)
 		struct bmeta *m = btable_upsert(t, &a);
 
 		cr_assert_not_null(m);
-		m->rule_id = i;
+		m->v.rule_id = i;
 	}
 	return t;
 }
@@ -151,7 +151,7 @@ Test(btable, many_grow_and_delete)
 		struct bmeta *m = btable_get(t, &a);
 
 		cr_assert_not_null(m, "key %u lost in growth", i);
-		cr_assert_eq(m->rule_id, i);
+		cr_assert_eq(m->v.rule_id, i);
 	}
 	for (i = 0; i < 2 * MANY; i += 3) {
 		struct arxdp_addr a = key(i < MANY ? 4 : 6, i % MANY);
@@ -166,7 +166,7 @@ Test(btable, many_grow_and_delete)
 		if (i % 3 == 0)
 			cr_assert_null(m, "key %u still there after its delete", i);
 		else
-			cr_assert(m && m->rule_id == i, "key %u lost by a delete", i);
+			cr_assert(m && m->v.rule_id == i, "key %u lost by a delete", i);
 	}
 	btable_free(t);
 }
@@ -234,4 +234,32 @@ Test(btable, alert_owned)
 	bmeta_take_alert(m, strdup("{\"a\":1}")); /* the old one is freed (ASan checks) */
 	cr_expect_str_eq(m->alert, "{\"a\":1}");
 	btable_free(t); /* frees the entries' alerts too */
+}
+
+/* The one conversion pair between the map's monotonic stamps and the state's wall clock. */
+Test(btable, expiry_conversions)
+{
+	static const struct {
+		uint64_t mono, now_mono, now_wall, wall;
+	} rows[] = {
+		{ 0, 100, 5000, 0 }, /* permanent stays permanent */
+		{ 160, 100, 5000, 5060 }, /* 60 left */
+		{ 100, 100, 5000, 4999 }, /* over now: a moment ago, never 0 */
+		{ 40, 100, 5000, 4999 }, /* over long ago */
+		{ 40, 100, 0, 1 }, /* no wall clock: still not 0 */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		cr_expect_eq(bmeta_expiry_wall(rows[i].mono, rows[i].now_mono, rows[i].now_wall),
+			     rows[i].wall, "row %zu", i);
+	/* Back: the time left survives the round trip; what ran out stays out (not 0). */
+	cr_expect_eq(bmeta_expiry_mono(0, 100, 5000), 0u);
+	cr_expect_eq(bmeta_expiry_mono(5060, 7, 5000), 67u);
+	cr_expect_eq(bmeta_expiry_mono(4000, 7, 5000), 6u);
+	cr_expect_eq(bmeta_expiry_mono(4000, 1, 5000), 1u);
+	/* A clock step between save and load moves nothing but the wall figure itself. */
+	cr_expect_eq(
+		bmeta_expiry_mono(bmeta_expiry_wall(700, 100, 86400 + 5000), 100, 86400 + 5000),
+		700u);
 }
