@@ -295,7 +295,7 @@ static bool drive(bool tick, uint32_t *max_running)
 
 	while (mono_now_ns() < end) {
 		if (tick)
-			runner_tick(fx.r, wall_now_ns());
+			runner_tick(fx.r, mono_now_ns());
 		n = epoll_wait(fx.epfd, ev, 8, 5);
 		for (i = 0; i < n; i++) {
 			cr_assert(runner_owns(ev[i].data.ptr));
@@ -313,7 +313,7 @@ static bool drive(bool tick, uint32_t *max_running)
 static void run_one(const char *exe, uint32_t timeout_s)
 {
 	cr_assert_eq(runner_add(fx.r, exe, add_msg(exe), timeout_s), 0);
-	runner_tick(fx.r, wall_now_ns());
+	runner_tick(fx.r, mono_now_ns());
 	cr_assert(drive(false, NULL), "'%s' still running after %llu ms", exe, DRIVE_MS);
 }
 
@@ -330,7 +330,7 @@ static void add_pending(const char *exe, const char *rkey, uint64_t deadline)
 	free(p->json);
 	p->json = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
-	p->deadline_wall_ns = deadline;
+	p->deadline_mono_ns = deadline;
 	p->timeout_s = 600;
 	p->next = fx.pending;
 	fx.pending = p;
@@ -378,7 +378,7 @@ ParameterizedTestParameters(runner, protocol)
 /* execd's exchange: the add line, one line back, continue or abort, the timeout list. */
 ParameterizedTest(struct proto_case *c, runner, protocol)
 {
-	uint64_t before = wall_now_ns();
+	uint64_t before = mono_now_ns();
 	struct pending_delete *p;
 	struct runner_stats st;
 	char line[4096];
@@ -411,7 +411,7 @@ ParameterizedTest(struct proto_case *c, runner, protocol)
 		cr_expect(is_msg(p->json, EXE, "delete"), "%s: delete: %s", c->name, p->json);
 		cr_expect_eq(p->timeout_s, c->timeout_s, "%s", c->name);
 		/* New or extended: due timeout from now (an abort moves the deadline too). */
-		cr_expect_geq(p->deadline_wall_ns, before + c->timeout_s * NSEC_PER_SEC, "%s",
+		cr_expect_geq(p->deadline_mono_ns, before + c->timeout_s * NSEC_PER_SEC, "%s",
 			      c->name);
 	}
 	st = stats();
@@ -432,7 +432,7 @@ Test(runner, delete_after_timeout)
 	put_script(EXE, KEYS1, true, true);
 	run_one(EXE, 5);
 	cr_assert_eq(n_pending(), 1);
-	due = fx.pending->deadline_wall_ns;
+	due = fx.pending->deadline_mono_ns;
 	cr_expect_not(runner_tick(fx.r, due), "fired at its deadline");
 	cr_expect_eq(n_pending(), 1);
 	cr_expect(runner_tick(fx.r, due + 2 * NSEC_PER_SEC), "the timeout list did not change");
@@ -461,7 +461,7 @@ Test(runner, flush_deletes)
 
 	for (i = 0; i < ARRAY_SIZE(exes); i++) {
 		put_script(exes[i], KEYS1, true, true);
-		add_pending(exes[i], exes[i], wall_now_ns() + 3600 * NSEC_PER_SEC);
+		add_pending(exes[i], exes[i], mono_now_ns() + 3600 * NSEC_PER_SEC);
 	}
 	runner_flush_deletes(fx.r, 5);
 	cr_expect_eq(n_pending(), 0);
@@ -557,13 +557,13 @@ ParameterizedTest(struct missing_case *c, runner, missing_reported_once)
 	str_copy(fx.warn_match, "cannot run", sizeof(fx.warn_match));
 	for (i = 0; i < 3; i++)
 		cr_assert_eq(runner_add(fx.r, c->exe, add_msg(c->exe), 600), 0);
-	runner_tick(fx.r, wall_now_ns());
+	runner_tick(fx.r, mono_now_ns());
 	cr_assert(drive(false, NULL));
 	cr_expect_eq(fx.warned, 1, "%s: %d warnings", c->name, fx.warned);
 	cr_expect_eq(stats().failed, 3, "%s", c->name);
 	runner_reset_missing(fx.r);
 	cr_assert_eq(runner_add(fx.r, c->exe, add_msg(c->exe), 600), 0);
-	runner_tick(fx.r, wall_now_ns());
+	runner_tick(fx.r, mono_now_ns());
 	cr_assert(drive(false, NULL));
 	cr_expect_eq(fx.warned, 2, "%s: not reported again after a reset", c->name);
 	cr_expect_null(slurp("ran.log"), "%s: it ran", c->name);
@@ -587,7 +587,7 @@ Test(runner, slot_goes_to_next_at_once)
 	/* Queued, not started: the daemon starts them after the snapshot that holds them. */
 	cr_expect_eq(stats().queued, 20);
 	cr_expect_eq(stats().running, 0);
-	runner_tick(fx.r, wall_now_ns());
+	runner_tick(fx.r, mono_now_ns());
 	cr_expect_eq(stats().running, 2);
 	cr_assert(drive(false, &max_running), "stalled with %u queued", stats().queued);
 	cr_expect_leq(max_running, 2);
@@ -611,7 +611,7 @@ Test(runner, stale_event_after_reap)
 
 	put_script(EXE, "", true, false);
 	cr_assert_eq(runner_add(fx.r, EXE, add_msg(EXE), 600), 0);
-	runner_tick(fx.r, wall_now_ns());
+	runner_tick(fx.r, mono_now_ns());
 	while (n <= 0 && mono_now_ns() < end)
 		n = epoll_wait(fx.epfd, &ev, 1, 10);
 	cr_assert_eq(n, 1, "no event from the script");

@@ -143,7 +143,7 @@ static void reap_children(struct daemon *d)
 			continue;
 		}
 		/* The snapshot released the scripts it covered: start them now, not at the tick. */
-		if (runner_tick(d->runner, wall_now_ns()))
+		if (runner_tick(d->runner, mono_now_ns()))
 			d->r.dirty = true;
 	}
 }
@@ -200,7 +200,7 @@ static void tick(struct daemon *d)
 
 	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0)
 		return;
-	if (runner_tick(d->runner, wall_now_ns()))
+	if (runner_tick(d->runner, mono_now_ns()))
 		d->r.dirty = true;
 	reap_children(d);
 	responder_log_summary(&d->r, mono_now_ns());

@@ -391,7 +391,7 @@ static void answer(struct runner *r, struct job *j)
 		p = find_pending(r, rkey);
 		if (p) {
 			/* execd: already received, the block is extended from now; abort. */
-			p->deadline_wall_ns = wall_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
+			p->deadline_mono_ns = mono_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
 			p->timeout_s = timeout;
 			cmd = "abort";
 			r->st.aborted++;
@@ -401,8 +401,8 @@ static void answer(struct runner *r, struct job *j)
 			    (p->json = with_command(j->json, "delete"))) {
 				str_copy(p->exe, j->exe, sizeof(p->exe));
 				p->timeout_s = timeout;
-				p->deadline_wall_ns =
-					wall_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
+				p->deadline_mono_ns =
+					mono_now_ns() + (uint64_t)timeout * NSEC_PER_SEC;
 				p->next = *r->env.pending;
 				*r->env.pending = p;
 				pr_debug("active response '%s': delete due in %us (key '%s')",
@@ -586,13 +586,13 @@ void runner_reap(struct runner *r)
 	}
 }
 
-static void fire_due(struct runner *r, uint64_t now_wall, bool all, bool *changed)
+static void fire_due(struct runner *r, uint64_t now_mono, bool all, bool *changed)
 {
 	struct pending_delete **pp = r->env.pending, *p;
 
 	while ((p = *pp)) {
 		/* execd: fires when now - added > timeout, i.e. strictly after the deadline. */
-		if (all || now_wall > p->deadline_wall_ns + NSEC_PER_SEC) {
+		if (all || now_mono > p->deadline_mono_ns + NSEC_PER_SEC) {
 			*pp = p->next;
 			if (!runner_delete(r, p->exe, p->json))
 				p->json = NULL;
@@ -604,7 +604,7 @@ static void fire_due(struct runner *r, uint64_t now_wall, bool all, bool *change
 	}
 }
 
-bool runner_tick(struct runner *r, uint64_t now_wall)
+bool runner_tick(struct runner *r, uint64_t now_mono_ns)
 {
 	uint64_t now = mono_now_ns();
 	bool changed = false;
@@ -626,7 +626,7 @@ bool runner_tick(struct runner *r, uint64_t now_wall)
 			}
 		}
 	}
-	fire_due(r, now_wall, false, &changed);
+	fire_due(r, now_mono_ns, false, &changed);
 	start_queued(r);
 	return changed;
 }

@@ -61,7 +61,7 @@ bool runner_child(struct runner *r, pid_t pid, int status);
  * free slot from the queue. Returns true when the timeout list changed (the daemon saves its
  * state).
  */
-bool runner_tick(struct runner *r, uint64_t now_wall_ns);
+bool runner_tick(struct runner *r, uint64_t now_mono_ns);
 /* Runs every pending delete now (execd's shutdown behaviour) and waits, bounded. */
 void runner_flush_deletes(struct runner *r, uint32_t wait_s);
 void runner_get_stats(const struct runner *r, struct runner_stats *st);

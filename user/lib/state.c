@@ -188,7 +188,11 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 			err = -ENOMEM;
 			goto out;
 		}
-		err = add_u64(o, "deadline_wall_ns", pending->deadline_wall_ns);
+		/* In memory on the monotonic clock (a clock step never fires a delete early);
+		 * as wall time in the file, which must outlive a reboot. */
+		err = add_u64(o, "deadline_wall_ns",
+			      bmeta_expiry_wall(pending->deadline_mono_ns, mono_now_ns(),
+						wall_now_ns()));
 		if (err)
 			goto out;
 	}
@@ -407,7 +411,8 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 			goto out;
 		}
 		str_copy(p->exe, exe, sizeof(p->exe));
-		p->deadline_wall_ns = get_u64(o, "deadline_wall_ns");
+		p->deadline_mono_ns = bmeta_expiry_mono(get_u64(o, "deadline_wall_ns"),
+							mono_now_ns(), wall_now_ns());
 		p->timeout_s = (uint32_t)get_capped(o, "timeout", UINT32_MAX, path, i);
 		p->next = *pending;
 		*pending = p;

@@ -22,12 +22,13 @@
 
 struct offender_table;
 
-/* A stateful script's `delete`, due when the wall clock passes deadline (execd's timeout list). */
+/* A stateful script's `delete`, due when CLOCK_MONOTONIC passes deadline (execd's timeout
+ * list); the state file keeps it as wall-clock time, re-derived at every save. */
 struct pending_delete {
 	char exe[BTABLE_EXE_MAX];
 	char *rkey; /* owned */
 	char *json; /* the delete message, owned */
-	uint64_t deadline_wall_ns;
+	uint64_t deadline_mono_ns;
 	uint32_t timeout_s;
 	struct pending_delete *next;
 };
