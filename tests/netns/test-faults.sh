@@ -7,7 +7,9 @@
 # directory and rotated twice quickly, SIGKILL at random points of 10,000-alert bursts (with a
 # checker: every block present exactly once), hostile alert lines and configuration files,
 # addresses that must never be blocked whatever the path, file modes and the CLI as non-root,
-# and a leak check of the daemon's steady state under valgrind.
+# and a leak check of the daemon's steady state under valgrind. Issue 14: the pin-directory
+# lock held by another process, a FIFO or a link at firewall-drop's log and at alerts.json,
+# and a 10 GB sparse alerts.json.
 # Fixture addresses: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32 in alerts;
 # hosts on 198.18.0.0/15 and 2001:2::/48.
 . "$(dirname "$0")/lib.sh"
@@ -168,6 +170,73 @@ done
 fwdrop_add 198.51.100.3 >/dev/null 2>&1
 check "firewall-drop still blocks a normal address" blocked 198.51.100.3
 
+# ---- pin-directory lock held by another process (issue 14) -------------------------------------
+section "pin-directory lock held by another process"
+# An operator's flock(1), or a stopped 'arxdp flush': every writer must give up after its
+# deadline (5 s for the CLI and the drop-in) with a clear message, and work again once it goes.
+# The CLI talks to no daemon here (a socket nobody listens on), so it takes the lock itself.
+LOCKMSG="lock held by another process for more than"
+# -o: the lock stays with flock(1) itself, so killing it releases the lock.
+flock -o "$ARXDP_PIN_DIR" sleep 60 &
+HOLDER=$!
+on_exit "kill $HOLDER"
+wait_for 3 eval '! flock -n "$ARXDP_PIN_DIR" true'
+nocli() { ARXDP_SOCKET=$W/none.sock "$ARXDP" "$@"; }
+t0=$SECONDS
+out=$(timeout 20 bash -c 'ARXDP_SOCKET=$0/none.sock "$1" block 198.51.100.80 2>&1' "$W" "$ARXDP")
+rc=$?
+el=$((SECONDS - t0))
+check "CLI block under a held lock gives up in ${el}s with exit 1 ($rc)" \
+	eval '[ $rc -eq 1 ] && [ $el -le 8 ] && grep -q "$LOCKMSG 5000 ms" <<<"$out"'
+t0=$SECONDS
+out=$(timeout 20 bash -c 'ARXDP_SOCKET=$0/none.sock "$1" flush 2>&1' "$W" "$ARXDP")
+rc=$?
+el=$((SECONDS - t0))
+check "CLI flush under a held lock gives up in ${el}s with exit 1 ($rc)" \
+	eval '[ $rc -eq 1 ] && [ $el -le 8 ] && grep -q "$LOCKMSG" <<<"$out"'
+check "nothing flushed or blocked under the held lock" \
+	eval 'blocked 198.51.100.1 && not_blocked 198.51.100.80'
+t0=$SECONDS
+fwdrop_add 198.51.100.81 >/dev/null 2>&1
+rc=$?
+el=$((SECONDS - t0))
+# 99: the harness had to kill it after 10 s.
+check "firewall-drop under a held lock returns in ${el}s (exit $rc)" \
+	eval '[ $rc -ne 99 ] && [ $el -le 8 ]'
+check "firewall-drop logged the held lock" grep -q "$LOCKMSG" "$FH/logs/active-responses.log"
+HOLDER_CHILD=$(pgrep -P "$HOLDER")
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+[ -n "$HOLDER_CHILD" ] && kill "$HOLDER_CHILD" 2>/dev/null
+t0=$SECONDS
+check "lock released: the CLI blocks again" eval 'nocli block 198.51.100.80 >/dev/null'
+check "lock released: within a second ($((SECONDS - t0))s)" test $((SECONDS - t0)) -le 1
+nocli unblock 198.51.100.80 >/dev/null 2>&1
+
+# ---- a FIFO or a link at firewall-drop's log (issue 14) -----------------------------------------
+section "a FIFO or a link at firewall-drop's log"
+# logs/ belongs to Wazuh's user: what that user puts at active-responses.log must neither
+# hang root's drop-in (a FIFO froze it in open(), SIGTERM unheard) nor redirect its writes.
+FLOG=$FH/logs/active-responses.log
+mv "$FLOG" "$W/fwdrop-log.kept"
+mkfifo "$FLOG"
+t0=$SECONDS
+fwdrop_add 198.51.100.82 >/dev/null 2>&1
+rc=$?
+check "firewall-drop with a FIFO as its log returns (exit $rc, $((SECONDS - t0))s)" \
+	eval '[ $rc -ne 99 ] && [ $((SECONDS - t0)) -le 5 ]'
+check "firewall-drop with a FIFO as its log still blocks" blocked 198.51.100.82
+check "the FIFO is left as it was" test -p "$FLOG"
+rm -f "$FLOG"
+echo "root's file" >"$W/victim"
+ln -s "$W/victim" "$FLOG"
+fwdrop_add 198.51.100.83 >/dev/null 2>&1
+rc=$?
+check "firewall-drop with a symlink as its log blocks (exit $rc)" blocked 198.51.100.83
+check "nothing written through the symlink" test "$(cat "$W/victim")" = "root's file"
+rm -f "$FLOG"
+mv "$W/fwdrop-log.kept" "$FLOG"
+
 # ---- hostile alert lines end to end --------------------------------------------------------------
 section "hostile alert lines end to end"
 bad0=$(daemon_stat "['bad_lines']")
@@ -316,6 +385,42 @@ alert 198.51.100.45
 check "rotated twice: alert of the first file applied" wait_for 3 blocked 198.51.100.43
 check "rotated twice: alert of the last file applied" wait_for 3 blocked 198.51.100.45
 check "rotated twice: alert of the file in between applied" wait_for 2 blocked 198.51.100.44
+
+# ---- alerts.json as a FIFO, a link, a 10 GB sparse file (issue 14) -----------------------------
+section "alerts.json as a FIFO, a link, a 10 GB sparse file"
+# A FIFO froze the daemon in open() (SIGTERM unheard); a sparse file kept one read going for
+# 32 s and swallowed the alert after the hole.
+mv "$ALERTS" "$H/logs/alerts/2026/Nov/r3.json"
+mkfifo "$ALERTS"
+sleep 0.5
+check "alerts.json a FIFO: daemon alive" alive
+check "alerts.json a FIFO: status answers" eval 'timeout 3 "$ARXDP" status >/dev/null'
+sleep 0.5
+nfifo=$(grep -c "alerts.json'.*FIFO" "$DLOG")
+check "alerts.json a FIFO: said once over many polls ($nfifo)" test "$nfifo" -eq 1
+rm -f "$ALERTS"
+echo '{}' >"$W/elsewhere.json"
+ln -s "$W/elsewhere.json" "$ALERTS"
+alert_to() { python3 "$GEN" 5710 10 "$1" >>"$2"; }
+alert_to 198.51.100.46 "$W/elsewhere.json"
+sleep 0.5
+check "alerts.json a symlink: not followed" not_blocked 198.51.100.46
+check "alerts.json a symlink: said" grep -q "alerts.json'.*symbolic link" "$DLOG"
+rm -f "$ALERTS"
+alert 198.51.100.47
+check "a regular alerts.json again: followed" wait_for 3 blocked 198.51.100.47
+if truncate -s +10G "$ALERTS" 2>/dev/null; then
+	alert 198.51.100.48
+	check "10 GB sparse alerts.json: the alert after the hole applied" wait_for 5 blocked 198.51.100.48
+	check "10 GB sparse alerts.json: status answers" eval 'timeout 3 "$ARXDP" status >/dev/null'
+	check "10 GB sparse alerts.json: the NUL run said" grep -q "alerts.json'.*NUL bytes" "$DLOG"
+	# Back to a small file: Wazuh re-links at rotation.
+	mv "$ALERTS" "$H/logs/alerts/2026/Nov/r4.json"
+	: >"$ALERTS"
+	rm -f "$H/logs/alerts/2026/Nov/r4.json"
+else
+	echo "SKIP: cannot make a 10 GB sparse file here"
+fi
 
 # ---- state directory read-only and full ----------------------------------------------------------
 section "state directory read-only and full"

@@ -322,5 +322,13 @@ ParameterizedTest(struct refuse_case *c, tail, refused, .init = setup, .fini = t
 		cr_assert_eq(tail_poll(&t, on_line, &g), 0);
 	cr_expect_eq(g.n, 1);
 	cr_expect_eq(n_warn, 2, "%s: a new episode said once more", c->desc);
+
+	/* Another kind of refusal is news too: a directory where the FIFO or link was. */
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(tail_poll(&t, on_line, &g), 0);
+	cr_expect_eq(n_warn, 3, "%s: the directory said once", c->desc);
+	cr_expect(strstr(last_warn, "directory"), "%s", last_warn);
 	tail_close(&t);
 }

@@ -20,7 +20,7 @@
 
 /*
  * Opens the file at t->path. -EAGAIN: something else than a regular file is there (said once
- * until a file opens again); the caller retries at its next poll.
+ * until a file opens again or the refusal changes); the caller retries at its next poll.
  */
 static int open_current(struct tail *t, bool at_end)
 {
@@ -32,10 +32,10 @@ static int open_current(struct tail *t, bool at_end)
 	if (fd == -ENOENT)
 		return fd;
 	if (fd == -EINVAL || fd == -ELOOP) {
-		if (!t->refused_said)
+		if (t->refused != why)
 			pr_warn("alerts '%s': %s: not read; checked again at every poll", t->path,
 				why);
-		t->refused_said = true;
+		t->refused = why;
 		return -EAGAIN;
 	}
 	if (fd < 0)
@@ -45,9 +45,9 @@ static int open_current(struct tail *t, bool at_end)
 		close(fd);
 		return err;
 	}
-	if (t->refused_said)
+	if (t->refused)
 		pr_info("alerts '%s': a regular file again", t->path);
-	t->refused_said = false;
+	t->refused = NULL;
 	t->fd = fd;
 	t->pos.dev = st.st_dev;
 	t->pos.ino = st.st_ino;

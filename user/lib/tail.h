@@ -46,7 +46,9 @@ struct tail {
 	size_t byte_budget;
 	bool more;
 	uint64_t nul_bytes; /* NUL bytes skipped in this file (said once per file) */
-	bool refused_said; /* "not a regular file" said: quiet until a file opens again */
+	/* The refusal said last ("is a FIFO, ...", a static text): the same one is not said
+	 * again until a file opens. */
+	const char *refused;
 };
 
 #define TAIL_BYTE_BUDGET (4u << 20)
