@@ -90,6 +90,14 @@ void clients_event(struct daemon *d, struct client *cl, uint32_t events);
 int clients_expire(struct daemon *d);
 void clients_close_all(struct daemon *d);
 
+/* startup.c: the steps before the loop; each says why it failed. */
+int take_lock(struct daemon *d);
+int claim_pin_dir(struct daemon *d);
+int attach_all(struct daemon *d);
+void warn_capacities(const struct daemon *d);
+int drop_capabilities(void);
+void notify_systemd(const char *msg);
+
 /* main.c: the Prometheus exposition of the maps and the daemon. */
 int daemon_render_metrics(FILE *out, void *daemon);
 
