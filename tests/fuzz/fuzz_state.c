@@ -73,11 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	close(fd);
 
-	err = state_load(dir, &pos, &have_pos, bt, off, &pending, NULL);
+	err = state_load(dir, &pos, &have_pos, bt, off, &pending, NULL, NULL);
 	if (err == 0) {
-		if (state_save(dir, have_pos ? &pos : NULL, bt, off, pending, NULL))
+		if (state_save(dir, have_pos ? &pos : NULL, bt, off, pending, NULL, NULL))
 			abort();
-		if (state_load(dir, &pos2, &have_pos2, bt2, off2, &pending2, NULL))
+		if (state_load(dir, &pos2, &have_pos2, bt2, off2, &pending2, NULL, NULL))
 			abort();
 		if (btable_size(bt) != btable_size(bt2) ||
 		    offenders_size(off) != offenders_size(off2) ||

@@ -225,7 +225,8 @@ Test(responder, operator_block_unblock_and_state, .init = setup, .fini = teardow
 	persist_init(&p, s.state_dir);
 	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
 	persist_save(&p, &r, &pos, false, true);
-	cr_assert_eq(state_load(s.state_dir, &got_pos, &have_pos, back, NULL, &pending, NULL), 0);
+	cr_assert_eq(state_load(s.state_dir, &got_pos, &have_pos, back, NULL, &pending, NULL, NULL),
+		     0);
 	m = btable_get(back, &q.addr);
 	cr_assert_not_null(m);
 	cr_expect_eq(m->v.expires_ns, 0u);
@@ -323,7 +324,7 @@ Test(responder, restore_from_state, .init = setup, .fini = teardown)
 		m->v.origin = ARXDP_ORIGIN_ALERT;
 		m->v.offenses = 2;
 	}
-	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL, NULL), 0);
+	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL, NULL, NULL), 0);
 	/* A new daemon over empty maps reads it. */
 	btable_free(r.bt);
 	r.bt = btable_new();
@@ -390,10 +391,47 @@ Test(responder, removal_by_another_writer_is_final, .init = setup, .fini = teard
 	cr_assert_eq(responder_block(&r, &q, NULL, NULL), 0);
 	other = p.maps;
 	other.map_id++;
-	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL, &other), 0);
+	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL, &other, NULL), 0);
 	cr_assert_eq(bl_unblock(&bl, &q.addr), 0);
 	btable_free(r.bt);
 	r.bt = btable_new();
 	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
 	cr_expect_eq(bl_get(&bl, &q.addr, &v), 0, "not restored over other maps");
+}
+
+/* A clean stop keeps the script runs that never started; the next start runs them. */
+Test(responder, clean_stop_keeps_queued_scripts, .init = setup, .fini = teardown)
+{
+	struct tail_pos pos = { .seq = 70 }, got;
+	struct queued_run *from_runner = calloc(1, sizeof(*from_runner));
+	struct persist p;
+	bool have_pos;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_init(&p, s.state_dir);
+	feed("5714", "198.51.100.11", 70);
+	cr_assert_eq(r.n_held, 1u);
+	/* One the runner had queued (a due delete), one still held. */
+	cr_assert_not_null(from_runner);
+	from_runner->exe = strdup("notify.sh");
+	from_runner->json = strdup("{\"command\":\"delete\"}");
+	from_runner->is_delete = true;
+	persist_final(&p, &r, &pos, from_runner);
+	cr_expect_eq(r.n_held, 0u);
+	/* The next start. */
+	responder_free(&r);
+	cr_assert_eq(responder_init(&r, &s, &bl), 0);
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
+	cr_assert_eq(r.n_held, 2u, "both back, held for the first snapshot");
+	cr_expect(r.held->is_delete, "the runner's first, in order");
+	cr_expect_str_eq(r.held->json, "{\"command\":\"delete\"}");
+	cr_expect(!r.held->next->is_delete);
+	cr_expect(strstr(r.held->next->json, "198.51.100.11") != NULL);
+	/* A periodic snapshot never holds them: a crash after they ran cannot run them again. */
+	persist_save(&p, &r, &pos, false, true);
+	cr_expect_eq(r.n_held, 0u, "released after the snapshot");
+	btable_free(r.bt);
+	r.bt = btable_new();
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
+	cr_expect_eq(r.n_held, 0u, "nothing queued in a periodic snapshot");
 }

@@ -122,7 +122,7 @@ ParameterizedTest(struct clamp_case *c, state, clamped, .init = setup, .fini = t
 	write_state(json);
 	warnings = 0;
 	log_set_sink(count_warnings, NULL);
-	cr_assert_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending, NULL), 0);
+	cr_assert_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending, NULL, NULL), 0);
 	log_set_sink(NULL, NULL);
 	cr_expect_eq(warnings, c->warned ? 1 : 0, "%s %s: %d warnings", c->field, c->value,
 		     warnings);
@@ -162,8 +162,8 @@ Test(state, round_trip, .init = setup, .fini = teardown)
 	m->v.origin = 1;
 	m->v.offenses = 3;
 	bmeta_set_alert(m, "{\"rule\":{\"id\":\"5712\"}}");
-	cr_assert_eq(state_save(dir, &pos, bt, NULL, NULL, NULL), 0);
-	cr_assert_eq(state_load(dir, &got, &have_pos, back, NULL, &pending, NULL), 0);
+	cr_assert_eq(state_save(dir, &pos, bt, NULL, NULL, NULL, NULL), 0);
+	cr_assert_eq(state_load(dir, &got, &have_pos, back, NULL, &pending, NULL, NULL), 0);
 	cr_expect(have_pos);
 	cr_expect_eq(got.ino, pos.ino);
 	cr_expect_eq(got.offset, pos.offset);
@@ -257,7 +257,7 @@ ParameterizedTest(struct plant_case *c, state, planted_names, .init = setup, .fi
 		break;
 	}
 	log_set_sink(count_warnings, NULL);
-	cr_expect_eq(state_save(dir, &pos, bt, NULL, NULL, NULL), c->err, "%s", c->desc);
+	cr_expect_eq(state_save(dir, &pos, bt, NULL, NULL, NULL, NULL), c->err, "%s", c->desc);
 	log_set_sink(NULL, NULL);
 	if (c->kind == PLANT_DANGLING) {
 		cr_expect_eq(access(victim, F_OK), -1, "%s: nothing created through the link",
@@ -273,7 +273,7 @@ ParameterizedTest(struct plant_case *c, state, planted_names, .init = setup, .fi
 		cr_expect(S_ISREG(st.st_mode) && st.st_nlink == 1,
 			  "%s: state.json a file of its own", c->desc);
 		cr_expect_eq(st.st_mode & 07777, 0600);
-		cr_assert_eq(state_load(dir, &got, &have_pos, back, NULL, &pending, NULL), 0);
+		cr_assert_eq(state_load(dir, &got, &have_pos, back, NULL, &pending, NULL, NULL), 0);
 		cr_expect(have_pos && got.offset == 11, "%s: what was saved reads back", c->desc);
 		snprintf(p, sizeof(p), "%s/.%s.tmp", dir, STATE_FILE);
 		cr_expect_eq(access(p, F_OK), -1, "%s: no temporary file left", c->desc);
@@ -296,13 +296,13 @@ Test(state, load_refuses_link_and_fifo, .init = setup, .fini = teardown, .timeou
 
 	snprintf(p, sizeof(p), "%s/%s", dir, STATE_FILE);
 	snprintf(real, sizeof(real), "%s/elsewhere.json", dir);
-	cr_assert_eq(state_save(dir, &pos, bt, NULL, NULL, NULL), 0);
+	cr_assert_eq(state_save(dir, &pos, bt, NULL, NULL, NULL, NULL), 0);
 	cr_assert_eq(rename(p, real), 0);
 	cr_assert_eq(symlink(real, p), 0);
-	cr_expect_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending, NULL), -EBADMSG);
+	cr_expect_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending, NULL, NULL), -EBADMSG);
 	cr_assert_eq(unlink(p), 0);
 	cr_assert_eq(unlink(real), 0);
 	cr_assert_eq(mkfifo(p, 0600), 0);
-	cr_expect_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending, NULL), -EBADMSG);
+	cr_expect_eq(state_load(dir, &pos, &have_pos, bt, NULL, &pending, NULL, NULL), -EBADMSG);
 	btable_free(bt);
 }

@@ -605,7 +605,7 @@ int main(int argc, char **argv)
 		responder_flush(&d.r);
 		d.r.dirty = true;
 	}
-	daemon_save(&d, true);
+	persist_final(&d.p, &d.r, &d.in.tail.pos, runner_take_queued(d.runner));
 	pr_info("stopped; blocks stay in the pinned maps");
 out:
 	daemon_fini(&d);

@@ -28,7 +28,7 @@ void persist_init(struct persist *p, const char *dir)
 
 static void saver_done(struct persist *p, struct responder *r, int status)
 {
-	struct held_script *covered = p->covered;
+	struct queued_run *covered = p->covered;
 
 	p->saver = 0;
 	p->covered = NULL;
@@ -52,7 +52,7 @@ bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status
 
 static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos)
 {
-	return state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps);
+	return state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps, NULL);
 }
 
 /*
@@ -79,7 +79,7 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 			saver_done(p, r, status);
 		p->saver = 0;
 	}
-	if (!r->dirty || (!force && !r->held && now - p->last_save_mono < every))
+	if ((!r->dirty && !r->held) || (!force && !r->held && now - p->last_save_mono < every))
 		return;
 	if (p->saver > 0)
 		return; /* one at a time; still dirty, so the next tick saves */
@@ -109,6 +109,26 @@ struct reconcile {
 	struct responder *r;
 	bool same_maps; /* the snapshot was taken against these very maps */
 };
+
+void persist_final(struct persist *p, struct responder *r, const struct tail_pos *pos,
+		   struct queued_run *not_started)
+{
+	struct queued_run **end = &not_started;
+	int status;
+
+	if (p->saver > 0 && waitpid(p->saver, &status, 0) == p->saver)
+		saver_done(p, r, status);
+	p->saver = 0;
+	while (*end)
+		end = &(*end)->next;
+	*end = responder_take_held(r);
+	if (state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps, not_started))
+		r->c.state_errors++;
+	else if (not_started)
+		pr_info("state: %s script runs not started yet kept for the next start",
+			not_started->next ? "the" : "one");
+	queued_free_all(not_started);
+}
 
 static int reconcile_cb(struct bmeta *m, void *ctx)
 {
@@ -173,6 +193,7 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 {
 	char path[PATH_MAX], aside[PATH_MAX + 32];
 	struct reconcile rc = { .r = r };
+	struct queued_run *queued = NULL;
 	struct state_maps saved;
 	int err;
 
@@ -182,7 +203,7 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 		pr_warn("state directory '%s': cannot create: %s", p->dir, strerror(-err));
 		return err;
 	}
-	err = state_load(p->dir, pos, have_pos, r->bt, r->off, &r->pending, &saved);
+	err = state_load(p->dir, pos, have_pos, r->bt, r->off, &r->pending, &saved, &queued);
 	if (err == -ENOENT)
 		return 0;
 	if (err == -EBADMSG) {
@@ -198,8 +219,11 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 	}
 	if (err) {
 		pr_warn("state directory '%s': cannot load: %s", p->dir, strerror(-err));
+		queued_free_all(queued);
 		return err;
 	}
+	/* What a clean stop left queued runs after the first snapshot of this start. */
+	responder_return_held(r, queued);
 	err = bl_lock(r->bl);
 	if (err)
 		return err;

@@ -14,12 +14,11 @@
 #include "tail.h"
 
 struct responder;
-struct held_script;
 
 struct persist {
 	const char *dir; /* the state directory */
 	pid_t saver; /* the snapshot child, 0 when none runs */
-	struct held_script *covered; /* scripts the running snapshot covers: released after it */
+	struct queued_run *covered; /* scripts the running snapshot covers: released after it */
 	uint64_t last_save_mono;
 	struct state_maps maps; /* the maps this daemon writes, as every snapshot records them */
 };
@@ -33,6 +32,12 @@ void persist_init(struct persist *p, const char *dir);
  */
 void persist_save(struct persist *p, struct responder *r, const struct tail_pos *pos, bool busy,
 		  bool force);
+/*
+ * The last save of a clean stop, in this process: with the script runs that never started
+ * (the runner's queue, taken over, then the held ones), so the next start runs them.
+ */
+void persist_final(struct persist *p, struct responder *r, const struct tail_pos *pos,
+		   struct queued_run *not_started);
 /*
  * A reaped child: true when it was the snapshot. A good one releases the scripts it covered to
  * the runner; a failed one makes the state dirty again and holds them for the next.

@@ -47,8 +47,6 @@ bool responder_log_ok(struct responder *r)
 	return false;
 }
 
-static void held_free(struct held_script *hs);
-
 int responder_init(struct responder *r, const struct arxdp_settings *s, struct blocklist *bl)
 {
 	int err;
@@ -76,12 +74,7 @@ fail:
 
 void responder_free(struct responder *r)
 {
-	struct held_script *hs, *next;
-
-	for (hs = r->held; hs; hs = next) {
-		next = hs->next;
-		held_free(hs);
-	}
+	queued_free_all(r->held);
 	arlog_buf_close(&r->log);
 	config_command_release(&r->fwdrop);
 	btable_free(r->bt);
@@ -261,7 +254,7 @@ int responder_script(struct responder *r, const struct match_decision *dec, cons
 		     size_t len)
 {
 	const struct ossec_command *cmd = dec->ar->cmd;
-	struct held_script *hs;
+	struct queued_run *hs;
 	struct sbuf b = {};
 
 	arproto_execd_msg_sb(&b, node_name(r), "add", line, len, cmd->extra_argv, cmd->n_extra,
@@ -289,9 +282,9 @@ int responder_script(struct responder *r, const struct match_decision *dec, cons
 	return 0;
 }
 
-struct held_script *responder_take_held(struct responder *r)
+struct queued_run *responder_take_held(struct responder *r)
 {
-	struct held_script *list = r->held;
+	struct queued_run *list = r->held;
 
 	r->held = NULL;
 	r->held_tail = &r->held;
@@ -299,9 +292,9 @@ struct held_script *responder_take_held(struct responder *r)
 	return list;
 }
 
-void responder_return_held(struct responder *r, struct held_script *list)
+void responder_return_held(struct responder *r, struct queued_run *list)
 {
-	struct held_script **end = &list;
+	struct queued_run **end = &list;
 	size_t n = 0;
 
 	if (!list)
@@ -317,26 +310,22 @@ void responder_return_held(struct responder *r, struct held_script *list)
 	r->n_held += n;
 }
 
-static void held_free(struct held_script *hs)
+void responder_release(struct responder *r, struct queued_run *list)
 {
-	free(hs->exe);
-	free(hs->json);
-	free(hs);
-}
-
-void responder_release(struct responder *r, struct held_script *list)
-{
-	struct held_script *next;
+	struct queued_run *next;
 
 	for (; list; list = next) {
 		next = list->next;
-		/* The runner owns the message from here on, whatever runner_add answers. */
-		if (r->runner)
+		list->next = NULL;
+		/* The runner owns the message from here on, whatever it answers. */
+		if (r->runner && list->is_delete)
+			runner_delete(r->runner, list->exe, list->json);
+		else if (r->runner)
 			runner_add(r->runner, list->exe, list->json, list->timeout_s);
 		else
 			free(list->json);
 		list->json = NULL;
-		held_free(list);
+		queued_free_all(list);
 	}
 }
 

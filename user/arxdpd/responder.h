@@ -20,20 +20,13 @@
 #include "match.h"
 #include "sbuf.h"
 #include "settings.h"
+#include "state.h"
 
 struct btable;
 struct bmeta;
 struct offender_table;
 struct pending_delete;
 struct runner;
-
-/* A script response waiting for the snapshot that holds its alert's position. */
-struct held_script {
-	struct held_script *next;
-	char *exe;
-	char *json; /* execd's add message */
-	uint32_t timeout_s;
-};
 
 struct responder_counters {
 	uint64_t alerts, bad_lines, long_lines;
@@ -63,7 +56,7 @@ struct responder {
 	bool dirty; /* something the state file holds changed */
 	/* Scripts wait for the snapshot that holds their alert's position: a crash between the
 	 * run and the snapshot would re-read the alert and run them again. */
-	struct held_script *held, **held_tail;
+	struct queued_run *held, **held_tail;
 	size_t n_held;
 	bool map_full_burst; /* "map full" said in this burst */
 	uint64_t blog_sec; /* the per-block log cap: the second counted, lines, lines left out */
@@ -105,11 +98,12 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 int responder_script(struct responder *r, const struct match_decision *dec, const char *line,
 		     size_t len);
 /* Takes the held scripts out (a snapshot is about to cover them); NULL when none. */
-struct held_script *responder_take_held(struct responder *r);
+struct queued_run *responder_take_held(struct responder *r);
 /* Puts taken scripts back in front (their snapshot failed). */
-void responder_return_held(struct responder *r, struct held_script *list);
-/* Hands taken scripts to the runner (their snapshot is on disk) and frees the list. */
-void responder_release(struct responder *r, struct held_script *list);
+void responder_return_held(struct responder *r, struct queued_run *list);
+/* Hands taken scripts to the runner (their snapshot is on disk) and frees the list; an add
+ * goes in as an add, a delete as a delete. */
+void responder_release(struct responder *r, struct queued_run *list);
 /* Removes a block on request: firewall-drop's delete sequence, the table entry. -ENOENT. */
 int responder_unblock(struct responder *r, const struct arxdp_addr *a);
 /* A block that ended (swept, or gone while the daemon was stopped): logs, forgets it. */

@@ -644,6 +644,36 @@ void runner_flush_deletes(struct runner *r, uint32_t wait_s)
 	}
 }
 
+struct queued_run *runner_take_queued(struct runner *r)
+{
+	struct queued_run *list = NULL, **tail = &list, *q;
+	struct qjob *j, *next;
+
+	for (j = r->queue_head; j; j = next) {
+		next = j->next;
+		q = calloc(1, sizeof(*q));
+		if (q)
+			q->exe = strdup(j->exe);
+		if (!q || !q->exe) {
+			/* Kept in the runner: lost with it, as before this existed. */
+			free(q);
+			pr_warn("active response '%s': no memory to keep it for the next start",
+				j->exe);
+			r->queue_head = j;
+			return list;
+		}
+		q->json = j->json;
+		q->timeout_s = j->timeout_s;
+		q->is_delete = j->kind == JOB_DELETE;
+		*tail = q;
+		tail = &q->next;
+		free(j);
+		r->st.queued--;
+	}
+	r->queue_head = r->queue_tail = NULL;
+	return list;
+}
+
 void runner_get_stats(const struct runner *r, struct runner_stats *st)
 {
 	*st = r->st;

@@ -64,6 +64,8 @@ bool runner_child(struct runner *r, pid_t pid, int status);
 bool runner_tick(struct runner *r, uint64_t now_mono_ns);
 /* Runs every pending delete now (execd's shutdown behaviour) and waits, bounded. */
 void runner_flush_deletes(struct runner *r, uint32_t wait_s);
+/* Takes the queued runs that never started out of the runner (a clean stop keeps them). */
+struct queued_run *runner_take_queued(struct runner *r);
 void runner_get_stats(const struct runner *r, struct runner_stats *st);
 /* Forget programs reported missing, so a reload re-checks them. */
 void runner_reset_missing(struct runner *r);

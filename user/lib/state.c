@@ -27,6 +27,18 @@ void pending_free(struct pending_delete *p)
 	free(p);
 }
 
+void queued_free_all(struct queued_run *list)
+{
+	struct queued_run *next;
+
+	for (; list; list = next) {
+		next = list->next;
+		free(list->exe);
+		free(list->json);
+		free(list);
+	}
+}
+
 void pending_free_all(struct pending_delete *list)
 {
 	struct pending_delete *next;
@@ -123,7 +135,7 @@ static int offender_to_json(const char *rkey, uint32_t count, void *ctx)
 
 int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
 	       struct offender_table *off, const struct pending_delete *pending,
-	       const struct state_maps *maps)
+	       const struct state_maps *maps, const struct queued_run *queued)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	cJSON *root = NULL, *o, *arr;
@@ -195,6 +207,24 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 			bmeta_expiry_wall(pending->deadline_mono_ns, mono_now_ns(), wall_now_ns()));
 		if (err)
 			goto out;
+	}
+	if (queued) {
+		arr = cJSON_AddArrayToObject(root, "queued");
+		if (!arr) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	for (; queued; queued = queued->next) {
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o) ||
+		    !cJSON_AddStringToObject(o, "exe", queued->exe) ||
+		    !cJSON_AddStringToObject(o, "json", queued->json) ||
+		    !cJSON_AddNumberToObject(o, "timeout", queued->timeout_s) ||
+		    !cJSON_AddBoolToObject(o, "delete", queued->is_delete)) {
+			err = -ENOMEM;
+			goto out;
+		}
 	}
 	text = cJSON_PrintUnformatted(root);
 	if (!text) {
@@ -333,8 +363,43 @@ static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
 	return 0;
 }
 
+/* The queue a clean stop left, in its order; an entry without exe or json is said, skipped. */
+static int load_queued(const cJSON *arr, struct queued_run **out, const char *path)
+{
+	struct queued_run **tail = out, *q;
+	const cJSON *o;
+	int i = 0;
+
+	cJSON_ArrayForEach(o, arr)
+	{
+		const cJSON *exe = cJSON_GetObjectItemCaseSensitive(o, "exe");
+		const cJSON *json = cJSON_GetObjectItemCaseSensitive(o, "json");
+
+		i++;
+		if (!cJSON_IsString(exe) || !cJSON_IsString(json) || !exe->valuestring[0]) {
+			pr_warn("state '%s': queued run #%d without exe or json: skipped", path, i);
+			continue;
+		}
+		q = calloc(1, sizeof(*q));
+		if (q) {
+			q->exe = strdup(exe->valuestring);
+			q->json = strdup(json->valuestring);
+		}
+		if (!q || !q->exe || !q->json) {
+			queued_free_all(q);
+			return -ENOMEM;
+		}
+		q->timeout_s = (uint32_t)get_capped(o, "timeout", UINT32_MAX, path, i);
+		q->is_delete = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "delete"));
+		*tail = q;
+		tail = &q->next;
+	}
+	return 0;
+}
+
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
-	       struct offender_table *off, struct pending_delete **pending, struct state_maps *maps)
+	       struct offender_table *off, struct pending_delete **pending, struct state_maps *maps,
+	       struct queued_run **queued)
 {
 	char path[PATH_MAX], *text = NULL;
 	const cJSON *o, *arr;
@@ -343,6 +408,8 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 
 	*have_pos = false;
 	*pending = NULL;
+	if (queued)
+		*queued = NULL;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	err = read_file(path, &text);
@@ -415,6 +482,11 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 		p->timeout_s = (uint32_t)get_capped(o, "timeout", UINT32_MAX, path, i);
 		p->next = *pending;
 		*pending = p;
+	}
+	if (queued) {
+		err = load_queued(cJSON_GetObjectItemCaseSensitive(root, "queued"), queued, path);
+		if (err)
+			goto out;
 	}
 out:
 	cJSON_Delete(root);

@@ -33,6 +33,20 @@ struct pending_delete {
 	struct pending_delete *next;
 };
 
+/*
+ * A script run waiting to start: an add (execd's add message) or a due delete. The daemon
+ * writes its queue into the state only at a clean stop, so a restart runs what a SIGTERM
+ * interrupted; a periodic snapshot never holds it, so a crash never runs one twice.
+ */
+struct queued_run {
+	struct queued_run *next;
+	char *exe;
+	char *json;
+	uint32_t timeout_s;
+	bool is_delete;
+};
+
+void queued_free_all(struct queued_run *list);
 void pending_free(struct pending_delete *p);
 void pending_free_all(struct pending_delete *list);
 
@@ -47,17 +61,18 @@ struct state_maps {
 	uint32_t map_id; /* the kernel's id of block_v4, unique within a boot */
 };
 
-/* maps: NULL writes none (the next start then restores what is missing, as before). */
+/* maps: NULL writes none (the next start then restores what is missing, as before).
+ * queued: the script runs not started yet, only at a clean stop; NULL writes none. */
 int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
 	       struct offender_table *off, const struct pending_delete *pending,
-	       const struct state_maps *maps);
+	       const struct state_maps *maps, const struct queued_run *queued);
 /*
  * Loads the snapshot into the empty bt/off/pending. -ENOENT when there is none (first start).
  * A corrupt file, or something else than a regular file at its name (a FIFO, a symbolic link),
  * is -EBADMSG with a message; the caller decides (the daemon keeps it aside).
  */
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
-	       struct offender_table *off, struct pending_delete **pending,
-	       struct state_maps *maps);
+	       struct offender_table *off, struct pending_delete **pending, struct state_maps *maps,
+	       struct queued_run **queued);
 
 #endif /* ARXDP_STATE_H */
