@@ -332,5 +332,64 @@ check "restart after the flush" start_daemon
 sleep 1
 check "no block brought back from the state" test "$(json_get "$("$ARXDP" list --json)" "len(j)")" -eq 0
 check "the daemon says it forgot them" grep -q "removed from the maps while arxdpd was stopped" "$W/arxdpd.log"
+
+# A private bpffs unmounted and mounted again under a running daemon: the daemon pins its maps
+# and program again, so the CLI finds the same maps (not new ones no program reads).
+BPFMNT="$W/bpffs"
+mkdir -p "$BPFMNT"
+if mount -t bpf bpf "$BPFMNT" 2>/dev/null; then
+	on_exit umount -l "$BPFMNT"
+	P2="$BPFMNT/arxdp" S2="$W/p2.sock"
+	ARXDP_PIN_DIR=$P2 ARXDP_SOCKET=$S2 "$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state3" \
+		--metrics-textfile "" >>"$W/arxdpd2.log" 2>&1 &
+	D2=$!
+	on_exit kill "$D2"
+	check "a second daemon on a private bpffs starts" wait_for 5 test -e "$P2/block_v4"
+	check "it blocks" env ARXDP_PIN_DIR="$P2" ARXDP_SOCKET="$S2" "$ARXDP" block 198.51.100.63
+	id_before=$(bpftool -j map show pinned "$P2/block_v4" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	umount -l "$BPFMNT"
+	mount -t bpf bpf "$BPFMNT"
+	check "the pins come back within 3 s" wait_for 3 test -e "$P2/block_v4" -a -e "$P2/prog"
+	id_after=$(bpftool -j map show pinned "$P2/block_v4" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	check "the same map, not a new one ($id_before = $id_after)" test "$id_before" = "$id_after"
+	check "the block made before is still listed" eval \
+		'ARXDP_PIN_DIR=$P2 "$ARXDP" list --json | grep -q 198.51.100.63'
+	check "the daemon says what it did" grep -q "pinned again" "$W/arxdpd2.log"
+	kill "$D2"; wait "$D2" 2>/dev/null
+else
+	echo "SKIP: private bpffs: cannot mount one here"
+fi
+
+# A 4 GB sparse alerts.json: the loop steps over the hole, stays responsive, and the first
+# real alert after it is applied.
 stop_daemon
+truncate -s 4G "$ALERTS"
+python3 "$GEN" 5712 10 198.18.3.9 >>"$ALERTS"
+check "start over a sparse alerts.json" start_daemon --from-start
+t0=$(date +%s%N)
+check "status answers" "$ARXDP" status --json
+t1=$(date +%s%N)
+check "within a second ($(((t1 - t0) / 1000000)) ms)" test $(((t1 - t0) / 1000000)) -lt 1000
+check "the alert after the hole is applied" wait_for 10 blocked 198.18.3.9
+stop_daemon
+
+# A FIFO at alerts.json and at active-responses.log (the Wazuh user owns logs/): refused,
+# never opened in a way that blocks; the daemon answers and stops on SIGTERM.
+mv "$ALERTS" "$W/alerts.saved"
+mkfifo "$ALERTS"
+mv "$ARLOG" "$W/arlog.saved"
+mkfifo "$ARLOG"
+check "start with FIFOs at alerts.json and active-responses.log" start_daemon
+check "a block through the daemon still answers" timeout 5 "$ARXDP" block 198.51.100.62 --timeout 1m
+check "the FIFO at alerts.json is refused by name" wait_for 3 grep -q "alerts '$ALERTS'.*FIFO" "$W/arxdpd.log"
+check "the FIFO at active-responses.log is refused by name" wait_for 3 grep -q "active-responses.log '$ARLOG'.*FIFO" "$W/arxdpd.log"
+kill "$DPID"
+stopped=no
+for _ in $(seq 40); do kill -0 "$DPID" 2>/dev/null || { stopped=yes; break; }; sleep 0.05; done
+check "SIGTERM stops it within 2 s" test "$stopped" = yes
+wait "$DPID" 2>/dev/null
+DPID=""
+rm -f "$ALERTS" "$ARLOG"
+mv "$W/alerts.saved" "$ALERTS"
+mv "$W/arlog.saved" "$ARLOG"
 finish

@@ -69,6 +69,8 @@ struct daemon {
 	int epfd, sigfd, timerfd, inofd, ctlfd, lockfd, metricsfd;
 	int claimfd; /* one daemon per pin directory (claim_pin_dir) */
 	int nlfd; /* netlink: this host's addresses changed */
+	int prog_fd; /* the program this daemon loaded or adopted */
+	bool pins_lost; /* said once: the pins are gone and cannot be put back yet */
 	uint64_t ticks, start_mono;
 	bool metrics_file_failed, stop;
 	enum arxdp_xdp_mode used_mode[ARXDP_MAX_IFACES];

@@ -194,6 +194,25 @@ static void write_metrics_file(struct daemon *d)
 	}
 }
 
+/*
+ * The pins are how the CLI and firewall-drop find the maps. When bpffs is unmounted and
+ * mounted again under the daemon, they are gone while the program and the maps live on; a CLI
+ * would then make new maps no attached program reads. So every tick puts back what is missing.
+ */
+static void check_pins(struct daemon *d)
+{
+	int n = 0, err = bl_repin(&d->bl, d->prog_fd, &n);
+
+	if (n)
+		pr_warn("pin directory '%s': %d pins were gone (bpffs remounted?): pinned again",
+			d->s.pin_dir, n);
+	if (err && !d->pins_lost)
+		pr_warn("pin directory '%s': pins are gone and cannot be put back yet: %s; "
+			"trying every second",
+			d->s.pin_dir, strerror(-err));
+	d->pins_lost = err != 0;
+}
+
 static void tick(struct daemon *d)
 {
 	uint64_t expirations;
@@ -204,6 +223,7 @@ static void tick(struct daemon *d)
 		d->r.dirty = true;
 	reap_children(d);
 	responder_log_summary(&d->r, mono_now_ns());
+	check_pins(d);
 	persist_sweep(&d->r);
 	poll_alerts(d);
 	daemon_save(d, false);
@@ -477,7 +497,7 @@ static void daemon_init(struct daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->epfd = d->sigfd = d->timerfd = d->inofd = d->ctlfd = d->lockfd = d->metricsfd = -1;
-	d->claimfd = d->nlfd = -1;
+	d->claimfd = d->nlfd = d->prog_fd = -1;
 }
 
 static void daemon_fini(struct daemon *d)
@@ -499,6 +519,8 @@ static void daemon_fini(struct daemon *d)
 		close(d->claimfd);
 	if (d->nlfd >= 0)
 		close(d->nlfd);
+	if (d->prog_fd >= 0)
+		close(d->prog_fd);
 	if (d->epfd >= 0)
 		close(d->epfd);
 }

@@ -178,7 +178,8 @@ int attach_all(struct daemon *d)
 	err = loader_get_prog(&o, &fd);
 	if (err)
 		return err;
-	close(fd);
+	/* Kept: a remounted bpffs gets it pinned again (check_pins). */
+	d->prog_fd = fd;
 	for (i = 0; i < d->s.n_ifaces; i++) {
 		err = loader_attach(&o, d->s.ifaces[i], d->s.mode, false, &d->used_mode[i]);
 		if (err)

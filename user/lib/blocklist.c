@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "blocklist.h"
@@ -647,4 +650,44 @@ int bl_map_id(struct blocklist *bl, uint32_t *id)
 		return -errno;
 	*id = info.id;
 	return 0;
+}
+
+int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
+{
+	const int fds[] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4, bl->fd_cidr6,
+			    bl->fd_stats,  bl->fd_meta,	  prog_fd };
+	const char *const names[] = { ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,
+				      ARXDP_MAP_CIDR6,	ARXDP_MAP_STATS,  ARXDP_MAP_META,
+				      ARXDP_PIN_PROG };
+	char path[PATH_MAX], parent[PATH_MAX], *slash;
+	struct statfs sf;
+	size_t i;
+	int err = 0;
+
+	*repinned = 0;
+	/* Nothing is made anywhere but on a bpffs: an unmounted one leaves a plain directory
+	 * there, where a new directory would only mislead the next reader. */
+	str_copy(parent, bl->pin_dir, sizeof(parent));
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(access(bl->pin_dir, F_OK) ? parent : bl->pin_dir, &sf))
+		return -errno;
+	if (sf.f_type != BPF_FS_MAGIC)
+		return -ENOENT;
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (fds[i] < 0 || pindir_path(path, sizeof(path), bl->pin_dir, names[i]))
+			continue;
+		if (!access(path, F_OK))
+			continue;
+		/* Only a missing pin is put back: one that exists is somebody's, maybe new. */
+		if (mkdir(bl->pin_dir, 0700) && errno != EEXIST)
+			return -errno;
+		if (bpf_obj_pin(fds[i], path)) {
+			err = -errno;
+			continue;
+		}
+		(*repinned)++;
+	}
+	return err;
 }

@@ -174,4 +174,12 @@ int bl_meta(struct blocklist *bl, struct arxdp_meta *out);
  */
 int bl_map_id(struct blocklist *bl, uint32_t *id);
 
+/*
+ * Pins again, under the same names, whatever of these maps (and prog_fd, when >= 0) is missing
+ * from the pin directory: a bpffs unmounted and mounted again under a running daemon holds no
+ * pins, while the program and the maps live on through their fds. A pin that exists is left
+ * alone. *repinned counts what was pinned; -errno of the last failure (not bpffs: -EPERM).
+ */
+int bl_repin(struct blocklist *bl, int prog_fd, int *repinned);
+
 #endif /* ARXDP_BLOCKLIST_H */
