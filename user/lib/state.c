@@ -190,9 +190,9 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 		}
 		/* In memory on the monotonic clock (a clock step never fires a delete early);
 		 * as wall time in the file, which must outlive a reboot. */
-		err = add_u64(o, "deadline_wall_ns",
-			      bmeta_expiry_wall(pending->deadline_mono_ns, mono_now_ns(),
-						wall_now_ns()));
+		err = add_u64(
+			o, "deadline_wall_ns",
+			bmeta_expiry_wall(pending->deadline_mono_ns, mono_now_ns(), wall_now_ns()));
 		if (err)
 			goto out;
 	}
@@ -334,8 +334,7 @@ static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
 }
 
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
-	       struct offender_table *off, struct pending_delete **pending,
-	       struct state_maps *maps)
+	       struct offender_table *off, struct pending_delete **pending, struct state_maps *maps)
 {
 	char path[PATH_MAX], *text = NULL;
 	const cJSON *o, *arr;
