@@ -456,3 +456,30 @@ Test(config, settings_path)
 	cr_expect_str_eq(settings_path(NULL), "/x/arxdp.conf");
 	unsetenv("ARXDP_CONF");
 }
+
+/* Commands read after a response that names an earlier one: the table grows under it. */
+Test(config, command_after_response)
+{
+	static const char xml[] = "<ossec_config>\n"
+				  "<command><name>a</name><executable>a.sh</executable></command>\n"
+				  "<active-response><command>a</command><location>local</location>"
+				  "<level>5</level></active-response>\n"
+				  "<command><name>b</name><executable>b.sh</executable></command>\n"
+				  "<command><name>c</name><executable>c.sh</executable></command>\n"
+				  "<command><name>d</name><executable>d.sh</executable></command>\n"
+				  "<command><name>e</name><executable>e.sh</executable></command>\n"
+				  "<command><name>f</name><executable>f.sh</executable></command>\n"
+				  "<active-response><command>f</command><location>local</location>"
+				  "<level>5</level></active-response>\n"
+				  "</ossec_config>\n";
+	struct ossec_config *cfg;
+	char err[CONFIG_ERR_MAX];
+
+	cr_assert_eq(config_parse_ossec(&cfg, "mem", xml, strlen(xml), err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(cfg->n_ars, 2u);
+	cr_expect_eq(cfg->ars[0].cmd, &cfg->cmds[0], "points into the table as it ended");
+	cr_expect_str_eq(cfg->ars[0].cmd->executable, "a.sh");
+	cr_expect_str_eq(cfg->ars[1].cmd->executable, "f.sh");
+	config_free_ossec(cfg);
+}

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the control socket's framing tables: a request read whole, in pieces,
- * oversized, as garbage, cut by EOF, or never sent (the read's timeout), over a socketpair
- * with a forked writer; replies sent and read back; and the round trip through a real socket
- * (ctl_listen, ctl_request) in a private directory, with the errors the CLI relies on to fall
- * back to the maps.
+ * This file contains the control socket's framing tables: a request fed to a struct ctl_conn
+ * whole, in pieces, oversized, as garbage, cut by EOF, or never sent (the connection's
+ * deadline), over a socketpair with a forked writer; reply lines sent and read back; and the
+ * round trip through a real socket (ctl_listen, ctl_request) in a private directory, with the
+ * errors the CLI relies on to fall back to the maps. test_ctl_peer.c has the slow and foreign
+ * peers.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,28 +26,72 @@
 
 #define PIECES_MAX 4
 #define PAUSE_US 20000 /* between pieces: each arrives in its own read */
+#define FEEDS_MAX 10000 /* each waits for input: a bound that is never reached */
 
 typedef char piece[200];
 
 /*
- * Writes the pieces to fd (len bytes of a single one when len is not 0), pausing between
- * them, then closes (eof) or stays until killed.
+ * Feeds c the way the daemon's loop does, waking on input, until the request is complete or
+ * failed (ctl_conn_feed's answer), or c's deadline passes (-ETIMEDOUT).
  */
-static pid_t writer(int fd, const piece *p, int n, size_t len, bool eof)
+static int feed_to_end(struct ctl_conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int err, i;
+
+	for (i = 0; i < FEEDS_MAX; i++) {
+		err = ctl_conn_feed(c);
+		if (err != -EAGAIN)
+			return err;
+		if (ctl_conn_expired(c, mono_now_ns()))
+			return -ETIMEDOUT;
+		if (poll(&p, 1, ctl_conn_remaining_ms(c, mono_now_ns())) < 0 && errno != EINTR)
+			return -errno;
+	}
+	return -ELOOP;
+}
+
+struct frame_case {
+	char name[24];
+	piece in[PIECES_MAX];
+	int n;
+	size_t in_len; /* bytes of in[0] when not 0: it holds NULs */
+	size_t big; /* then this many 'x', no newline */
+	bool eof; /* the writer closes after its bytes; else it stays, silent, until killed */
+	unsigned int timeout_ms;
+	int err;
+	char want[200];
+	size_t want_len; /* when not 0: want holds NULs */
+};
+
+/*
+ * Writes c's pieces to fd, pausing between them, then its big run, then closes (eof) or stays
+ * until killed.
+ */
+static pid_t writer(int fd, const struct frame_case *c)
 {
 	pid_t pid = fork();
+	char *s;
 	int i;
 
 	cr_assert_geq(pid, 0);
 	if (pid)
 		return pid;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < c->n; i++) {
 		if (i)
 			usleep(PAUSE_US);
-		if (write_all(fd, p[i], len ?: strlen(p[i])))
+		if (write_all(fd, c->in[i], c->in_len ?: strlen(c->in[i])))
 			_exit(1);
 	}
-	if (eof)
+	if (c->big) {
+		s = malloc(c->big);
+		if (!s)
+			_exit(1);
+		memset(s, 'x', c->big);
+		/* Blocks once the socket is full: the reader stops at its limit; killed there. */
+		write_all(fd, s, c->big);
+	}
+	if (c->eof)
 		_exit(0);
 	sleep(30);
 	_exit(0);
@@ -57,107 +103,116 @@ static void reap(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-struct frame_case {
-	char name[24];
-	piece in[PIECES_MAX];
-	int n;
-	bool eof; /* the writer closes after its pieces */
-	size_t buflen;
-	int err;
-	char want[200];
-};
-
 /* clang-format off */
 static struct frame_case frame_cases[] = {
-	{ "whole", { "{\"cmd\":\"status\"}\n" }, 1, false, 256, 0,
-	  "{\"cmd\":\"status\"}\n" },
-	{ "in pieces", { "{\"cmd\"", ":\"sta", "tus\"}", "\n" }, 4, false, 256, 0,
-	  "{\"cmd\":\"status\"}\n" },
+	{ "whole", { "{\"cmd\":\"status\"}\n" }, 1, 0, 0, false, 2000, 0,
+	  "{\"cmd\":\"status\"}", 0 },
+	{ "in pieces", { "{\"cmd\"", ":\"sta", "tus\"}", "\n" }, 4, 0, 0, false, 2000, 0,
+	  "{\"cmd\":\"status\"}", 0 },
 	/* Cut by EOF: what came is the request; the daemon's JSON parse then rejects it. */
-	{ "EOF mid-request", { "{\"cmd\":", "\"sta" }, 2, true, 256, 0,
-	  "{\"cmd\":\"sta" },
-	{ "EOF before anything", { "" }, 0, true, 256, -ENODATA, "" },
-	/* Bounded: the buffer's worth, terminated, without waiting for a newline. */
-	{ "oversized", { "{\"cmd\":\"block\",\"addr\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-			 "xxxxxxxxxxxxxxxxxxxxxx\"}\n" }, 1, false, 32, 0,
-	  "{\"cmd\":\"block\",\"addr\":\"xxxxxxxx" },
+	{ "EOF mid-request", { "{\"cmd\":", "\"sta" }, 2, 0, 0, true, 2000, 0,
+	  "{\"cmd\":\"sta", 0 },
+	{ "EOF before anything", { "" }, 0, 0, 0, true, 2000, -ENODATA, "", 0 },
+	/* Refused at the buffer's end, without waiting for a newline that never comes. */
+	{ "oversized", { "{\"cmd\":\"block\",\"addr\":\"" }, 1, 0, CTL_MSG_MAX + 1000, false,
+	  2000, -EMSGSIZE, "", 0 },
+	/* Bytes are bytes: NULs and non-UTF-8 come through for the JSON parser to reject. */
+	{ "garbage", { "\x00\xff\xfe{\x01\n" }, 1, 6, 0, false, 2000, 0,
+	  "\x00\xff\xfe{\x01", 5 },
+	/* Connects and says nothing: dropped at its deadline, not held forever. */
+	{ "silent client", { "" }, 0, 0, 0, false, 200, -ETIMEDOUT, "", 0 },
 };
 /* clang-format on */
 
-ParameterizedTestParameters(ctl, read_request)
+ParameterizedTestParameters(ctl_conn, framing)
 {
 	return cr_make_param_array(struct frame_case, frame_cases, ARRAY_SIZE(frame_cases));
 }
 
-ParameterizedTest(struct frame_case *c, ctl, read_request)
+ParameterizedTest(struct frame_case *c, ctl_conn, framing)
 {
-	size_t want_len = strlen(c->want);
-	char buf[300];
-	int sv[2];
+	size_t want_len = c->want_len ?: strlen(c->want);
+	uint64_t t0 = mono_now_ns(), ms;
+	struct ctl_conn conn;
+	int sv[2], err;
 	pid_t pid;
 
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	pid = writer(sv[1], c->in, c->n, 0, c->eof);
+	pid = writer(sv[1], c);
 	close(sv[1]);
-	memset(buf, 'Z', sizeof(buf));
-	cr_expect_eq(ctl_read_request(sv[0], buf, c->buflen), c->err, "%s", c->name);
-	if (!c->err) {
-		cr_expect_eq(memcmp(buf, c->want, want_len), 0, "%s: got '%.*s'", c->name,
-			     (int)want_len, buf);
-		cr_expect_eq(buf[want_len], '\0', "%s: not terminated after %zu bytes", c->name,
+	cr_assert_eq(ctl_conn_init(&conn, sv[0], t0, c->timeout_ms), 0, "%s", c->name);
+	err = feed_to_end(&conn);
+	ms = (mono_now_ns() - t0) / 1000000;
+	cr_expect_eq(err, c->err, "%s: %d (%s), want %d", c->name, err, strerror(-err), c->err);
+	cr_expect_lt(conn.len, CTL_MSG_MAX, "%s: %zu bytes, past the buffer", c->name, conn.len);
+	if (!c->err && !err) {
+		cr_expect_eq(conn.len, want_len, "%s: %zu bytes, want %zu", c->name, conn.len,
 			     want_len);
+		cr_expect_eq(memcmp(conn.buf, c->want, want_len), 0, "%s: got '%.*s'", c->name,
+			     (int)want_len, conn.buf);
+		cr_expect_eq(conn.buf[want_len], '\0', "%s: not terminated after %zu bytes",
+			     c->name, want_len);
 	}
-	cr_expect_eq(buf[c->buflen], 'Z', "%s: wrote past the buffer", c->name);
-	close(sv[0]);
+	if (c->err == -ETIMEDOUT)
+		cr_expect(ms >= c->timeout_ms && ms < c->timeout_ms + 300,
+			  "%s: dropped after %llu ms, deadline %u ms", c->name,
+			  (unsigned long long)ms, c->timeout_ms);
+	else
+		cr_expect_lt(ms, c->timeout_ms, "%s: ended by the deadline", c->name);
+	ctl_conn_close(&conn);
 	reap(pid);
 }
 
-/* Bytes are bytes: NULs and non-UTF-8 come through for the JSON parser to reject. */
-Test(ctl, read_request_garbage)
-{
-	static const piece in = "\x00\xff\xfe{\x01\n";
-	char buf[64];
-	int sv[2];
-	pid_t pid;
+struct line_case {
+	char name[24];
+	size_t big; /* the reply: this many 'x', else {"ok":true} */
+	bool gone; /* the client closed before the reply */
+	int err;
+};
 
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	pid = writer(sv[1], &in, 1, 6, false);
-	close(sv[1]);
-	cr_expect_eq(ctl_read_request(sv[0], buf, sizeof(buf)), 0);
-	cr_expect_eq(memcmp(buf, in, 6), 0);
-	cr_expect_eq(buf[6], '\0');
-	close(sv[0]);
-	reap(pid);
+/* clang-format off */
+static struct line_case line_cases[] = {
+	{ "one line", 0, false, 0 },
+	/* Without MSG_NOSIGNAL the SIGPIPE would kill the test (the daemon) here. */
+	{ "client gone", 0, true, -EPIPE },
+	/* More than the socket holds: never a wait for a client that does not read. */
+	{ "client not reading", 4 << 20, false, -EAGAIN },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(ctl_conn, reply)
+{
+	return cr_make_param_array(struct line_case, line_cases, ARRAY_SIZE(line_cases));
 }
 
-/* A client that connects and says nothing holds the daemon for the timeout, not forever. */
-Test(ctl, read_request_times_out)
+ParameterizedTest(struct line_case *c, ctl_conn, reply)
 {
-	uint64_t t0 = mono_now_ns();
-	char buf[64];
-	int sv[2];
-
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	cr_expect_eq(ctl_read_request(sv[0], buf, sizeof(buf)), -EAGAIN);
-	cr_expect_lt(mono_now_ns() - t0, 8 * NSEC_PER_SEC);
-	cr_expect_geq(mono_now_ns() - t0, 4 * NSEC_PER_SEC);
-	close(sv[0]);
-	close(sv[1]);
-}
-
-Test(ctl, send_is_one_line)
-{
-	char buf[64] = "";
+	char buf[64] = "", *json = NULL;
+	struct ctl_conn conn;
 	ssize_t n;
 	int sv[2];
 
+	if (c->big) {
+		json = malloc(c->big + 1);
+		cr_assert_not_null(json);
+		memset(json, 'x', c->big);
+		json[c->big] = '\0';
+	}
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	cr_assert_eq(ctl_send(sv[0], "{\"ok\":true}"), 0);
-	close(sv[0]);
-	n = read(sv[1], buf, sizeof(buf) - 1);
-	cr_assert_eq(n, 12);
-	cr_expect_str_eq(buf, "{\"ok\":true}\n");
-	close(sv[1]);
+	cr_assert_eq(ctl_conn_init(&conn, sv[0], mono_now_ns(), 1000), 0);
+	if (c->gone)
+		close(sv[1]);
+	cr_expect_eq(ctl_conn_reply(&conn, json ?: "{\"ok\":true}"), c->err, "%s", c->name);
+	ctl_conn_close(&conn);
+	if (!c->err) {
+		n = read(sv[1], buf, sizeof(buf) - 1);
+		cr_expect_eq(n, 12, "%s: %zd bytes", c->name, n);
+		cr_expect_str_eq(buf, "{\"ok\":true}\n", "%s", c->name);
+		cr_expect_eq(read(sv[1], buf, sizeof(buf)), 0, "%s: more than the line", c->name);
+	}
+	if (!c->gone)
+		close(sv[1]);
+	free(json);
 }
 
 static char dir[64], sock[128];
@@ -207,19 +262,25 @@ ParameterizedTestParameters(ctl, request)
 	return cr_make_param_array(struct reply_case, reply_cases, ARRAY_SIZE(reply_cases));
 }
 
-/* The server side of one request: accept, read it, check it, reply with c's pieces. */
+/*
+ * The server side of one request, as the daemon reads it: accept, feed until complete (5 s at
+ * most), check it, then reply with c's pieces over a blocking fd.
+ */
 static void serve(int lfd, const struct reply_case *c)
 {
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
-	char req[256];
+	struct ctl_conn conn;
 	int fd, i;
 
 	if (poll(&pfd, 1, 10000) != 1)
 		_exit(2);
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0 || ctl_read_request(fd, req, sizeof(req)) ||
-	    strcmp(req, "{\"cmd\":\"status\"}\n"))
+	fd = ctl_accept(lfd);
+	if (fd < 0 || ctl_conn_init(&conn, fd, mono_now_ns(), 5000) || feed_to_end(&conn) ||
+	    strcmp(conn.buf, "{\"cmd\":\"status\"}"))
 		_exit(3);
+	/* The pieces and the big reply are raw writes, not ctl_conn_reply: they wait. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		_exit(4);
 	for (i = 0; i < c->n; i++) {
 		if (i)
 			usleep(PAUSE_US);
@@ -235,6 +296,7 @@ static void serve(int lfd, const struct reply_case *c)
 		/* The client stops reading at its limit and closes: EPIPE is expected here. */
 		write_all(fd, s, c->big);
 	}
+	ctl_conn_close(&conn);
 	_exit(0);
 }
 

@@ -2,7 +2,8 @@
 /*
  * This file contains the state file tables: a snapshot written by state_save reads back
  * field for field, and values that do not fit their field (a hand-edited or corrupt
- * state.json) are clamped with a message instead of wrapping to a small number; and names
+ * state.json) are clamped with a message instead of wrapping to a small number; an odd
+ * entry is skipped with a message naming it while the rest of the state loads; and names
  * another user planted in the state directory (links, a FIFO) are neither written through nor
  * read through.
  */
@@ -24,11 +25,20 @@
 
 static char dir[64];
 static int warnings;
+static char said[512];
 
 static void count_warnings(enum log_level l, const char *msg, void *ctx)
 {
 	if (l == LOG_LEVEL_WARN && strstr(msg, "out of range"))
 		warnings++;
+}
+
+static void keep_warnings(enum log_level l, const char *msg, void *ctx)
+{
+	if (l != LOG_LEVEL_WARN)
+		return;
+	warnings++;
+	str_copy(said, msg, sizeof(said));
 }
 
 static void setup(void)
@@ -188,6 +198,82 @@ Test(state, round_trip, .init = setup, .fini = teardown)
 	cr_expect_str_eq(m->alert, "{\"rule\":{\"id\":\"5712\"}}");
 	btable_free(bt);
 	btable_free(back);
+}
+
+/*
+ * One odd entry in an otherwise good state file: it is skipped with a message naming the file
+ * and the entry; the block, the other offender, the pending delete and the position still
+ * load (an empty rkey used to fail the whole load: fuzz_state's regression).
+ */
+struct odd_case {
+	char desc[40];
+	char offenders[160]; /* the file's "offenders" array */
+	size_t n_offenders; /* how many load */
+	char said[48]; /* in the one warning; "" for none */
+};
+
+/* clang-format off */
+static struct odd_case odd_cases[] = {
+	{ "no odd entry", "[{\"rkey\":\"firewall-drop-192.0.2.9\",\"count\":2}]", 1, "" },
+	{ "empty rkey", "[{\"rkey\":\"\",\"count\":3},"
+			"{\"rkey\":\"firewall-drop-192.0.2.9\",\"count\":2}]", 1,
+	  "offender #1: missing or empty 'rkey'" },
+	{ "rkey not a string", "[{\"rkey\":7,\"count\":3},"
+			       "{\"rkey\":\"firewall-drop-192.0.2.9\",\"count\":2}]", 1,
+	  "offender #1: missing or empty 'rkey'" },
+	{ "no rkey, second entry", "[{\"rkey\":\"firewall-drop-192.0.2.9\",\"count\":2},"
+				   "{\"count\":3}]", 1,
+	  "offender #2: missing or empty 'rkey'" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(state, odd_entry)
+{
+	return cr_make_param_array(struct odd_case, odd_cases,
+				   sizeof(odd_cases) / sizeof(odd_cases[0]));
+}
+
+ParameterizedTest(struct odd_case *c, state, odd_entry, .init = setup, .fini = teardown)
+{
+	struct btable *bt = btable_new();
+	struct offender_table *off = offenders_new();
+	struct pending_delete *pending = NULL;
+	struct tail_pos pos = {};
+	uint32_t count = 0;
+	char json[768];
+	bool have_pos;
+	int err;
+
+	cr_assert(bt && off);
+	snprintf(json, sizeof(json),
+		 "{\"version\":1,\"alerts\":{\"ino\":7,\"offset\":11},"
+		 "\"blocks\":[{\"addr\":\"192.0.2.9\",\"exe\":\"firewall-drop\"}],"
+		 "\"offenders\":%s,\"pending\":[{\"exe\":\"firewall-drop\","
+		 "\"rkey\":\"firewall-drop-192.0.2.10\",\"json\":\"{}\",\"timeout\":60}]}",
+		 c->offenders);
+	write_state(json);
+	warnings = 0;
+	said[0] = '\0';
+	log_set_sink(keep_warnings, NULL);
+	err = state_load(dir, &pos, &have_pos, bt, off, &pending, NULL, NULL);
+	log_set_sink(NULL, NULL);
+	cr_expect_eq(err, 0, "%s: %s", c->desc, strerror(-err));
+	cr_expect_eq(btable_size(bt), 1, "%s: the block loads", c->desc);
+	cr_expect_eq(offenders_size(off), c->n_offenders, "%s: %zu offenders", c->desc,
+		     offenders_size(off));
+	cr_expect_eq(offenders_get(off, "firewall-drop-192.0.2.9", &count), 0, "%s", c->desc);
+	cr_expect_eq(count, 2, "%s: the good offender's count", c->desc);
+	cr_expect(pending && !pending->next && !strcmp(pending->rkey, "firewall-drop-192.0.2.10"),
+		  "%s: the pending delete loads", c->desc);
+	cr_expect(have_pos && pos.offset == 11, "%s: the position loads", c->desc);
+	cr_expect_eq(warnings, c->said[0] ? 1 : 0, "%s: %d warnings (%s)", c->desc, warnings, said);
+	if (c->said[0]) {
+		cr_expect(strstr(said, c->said), "%s: said '%s'", c->desc, said);
+		cr_expect(strstr(said, dir), "%s: the file is not named: '%s'", c->desc, said);
+	}
+	pending_free_all(pending);
+	offenders_free(off);
+	btable_free(bt);
 }
 
 /*

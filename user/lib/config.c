@@ -328,6 +328,7 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 		goto out;
 	}
 	ar.cmd = config_find_command(cfg, ar.name);
+	ar.cmd_index = ar.cmd ? (size_t)(ar.cmd - cfg->cmds) : 0;
 	if (!ar.cmd) {
 		perr(pc, blk, "active-response",
 		     "unknown command '%s' (1303): define it in a <command> block placed before "
@@ -648,6 +649,9 @@ int config_parse_ossec(struct ossec_config **out, const char *name, const char *
 	ret = walk_ossec(&pc, cfg, xmlDocGetRootElement(doc));
 	for (size_t i = 0; !ret && i < cfg->n_cmds; i++)
 		ret = config_command_prepare(&cfg->cmds[i]);
+	/* A <command> read after an <active-response> may have moved the array under it. */
+	for (size_t i = 0; !ret && i < cfg->n_ars; i++)
+		cfg->ars[i].cmd = &cfg->cmds[cfg->ars[i].cmd_index];
 	if (ret)
 		goto out;
 	if (!cfg->node_name)

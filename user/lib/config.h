@@ -53,6 +53,7 @@ struct ossec_command {
 /* One accepted <active-response>: a line of etc/shared/ar.conf. */
 struct ossec_ar {
 	const struct ossec_command *cmd;
+	size_t cmd_index; /* cmd's place in cfg->cmds, which grows while the file is read */
 	char *name; /* "<command><timeout>", e.g. "firewall-drop180": the ar.conf key */
 	char *location; /* as written */
 	unsigned int loc; /* AR_LOC_* */

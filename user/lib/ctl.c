@@ -18,21 +18,11 @@
 #include "log.h"
 #include "util.h"
 
-#define CTL_TIMEOUT_S 5
-
 static int make_addr(const char *path, struct sockaddr_un *sa)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	return str_copy(sa->sun_path, path, sizeof(sa->sun_path));
-}
-
-static void set_timeouts(int fd)
-{
-	struct timeval tv = { .tv_sec = CTL_TIMEOUT_S };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 int ctl_listen(const char *path)
@@ -76,33 +66,6 @@ int ctl_listen(const char *path)
 		return err;
 	}
 	return fd;
-}
-
-int ctl_read_request(int fd, char *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	set_timeouts(fd);
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (memchr(buf + got - n, '\n', (size_t)n))
-			break;
-	}
-	buf[got] = '\0';
-	return got ? 0 : -ENODATA;
-}
-
-int ctl_send(int fd, const char *json)
-{
-	return write_all(fd, json, strlen(json)) ?: write_all(fd, "\n", 1);
 }
 
 /* ---- server side: non-blocking, one struct ctl_conn per client ---- */

@@ -21,9 +21,6 @@
  * (sticky allowed: others cannot remove root's socket from /tmp). Returns the fd or -errno.
  */
 int ctl_listen(const char *path);
-/* Blocking read of one request (up to 5 s): the old serial server; use struct ctl_conn. */
-int ctl_read_request(int fd, char *buf, size_t len);
-int ctl_send(int fd, const char *json);
 
 /*
  * The server side, driven by the daemon's event loop: no call blocks. Per client:

@@ -244,6 +244,19 @@ static void close_from_3(void)
  * stdin, stdout and stderr (arxdpd's own inherited ones included: a shell's fd on a secret file
  * must not reach a script), a fixed umask, its own session (so a kill reaches its children).
  */
+/* rt_sigaction(sig, SIG_DFL) without glibc: the kernel's struct, one word of mask. */
+static void reset_raw(int sig)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} ksa = { .handler = SIG_DFL };
+
+	syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
 static void child_exec(const char *home, char *path, int in_fd, int out_fd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -251,10 +264,11 @@ static void child_exec(const char *home, char *path, int in_fd, int out_fd)
 	int src[3], i, null;
 	sigset_t none;
 
-	/* glibc's reserved real-time signals fail here: nothing could have set them. */
+	/* glibc refuses its reserved real-time signals (32, 33) in sigaction(); an ignored one
+	 * is still inherited through exec (make leaves 32 ignored), so the kernel is asked. */
 	for (i = 1; i < NSIG; i++)
-		if (i != SIGKILL && i != SIGSTOP)
-			sigaction(i, &dfl, NULL);
+		if (i != SIGKILL && i != SIGSTOP && sigaction(i, &dfl, NULL))
+			reset_raw(i);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();

@@ -449,12 +449,18 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 		const char *rkey = get_str(o, "rkey");
 
 		i++;
-		if (rkey && off) {
-			err = offenders_set(off, rkey,
-					    (uint32_t)get_capped(o, "count", UINT32_MAX, path, i));
-			if (err)
-				goto out;
+		if (!off)
+			continue;
+		/* offenders_set refuses an empty key: one bad entry must not lose the whole state. */
+		if (!rkey || !*rkey) {
+			pr_warn("state '%s': offender #%d: missing or empty 'rkey': skipped", path,
+				i);
+			continue;
 		}
+		err = offenders_set(off, rkey,
+				    (uint32_t)get_capped(o, "count", UINT32_MAX, path, i));
+		if (err)
+			goto out;
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(root, "pending");
 	i = 0;
