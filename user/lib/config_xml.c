@@ -238,16 +238,6 @@ void replace(char **dst, char *v)
 	*dst = v;
 }
 
-bool str_is_num(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 void *grow(void *arr, size_t n, size_t size)
 {
 	/* Powers of two: reallocate only when n reaches one. */

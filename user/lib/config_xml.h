@@ -32,8 +32,6 @@ const char *ename(const xmlNode *n);
 /* The text of a leaf element, trimmed; NULL (and err set) when it holds elements. */
 char *leaf_text(const struct parse_ctx *pc, const xmlNode *n, const char *parent);
 void replace(char **dst, char *v);
-/* OS_StrIsNum: digits only, at least one. */
-bool str_is_num(const char *s);
 /* Grows arr (n elements of size) by doubling when n reaches a power of two. */
 void *grow(void *arr, size_t n, size_t size);
 

@@ -188,16 +188,6 @@ static const struct settings_opt *find_elem(const char *elem)
 	return NULL;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static int set_path(char *dst, size_t size, const char *v, bool from_flag, char *err, size_t len)
 {
 	char cwd[PATH_MAX];
@@ -297,7 +287,7 @@ int settings_set(struct arxdp_settings *s, const struct settings_opt *o, const c
 	case ST_U32:
 		errno = 0;
 		x = strtoull(v, &end, 10);
-		if (!all_digits(v) || errno || *end || x < o->min || x > o->max) {
+		if (!str_is_num(v) || errno || *end || x < o->min || x > o->max) {
 			snprintf(err, errlen,
 				 "invalid value '%s': write a whole number from %u to %u", v,
 				 o->min, o->max);
@@ -332,7 +322,7 @@ int settings_set(struct arxdp_settings *s, const struct settings_opt *o, const c
 		s->fwdrop_fallback = (enum arxdp_fallback)i;
 		return 0;
 	case ST_AGENT:
-		if (!all_digits(v) || strlen(v) >= o->size) {
+		if (!str_is_num(v) || strlen(v) >= o->size) {
 			snprintf(err, errlen,
 				 "invalid agent id '%s': write digits, \"000\" on a manager", v);
 			return -EINVAL;

@@ -236,3 +236,13 @@ const char *errstr(int err)
 	libbpf_strerror(err, buf, sizeof(buf));
 	return buf;
 }
+
+bool str_is_num(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}

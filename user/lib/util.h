@@ -3,6 +3,7 @@
 #ifndef ARXDP_UTIL_H
 #define ARXDP_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -53,6 +54,9 @@ int open_regular_append(const char *path, mode_t mode, const char **why);
  * or -errno when a directory cannot be examined. It logs nothing.
  */
 int path_trusted_dir(const char *dir, unsigned int flags, char *why, size_t len);
+
+/* Wazuh's OS_StrIsNum: decimal digits only, at least one. */
+bool str_is_num(const char *s);
 
 /* errno text for a negative errno or a libbpf error code. */
 const char *errstr(int err);
