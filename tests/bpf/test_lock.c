@@ -22,6 +22,7 @@
 #include "loader.h"
 #include "log.h"
 #include "pindir.h"
+#include "testutil.h"
 #include "util.h"
 
 #define FILL 6000 /* six slices and more */
@@ -44,39 +45,45 @@ static void setup(void)
 {
 	struct loader_opts o = { .capacity_v4 = 8192, .capacity_v6 = 1024, .cidr_capacity = 64 };
 
-	/* The bound on every case (the old code hangs in them): SIGALRM kills the worker, a
-	 * crash to Criterion. Not .timeout: libcriterion leaks its timer entry under LSan. */
-	alarm(30);
+	tu_deadline(30);
 	if (geteuid() != 0)
 		cr_skip_test("private BPF maps need root");
 	log_init("test", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
 	log_set_sink(sink, NULL);
 	n_warn = n_taken_again = 0;
-	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-lock.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tu_mkdtemp(dir, sizeof(dir), "lock");
 	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
 	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
 	/* A private instance takes no lock: name a directory so that it does. */
 	cr_assert_eq(str_copy(bl.pin_dir, dir, sizeof(bl.pin_dir)), 0);
 }
 
-static void release_holder(void)
-{
-	if (holder > 0) {
-		kill(holder, SIGKILL);
-		waitpid(holder, NULL, 0);
-	}
-	holder = -1;
-}
-
 static void teardown(void)
 {
-	release_holder();
+	tu_kill_child(&holder);
 	log_set_sink(NULL, NULL);
 	bl_close(&bl);
 	loader_private_close(lp);
 	lp = NULL;
 	rmdir(dir);
+}
+
+static void hold_lock_child(int ready, void *ctx)
+{
+	const __u32 *when_gone = ctx;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	struct arxdp_block v;
+
+	if (fd < 0)
+		_exit(1);
+	while (when_gone && !bpf_map_lookup_elem(bl.fd_block4, when_gone, &v))
+		;
+	while (flock(fd, when_gone ? LOCK_EX | LOCK_NB : LOCK_EX))
+		usleep(20);
+	if (write(ready, "x", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
 }
 
 /*
@@ -85,41 +92,13 @@ static void teardown(void)
  */
 static void hold_lock(const __u32 *when_gone)
 {
-	int p[2];
-	char c;
-
-	cr_assert_eq(pipe(p), 0);
-	holder = fork();
-	cr_assert_geq(holder, 0);
-	if (!holder) {
-		int fd = open(dir, O_RDONLY | O_DIRECTORY);
-		struct arxdp_block v;
-
-		if (fd < 0)
-			_exit(1);
-		while (when_gone && !bpf_map_lookup_elem(bl.fd_block4, when_gone, &v))
-			;
-		while (flock(fd, when_gone ? LOCK_EX | LOCK_NB : LOCK_EX))
-			usleep(20);
-		if (write(p[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	if (!when_gone)
-		cr_assert_eq(read(p[0], &c, 1), 1, "the holder took the lock");
-	close(p[0]);
+	holder = tu_fork_ready(hold_lock_child, (void *)when_gone,
+			       when_gone ? NULL : "the holder took the lock");
 }
 
 static void parse(const char *s, struct arxdp_addr *a)
 {
 	cr_assert_eq(addr_parse(s, a, NULL, 0), 0, "fixture %s", s);
-}
-
-static uint64_t ms_since(uint64_t t0)
-{
-	return (mono_now_ns() - t0) / 1000000;
 }
 
 Test(lock, writers_give_up_and_write_nothing, .init = setup, .fini = teardown)
@@ -137,7 +116,7 @@ Test(lock, writers_give_up_and_write_nothing, .init = setup, .fini = teardown)
 	for (i = 0; i < 5; i++) {
 		t0 = mono_now_ns();
 		err = bl_block(&bl, &a, 600, NULL, NULL, NULL);
-		ms = ms_since(t0);
+		ms = tu_ms_since(t0);
 		cr_assert_eq(err, -ETIMEDOUT, "bl_block under a held lock: %d", err);
 		cr_expect_leq(ms, 50 + 100, "bl_block waited %llu ms", (unsigned long long)ms);
 	}
@@ -149,7 +128,7 @@ Test(lock, writers_give_up_and_write_nothing, .init = setup, .fini = teardown)
 	cr_expect_eq(bl_get(&bl, &b, &v), 0, "nothing removed under a held lock");
 	cr_expect_eq(n_warn, 1, "the timeout said once for 7 timeouts, not %d times", n_warn);
 
-	release_holder();
+	tu_kill_child(&holder);
 	cr_assert_eq(bl_block(&bl, &a, 600, NULL, NULL, NULL), 0, "free again: the retry works");
 	cr_expect_eq(n_taken_again, 1, "the recovery said once");
 	cr_expect_eq(bl_get(&bl, &a, &v), 0);
@@ -190,13 +169,13 @@ Test(lock, flush_leaves_the_lock_free_between_slices, .init = setup, .fini = tea
 	hold_lock(&first);
 	t0 = mono_now_ns();
 	err = bl_flush(&bl, &n);
-	ms = ms_since(t0);
+	ms = tu_ms_since(t0);
 	cr_assert_eq(err, -ETIMEDOUT, "the flush met the child's lock: %d (removed %llu)", err,
 		     (unsigned long long)n);
 	cr_expect(n > 0 && n < FILL, "stopped part-way: %llu of %d", (unsigned long long)n, FILL);
 	cr_expect_leq(ms, 300 + 500, "the flush gave up after %llu ms", (unsigned long long)ms);
 	cr_expect_eq(bl.lock_depth, 0);
-	release_holder();
+	tu_kill_child(&holder);
 	cr_assert_eq(bl_fill(&bl, &f), 0);
 	cr_expect_eq(f.block4, FILL - n, "removed is what left the map");
 	cr_assert_eq(bl_flush(&bl, &n), 0, "a repeat finishes the job");

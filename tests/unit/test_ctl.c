@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include "ctl.h"
 #include "log.h"
+#include "testutil.h"
 #include "util.h"
 
 #define PIECES_MAX 4
@@ -97,12 +98,6 @@ static pid_t writer(int fd, const struct frame_case *c)
 	_exit(0);
 }
 
-static void reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
 /* clang-format off */
 static struct frame_case frame_cases[] = {
 	{ "whole", { "{\"cmd\":\"status\"}\n" }, 1, 0, 0, false, 2000, 0,
@@ -160,7 +155,7 @@ ParameterizedTest(struct frame_case *c, ctl_conn, framing)
 	else
 		cr_expect_lt(ms, c->timeout_ms, "%s: ended by the deadline", c->name);
 	ctl_conn_close(&conn);
-	reap(pid);
+	tu_kill_child(&pid);
 }
 
 struct line_case {
@@ -221,8 +216,7 @@ static void setup(void)
 {
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	signal(SIGPIPE, SIG_IGN);
-	str_copy(dir, "/tmp/arxdp-test-ctl.XXXXXX", sizeof(dir));
-	cr_assert_not_null(mkdtemp(dir));
+	tu_mkdtemp(dir, sizeof(dir), "ctl");
 	/* A directory that does not exist yet: ctl_listen makes it. */
 	snprintf(sock, sizeof(sock), "%s/run/ctl.sock", dir);
 }

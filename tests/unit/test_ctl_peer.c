@@ -25,58 +25,28 @@
 #include "ctl.h"
 #include "log.h"
 #include "util.h"
+#include "testutil.h"
 
 #define NOBODY 65534
 
 static char dir[64], sock[128];
 static pid_t server = -1;
-static char said[512];
-static int n_said;
-
-static void sink(enum log_level l, const char *msg, void *ctx)
-{
-	if (l != LOG_LEVEL_WARN)
-		return;
-	n_said++;
-	str_copy(said, msg, sizeof(said));
-}
+static struct tu_warnings warned;
 
 static void setup(void)
 {
-	/* The bound on every case (the old code hangs in them): SIGALRM kills the worker, a
-	 * crash to Criterion. Not .timeout: libcriterion leaks its timer entry under LSan. */
-	alarm(20);
+	tu_deadline(20);
 	log_init("test", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
-	log_set_sink(sink, NULL);
-	n_said = 0;
-	said[0] = '\0';
-	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-ctl.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tu_capture_warnings(&warned);
+	tu_mkdtemp(dir, sizeof(dir), "ctl");
 	snprintf(sock, sizeof(sock), "%s/arxdpd.sock", dir);
-}
-
-static void stop_server(void)
-{
-	if (server > 0) {
-		kill(server, SIGKILL);
-		waitpid(server, NULL, 0);
-	}
-	server = -1;
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	stop_server();
+	tu_kill_child(&server);
 	log_set_sink(NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-static uint64_t ms_since(uint64_t t0)
-{
-	return (mono_now_ns() - t0) / 1000000;
+	cr_assert_eq(tu_rm_rf(dir), 0);
 }
 
 static int client_connect(void)
@@ -184,7 +154,7 @@ Test(ctl_conn, slow_loris, .init = setup, .fini = teardown)
 		t = mono_now_ns();
 		err = ctl_conn_feed(&loris);
 		cr_assert_eq(err, -EAGAIN, "the loris' request is never complete (%d)", err);
-		cr_assert_lt(ms_since(t), 20, "a feed never waits");
+		cr_assert_lt(tu_ms_since(t), 20, "a feed never waits");
 		if (good.fd >= 0 && !ctl_conn_feed(&good)) {
 			cr_expect_str_eq(good.buf, "{\"cmd\":\"status\"}");
 			cr_expect_eq(ctl_conn_reply(&good, "{\"ok\":true}"), 0);
@@ -194,8 +164,8 @@ Test(ctl_conn, slow_loris, .init = setup, .fini = teardown)
 		usleep(50000);
 	}
 	cr_expect_eq(good.fd, -1, "the good client was served while the loris dribbled");
-	cr_expect(ms_since(t0) >= 300 && ms_since(t0) <= 450, "dropped at its deadline: %llu ms",
-		  (unsigned long long)ms_since(t0));
+	cr_expect(tu_ms_since(t0) >= 300 && tu_ms_since(t0) <= 450,
+		  "dropped at its deadline: %llu ms", (unsigned long long)tu_ms_since(t0));
 	cr_expect_eq(ctl_conn_remaining_ms(&loris, mono_now_ns()), 0);
 	ctl_conn_close(&loris);
 	close(cl);
@@ -330,15 +300,17 @@ ParameterizedTest(struct client_case *c, ctl_client, busy_or_absent, .init = set
 	t0 = mono_now_ns();
 	err = ctl_request_timeout(sock, "{\"cmd\":\"status\"}", &reply, 300);
 	cr_expect_eq(err, c->err, "%s: %d, want %d", c->desc, err, c->err);
-	cr_expect_leq(ms_since(t0), 300 + 150, "%s: answered within its deadline (%llu ms)",
-		      c->desc, (unsigned long long)ms_since(t0));
+	cr_expect_leq(tu_ms_since(t0), 300 + 150, "%s: answered within its deadline (%llu ms)",
+		      c->desc, (unsigned long long)tu_ms_since(t0));
 	if (!c->err)
 		cr_expect_str_eq(reply, "{\"ok\":true}\n");
 	else
 		cr_expect_null(reply);
-	cr_expect_eq(n_said, c->said ? 1 : 0, "%s: %d warnings (%s)", c->desc, n_said, said);
+	cr_expect_eq(warned.n, c->said ? 1 : 0, "%s: %d warnings (%s)", c->desc, warned.n,
+		     warned.last);
 	if (c->said)
-		cr_expect(strstr(said, sock) && strstr(said, "busy"), "%s: %s", c->desc, said);
+		cr_expect(strstr(warned.last, sock) && strstr(warned.last, "busy"), "%s: %s",
+			  c->desc, warned.last);
 	free(reply);
 	if (lfd >= 0)
 		close(lfd);
@@ -362,8 +334,8 @@ Test(ctl_client, default_deadline_covers_the_whole_answer, .init = setup, .fini 
 		serve(lfd, B_DRIBBLE);
 	t0 = mono_now_ns();
 	cr_expect_eq(ctl_request(sock, "{\"cmd\":\"status\"}", &reply), -ETIMEDOUT);
-	cr_expect_leq(ms_since(t0), CTL_CLIENT_TIMEOUT_MS + 300, "%llu ms",
-		      (unsigned long long)ms_since(t0));
+	cr_expect_leq(tu_ms_since(t0), CTL_CLIENT_TIMEOUT_MS + 300, "%llu ms",
+		      (unsigned long long)tu_ms_since(t0));
 	cr_expect_null(reply);
 	close(lfd);
 }
@@ -415,7 +387,7 @@ Test(ctl_client, foreign_peer_refused, .init = setup, .fini = teardown)
 	cr_expect_null(reply);
 	snprintf(want, sizeof(want), "control socket '%s': peer uid %d is not root: refusing", sock,
 		 NOBODY);
-	cr_expect(strstr(said, want), "message '%s' lacks '%s'", said, want);
+	cr_expect(strstr(warned.last, want), "message '%s' lacks '%s'", warned.last, want);
 	cr_assert_eq(read(p[0], &got, 1), 1);
 	cr_expect_eq(got, 'n', "no byte of the request reached the foreign listener");
 	close(p[0]);
@@ -452,8 +424,9 @@ ParameterizedTest(struct listen_case *c, ctl_listen, directory, .init = setup, .
 		close(fd);
 	} else {
 		cr_expect_eq(fd, c->err, "%s: %d", c->desc, fd);
-		cr_expect(strstr(said, sock) && strstr(said, "writable by group or others"), "%s",
-			  said);
+		cr_expect(strstr(warned.last, sock) &&
+				  strstr(warned.last, "writable by group or others"),
+			  "%s", warned.last);
 		cr_expect_eq(access(sock, F_OK), -1, "%s: no socket made", c->desc);
 	}
 }

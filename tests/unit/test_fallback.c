@@ -9,7 +9,6 @@
 #include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "addr.h"
 #include "fallback.h"
 #include "log.h"
+#include "testutil.h"
 #include "util.h"
 
 #define NFT_PREAMBLE                                                                          \
@@ -126,21 +126,15 @@ ParameterizedTest(struct plan_case *c, fallback, plan)
 
 static char dir[64];
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void setup(void)
 {
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	str_copy(dir, "/tmp/arxdp-test-fallback.XXXXXX", sizeof(dir));
-	cr_assert_not_null(mkdtemp(dir));
+	tu_mkdtemp(dir, sizeof(dir), "fallback");
 }
 
 static void teardown(void)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(dir);
 }
 
 static void put(const char *rel, const char *text, mode_t mode)

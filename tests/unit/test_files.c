@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include "arlog.h"
+#include "testutil.h"
 #include "util.h"
 
 #define NOBODY 65534
@@ -29,17 +30,12 @@ static char dir[64];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-files.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tu_mkdtemp(dir, sizeof(dir), "files");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	/* Whatever a case left (FIFO, socket, links, sub-directories). */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(tu_rm_rf(dir), 0);
 }
 
 static void at(char *buf, size_t len, const char *name)

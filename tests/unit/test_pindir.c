@@ -19,80 +19,48 @@
 #include <sys/wait.h>
 #include "log.h"
 #include "pindir.h"
+#include "testutil.h"
 #include "util.h"
 
 static char dir[64];
 static pid_t holder = -1;
-static char said[512];
-static int n_said;
-
-static void sink(enum log_level l, const char *msg, void *ctx)
-{
-	if (l != LOG_LEVEL_WARN)
-		return;
-	n_said++;
-	str_copy(said, msg, sizeof(said));
-}
+static struct tu_warnings warned;
 
 static void setup(void)
 {
-	/* The bound on every case (the old code hangs in them): SIGALRM kills the worker, a
-	 * crash to Criterion. Not .timeout: libcriterion leaks its timer entry under LSan. */
-	alarm(20);
+	tu_deadline(20);
 	log_init("test", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
-	log_set_sink(sink, NULL);
-	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-pindir.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	n_said = 0;
-	said[0] = '\0';
-}
-
-static void release_holder(void)
-{
-	if (holder > 0) {
-		kill(holder, SIGKILL);
-		waitpid(holder, NULL, 0);
-	}
-	holder = -1;
+	tu_capture_warnings(&warned);
+	tu_mkdtemp(dir, sizeof(dir), "pindir");
 }
 
 static void teardown(void)
 {
-	release_holder();
+	tu_kill_child(&holder);
 	log_set_sink(NULL, NULL);
 	rmdir(dir);
+}
+
+static void hold_lock_child(int ready, void *ctx)
+{
+	int hold_ms = *(const int *)ctx;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0 || flock(fd, LOCK_EX))
+		_exit(1);
+	if (write(ready, "x", 1) != 1)
+		_exit(1);
+	if (hold_ms < 0)
+		for (;;)
+			pause();
+	usleep((useconds_t)hold_ms * 1000);
+	_exit(0);
 }
 
 /* A child takes the flock and keeps it for hold_ms (-1: until killed); returns once it holds. */
 static void hold_lock(int hold_ms)
 {
-	int p[2];
-	char c;
-
-	cr_assert_eq(pipe(p), 0);
-	holder = fork();
-	cr_assert_geq(holder, 0);
-	if (!holder) {
-		int fd = open(dir, O_RDONLY | O_DIRECTORY);
-
-		if (fd < 0 || flock(fd, LOCK_EX))
-			_exit(1);
-		if (write(p[1], "x", 1) != 1)
-			_exit(1);
-		if (hold_ms < 0)
-			for (;;)
-				pause();
-		usleep((useconds_t)hold_ms * 1000);
-		_exit(0);
-	}
-	close(p[1]);
-	cr_assert_eq(read(p[0], &c, 1), 1, "the holder took the lock");
-	close(p[0]);
-}
-
-static uint64_t ms_since(uint64_t t0)
-{
-	return (mono_now_ns() - t0) / 1000000;
+	holder = tu_fork_ready(hold_lock_child, &hold_ms, "the holder took the lock");
 }
 
 struct timeout_case {
@@ -122,7 +90,7 @@ ParameterizedTest(struct timeout_case *c, pindir, gives_up_after_its_deadline, .
 	hold_lock(-1);
 	t0 = mono_now_ns();
 	fd = pindir_lock_timeout(dir, c->timeout_ms, c->quiet);
-	ms = ms_since(t0);
+	ms = tu_ms_since(t0);
 	cr_assert_eq(fd, -ETIMEDOUT, "held elsewhere: -ETIMEDOUT, got %d", fd);
 	cr_expect_geq(ms, c->timeout_ms, "waited %llu ms of %u", (unsigned long long)ms,
 		      c->timeout_ms);
@@ -132,12 +100,12 @@ ParameterizedTest(struct timeout_case *c, pindir, gives_up_after_its_deadline, .
 		 "pin directory '%s': lock held by another process for more than %u ms", dir,
 		 c->timeout_ms);
 	if (c->quiet) {
-		cr_expect_eq(n_said, 0, "quiet, yet said: %s", said);
+		cr_expect_eq(warned.n, 0, "quiet, yet said: %s", warned.last);
 	} else {
-		cr_expect_eq(n_said, 1);
-		cr_expect(strstr(said, want), "message '%s' lacks '%s'", said, want);
+		cr_expect_eq(warned.n, 1);
+		cr_expect(strstr(warned.last, want), "message '%s' lacks '%s'", warned.last, want);
 	}
-	release_holder();
+	tu_kill_child(&holder);
 	fd = pindir_lock_timeout(dir, c->timeout_ms, c->quiet);
 	cr_expect_geq(fd, 0, "free again: taken (%d)", fd);
 	pindir_unlock(fd);
@@ -151,7 +119,7 @@ Test(pindir, default_wait_is_bounded, .init = setup, .fini = teardown)
 
 	hold_lock(-1);
 	fd = pindir_lock(dir);
-	ms = ms_since(t0);
+	ms = tu_ms_since(t0);
 	cr_assert_eq(fd, -ETIMEDOUT);
 	cr_expect(ms >= PINDIR_LOCK_TIMEOUT_MS && ms <= PINDIR_LOCK_TIMEOUT_MS + 200, "%llu ms",
 		  (unsigned long long)ms);
@@ -166,10 +134,10 @@ Test(pindir, taken_when_released_in_time, .init = setup, .fini = teardown)
 	hold_lock(150);
 	t0 = mono_now_ns();
 	fd = pindir_lock_timeout(dir, 3000, false);
-	ms = ms_since(t0);
+	ms = tu_ms_since(t0);
 	cr_assert_geq(fd, 0, "taken after the holder exited (%d)", fd);
 	cr_expect_leq(ms, 150 + 50, "taken %llu ms after a 150 ms hold", (unsigned long long)ms);
-	cr_expect_eq(n_said, 0);
+	cr_expect_eq(warned.n, 0);
 	pindir_unlock(fd);
 }
 
@@ -179,5 +147,5 @@ Test(pindir, missing_directory_named, .init = setup, .fini = teardown)
 
 	snprintf(missing, sizeof(missing), "%s/none", dir);
 	cr_expect_eq(pindir_lock_timeout(missing, 50, false), -ENOENT);
-	cr_expect(strstr(said, missing), "message names the directory: %s", said);
+	cr_expect(strstr(warned.last, missing), "message names the directory: %s", warned.last);
 }

@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "log.h"
 #include "state.h"
+#include "testutil.h"
 #include "util.h"
 
 static const char ossec_xml[] =
@@ -41,7 +42,7 @@ static struct loader_private *lp;
 static struct blocklist bl;
 static struct arxdp_settings s;
 static struct responder r;
-static char dir[] = "/tmp/arxdp-test-responder-XXXXXX";
+static char dir[64];
 
 static void setup(void)
 {
@@ -52,7 +53,7 @@ static void setup(void)
 	if (geteuid() != 0)
 		cr_skip_test("the responder writes real maps: needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	cr_assert_not_null(mkdtemp(dir));
+	tu_mkdtemp(dir, sizeof(dir), "responder");
 	cr_assert_eq(loader_private_open(&o, &lp), 0, "load the XDP program");
 	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
 	settings_defaults(&s);
@@ -67,15 +68,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	if (geteuid() != 0)
 		return;
 	responder_free(&r);
 	bl_close(&bl);
 	loader_private_close(lp);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	system(cmd);
+	tu_rm_rf(dir);
 }
 
 /* The log's firewall-drop lines, each as its message or its execd command, joined by '|'. */

@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include "match.h"
 #include "runner.h"
 #include "state.h"
+#include "testutil.h"
 #include "util.h"
 
 #define DRIVE_MS 10000ULL /* every loop's bound, far above what any script here needs */
@@ -124,8 +124,7 @@ static void setup(void)
 	signal(SIGPIPE, SIG_IGN);
 	memset(&fx, 0, sizeof(fx));
 	fx.cfgp = &fx.cfg;
-	str_copy(fx.home, "/tmp/arxdp-test-runner.XXXXXX", sizeof(fx.home));
-	cr_assert_not_null(mkdtemp(fx.home));
+	tu_mkdtemp(fx.home, sizeof(fx.home), "runner");
 	snprintf(bin, sizeof(bin), "%s/active-response", fx.home);
 	cr_assert_eq(mkdir(bin, 0755), 0);
 	snprintf(bin, sizeof(bin), "%s/active-response/bin", fx.home);
@@ -137,18 +136,13 @@ static void setup(void)
 	start_runner(4, 10);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void teardown(void)
 {
 	runner_free(fx.r);
 	pending_free_all(fx.pending);
 	offenders_free(fx.off);
 	close(fx.epfd);
-	nftw(fx.home, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(fx.home);
 	log_set_sink(NULL, NULL);
 }
 

@@ -21,11 +21,12 @@
 #include "log.h"
 #include "match.h"
 #include "state.h"
+#include "testutil.h"
 #include "util.h"
 
 static char dir[64];
 static int warnings;
-static char said[512];
+static struct tu_warnings warned;
 
 static void count_warnings(enum log_level l, const char *msg, void *ctx)
 {
@@ -33,19 +34,10 @@ static void count_warnings(enum log_level l, const char *msg, void *ctx)
 		warnings++;
 }
 
-static void keep_warnings(enum log_level l, const char *msg, void *ctx)
-{
-	if (l != LOG_LEVEL_WARN)
-		return;
-	warnings++;
-	str_copy(said, msg, sizeof(said));
-}
-
 static void setup(void)
 {
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-state.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tu_mkdtemp(dir, sizeof(dir), "state");
 }
 
 static void teardown(void)
@@ -252,9 +244,7 @@ ParameterizedTest(struct odd_case *c, state, odd_entry, .init = setup, .fini = t
 		 "\"rkey\":\"firewall-drop-192.0.2.10\",\"json\":\"{}\",\"timeout\":60}]}",
 		 c->offenders);
 	write_state(json);
-	warnings = 0;
-	said[0] = '\0';
-	log_set_sink(keep_warnings, NULL);
+	tu_capture_warnings(&warned);
 	err = state_load(dir, &pos, &have_pos, bt, off, &pending, NULL, NULL);
 	log_set_sink(NULL, NULL);
 	cr_expect_eq(err, 0, "%s: %s", c->desc, strerror(-err));
@@ -266,10 +256,12 @@ ParameterizedTest(struct odd_case *c, state, odd_entry, .init = setup, .fini = t
 	cr_expect(pending && !pending->next && !strcmp(pending->rkey, "firewall-drop-192.0.2.10"),
 		  "%s: the pending delete loads", c->desc);
 	cr_expect(have_pos && pos.offset == 11, "%s: the position loads", c->desc);
-	cr_expect_eq(warnings, c->said[0] ? 1 : 0, "%s: %d warnings (%s)", c->desc, warnings, said);
+	cr_expect_eq(warned.n, c->said[0] ? 1 : 0, "%s: %d warnings (%s)", c->desc, warned.n,
+		     warned.last);
 	if (c->said[0]) {
-		cr_expect(strstr(said, c->said), "%s: said '%s'", c->desc, said);
-		cr_expect(strstr(said, dir), "%s: the file is not named: '%s'", c->desc, said);
+		cr_expect(strstr(warned.last, c->said), "%s: said '%s'", c->desc, warned.last);
+		cr_expect(strstr(warned.last, dir), "%s: the file is not named: '%s'", c->desc,
+			  warned.last);
 	}
 	pending_free_all(pending);
 	offenders_free(off);

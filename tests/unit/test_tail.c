@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include "log.h"
 #include "tail.h"
+#include "testutil.h"
 #include "util.h"
 
 #define MAX_LINE 64
@@ -25,8 +26,7 @@
 #define ALERT_B "{\"rule\":{\"id\":\"5710\"},\"data\":{\"srcip\":\"198.51.100.2\"}}"
 
 static char dir[64], path[128];
-static int n_warn;
-static char last_warn[512];
+static struct tu_warnings warned;
 
 struct got {
 	int n;
@@ -35,32 +35,18 @@ struct got {
 	struct tail_pos at[MAX_GOT];
 };
 
-static void sink(enum log_level l, const char *msg, void *ctx)
-{
-	if (l != LOG_LEVEL_WARN)
-		return;
-	n_warn++;
-	str_copy(last_warn, msg, sizeof(last_warn));
-}
-
 static void setup(void)
 {
 	log_init("test", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
-	log_set_sink(sink, NULL);
-	n_warn = 0;
-	last_warn[0] = '\0';
-	snprintf(dir, sizeof(dir), "/tmp/arxdp-test-tail.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tu_capture_warnings(&warned);
+	tu_mkdtemp(dir, sizeof(dir), "tail");
 	snprintf(path, sizeof(path), "%s/alerts.json", dir);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	log_set_sink(NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(tu_rm_rf(dir), 0);
 }
 
 static int on_line(const char *line, size_t len, const struct tail_pos *at, bool too_long,
@@ -210,8 +196,8 @@ ParameterizedTest(struct sparse_case *c, tail, sparse_file, .init = setup, .fini
 	cr_expect_eq(g.at[want_a].offset, (uint64_t)hole);
 	cr_expect_eq(t.pos.offset, (uint64_t)hole + sizeof(ALERT_B));
 	cr_expect_eq(t.pos.seq, (uint64_t)hole + sizeof(ALERT_B));
-	cr_expect_eq(n_warn, 1, "the NUL run said once: %s", last_warn);
-	cr_expect(strstr(last_warn, path) && strstr(last_warn, "NUL"), "%s", last_warn);
+	cr_expect_eq(warned.n, 1, "the NUL run said once: %s", warned.last);
+	cr_expect(strstr(warned.last, path) && strstr(warned.last, "NUL"), "%s", warned.last);
 	tail_close(&t);
 }
 
@@ -303,8 +289,8 @@ ParameterizedTest(struct refuse_case *c, tail, refused, .init = setup, .fini = t
 	for (i = 0; i < 20; i++)
 		cr_assert_eq(tail_poll(&t, on_line, &g), 0);
 	cr_expect_eq(g.n, 0, "%s: nothing read", c->desc);
-	cr_expect_eq(n_warn, 1, "%s: said once over 21 looks, not %d times", c->desc, n_warn);
-	cr_expect(strstr(last_warn, path) && strstr(last_warn, c->why), "%s", last_warn);
+	cr_expect_eq(warned.n, 1, "%s: said once over 21 looks, not %d times", c->desc, warned.n);
+	cr_expect(strstr(warned.last, path) && strstr(warned.last, c->why), "%s", warned.last);
 
 	cr_assert_eq(unlink(path), 0);
 	append(S(ALERT_B "\n"));
@@ -321,14 +307,14 @@ ParameterizedTest(struct refuse_case *c, tail, refused, .init = setup, .fini = t
 	for (i = 0; i < 5; i++)
 		cr_assert_eq(tail_poll(&t, on_line, &g), 0);
 	cr_expect_eq(g.n, 1);
-	cr_expect_eq(n_warn, 2, "%s: a new episode said once more", c->desc);
+	cr_expect_eq(warned.n, 2, "%s: a new episode said once more", c->desc);
 
 	/* Another kind of refusal is news too: a directory where the FIFO or link was. */
 	cr_assert_eq(unlink(path), 0);
 	cr_assert_eq(mkdir(path, 0700), 0);
 	for (i = 0; i < 5; i++)
 		cr_assert_eq(tail_poll(&t, on_line, &g), 0);
-	cr_expect_eq(n_warn, 3, "%s: the directory said once", c->desc);
-	cr_expect(strstr(last_warn, "directory"), "%s", last_warn);
+	cr_expect_eq(warned.n, 3, "%s: the directory said once", c->desc);
+	cr_expect(strstr(warned.last, "directory"), "%s", warned.last);
 	tail_close(&t);
 }

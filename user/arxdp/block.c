@@ -124,6 +124,17 @@ out:
 	return err;
 }
 
+/* The request of a verb on one address, which arxdpd carries out on our pin directory only. */
+static cJSON *addr_request(const struct cli *cli, const char *cmd, const char *arg)
+{
+	cJSON *req = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(req, "cmd", cmd);
+	cJSON_AddStringToObject(req, "pin_dir", cli->s.pin_dir);
+	cJSON_AddStringToObject(req, "addr", arg);
+	return req;
+}
+
 /*
  * Through arxdpd when it runs, so the block is logged and persisted: 1 when no daemon runs
  * (the caller writes the maps), else the verb's result.
@@ -131,63 +142,42 @@ out:
 static int block_by_daemon(const struct cli *cli, const char *arg, const struct arxdp_addr *a,
 			   uint32_t timeout, const struct bl_reason *why)
 {
-	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	cJSON *req = addr_request(cli, "block", arg), *reply;
+	const cJSON *ext;
 	char buf[ADDR_STRLEN], dur[32];
 	int err;
 
-	cJSON_AddStringToObject(req, "cmd", "block");
-	cJSON_AddStringToObject(req, "pin_dir", cli->s.pin_dir);
-	cJSON_AddStringToObject(req, "addr", arg);
 	cJSON_AddNumberToObject(req, "timeout", timeout);
 	if (why->rule_id)
 		cJSON_AddNumberToObject(req, "rule_id", why->rule_id);
 	if (why->level)
 		cJSON_AddNumberToObject(req, "level", why->level);
-	err = cli_daemon_request(cli, req, &reply);
-	cJSON_Delete(req);
-	if (err > 0)
+	err = cli_daemon_verb(cli, req, &reply);
+	if (err)
 		return err;
-	if (!err)
-		err = cli_daemon_reply_result(reply);
-	if (!err) {
-		const cJSON *ext = cJSON_GetObjectItemCaseSensitive(reply, "extended");
-
-		addr_format(a, buf, sizeof(buf));
-		if (cli->json)
-			cli_print_json(cJSON_Duplicate(reply, true));
-		else
-			printf("%s %s (%s, through arxdpd)\n",
-			       cJSON_IsTrue(ext) ? "extended" : "blocked", buf,
-			       duration_format(timeout, dur, sizeof(dur)));
-	}
+	ext = cJSON_GetObjectItemCaseSensitive(reply, "extended");
+	if (!cli->json)
+		printf("%s %s (%s, through arxdpd)\n", cJSON_IsTrue(ext) ? "extended" : "blocked",
+		       addr_format(a, buf, sizeof(buf)),
+		       duration_format(timeout, dur, sizeof(dur)));
 	cJSON_Delete(reply);
-	return err;
+	return 0;
 }
 
 /* As block_by_daemon(). */
 static int unblock_by_daemon(const struct cli *cli, const char *arg, const struct arxdp_addr *a)
 {
-	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	cJSON *reply;
 	char buf[ADDR_STRLEN];
 	int err;
 
-	cJSON_AddStringToObject(req, "cmd", "unblock");
-	cJSON_AddStringToObject(req, "pin_dir", cli->s.pin_dir);
-	cJSON_AddStringToObject(req, "addr", arg);
-	err = cli_daemon_request(cli, req, &reply);
-	cJSON_Delete(req);
-	if (err > 0)
+	err = cli_daemon_verb(cli, addr_request(cli, "unblock", arg), &reply);
+	if (err)
 		return err;
-	if (!err)
-		err = cli_daemon_reply_result(reply);
-	if (!err) {
-		if (cli->json)
-			cli_print_json(cJSON_Duplicate(reply, true));
-		else
-			printf("unblocked %s (through arxdpd)\n", addr_format(a, buf, sizeof(buf)));
-	}
+	if (!cli->json)
+		printf("unblocked %s (through arxdpd)\n", addr_format(a, buf, sizeof(buf)));
 	cJSON_Delete(reply);
-	return err;
+	return 0;
 }
 
 int do_block(struct cli *cli, int argc, char **argv)
@@ -310,30 +300,34 @@ int do_unblock(struct cli *cli, int argc, char **argv)
 	return err;
 }
 
+/* The result of flush and sweep: {"<key>": n}, or "removed <n> <what>". */
+static int print_removed(const struct cli *cli, const char *key, uint64_t n, const char *what)
+{
+	cJSON *j;
+
+	if (!cli->json) {
+		printf("removed %" PRIu64 " %s\n", n, what);
+		return 0;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, key, (double)n);
+	return cli_print_json(j);
+}
+
 int do_flush(struct cli *cli, int argc, char **argv)
 {
 	struct blocklist bl;
 	uint64_t n = 0;
 	int err;
 
-	if (argc != 1) {
-		pr_warn("flush: takes no arguments");
-		return -EINVAL;
-	}
-	err = cli_open_maps(cli, &bl);
+	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl);
 	if (err)
 		return err;
 	err = bl_flush(&bl, &n);
 	if (err)
 		pr_warn("flush: failed after %" PRIu64 " entries: %s", n, strerror(-err));
-	else if (cli->json) {
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(j, "removed", (double)n);
-		err = cli_print_json(j);
-	} else {
-		printf("removed %" PRIu64 " blocks\n", n);
-	}
+	else
+		err = print_removed(cli, "removed", n, "blocks");
 	bl_close(&bl);
 	return err;
 }
@@ -344,24 +338,12 @@ int do_sweep(struct cli *cli, int argc, char **argv)
 	uint32_t swept = 0;
 	int err;
 
-	if (argc != 1) {
-		pr_warn("sweep: takes no arguments");
-		return -EINVAL;
-	}
-	err = cli_open_maps(cli, &bl);
+	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl);
 	if (err)
 		return err;
 	err = bl_sweep(&bl, mono_now_ns(), UINT32_MAX, NULL, NULL, &swept); /* one full pass */
-	if (!err) {
-		if (cli->json) {
-			cJSON *j = cJSON_CreateObject();
-
-			cJSON_AddNumberToObject(j, "swept", swept);
-			err = cli_print_json(j);
-		} else {
-			printf("removed %u expired blocks\n", swept);
-		}
-	}
+	if (!err)
+		err = print_removed(cli, "swept", swept, "expired blocks");
 	bl_close(&bl);
 	return err;
 }

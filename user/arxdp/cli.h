@@ -57,8 +57,14 @@ void cli_loader_opts(const struct cli *cli, struct loader_opts *o);
  * works on another pin directory: the caller works on the maps), 0 with *reply, or -errno.
  */
 int cli_daemon_request(const struct cli *cli, cJSON *req, cJSON **reply);
-/* 0 when a daemon reply says ok, else -EINVAL with its error said. */
-int cli_daemon_reply_result(const cJSON *reply);
+/*
+ * A verb that arxdpd carries out: sends req and frees it, then checks the reply, which JSON
+ * mode prints as it came. Returns 1 as cli_daemon_request() does, -errno (a refusal said), or
+ * 0 with *reply for the caller's text line; the caller frees it.
+ */
+int cli_daemon_verb(const struct cli *cli, cJSON *req, cJSON **reply);
+/* 0 when the verb (argv[0]) was given no arguments, else -EINVAL with that said. */
+int cli_no_args(int argc, char **argv);
 int cli_parse_u32(const char *what, const char *s, uint32_t max, uint32_t *out);
 int cli_parse_duration(const char *s, uint32_t *out);
 int cli_parse_addr(const char *s, struct arxdp_addr *a);

@@ -109,13 +109,40 @@ int cli_daemon_request(const struct cli *cli, cJSON *req, cJSON **reply)
 	return 0;
 }
 
-int cli_daemon_reply_result(const cJSON *reply)
+/* 0 when a daemon reply says ok, else -EINVAL with its error said. */
+static int daemon_reply_result(const cJSON *reply)
 {
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
 
 	if (!cJSON_IsTrue(ok)) {
 		pr_warn("arxdpd: %s", cJSON_IsString(e) ? e->valuestring : "request failed");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_daemon_verb(const struct cli *cli, cJSON *req, cJSON **reply)
+{
+	int err = cli_daemon_request(cli, req, reply);
+
+	cJSON_Delete(req);
+	if (!err)
+		err = daemon_reply_result(*reply);
+	if (err) {
+		cJSON_Delete(*reply);
+		*reply = NULL;
+		return err;
+	}
+	if (cli->json)
+		cli_print_json(cJSON_Duplicate(*reply, true));
+	return 0;
+}
+
+int cli_no_args(int argc, char **argv)
+{
+	if (argc != 1) {
+		pr_warn("%s: takes no arguments", argv[0]);
 		return -EINVAL;
 	}
 	return 0;

@@ -7,29 +7,22 @@
 
 int do_reload(struct cli *cli, int argc, char **argv)
 {
-	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	cJSON *req, *reply;
 	int err;
 
-	if (argc != 1) {
-		pr_warn("reload: takes no arguments");
-		cJSON_Delete(req);
+	if (cli_no_args(argc, argv))
 		return -EINVAL;
-	}
+	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "reload");
-	err = cli_daemon_request(cli, req, &reply);
-	cJSON_Delete(req);
+	err = cli_daemon_verb(cli, req, &reply);
 	if (err == 1) {
 		pr_warn("reload: arxdpd is not running (no socket at '%s')", cli->s.socket_path);
 		return -ENOENT;
 	}
-	if (!err)
-		err = cli_daemon_reply_result(reply);
-	if (!err) {
-		if (cli->json)
-			cli_print_json(cJSON_Duplicate(reply, true));
-		else
-			printf("arxdpd reloaded its configuration\n");
-	}
+	if (err)
+		return err;
+	if (!cli->json)
+		printf("arxdpd reloaded its configuration\n");
 	cJSON_Delete(reply);
-	return err;
+	return 0;
 }

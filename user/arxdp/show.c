@@ -105,11 +105,7 @@ int do_stats(struct cli *cli, int argc, char **argv)
 	cJSON *j = NULL;
 	int err;
 
-	if (argc != 1) {
-		pr_warn("stats: takes no arguments");
-		return -EINVAL;
-	}
-	err = cli_open_maps(cli, &bl);
+	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl);
 	if (err)
 		return err;
 	err = bl_stats(&bl, st);
@@ -224,10 +220,8 @@ int do_status(struct cli *cli, int argc, char **argv)
 	bool any = false;
 	int err;
 
-	if (argc != 1) {
-		pr_warn("status: takes no arguments");
+	if (cli_no_args(argc, argv))
 		return -EINVAL;
-	}
 	err = bl_open(&bl, cli->s.pin_dir);
 	if (err && err != -ENOENT)
 		return cli_open_maps(cli, &bl);
