@@ -128,11 +128,11 @@ static int count_of(const char *hay, const char *needle)
 	"restart-ossec0 - restart-ossec.sh - 0\nrestart-ossec0 - restart-ossec.cmd - 0\n" \
 	"restart-wazuh0 - restart-ossec.sh - 0\nrestart-wazuh0 - restart-ossec.cmd - 0\n" \
 	"restart-wazuh0 - restart-wazuh - 0\nrestart-wazuh0 - restart-wazuh.exe - 0\n"
-#define STD_CONF                                                                                   \
-	PREAMBLE                                                                                   \
-		"firewall-drop180 - firewall-drop - 180\nfirewall-drop300 - firewall-drop - 300\n" \
-		"firewall-drop300 - firewall-drop - 300\nhost-deny1 - host-deny - 1\n"             \
-		"firewall-drop0 - firewall-drop - 0\n"
+#define STD_CONF                                                                           \
+	PREAMBLE                                                                           \
+	"firewall-drop180 - firewall-drop - 180\nfirewall-drop300 - firewall-drop - 300\n" \
+	"firewall-drop300 - firewall-drop - 300\nhost-deny1 - host-deny - 1\n"             \
+	"firewall-drop0 - firewall-drop - 0\n"
 #define STD_EXES "firewall-drop restart-wazuh"
 
 /* An alert as alerts.json holds it (src/analysisd/format/to_json.c key order). */

@@ -676,16 +676,12 @@ int config_load_ossec(struct ossec_config **out, const char *path, char *err, si
 	int ret;
 
 	*out = NULL;
-	ret = config_read_file(path, &buf, &len);
-	if (ret) {
-		if (err && errlen)
-			snprintf(err, errlen, "ossec.conf '%s': cannot read: %s%s", path,
-				 errstr(ret),
-				 ret == -ENOENT ? ": give the right path with --ossec-conf or "
-						  "<ossec_conf> in arxdp.conf" :
-						  "");
+	ret = config_read_named(
+		"ossec.conf", path,
+		": give the right path with --ossec-conf or <ossec_conf> in arxdp.conf", &buf, &len,
+		err, errlen);
+	if (ret)
 		return ret;
-	}
 	ret = config_parse_ossec(out, path, buf, len, err, errlen);
 	free(buf);
 	return ret;

@@ -163,6 +163,9 @@ int config_parse_tree(const char *kind, const char *name, const char *buf, size_
 /* A whole configuration file into malloc'd *buf (NUL-terminated); a regular file, 16 MiB at
  * most; -ENOENT, -EACCES, -EINVAL (not a regular file), -EFBIG. */
 int config_read_file(const char *path, char **buf, size_t *len);
+/* The same, with "<kind> '<path>': cannot read: reason" in err (enoent_hint appended). */
+int config_read_named(const char *kind, const char *path, const char *enoent_hint, char **buf,
+		      size_t *len, char *err, size_t errlen);
 void config_free_doc(struct config_tree *t);
 
 #endif /* ARXDP_CONFIG_H */

@@ -42,6 +42,17 @@ void perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, con
 	va_end(ap);
 }
 
+int config_read_named(const char *kind, const char *path, const char *enoent_hint, char **buf,
+		      size_t *len, char *err, size_t errlen)
+{
+	int ret = config_read_file(path, buf, len);
+
+	if (ret && err && errlen)
+		snprintf(err, errlen, "%s '%s': cannot read: %s%s", kind, path, errstr(ret),
+			 ret == -ENOENT && enoent_hint ? enoent_hint : "");
+	return ret;
+}
+
 int config_read_file(const char *path, char **buf, size_t *len)
 {
 	struct stat st;

@@ -559,13 +559,9 @@ int settings_load(struct arxdp_settings *s, const char *path, char *err, size_t 
 	size_t len = 0;
 	int ret;
 
-	ret = config_read_file(path, &buf, &len);
-	if (ret) {
-		if (err && errlen)
-			snprintf(err, errlen, "arxdp.conf '%s': cannot read: %s", path,
-				 errstr(ret));
+	ret = config_read_named("arxdp.conf", path, NULL, &buf, &len, err, errlen);
+	if (ret)
 		return ret;
-	}
 	ret = settings_parse(s, path, buf, len, err, errlen);
 	free(buf);
 	return ret;
