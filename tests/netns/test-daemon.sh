@@ -360,6 +360,25 @@ else
 	echo "SKIP: private bpffs: cannot mount one here"
 fi
 
+# Never twice: a live wazuh-execd of the same home holds queue/alerts/execq; arxdpd on
+# alerts.json would run every response a second time, so it refuses, naming both fixes.
+mkdir -p "$H/queue/alerts"
+python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); time.sleep(30)' \
+	"$H/queue/alerts/execq" &
+EXECQ=$!
+on_exit kill "$EXECQ"
+wait_for 3 test -S "$H/queue/alerts/execq"
+out=$(timeout 5 "$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state" 2>&1)
+rc=$?
+check "beside a live execd arxdpd exits non-zero (rc $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+check "and names both fixes" eval 'grep -q "would run each one twice" <<<"$out" &&
+	grep -q "firewall-drop" <<<"$out" && grep -q "disabled" <<<"$out"'
+kill "$EXECQ"; wait "$EXECQ" 2>/dev/null
+check "a stale execq (execd stopped) does not stop it" start_daemon
+stop_daemon
+rm -f "$H/queue/alerts/execq"
+
 # A 4 GB sparse alerts.json: the loop steps over the hole, stays responsive, and the first
 # real alert after it is applied.
 stop_daemon

@@ -99,6 +99,8 @@ int attach_all(struct daemon *d);
 void warn_capacities(const struct daemon *d);
 int drop_capabilities(void);
 void notify_systemd(const char *msg);
+/* -EBUSY, said, when a live wazuh-execd of this home would run the same responses. */
+int refuse_beside_execd(const struct arxdp_settings *s, const struct ossec_config *cfg);
 
 /* main.c: the Prometheus exposition of the maps and the daemon. */
 int daemon_render_metrics(FILE *out, void *daemon);

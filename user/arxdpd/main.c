@@ -585,6 +585,10 @@ int main(int argc, char **argv)
 					 LOG_LEVEL_INFO);
 	if (load_ossec(&d.s, &cfg))
 		return 1;
+	if (!d.o.check_only && refuse_beside_execd(&d.s, cfg)) {
+		config_free_ossec(cfg);
+		return 1;
+	}
 	if (d.o.check_only) {
 		printf("configuration OK: %s (%zu active responses), alerts %s\n", d.s.ossec_conf,
 		       cfg->n_ars, d.s.alerts);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "daemon.h"
+#include "match.h"
 #include "log.h"
 #include "pindir.h"
 #include "util.h"
@@ -208,4 +209,38 @@ void warn_capacities(const struct daemon *d)
 			pr_warn("pin directory '%s': %s %u asked, but the pinned maps hold %u: kept "
 				"(maps are sized when first created; see docs/OPERATIONS.md to resize)",
 				d->s.pin_dir, c[i].what, c[i].want, c[i].have);
+}
+
+/*
+ * Never twice: a live wazuh-execd of the same home holds queue/alerts/execq, and analysisd
+ * sends it every response that runs on this node, so arxdpd following alerts.json would run
+ * each one a second time (two map writes, two offenses, execd's delete undoing arxdpd's
+ * extension). A datagram connect() says whether a process is bound there, without waiting:
+ * ECONNREFUSED is a stale name left by a stopped execd.
+ */
+int refuse_beside_execd(const struct arxdp_settings *s, const struct ossec_config *cfg)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t i, n = 0;
+	int fd, live;
+
+	for (i = 0; i < cfg->n_ars; i++)
+		n += match_runs_here(s, &cfg->ars[i], s->agent_id);
+	if (!n || snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/queue/alerts/execq",
+			   s->wazuh_home) >= (int)sizeof(sa.sun_path))
+		return 0;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	live = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	if (!live)
+		return 0;
+	pr_warn("wazuh-execd of '%s' is running (it holds '%s') and runs the same %zu active "
+		"responses: arxdpd on alerts.json would run each one twice. Either keep execd and "
+		"install arxdp's drop-in firewall-drop instead of arxdpd (scripts/wazuh-install.sh), "
+		"or turn execd off (<disabled>yes</disabled> in the first <active-response> of "
+		"ossec.conf, as execd reads it) and restart Wazuh",
+		s->wazuh_home, sa.sun_path, n);
+	return -EBUSY;
 }
