@@ -71,7 +71,9 @@ start_daemon() {
 	DPID=$!
 	local i
 	for i in $(seq 100); do
-		"$ARXDP" status --json 2>/dev/null | grep -q '"pid"' && return 0
+		# This daemon must be the one answering: a second one exits, the first answers.
+		"$ARXDP" status --json 2>/dev/null | grep -q "\"pid\":$DPID," && return 0
+		kill -0 "$DPID" 2>/dev/null || break
 		sleep 0.1
 	done
 	echo "arxdpd did not come up:"; tail -5 "$W/arxdpd.log"
@@ -332,6 +334,7 @@ check "restart after the flush" start_daemon
 sleep 1
 check "no block brought back from the state" test "$(json_get "$("$ARXDP" list --json)" "len(j)")" -eq 0
 check "the daemon says it forgot them" grep -q "removed from the maps while arxdpd was stopped" "$W/arxdpd.log"
+stop_daemon
 
 # A private bpffs unmounted and mounted again under a running daemon: the daemon pins its maps
 # and program again, so the CLI finds the same maps (not new ones no program reads).
@@ -376,12 +379,12 @@ check "and names both fixes" eval 'grep -q "would run each one twice" <<<"$out" 
 	grep -q "firewall-drop" <<<"$out" && grep -q "disabled" <<<"$out"'
 kill "$EXECQ"; wait "$EXECQ" 2>/dev/null
 check "a stale execq (execd stopped) does not stop it" start_daemon
+check "it is the one answering" test "$(daemon_stat "['pid']")" = "$DPID"
 stop_daemon
 rm -f "$H/queue/alerts/execq"
 
 # A 4 GB sparse alerts.json: the loop steps over the hole, stays responsive, and the first
 # real alert after it is applied.
-stop_daemon
 truncate -s 4G "$ALERTS"
 python3 "$GEN" 5712 10 198.18.3.9 >>"$ALERTS"
 check "start over a sparse alerts.json" start_daemon --from-start
