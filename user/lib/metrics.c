@@ -100,27 +100,52 @@ static void iface_cb(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT
  * makes rate() miss that packet and alerts on absent() fire. Every interface arxdp is attached
  * to gets a row of zeros until it counts something.
  */
-static void add_attached_rows(struct iface_rows *r, const char *pin_dir)
+/* The interfaces with an XDP program, read once per exposition. */
+struct attached {
+	char ifname[IF_NAMESIZE];
+	enum arxdp_xdp_mode mode;
+	bool ours;
+};
+
+struct attached_list {
+	struct attached *a;
+	int n;
+};
+
+static void read_attached(struct attached_list *l, const char *pin_dir)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	struct attach_info ai;
-	bool have;
-	int j;
 
 	if (!ifs)
 		return;
-	for (i = ifs; i->if_index && r->n < MAX_ROWS; i++) {
-		if (loader_query(pin_dir, (int)i->if_index, &ai) || ai.state != ATTACH_OURS)
+	for (i = ifs; i->if_index && l->n < MAX_ROWS; i++) {
+		if (loader_query(pin_dir, (int)i->if_index, &ai) || ai.state == ATTACH_NONE)
+			continue;
+		str_copy(l->a[l->n].ifname, i->if_name, sizeof(l->a[l->n].ifname));
+		l->a[l->n].mode = ai.mode;
+		l->a[l->n].ours = ai.state == ATTACH_OURS;
+		l->n++;
+	}
+	if_freenameindex(ifs);
+}
+
+static void add_attached_rows(struct iface_rows *r, const struct attached_list *l)
+{
+	bool have;
+	int i, j;
+
+	for (i = 0; i < l->n && r->n < MAX_ROWS; i++) {
+		if (!l->a[i].ours)
 			continue;
 		for (j = 0, have = false; j < r->n && !have; j++)
-			have = !strcmp(r->rows[j].ifname, i->if_name);
+			have = !strcmp(r->rows[j].ifname, l->a[i].ifname);
 		if (have)
 			continue;
 		memset(&r->rows[r->n], 0, sizeof(r->rows[r->n]));
-		str_copy(r->rows[r->n].ifname, i->if_name, sizeof(r->rows[r->n].ifname));
+		str_copy(r->rows[r->n].ifname, l->a[i].ifname, sizeof(r->rows[r->n].ifname));
 		r->n++;
 	}
-	if_freenameindex(ifs);
 }
 
 static int walk_cb(const struct bl_entry *e, void *vctx)
@@ -204,22 +229,15 @@ static void render_traffic(FILE *out, const struct iface_rows *r)
 			       "counter", stat_name(i), r->rows[j].c[i].bytes);
 }
 
-static void render_attached(FILE *out, const char *pin_dir)
+static void render_attached(FILE *out, const struct attached_list *l)
 {
-	struct if_nameindex *ifs = if_nameindex(), *i;
-	struct attach_info ai;
+	int i;
 
 	head(out, "arxdp_xdp_attached", "gauge",
 	     "XDP program on the interface: 1 = arxdp's, 0 = a foreign program.");
-	if (!ifs)
-		return;
-	for (i = ifs; i->if_index; i++) {
-		if (loader_query(pin_dir, (int)i->if_index, &ai) || ai.state == ATTACH_NONE)
-			continue;
-		sample(out, "arxdp_xdp_attached", "ifname", i->if_name, "mode", mode_name(ai.mode),
-		       ai.state == ATTACH_OURS);
-	}
-	if_freenameindex(ifs);
+	for (i = 0; i < l->n; i++)
+		sample(out, "arxdp_xdp_attached", "ifname", l->a[i].ifname, "mode",
+		       mode_name(l->a[i].mode), l->a[i].ours);
 }
 
 static uint64_t jnum(const cJSON *o, const char *k)
@@ -309,21 +327,26 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 		[ARXDP_ORIGIN_STATE] = "state",
 	};
 	struct iface_rows r = {};
+	struct attached_list att = {};
 	struct walk w = { .now = mono_now_ns() };
 	struct arxdp_meta meta = {};
 	struct bl_fill f;
 	int err, i;
 
 	r.rows = calloc(MAX_ROWS, sizeof(*r.rows));
-	if (!r.rows)
-		return -ENOMEM;
+	att.a = calloc(MAX_ROWS, sizeof(*att.a));
+	if (!r.rows || !att.a) {
+		err = -ENOMEM;
+		goto out;
+	}
 	/* Read everything first, so a failed read never leaves a half exposition behind. */
 	err = bl_stats_ifaces(bl, iface_cb, &r);
 	if (err) {
 		pr_warn("map '%s': read failed: %s", ARXDP_MAP_STATS, strerror(-err));
 		goto out;
 	}
-	add_attached_rows(&r, pin_dir);
+	read_attached(&att, pin_dir);
+	add_attached_rows(&r, &att);
 	err = bl_fill(bl, &f);
 	if (err) {
 		pr_warn("pin directory '%s': cannot read map fill: %s", pin_dir, strerror(-err));
@@ -356,7 +379,7 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 	sample(out, "arxdp_map_capacity", "map", ARXDP_MAP_BLOCK6, NULL, NULL, bl->cap_block6);
 	sample(out, "arxdp_map_capacity", "map", ARXDP_MAP_CIDR4, NULL, NULL, bl->cap_cidr4);
 	sample(out, "arxdp_map_capacity", "map", ARXDP_MAP_CIDR6, NULL, NULL, bl->cap_cidr6);
-	render_attached(out, pin_dir);
+	render_attached(out, &att);
 	head(out, "arxdp_dry_run", "gauge", "1 when the loaded program counts but never drops.");
 	sample(out, "arxdp_dry_run", NULL, NULL, NULL, NULL,
 	       !!(meta.load_flags & ARXDP_LOAD_DRY_RUN));
@@ -365,6 +388,7 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 		err = -EIO;
 out:
 	free(r.rows);
+	free(att.a);
 	return err;
 }
 
