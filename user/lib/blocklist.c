@@ -153,15 +153,21 @@ int bl_check_allowed(const struct blocklist *bl, const struct arxdp_addr *a, con
 	return 0;
 }
 
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
 static int map_capacity(int fd, uint32_t *cap)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
+	int err = map_info(fd, &info);
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
 	*cap = info.max_entries;
-	return 0;
+	return err;
 }
 
 static void bl_init(struct blocklist *bl)
@@ -640,16 +646,11 @@ int bl_meta(struct blocklist *bl, struct arxdp_meta *out)
 
 int bl_map_id(struct blocklist *bl, uint32_t *id)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
+	int err = bl->fd_block4 < 0 ? -EBADF : map_info(bl->fd_block4, &info);
 
-	*id = 0;
-	if (bl->fd_block4 < 0)
-		return -EBADF;
-	if (bpf_obj_get_info_by_fd(bl->fd_block4, &info, &len))
-		return -errno;
-	*id = info.id;
-	return 0;
+	*id = err ? 0 : info.id;
+	return err;
 }
 
 int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
