@@ -121,18 +121,14 @@ static bool flush_out(struct daemon *d, struct client *cl)
 	return true;
 }
 
-static int http_render(FILE *out, void *ctx)
-{
-	return daemon_render_metrics(out, ctx);
-}
-
 /* The request is whole: the answer is built now, and sent as the socket takes it. */
 static void answer(struct daemon *d, struct client *cl)
 {
 	char *reply;
 
 	if (cl->kind == CLIENT_HTTP) {
-		if (metrics_http_response(cl->c.buf, http_render, d, &cl->out, &cl->out_len))
+		if (metrics_http_response(cl->c.buf, daemon_render_metrics, d, &cl->out,
+					  &cl->out_len))
 			return;
 	} else {
 		reply = control_handle(d, cl->c.buf);

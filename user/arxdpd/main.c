@@ -10,7 +10,6 @@
  * context (SIGCHLD included).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
@@ -18,15 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/capability.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <sys/un.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/wait.h>
@@ -35,7 +30,6 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics.h"
-#include "pindir.h"
 #include "runner.h"
 #include "util.h"
 
