@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the daemon's clients: the control socket's and the metrics port's
- * connections, served from the event loop without ever waiting on one. Each has a slot, a
+ * This file contains the daemon's clients: the control socket's, the metrics port's and (in
+ * the wazuh-execd mode) the com socket's connections, served from the event loop without ever waiting on one. Each has a slot, a
  * deadline for the whole exchange (a client that sends a byte now and then is dropped at it
  * like one that sends nothing) and an output buffer that goes out as the socket takes it.
  * The slots are apart per kind: a local user flooding the metrics port, which anyone on the
@@ -22,8 +22,15 @@
 
 #define CTL_REQUEST_TIMEOUT_MS 2000 /* the CLI waits CTL_CLIENT_TIMEOUT_MS in all */
 
-static const unsigned int
-	slots_of[] = { [CLIENT_CTL] = CLIENTS_CTL_MAX, [CLIENT_HTTP] = METRICS_HTTP_CLIENTS };
+static const unsigned int slots_of[] = { [CLIENT_CTL] = CLIENTS_CTL_MAX,
+					 [CLIENT_HTTP] = METRICS_HTTP_CLIENTS,
+					 [CLIENT_COM] = EXECD_COM_CLIENTS };
+/* wcom_main answers each request at once; a com client gets the control socket's time. */
+static const unsigned int timeout_of[] = { [CLIENT_CTL] = CTL_REQUEST_TIMEOUT_MS,
+					   [CLIENT_HTTP] = METRICS_HTTP_TIMEOUT_MS,
+					   [CLIENT_COM] = CTL_REQUEST_TIMEOUT_MS };
+static const char *const
+	name_of[] = { [CLIENT_CTL] = "control", [CLIENT_HTTP] = "metrics", [CLIENT_COM] = "com" };
 
 static void drop(struct daemon *d, struct client *cl)
 {
@@ -62,6 +69,11 @@ static void reject(int fd, enum client_kind kind)
 		ctl_reject(fd, "arxdpd is busy with other clients: try again");
 		return;
 	}
+	if (kind == CLIENT_COM) {
+		/* wcom_main serves one client at a time; the others find their connection closed. */
+		close(fd);
+		return;
+	}
 	send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
 }
@@ -69,8 +81,7 @@ static void reject(int fd, enum client_kind kind)
 void clients_accept(struct daemon *d, int lfd, enum client_kind kind)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	unsigned int timeout =
-		kind == CLIENT_CTL ? CTL_REQUEST_TIMEOUT_MS : METRICS_HTTP_TIMEOUT_MS;
+	unsigned int timeout = timeout_of[kind];
 	struct client *cl;
 	int fd;
 
@@ -130,6 +141,13 @@ static void answer(struct daemon *d, struct client *cl)
 		if (metrics_http_response(cl->c.buf, daemon_render_metrics, d, &cl->out,
 					  &cl->out_len))
 			return;
+	} else if (cl->kind == CLIENT_COM) {
+		reply = execd_com_answer(d, cl->c.buf);
+		if (!reply || execd_com_frame(reply, strlen(reply), &cl->out, &cl->out_len))
+			cl->out = NULL;
+		free(reply);
+		if (!cl->out)
+			return;
 	} else {
 		reply = control_handle(d, cl->c.buf);
 		if (!reply || asprintf(&cl->out, "%s\n", reply) < 0)
@@ -176,7 +194,9 @@ void clients_event(struct daemon *d, struct client *cl, uint32_t events)
 			drop(d, cl);
 		return;
 	}
-	err = cl->kind == CLIENT_HTTP ? feed_http(cl) : ctl_conn_feed(&cl->c);
+	err = cl->kind == CLIENT_HTTP ? feed_http(cl) :
+	      cl->kind == CLIENT_COM  ? execd_com_feed(&cl->c) :
+					ctl_conn_feed(&cl->c);
 	if (err == -EAGAIN && !(events & (EPOLLHUP | EPOLLERR)))
 		return;
 	if (err == -E2BIG) {
@@ -210,7 +230,7 @@ int clients_expire(struct daemon *d)
 			continue;
 		if (ctl_conn_expired(&cl->c, now)) {
 			pr_debug("%s client: no whole request or reply within its time: dropped",
-				 cl->kind == CLIENT_CTL ? "control" : "metrics");
+				 name_of[cl->kind]);
 			drop(d, cl);
 			continue;
 		}

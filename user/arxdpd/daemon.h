@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include "blocklist.h"
 #include "ctl.h"
+#include "execd.h"
 #include "follow.h"
 #include "loader.h"
 #include "persist.h"
@@ -29,7 +30,8 @@ enum src_kind {
 	SRC_CTL,
 	SRC_METRICS,
 	SRC_NETLINK,
-	SRC_CLIENT
+	SRC_CLIENT,
+	SRC_COM /* execd mode: queue/sockets/com */
 };
 
 struct src {
@@ -37,12 +39,12 @@ struct src {
 	enum src_kind kind;
 };
 
-enum client_kind { CLIENT_FREE = 0, CLIENT_CTL, CLIENT_HTTP };
+enum client_kind { CLIENT_FREE = 0, CLIENT_CTL, CLIENT_HTTP, CLIENT_COM };
 
 #define CLIENTS_CTL_MAX 8
-#define CLIENTS_MAX 16 /* CLIENTS_CTL_MAX + METRICS_HTTP_CLIENTS */
+#define CLIENTS_MAX 20 /* CLIENTS_CTL_MAX + METRICS_HTTP_CLIENTS + EXECD_COM_CLIENTS */
 
-/* One connection of the control socket or the metrics port (clients.c). */
+/* One connection of the control socket, the metrics port or the com socket (clients.c). */
 struct client {
 	struct src tag; /* first: the epoll data.ptr */
 	enum client_kind kind;
@@ -75,6 +77,7 @@ struct daemon {
 	bool metrics_file_failed, stop;
 	enum arxdp_xdp_mode used_mode[ARXDP_MAX_IFACES];
 	struct client clients[CLIENTS_MAX];
+	struct execd execd; /* the wazuh-execd mode (execd.c); execd.on false otherwise */
 };
 
 /* control.c: the control socket. */

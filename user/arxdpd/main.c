@@ -120,7 +120,9 @@ void daemon_save(struct daemon *d, bool force)
 
 static void poll_alerts(struct daemon *d)
 {
-	follow_poll(&d->in);
+	/* The wazuh-execd mode takes its responses from execq only, never from alerts.json. */
+	if (!d->execd.on)
+		follow_poll(&d->in);
 	/* Held scripts make the snapshot start now; they run when it is on disk. */
 	daemon_save(d, false);
 }
@@ -299,12 +301,15 @@ static int setup_loop(struct daemon *d)
 	if (d->sigfd < 0 || d->timerfd < 0 || d->inofd < 0 || d->epfd < 0)
 		return -errno;
 	timerfd_settime(d->timerfd, 0, &its, NULL);
-	watch_alerts_dir(d);
+	if (!d->execd.on)
+		watch_alerts_dir(d);
 	err = watch(d, d->sigfd, SRC_SIGNAL);
 	err = err ?: watch(d, d->timerfd, SRC_TIMER);
 	err = err ?: watch(d, d->inofd, SRC_INOTIFY);
 	err = err ?: control_open(d);
 	err = err ?: watch(d, d->ctlfd, SRC_CTL);
+	if (!err && d->execd.on)
+		err = execd_open(d);
 	if (err)
 		return err;
 	d->nlfd = open_netlink();
@@ -365,6 +370,9 @@ static void run_loop(struct daemon *d)
 				break;
 			case SRC_CLIENT:
 				clients_event(d, p, evs[i].events);
+				break;
+			case SRC_COM:
+				clients_accept(d, d->execd.comfd, CLIENT_COM);
 				break;
 			case SRC_NETLINK:
 				handle_netlink(d);
@@ -492,6 +500,7 @@ static void daemon_init(struct daemon *d)
 	memset(d, 0, sizeof(*d));
 	d->epfd = d->sigfd = d->timerfd = d->inofd = d->ctlfd = d->lockfd = d->metricsfd = -1;
 	d->claimfd = d->nlfd = d->prog_fd = -1;
+	d->execd.comfd = -1;
 }
 
 static void daemon_fini(struct daemon *d)
@@ -499,6 +508,7 @@ static void daemon_fini(struct daemon *d)
 	fflush(stderr);
 	clients_close_all(d);
 	control_close(d);
+	execd_close(d);
 	if (d->metricsfd >= 0)
 		close(d->metricsfd);
 	runner_free(d->runner);
@@ -545,9 +555,15 @@ static int start(struct daemon *d)
 	/* Start-up may wait for the lock as the CLI does; the loop never waits long. */
 	err = persist_load(&d->p, &d->r, &pos, &have_pos);
 	d->bl.lock_timeout_ms = LOOP_LOCK_TIMEOUT_MS;
-	err = err   ?:
-		      follow_open(&d->in, &d->r, d->s.alerts, have_pos ? &pos : NULL,
-				  d->o.from_start);
+	if (d->execd.on) {
+		/* No alerts.json here: the saved position is kept for a later arxdpd. */
+		d->in.tail.fd = -1;
+		d->in.tail.pos = pos;
+	} else {
+		err = err   ?:
+			      follow_open(&d->in, &d->r, d->s.alerts, have_pos ? &pos : NULL,
+					  d->o.from_start);
+	}
 	err = err ?: setup_loop(d);
 	if (err)
 		return err;
@@ -572,14 +588,32 @@ int main(int argc, char **argv)
 
 	daemon_init(&d);
 	log_init("arxdpd", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
-	if (parse_args(&d, argc, argv) || read_settings(&d, &d.s))
+	if (execd_invoked(argc, argv)) {
+		char exe[PATH_MAX];
+		int code;
+
+		/* wazuh-execd's command line and home (execd.c); arxdp.conf still sets the rest. */
+		if (execd_parse_args(&d.o, &d.flags, &d.execd, argc, argv,
+				     realpath("/proc/self/exe", exe) ? exe : NULL, stdout, stderr,
+				     &code))
+			return 1;
+		if (code >= 0)
+			return code;
+		log_init(EXECD_NAME, LOG_LEVEL_INFO, LOG_TARGET_STDERR);
+	} else if (parse_args(&d, argc, argv)) {
 		return 1;
+	}
+	if (read_settings(&d, &d.s))
+		return 1;
+	/* The execd mode's responses come from queue/alerts/execq (execq_in.c). */
+	if (d.execd.on)
+		d.s.execq_enabled = true;
 	log_set_level(d.o.verbose >= 2 ? LOG_LEVEL_TRACE :
 		      d.o.verbose      ? LOG_LEVEL_DEBUG :
 					 LOG_LEVEL_INFO);
 	if (load_ossec(&d.s, &cfg))
 		return 1;
-	if (!d.o.check_only && refuse_beside_execd(&d.s, cfg)) {
+	if (!d.o.check_only && !d.execd.on && refuse_beside_execd(&d.s, cfg)) {
 		config_free_ossec(cfg);
 		return 1;
 	}
@@ -589,14 +623,21 @@ int main(int argc, char **argv)
 		config_free_ossec(cfg);
 		return 0;
 	}
-	/* Under systemd stderr is the journal; elsewhere a daemon logs to syslog. */
-	if (!d.o.foreground && !getenv("INVOCATION_ID") && !getenv("JOURNAL_STREAM")) {
+	/* Under systemd stderr is the journal; elsewhere a daemon logs to syslog. wazuh-control
+	 * waits for execd to fork away, under systemd too. */
+	if (!d.o.foreground &&
+	    (d.execd.on || (!getenv("INVOCATION_ID") && !getenv("JOURNAL_STREAM")))) {
 		if (daemon(0, 0)) {
 			pr_warn("daemon: %s", strerror(errno));
 			config_free_ossec(cfg);
 			return 1;
 		}
-		log_init("arxdpd", log_get_level(), LOG_TARGET_SYSLOG);
+		log_init(d.execd.on ? EXECD_NAME : "arxdpd", log_get_level(), LOG_TARGET_SYSLOG);
+	}
+	/* CreatePID after goDaemon: the pid in the name is the one wazuh-control signals. */
+	if (d.execd.on && execd_pidfile_create(&d.execd, d.s.wazuh_home, getpid())) {
+		config_free_ossec(cfg);
+		return 1;
 	}
 	/* One write per loop iteration instead of one per block line; flushed every iteration. */
 	setvbuf(stderr, NULL, _IOFBF, 1 << 16);
