@@ -620,7 +620,7 @@ int execd_open(struct daemon *d)
 		return err;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->execd.comfd, &ev))
 		return -errno;
-	pr_info("%s: serving '%s' (group %s)", EXECD_NAME, d->execd.com_path, d->execd.group);
+	pr_info("com socket: serving '%s' (group %s)", d->execd.com_path, d->execd.group);
 	return 0;
 }
 

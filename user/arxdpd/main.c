@@ -619,7 +619,7 @@ int main(int argc, char **argv)
 	}
 	if (d.o.check_only) {
 		printf("configuration OK: %s (%zu active responses), alerts %s\n", d.s.ossec_conf,
-		       cfg->n_ars, d.s.alerts);
+		       cfg->n_ars, d.execd.on ? "from execq" : d.s.alerts);
 		config_free_ossec(cfg);
 		return 0;
 	}
@@ -655,7 +655,8 @@ int main(int argc, char **argv)
 	poll_alerts(&d);
 	daemon_save(&d, true);
 	pr_info("running: %zu active responses from %s, following %s, %zu blocks tracked",
-		d.r.cfg->n_ars, d.s.ossec_conf, d.s.alerts, btable_size(d.r.bt));
+		d.r.cfg->n_ars, d.s.ossec_conf, d.execd.on ? "execq" : d.s.alerts,
+		btable_size(d.r.bt));
 	notify_systemd("READY=1");
 	run_loop(&d);
 	notify_systemd("STOPPING=1");
