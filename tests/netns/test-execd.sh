@@ -203,6 +203,22 @@ check "another pid's stale file is left alone" test -e "$H/var/run/wazuh-execd-9
 check "the block survives the stop (in the maps)" bash -c "'$ARXDP' list | grep -q 198.18.6.2"
 check "and still drops the host" ping_blocked "$A" 198.18.6.1
 
+# Never beside a live execd of the same home: its com socket answers, and is not taken.
+python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(4)
+open(sys.argv[2], "w").close(); time.sleep(20)' "$H/queue/sockets/com" "$W/live.ready" &
+LPID=$!
+on_exit "kill $LPID"
+for _ in $(seq 100); do [ -e "$W/live.ready" ] && break; sleep 0.1; done
+out=$(timeout 20 "$EXECD" -f -g root 2>&1); rc=$?
+check "beside a live execd it exits 1 (rc $rc)" test "$rc" -eq 1
+check "and says another wazuh-execd answers" grep -q "another wazuh-execd answers" <<<"$out"
+check "the live one's socket stays" test -S "$H/queue/sockets/com"
+kill "$LPID" 2>/dev/null
+wait "$LPID" 2>/dev/null
+# Its name stays behind, as a killed execd leaves it: the next start takes it over.
+
 # -f stays in the foreground, as wazuh-execd -f does.
 "$EXECD" -f -g root >"$W/fg.out" 2>&1 &
 FPID=$!
@@ -212,6 +228,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 check "-f keeps the pid it was started with" test -e "$H/var/run/wazuh-execd-$FPID.pid"
+check "a stale com name was taken over" test "$(com "getconfig internal" | cut -c1-3)" = "ok "
 kill -TERM "$FPID"
 wait "$FPID"; rc=$?
 check "-f exits 0 on SIGTERM (rc $rc)" test "$rc" -eq 0

@@ -356,6 +356,22 @@ int execd_com_listen(struct execd *x, const char *home)
 		err = -errno;
 		goto out;
 	}
+	/* A live execd (Wazuh's own, or another of us) answers there: its socket is not ours
+	 * to take. A stream connect to a Unix socket never waits: it is accepted or refused. */
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		pr_warn("com socket '%s': another %s answers there: stop it first (one execd per "
+			"Wazuh home)",
+			sa.sun_path, EXECD_NAME);
+		err = -EBUSY;
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
 	/* OS_BindUnixDomain removes a stale name; the socket is 0660 from the start. */
 	unlinkat(dfd, "com", 0);
 	old = umask(0117);
