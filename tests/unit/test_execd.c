@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include "config.h"
 #include "ctl.h"
 #include "arxdpd/daemon.h"
@@ -540,5 +541,80 @@ ParameterizedTest(struct pid_case *c, execd, pidfile)
 	snprintf(p, sizeof(p), "%s/wazuh-execd-%d.pid", run, (int)getpid());
 	cr_expect_neq(access(p, F_OK), 0, "%s: removed", c->name);
 	cr_expect_eq(access(other, F_OK), 0, "%s: the other pid's file stays", c->name);
+	tu_rm_rf(dir);
+}
+
+/* ---- the com socket ---- */
+
+enum com_before { COM_NONE, COM_STALE, COM_LIVE };
+
+struct listen_case {
+	char name[48];
+	enum com_before before;
+	mode_t dir_mode;
+	int err;
+};
+
+static struct listen_case listen_cases[] = {
+	{ "fresh", COM_NONE, 0770, 0 },
+	{ "a stale name is taken over", COM_STALE, 0770, 0 },
+	{ "a live execd answers: refused", COM_LIVE, 0770, -EBUSY },
+	{ "world-writable queue/sockets", COM_NONE, 0777, -EPERM },
+};
+
+ParameterizedTestParameters(execd, com_listen)
+{
+	return cr_make_param_array(struct listen_case, listen_cases, ARRAY_SIZE(listen_cases));
+}
+
+static int bind_at(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	cr_assert_geq(fd, 0);
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "%s", strerror(errno));
+	cr_assert_eq(listen(fd, 1), 0);
+	return fd;
+}
+
+ParameterizedTest(struct listen_case *c, execd, com_listen)
+{
+	/* Not root's group: the socket's group must come from -g, not from the process. */
+	struct execd x = { .comfd = -1, .gid = 65534 };
+	char dir[64], p[256], com[300];
+	struct stat st;
+	int live = -1, err;
+
+	tu_mkdtemp(dir, sizeof(dir), "execd");
+	snprintf(p, sizeof(p), "%s/queue", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/queue/sockets", dir);
+	cr_assert_eq(mkdir(p, c->dir_mode), 0);
+	cr_assert_eq(chmod(p, c->dir_mode), 0);
+	snprintf(com, sizeof(com), "%s/com", p);
+	if (c->before != COM_NONE)
+		live = bind_at(com);
+	if (c->before == COM_STALE) {
+		close(live); /* the name stays, nobody answers */
+		live = -1;
+	}
+	err = execd_com_listen(&x, dir);
+	cr_expect_eq(err, c->err, "%s: %d, want %d", c->name, err, c->err);
+	if (!err) {
+		cr_expect_str_eq(x.com_path, com, "%s", c->name);
+		cr_expect_geq(x.comfd, 0);
+		cr_assert_eq(lstat(com, &st), 0);
+		cr_expect(S_ISSOCK(st.st_mode));
+		cr_expect_eq(st.st_mode & 0777, 0660, "%s: mode %o", c->name, st.st_mode & 0777);
+		cr_expect_eq(st.st_gid, x.gid);
+		execd_com_close(&x);
+		cr_expect_neq(access(com, F_OK), 0, "%s: removed on close", c->name);
+	} else if (c->before == COM_LIVE) {
+		cr_expect_eq(access(com, F_OK), 0, "%s: the live socket stays", c->name);
+	}
+	if (live >= 0)
+		close(live);
 	tu_rm_rf(dir);
 }
