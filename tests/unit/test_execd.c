@@ -215,6 +215,8 @@ ParameterizedTest(struct args_case *c, execd, args)
 		cr_expect_str_eq(flag_value(f, "wazuh-home") ?: "", c->home, "%s", c->name);
 		cr_expect_str_eq(flag_value(f, "ossec-conf") ?: "", c->ossec_conf, "%s", c->name);
 	}
+	while (argc > 0)
+		free(argv[--argc]);
 	free(obuf);
 	free(ebuf);
 	free(f);
@@ -408,23 +410,31 @@ ParameterizedTestParameters(execd, answer)
 	return cr_make_param_array(struct answer_case, answer_cases, ARRAY_SIZE(answer_cases));
 }
 
+/* A daemon over a fake home, with the strings its options point at. */
+struct fixture {
+	struct daemon d;
+	char home[64], ossec[PATH_MAX], arxdp[PATH_MAX];
+};
+
 static struct daemon *daemon_over(const char *home, const char *ossec)
 {
-	struct daemon *d = calloc(1, sizeof(*d));
-	char err[CONFIG_ERR_MAX], path[PATH_MAX], arxdp[PATH_MAX];
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	char err[CONFIG_ERR_MAX];
+	struct daemon *d = &fx->d;
 
-	cr_assert(d);
+	cr_assert(fx);
 	put(home, "ossec.conf", ossec);
 	put(home, "arxdp.conf", "<arxdp></arxdp>\n");
-	snprintf(path, sizeof(path), "%s/ossec.conf", home);
-	snprintf(arxdp, sizeof(arxdp), "%s/arxdp.conf", home);
-	d->o.config = strdup(arxdp);
+	str_copy(fx->home, home, sizeof(fx->home));
+	snprintf(fx->ossec, sizeof(fx->ossec), "%s/ossec.conf", home);
+	snprintf(fx->arxdp, sizeof(fx->arxdp), "%s/arxdp.conf", home);
+	d->o.config = fx->arxdp;
 	settings_defaults(&d->s);
 	str_copy(d->s.wazuh_home, home, sizeof(d->s.wazuh_home));
-	settings_flags_add(&d->flags, settings_find_flag("wazuh-home"), strdup(home));
-	settings_flags_add(&d->flags, settings_find_flag("ossec-conf"), strdup(path));
+	settings_flags_add(&d->flags, settings_find_flag("wazuh-home"), fx->home);
+	settings_flags_add(&d->flags, settings_find_flag("ossec-conf"), fx->ossec);
 	/* A broken file is what the check must find; the daemon runs on a good one. */
-	if (config_load_ossec(&d->r.cfg, path, err, sizeof(err)))
+	if (config_load_ossec(&d->r.cfg, fx->ossec, err, sizeof(err)))
 		cr_assert_eq(config_parse_ossec(&d->r.cfg, "good", CONF_ESC, strlen(CONF_ESC), err,
 						sizeof(err)),
 			     0, "%s", err);
@@ -448,7 +458,7 @@ ParameterizedTest(struct answer_case *c, execd, answer)
 	cr_expect_str_eq(a, c->want, "%s", c->name);
 	free(a);
 	config_free_ossec(d->r.cfg);
-	free(d);
+	free(d); /* the fixture: d is its first member */
 	tu_rm_rf(dir);
 }
 
@@ -466,7 +476,7 @@ Test(execd, check_names_file_and_line)
 	cr_expect(strstr(a, "(1235)"), "%s", a);
 	free(a);
 	config_free_ossec(d->r.cfg);
-	free(d);
+	free(d); /* the fixture: d is its first member */
 	tu_rm_rf(dir);
 }
 
