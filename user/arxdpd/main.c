@@ -416,7 +416,9 @@ static void usage(FILE *f)
 		"  -f  stay in the foreground, log to stderr      -n  check the configuration, exit\n"
 		"  -v  more log output (-vv: libbpf's too)\n"
 		"Settings come from arxdp.conf (--config, $ARXDP_CONF or %s);\n"
-		"every flag overrides the file. SIGHUP reloads, SIGTERM stops and keeps every block.\n",
+		"every flag overrides the file. SIGHUP reloads, SIGTERM stops and keeps every block.\n"
+		"As 'arxdpd --execd ...' (first) or named wazuh-execd, it takes wazuh-execd's\n"
+		"command line (-h lists it) and place in the Wazuh home.\n",
 		ARXDP_CONF_DEFAULT);
 }
 
