@@ -151,6 +151,17 @@ out=$(com "getconfig nothing" "frobnicate")
 check "unknown sections and commands get execd's errors" test "$out" = \
 	"$(printf 'err Could not get requested section\nerr Unrecognized command')"
 
+# SIGHUP re-reads the ossec.conf of the command line (not arxdp.conf's): the answer follows.
+sed -i 's|1, 5,30|2,4|' "$H/etc/ossec.conf"
+kill -HUP "$DPID"
+want='ok {"active-response":{"disabled":"no","repeated_offenders":[2,4]}}'
+for _ in $(seq 40); do
+	out=$(com "getconfig active-response")
+	[ "$out" = "$want" ] && break
+	sleep 0.05
+done
+check "after SIGHUP the answer follows the file ($out)" test "$out" = "$want"
+
 # alerts.json is not this mode's input: an alert that would block does nothing.
 python3 "$GEN" 5712 10 198.18.6.2 >>"$H/logs/alerts/alerts.json"
 sleep 1.5
