@@ -31,8 +31,8 @@
 #   --name NAME       program of active-response/bin to replace (default firewall-drop; may
 #                     be repeated: firewalld-drop, route-null take the same binary)
 #   --execd           replace bin/wazuh-execd by arxdpd as well
-#   --arxdpd FILE     the arxdpd to install as wazuh-execd (default: build/arxdpd, else
-#                     /usr/local/sbin/arxdpd or /usr/sbin/arxdpd)
+#   --arxdpd FILE     the arxdpd to install as wazuh-execd (implies --execd; default:
+#                     build/arxdpd, else /usr/local/sbin/arxdpd or /usr/sbin/arxdpd)
 #   --save-dir DIR    where originals no package owns are kept (default /var/lib/arxdp/wazuh-orig)
 #   --dry-run         say what would be done, change nothing
 #   --uninstall       put back what was there (also bin/wazuh-execd, when arxdp replaced it)
@@ -342,6 +342,9 @@ refusing to restore a changed file"
 		no_symlink "$t.orig"
 		act "restore '$t' from '$t.orig'" mv -f "$t.orig" "$t" || die "'$t': cannot restore from '$t.orig'"
 		say "restored Wazuh's '$t' (kept by an earlier install as '$t.orig')"
+	elif is_ours "$t" && [[ "$t" == */bin/wazuh-execd ]]; then
+		# Removing it would leave Wazuh without execd: only a recorded install is undone.
+		say "'$t' is arxdpd, but no original of it is recorded: left in place"
 	elif is_ours "$t"; then
 		act "remove '$t'" rm -f "$t" || die "'$t': cannot remove"
 		say "removed '$t' (there was no original to restore)"

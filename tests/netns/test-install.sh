@@ -114,6 +114,11 @@ check "legacy .orig: gone from active-response/bin" test ! -e "$F.orig"
 check "legacy .orig: uninstall restores it" bash -c "'$INST' --home '$H' --save-dir '$SAVE' \
 	--uninstall >/dev/null && [ \"\$('$F')\" = 'orig v2' ]"
 
+install -m 0750 "$ARXDPD" "$WORK/x.new" && cp -a "$X" "$WORK/x.keep" && mv -f "$WORK/x.new" "$X"
+check "uninstall: an unrecorded arxdpd as wazuh-execd is left in place" bash -c \
+	"'$INST' --home '$H' --save-dir '$SAVE' --uninstall >/dev/null && cmp -s '$ARXDPD' '$X'"
+mv -f "$WORK/x.keep" "$X"
+
 echo "# refusals"
 check "refuses a binary that is not the drop-in" bash -c \
 	"! '$INST' --home '$H' --save-dir '$SAVE' --binary /bin/true 2>/dev/null"
