@@ -184,6 +184,12 @@ for who in $WHO; do
 	done
 done
 med() { set -- ${M[$1.$2]}; echo "$1"; }
+cellc() {
+	set -- ${M[$1.$2]}
+	[ "$1" = - ] && { echo "—"; return; }
+	[ "$ROUNDS" -eq 1 ] && { commas "$1"; return; }
+	echo "$(commas "$1") ($(commas "$2")–$(commas "$3"))"
+}
 num() { awk -v v="$1" 'BEGIN {if (v == "-") print "—"; else if (v >= 100) printf "%.0f", v; else if (v >= 10) printf "%.1f", v; else printf "%.2f", v}'; }
 cell() {
 	set -- ${M[$1.$2]}
@@ -206,7 +212,7 @@ for who in $WHO; do
 	serial) label="execd-shaped serial executor (one firewall-drop process per message)" ;;
 	arxdpd) label="arxdpd as wazuh-execd" ;;
 	esac
-	echo "| $label | $(cell "$who" send_blocked_ms) | $(cell "$who" send_max_us) | $(cell "$who" sends_over_1ms) | $(commas "$(med "$who" blocks_per_s)") | $(cell "$who" lat_p50_ms) | $(cell "$who" lat_p99_ms) | $(cell "$who" all_s) |"
+	echo "| $label | $(cell "$who" send_blocked_ms) | $(cell "$who" send_max_us) | $(cell "$who" sends_over_1ms) | $(cellc "$who" blocks_per_s) | $(cell "$who" lat_p50_ms) | $(cell "$who" lat_p99_ms) | $(cell "$who" all_s) |"
 done
 if [ "$WHO" = serial ]; then
 	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | |"
@@ -218,7 +224,7 @@ echo "| goal | executor | result |"
 echo "|---|---|---|"
 for who in $WHO; do
 	mx=$(med "$who" send_max_us) bps=$(med "$who" blocks_per_s)
-	echo "| the sender never waits more than 1 ms on a message | $who | $(awk -v v="$mx" 'BEGIN {print (v != "-" && v < 1000) ? "met" : "**not met**"}') (longest $mx µs) |"
+	echo "| the sender never waits more than 1 ms on a message | $who | $(awk -v v="$mx" 'BEGIN {print (v != "-" && v < 1000) ? "met" : "**not met**"}') (longest $(num "$mx") µs) |"
 	echo "| ≥ 50,000 blocks/s | $who | $(awk -v v="$bps" 'BEGIN {print (v != "-" && v >= 50000) ? "met" : "**not met**"}') ($(commas "$bps")/s) |"
 done
 bad=0 errs=0
