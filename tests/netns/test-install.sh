@@ -201,6 +201,9 @@ check "package v1 installed" dpkg_i "$WORK/$PKG-1.0.deb"
 check "dpkg -S finds the package's file" bash -c "dpkg -S '$X2' | grep -q '^$PKG: '"
 P1=$(sums "$X2" "$F2")
 I2=("$INST" --home "$H2" --save-dir "$SAVE2" --binary "$FWDROP" --arxdpd "$ARXDPD" --execd)
+check "dry-run: says it would divert" bash -c "'$INST' --home '$H2' --save-dir '$SAVE2' \
+	--binary '$FWDROP' --arxdpd '$ARXDPD' --dry-run | grep -q 'would divert'"
+check "dry-run: no diversion made" eq "$(dpkg-divert --list | grep -cF "$H2/")" 0
 check "install --execd: succeeds" "${I2[@]}"
 check "install: arxdp's programs in place" bash -c "cmp -s '$ARXDPD' '$X2' && cmp -s '$FWDROP' '$F2'"
 check "install: modes 0750 root:$GRP" eq "$(modes "$X2" "$F2")" "750 root:$GRP 750 root:$GRP "
