@@ -229,5 +229,13 @@ check "uninstall: no .wazuh-orig left" bash -c "[ ! -e '$X2.wazuh-orig' ] && [ !
 check "uninstall: dpkg --verify is clean" bash -c "[ -z \"\$(dpkg --verify $PKG)\" ]"
 check "uninstall again: succeeds (idempotent)" "$INST" --home "$H2" --save-dir "$SAVE2" --uninstall
 check "uninstall again: still the package's files" eq "$(sums "$X2" "$F2")" "$P2"
+cp -a "$F2" "$F2.orig" && install -m 0750 "$FWDROP" "$F2"
+check "legacy .orig of a package file: install diverts it" "$INST" --home "$H2" \
+	--save-dir "$SAVE2" --binary "$FWDROP"
+check "legacy .orig: now the diverted file" bash -c "[ ! -e '$F2.orig' ] && \
+	[ \"\$('$F2.wazuh-orig')\" = 'pkg-v2 firewall-drop' ] && cmp -s '$FWDROP' '$F2'"
+check "legacy .orig: uninstall restores the package's file" bash -c "'$INST' --home '$H2' \
+	--save-dir '$SAVE2' --uninstall >/dev/null && [ \"\$('$F2')\" = 'pkg-v2 firewall-drop' ] && \
+	[ -z \"\$(dpkg --verify $PKG)\" ]"
 check "purge: succeeds" dpkg --purge "$PKG"
 finish
