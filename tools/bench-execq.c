@@ -75,10 +75,11 @@ static int build_messages(struct bench *b)
 
 	f = fopen(b->template, "re");
 	if (!f || fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		pr_warn("template '%s': open failed: %s", b->template, strerror(errno));
+		err = -errno;
+		pr_warn("template '%s': open failed: %s", b->template, strerror(-err));
 		if (f)
 			fclose(f);
-		return -errno;
+		return err;
 	}
 	text = calloc(1, sz + 1);
 	if (!text || fread(text, 1, sz, f) != (size_t)sz) {
@@ -215,16 +216,21 @@ static int run(struct bench *b)
 		if (present(b, i)) {
 			pr_warn("pin directory '%s': block for attacker %d present before the run",
 				b->pin_dir, i);
-			close(fd);
-			return -EEXIST;
+			err = -EEXIST;
+			goto out;
 		}
+	lat = calloc(b->nsamples, sizeof(*lat));
+	if (!lat) {
+		err = -ENOMEM;
+		goto out;
+	}
 	b->deadline_ns = mono_now_ns() + (uint64_t)b->timeout_s * NSEC_PER_SEC;
 	if (pthread_create(&th, NULL, poller, b)) {
-		close(fd);
-		return -EAGAIN;
+		err = -EAGAIN;
+		goto out;
 	}
 	t0 = mono_now_ns();
-	for (int i = 0; i < b->n; i++) {
+	for (int i = 0; i < b->n && !err; i++) {
 		ts = mono_now_ns();
 		if (j < b->nsamples && b->sidx[j] == i) {
 			b->sent_ns[j] = ts;
@@ -235,7 +241,8 @@ static int run(struct bench *b)
 				continue;
 			err = -errno;
 			pr_warn("execq: send of message %d failed: %s", i, strerror(errno));
-			goto joined;
+			atomic_store(&b->quit, true);
+			break;
 		}
 		te = mono_now_ns();
 		d = te - ts;
@@ -244,11 +251,9 @@ static int run(struct bench *b)
 		over_1ms += d > 1000000;
 	}
 	t_sent = mono_now_ns();
-joined:
 	pthread_join(th, NULL);
-	close(fd);
 	if (err)
-		return err;
+		goto out;
 	/* Every block, not only the samples: wait (bounded) until all are in the map. */
 	while (mono_now_ns() < b->deadline_ns) {
 		npresent = 0;
@@ -263,9 +268,6 @@ joined:
 	/* The last sample is the last message: in order, its time is when the last block landed. */
 	if (b->found_ns[b->nsamples - 1] && b->found_ns[b->nsamples - 1] < t_all)
 		t_all = b->found_ns[b->nsamples - 1];
-	lat = calloc(b->nsamples, sizeof(*lat));
-	if (!lat)
-		return -ENOMEM;
 	for (int k = 0; k < b->nsamples; k++)
 		if (b->found_ns[k])
 			lat[nfound++] = b->found_ns[k] - b->sent_ns[k];
@@ -279,8 +281,12 @@ joined:
 	printf("samples=%d\nsamples_found=%d\n", b->nsamples, nfound);
 	printf("lat_p50_ms=%.3f\nlat_p99_ms=%.3f\nlat_max_ms=%.3f\n", pct_ms(lat, nfound, 0.5),
 	       pct_ms(lat, nfound, 0.99), pct_ms(lat, nfound, 1.0));
+	if (npresent != b->n)
+		err = -ETIMEDOUT;
+out:
 	free(lat);
-	return npresent == b->n ? 0 : -ETIMEDOUT;
+	close(fd);
+	return err;
 }
 
 static void usage(void)
