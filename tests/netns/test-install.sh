@@ -162,7 +162,8 @@ F2="$H2/active-response/bin/firewall-drop"
 SAVE2="$WORK/h2/saved"
 mkdir -m 0700 "$WORK/h2"
 # Undo in reverse: diversions first (they name our paths only), then the package.
-on_exit "dpkg --purge $PKG"
+# A dpkg run of someone else holds its lock for a while at most: retried, bounded.
+on_exit "for _ in \$(seq 30); do dpkg --purge $PKG && break; sleep 2; done"
 on_exit "dpkg-divert --local --no-rename --remove '$X2'; dpkg-divert --local --no-rename --remove '$F2'"
 
 # build_pkg VERSION TEXT: a package owning the two programs of H2. Its directories carry the
