@@ -237,6 +237,11 @@ install: $(PROGS) $(BPF_OBJS)
 # Removes what install put in place. The configuration goes only when it is still the shipped
 # one; the state directory (blocks that outlive a reboot) always stays.
 uninstall:
+	@# Wazuh keeps working with arxdp's copies in its home, but only the script undoes them.
+	@if [ -s $(DESTDIR)$(STATEDIR)/wazuh-orig/manifest ] || \
+		dpkg-divert --list 2>/dev/null | grep -q '\.wazuh-orig$$'; then \
+		echo "note: Wazuh programs are still arxdp's: run $(LIBDIR)/wazuh-install.sh --uninstall first to restore them"; \
+	fi
 	rm -f $(patsubst $(OUTPUT)/%,$(DESTDIR)$(SBINDIR)/%,$(PROGS))
 	rm -rf $(DESTDIR)$(LIBDIR)
 	rm -f $(DESTDIR)$(MANDIR)/man8/arxdp.8 $(DESTDIR)$(MANDIR)/man8/arxdpd.8 \

@@ -6,7 +6,8 @@
 #     receiving namespace, for every contender at every N, attack and clean traffic, each
 #     figure the median of RUNS runs, every run checked against the receiver's counters;
 #   - the control plane (build/tools/bench-ctl) and the other engineers' benchmarks when
-#     present (bench-replay, bench-fwdrop.sh, bench-contention.sh, bench-daemon*.sh).
+#     present (bench-replay, bench-fwdrop.sh, bench-contention.sh, bench-execq.sh,
+#     bench-daemon*.sh).
 # Topology: sender namespace -> veth -> receiver namespace. The receiving veth carries the XDP
 # program under test; arxdp's maps stay pinned in the root bpffs (private pin directory). Every
 # netfilter rule lives in a receiver namespace of its own, created for one contender and one N
@@ -376,6 +377,15 @@ if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-contention.sh" ]; then
 	log "bench-contention"
 	{ OUTPUT="$OUTPUT" RUNS=$RUNS timeout 300 "$ROOT/tools/bench-contention.sh" 2>/dev/null ||
 		echo "(bench-contention failed: exit $?)"
+	  echo; } >>"$WORK/others.md"
+fi
+# Optional (BENCH_SKIP_EXECQ=1 leaves it out): N attackers through execq, arxdpd as
+# wazuh-execd against an execd-shaped serial executor; --quick sends 1,000 instead of 10,000.
+if [ "$OTHERS" -eq 1 ] && [ -z "${BENCH_SKIP_EXECQ:-}" ] && [ -x "$ROOT/tools/bench-execq.sh" ]; then
+	log "bench-execq"
+	{ echo "### execq (tools/bench-execq.sh)"; echo
+	  OUTPUT="$OUTPUT" TIME_LIMIT=900 timeout 960 "$ROOT/tools/bench-execq.sh" $([ "$QUICK" -eq 1 ] && echo --quick) 2>/dev/null ||
+		echo "(bench-execq failed: exit $?)"
 	  echo; } >>"$WORK/others.md"
 fi
 # The scripts only: build/tools/bench-daemon is their helper and takes a sub-command.

@@ -553,37 +553,6 @@ if command -v iptables >/dev/null; then
 	check "fallback fail: no rule" eq "$("${IN_NS[@]}" iptables -S | grep -c 192.0.2.31)" 0
 fi
 
-echo "# scripts/wazuh-install.sh against a temporary Wazuh home"
-INST="$ROOT/scripts/wazuh-install.sh"
-IH="$WORK/ossec-inst"
-mkdir -p "$IH/active-response/bin"
-printf '#!/bin/sh\necho stock\n' >"$IH/active-response/bin/firewall-drop"
-chmod 0750 "$IH/active-response/bin/firewall-drop"
-T="$IH/active-response/bin/firewall-drop"
-GRP=root
-getent group wazuh >/dev/null 2>&1 && GRP=wazuh
-check "install: succeeds" "$INST" --wazuh-home "$IH" --binary "$FWDROP"
-check "install: the drop-in is in place" cmp -s "$FWDROP" "$T"
-check "install: the stock program is kept" grep -q "echo stock" "$T.orig"
-check "install: mode 0750 root:$GRP" eq "$(stat -c '%a %U:%G' "$T")" "750 root:$GRP"
-check "install: idempotent" "$INST" --wazuh-home "$IH" --binary "$FWDROP"
-check "install: .orig still the stock program" grep -q "echo stock" "$T.orig"
-check "install: nothing else left behind" eq "$(ls "$IH/active-response/bin" | tr '\n' ' ')" \
-	"firewall-drop firewall-drop.orig "
-check "install: refuses a binary that is not the drop-in" bash -c \
-	"! '$INST' --wazuh-home '$IH' --binary /bin/true 2>/dev/null"
-check "install: clear error without a Wazuh home" bash -c \
-	"'$INST' --wazuh-home '$WORK/none' 2>&1 | grep -q 'no active-response/bin directory'"
-check "uninstall: succeeds" "$INST" --wazuh-home "$IH" --uninstall
-check "uninstall: the stock program is back" grep -q "echo stock" "$T"
-check "uninstall: no .orig left" test ! -e "$T.orig"
-check "uninstall: idempotent" "$INST" --wazuh-home "$IH" --uninstall
-check "uninstall: still the stock program" grep -q "echo stock" "$T"
-check "install: renamed programs" "$INST" --wazuh-home "$IH" --binary "$FWDROP" \
-	--name route-null
-check "install: route-null is the drop-in" cmp -s "$FWDROP" "$IH/active-response/bin/route-null"
-check "uninstall: route-null removed (no original)" "$INST" --wazuh-home "$IH" --name route-null \
-	--uninstall
-check "uninstall: route-null gone" test ! -e "$IH/active-response/bin/route-null"
+# scripts/wazuh-install.sh is tested by tests/netns/test-install.sh.
 
 finish
