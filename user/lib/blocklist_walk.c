@@ -245,7 +245,8 @@ static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key 
 {
 	if (bpf_map_delete_elem(map_fd(bl, m), k))
 		return errno == ENOENT ? 0 : -errno;
-	return bl_meta_adjust(bl, m, -1);
+	/* Uncounted only once the entry is gone (see bl_pf_adjust). */
+	return bl_pf_adjust(bl, m, k, -1) ?: bl_meta_adjust(bl, m, -1);
 }
 
 /*
