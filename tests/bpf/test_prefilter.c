@@ -47,7 +47,7 @@ static void teardown(void)
 	lp = NULL;
 }
 
-static __u32 verdict_of(const struct arxdp_addr *a)
+static __u32 run_fd(int prog_fd, const struct arxdp_addr *a)
 {
 	struct pkt_spec s = { .ethertype = a->family == 4 ? ETH_P_IP : ETH_P_IPV6 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
@@ -59,8 +59,13 @@ static __u32 verdict_of(const struct arxdp_addr *a)
 	opts.data_in = buf;
 	opts.data_size_in = pkt_build(&s, buf);
 	opts.repeat = 1;
-	cr_assert_eq(bpf_prog_test_run_opts(loader_private_prog_fd(lp), &opts), 0);
+	cr_assert_eq(bpf_prog_test_run_opts(prog_fd, &opts), 0);
 	return opts.retval;
+}
+
+static __u32 verdict_of(const struct arxdp_addr *a)
+{
+	return run_fd(loader_private_prog_fd(lp), a);
 }
 
 static uint32_t slot_of(const struct arxdp_addr *a)
@@ -346,4 +351,53 @@ Test(prefilter, failed_insert_uncounts, .init = setup, .fini = teardown)
 	cr_expect_eq(bit_of(slot_of(&items[0].addr)), false, "bulk write: uncounted");
 	cr_expect_eq(bit_of(slot_of(&items[1].addr)), true);
 	cr_expect_eq(verdict_of(&items[1].addr), XDP_DROP);
+}
+
+/*
+ * A pin set made before the prefilter (its pins removed here, and one block written by an
+ * older writer): the next load creates the prefilter and rebuilds it from the maps before it
+ * pins the program, so every block of the older set drops at once.
+ */
+Test(prefilter, older_pin_set_is_rebuilt)
+{
+	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
+	const char *names[] = { ARXDP_MAP_BLOCK4,    ARXDP_MAP_BLOCK6,
+				ARXDP_MAP_CIDR4,     ARXDP_MAP_CIDR6,
+				ARXDP_MAP_STATS,     ARXDP_MAP_META,
+				ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT,
+				ARXDP_PIN_PROG,	     ".lock" };
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	struct arxdp_block v = { .offenses = 1 };
+	struct arxdp_addr a, b;
+	char dir[64], p[128];
+	int fd = -1, fd2 = -1;
+	size_t i;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/arxdp-test-pf-%d", (int)getpid());
+	o.pin_dir = dir;
+	cr_assert_eq(loader_get_prog(&o, &fd), 0);
+	cr_assert_eq(bl_open(&bl, dir), 0);
+	cr_assert_eq(addr_parse("198.51.100.90", &a, NULL, 0), 0);
+	cr_assert_eq(addr_parse("2001:db8::90", &b, NULL, 0), 0);
+	cr_assert_eq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0);
+	cr_assert_eq(bpf_map_update_elem(bl.fd_block6, b.a, &v, BPF_ANY), 0);
+	bl_close(&bl);
+	for (i = 6; i < 8; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		cr_assert_eq(unlink(p), 0, "unpin %s", names[i]);
+	}
+	o.reload = true;
+	cr_assert_eq(loader_get_prog(&o, &fd2), 0);
+	cr_expect_eq(run_fd(fd2, &a), XDP_DROP, "the block of the older set drops");
+	cr_expect_eq(run_fd(fd2, &b), XDP_DROP, "so does the one no prefilter ever counted");
+	close(fd);
+	close(fd2);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		unlink(p);
+	}
+	rmdir(dir);
 }
