@@ -282,7 +282,7 @@ static int check(const char *path, const struct result *res, int n, bool write)
 	FILE *f = fopen(path, write ? "a" : "r");
 	char line[256], key[64];
 	int i, bad = 0, found;
-	double v;
+	double v, base = 0;
 
 	if (!f)
 		return -errno;
@@ -295,16 +295,19 @@ static int check(const char *path, const struct result *res, int n, bool write)
 		rewind(f);
 		found = 0;
 		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "%63s %lf", key, &v) == 2 && !strcmp(key, res[i].key))
+			if (sscanf(line, "%63s %lf", key, &v) == 2 && !strcmp(key, res[i].key)) {
 				found = 1;
+				base = v;
+			}
 		if (!found) {
 			pr_warn("baseline '%s': no '%s' line", path, res[i].key);
 			bad = -ENOENT;
 			continue;
 		}
 		printf("%s = %.2f, baseline %.2f, limit %.2f: **%s**\n", res[i].key, res[i].value,
-		       v, v * REGRESSION, res[i].value <= v * REGRESSION ? "pass" : "FAIL");
-		if (res[i].value > v * REGRESSION && !bad)
+		       base, base * REGRESSION,
+		       res[i].value <= base * REGRESSION ? "pass" : "FAIL");
+		if (res[i].value > base * REGRESSION && !bad)
 			bad = -ERANGE;
 	}
 	fclose(f);
