@@ -205,29 +205,29 @@ out:
 
 int bl_pf_adjust_keys(struct blocklist *bl, enum bl_map m, const uint8_t *keys, size_t n, int delta)
 {
-	size_t ksz = key_sizes[m], i;
-	uint32_t run = 0, slot = 0;
-	int cnt = 0, err = 0;
+	size_t ksz = key_sizes[m], i, j;
+	uint32_t *slots;
 	union bl_key k;
+	int err = 0;
 
-	if (!bl->pf || (m != MAP_BLOCK4 && m != MAP_BLOCK6))
+	if (!bl->pf || (m != MAP_BLOCK4 && m != MAP_BLOCK6) || !n)
 		return 0;
-	/* Bulk loads come in address order: one count update per run of one slot. */
-	for (i = 0; i <= n && !err; i++) {
-		if (i < n) {
-			memset(&k, 0, sizeof(k));
-			memcpy(&k, keys + i * ksz, ksz);
-			slot = slot_of(m, &k);
-			if (cnt && slot == run) {
-				cnt++;
-				continue;
-			}
-		}
-		if (cnt)
-			err = slot_adjust(bl, run, cnt * delta);
-		run = slot;
-		cnt = 1;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		memset(&k, 0, sizeof(k));
+		memcpy(&k, keys + i * ksz, ksz);
+		slots[i] = slot_of(m, &k);
 	}
+	/* One count update per slot, however many of the keys share it. */
+	qsort(slots, n, sizeof(*slots), cmp_u32);
+	for (i = 0; i < n && !err; i = j) {
+		for (j = i; j < n && slots[j] == slots[i]; j++)
+			;
+		err = slot_adjust(bl, slots[i], (int)(j - i) * delta);
+	}
+	free(slots);
 	if (err)
 		pr_warn("map '%s': count update failed: %s", ARXDP_MAP_PFCOUNT, strerror(-err));
 	return err;
