@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the XDP program: parse to the source address, look it up in the exact
- * block map of its family, then (only when prefix blocks exist) in the LPM trie, check the
- * expiry stamp, and count. The global counters are per-CPU; a block's own drop counts sit in
- * its value, found by the lookup that matched it, so a drop costs one lookup and no second map.
+ * This file contains the XDP program: parse to the source address, ask the prefilter bitmap
+ * whether an exact block can exist for it (one word, cache-resident for clean traffic), look
+ * it up in the exact block map of its family only then, then (only when prefix blocks exist)
+ * in the LPM trie, check the expiry stamp, and count. The global counters are per-CPU; a
+ * block's own drop counts sit in its value, found by the lookup that matched it, so a drop
+ * costs one lookup and no second map, and they are plain adds (no locked instruction: see
+ * struct arxdp_block for what that trades). The clock is read only on a hit of a timed block.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -15,9 +18,11 @@
 const volatile __u8 dry_run = 0;
 /* bpf_ktime_get_ns() instead of the coarse clock: only to measure what the coarse one saves. */
 const volatile __u8 precise_clock = 0;
-/* Per-block drop counts (atomic adds in the matched value); the global per-interface
+/* Per-block drop counts (plain adds in the matched value); the global per-interface
  * counters count either way. Off: no write to a shared line on the drop path at all. */
 const volatile __u8 count_per_block = 1;
+/* Off only to measure what the prefilter saves: every packet then looks the exact map up. */
+const volatile __u8 use_prefilter = 1;
 
 /* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load. */
 struct {
@@ -70,6 +75,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } meta SEC(".maps");
 
+/* See ARXDP_PF_* in arxdp.h. Mmapable: user space sets and clears bits in place. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ARXDP_PF_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} prefilter SEC(".maps");
+
+/* The prefilter's count per slot; only user space reads it (the program never does). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * ARXDP_DEFAULT_CAPACITY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_count SEC(".maps");
+
 /* What every stage needs of the packet: its length and its interface's counter row. */
 struct pkt {
 	__u64 bytes;
@@ -93,10 +118,26 @@ static __always_inline void count_block(struct arxdp_block *b, __u64 bytes)
 {
 	if (!count_per_block)
 		return;
-	/* Atomic: every CPU that receives this source adds to the same value. The line is
-	 * already in this CPU's cache from the lookup, so a lone flood pays no extra miss. */
-	__sync_fetch_and_add(&b->packets, 1);
-	__sync_fetch_and_add(&b->bytes, bytes);
+	/* Plain adds: a locked add cost as much as the rest of the hit (docs/BENCHMARKS.md);
+	 * racing CPUs can lose an add, never make one up. The line is already in this CPU's
+	 * cache from the lookup, so a lone flood pays no extra miss. */
+	b->packets++;
+	b->bytes += bytes;
+}
+
+/*
+ * Whether the exact map may hold a block in this slot. An array lookup the verifier inlines:
+ * one load. A missing word cannot happen (the index is masked); it answers "look" anyway.
+ */
+static __always_inline int pf_maybe(__u32 slot)
+{
+	__u32 idx = slot / 64;
+	__u64 *w;
+
+	if (!use_prefilter)
+		return 1;
+	w = bpf_map_lookup_elem(&prefilter, &idx);
+	return !w || ((*w >> (slot & 63)) & 1);
 }
 
 /* The clock is read only here, on a hit of a block that can expire. */
@@ -127,7 +168,7 @@ static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 	__u32 zero = 0;
 	int was_expired = 0;
 
-	b = bpf_map_lookup_elem(&block_v4, &saddr);
+	b = pf_maybe(arxdp_pf_slot4(&saddr)) ? bpf_map_lookup_elem(&block_v4, &saddr) : NULL;
 	if (b) {
 		if (!expired(b))
 			return verdict(b, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, p);
@@ -157,7 +198,7 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 	__u32 zero = 0;
 	int was_expired = 0;
 
-	b = bpf_map_lookup_elem(&block_v6, &saddr);
+	b = pf_maybe(arxdp_pf_slot6(&saddr)) ? bpf_map_lookup_elem(&block_v6, &saddr) : NULL;
 	if (b) {
 		if (!expired(b))
 			return verdict(b, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, p);

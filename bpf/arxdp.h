@@ -19,6 +19,8 @@
 #define ARXDP_MAP_CIDR6 "cidr_v6"
 #define ARXDP_MAP_STATS "stats"
 #define ARXDP_MAP_META "meta"
+#define ARXDP_MAP_PREFILTER "prefilter"
+#define ARXDP_MAP_PFCOUNT "pf_count"
 /* The loaded program is pinned too, so every interface runs one instance over one map set. */
 #define ARXDP_PIN_PROG "prog"
 #define ARXDP_PROG_NAME "arxdp_xdp"
@@ -62,10 +64,13 @@ struct arxdp_block {
 	 */
 	__u8 keys;
 	/*
-	 * Drops of this block (dry run: would-be drops), added by the program with atomic adds:
-	 * one lookup per packet instead of a second map, at the price of a shared cache line
-	 * when one source floods many CPUs at once (docs/BENCHMARKS.md). User space carries them
-	 * across an extension; the packets of the instant between its read and its write are lost.
+	 * Drops of this block (dry run: would-be drops), added by the program with plain adds:
+	 * one lookup per packet, no second map, no locked instruction. Exact while one CPU at a
+	 * time receives the source; when several CPUs take its packets at once, an add is lost
+	 * when another CPU's store lands between its load and its store, so the count is a lower
+	 * bound: never above the drops, short of them by at most the adds that overlapped
+	 * another CPU's (docs/BENCHMARKS.md, "drop and clean paths", measures it). User space
+	 * carries them across an extension; the packets between its read and its write are lost.
 	 */
 	__u64 packets;
 	__u64 bytes;
@@ -123,8 +128,50 @@ struct arxdp_meta {
 	__u32 attach_flags; /* ARXDP_ATTACH_*: how the last attach went; user space only */
 };
 
+/*
+ * The prefilter: a bitmap the program reads before the exact maps, so traffic from sources
+ * with no block near them never touches a big hash (whose random buckets miss the cache at a
+ * million entries). One bit per slot: an IPv4 address's slot is its /24 (exact), an IPv6
+ * address's a hash of its /64 into a second range. A clear bit proves no exact block in the
+ * slot and the program passes without the lookup; a set bit only sends it to the lookup.
+ * Prefix blocks never depend on it (the tries are gated by meta's counts instead).
+ *
+ * User space keeps it exact under the pin-directory lock, with a count per slot in
+ * ARXDP_MAP_PFCOUNT (a hash the program never reads): a writer counts and sets the bit BEFORE
+ * it inserts into an exact map, and deletes from the map BEFORE it uncounts (clearing the bit
+ * at zero), so an interrupted writer leaves a false positive (a lookup too many), never a
+ * block the program cannot see. The array is BPF_F_MMAPABLE: writers set bits in place.
+ */
+#define ARXDP_PF_SLOT_BITS 24
+#define ARXDP_PF_V6_BASE (1u << ARXDP_PF_SLOT_BITS) /* IPv6 slots follow the 2^24 of IPv4 */
+#define ARXDP_PF_SLOTS (2u << ARXDP_PF_SLOT_BITS)
+#define ARXDP_PF_WORDS (ARXDP_PF_SLOTS / 64) /* __u64 words: 4 MiB */
+
+/* Byte by byte, so the BPF target and the host agree whatever their byte order. */
+static inline __attribute__((always_inline)) __u32 arxdp_pf_slot4(const void *addr)
+{
+	const __u8 *p = addr;
+
+	return (__u32)p[0] << 16 | (__u32)p[1] << 8 | p[2];
+}
+
+/* The /64 (first 8 bytes), mixed multiplicatively; the top ARXDP_PF_SLOT_BITS bits index. */
+static inline __attribute__((always_inline)) __u32 arxdp_pf_slot6(const void *addr)
+{
+	const __u8 *p = addr;
+	__u32 hi = (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+	__u32 lo = (__u32)p[4] << 24 | (__u32)p[5] << 16 | (__u32)p[6] << 8 | p[7];
+	__u32 h = (hi * 0x9e3779b1u) ^ lo;
+
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return ARXDP_PF_V6_BASE | (h >> (32 - ARXDP_PF_SLOT_BITS));
+}
+
 #define ARXDP_LOAD_DRY_RUN (1u << 0)
 #define ARXDP_LOAD_NO_BLOCK_COUNTERS (1u << 1)
+#define ARXDP_LOAD_NO_PREFILTER (1u << 2) /* measuring only: the prefilter is not consulted */
 #define ARXDP_ATTACH_DISPATCHER (1u << 0) /* attached through libxdp's dispatcher */
 #define ARXDP_ATTACH_NO_DISPATCHER (1u << 1) /* the dispatcher could not run: plain attach */
 

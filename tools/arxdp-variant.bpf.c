@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains a measuring variant of bpf/arxdp.bpf.c, never deployed: the same parse,
- * exact-block lookup, expiry check (coarse clock), CIDR guard and global per-CPU counters,
- * but no per-block drop counts. The difference between the two on the hit path is what those
- * counts cost (two atomic adds in the matched value). Keep it in step with the real program
- * when its hit path changes.
+ * This file contains measuring variants of bpf/arxdp.bpf.c, never deployed. arxdp_nocnt: the
+ * same parse, exact-block lookup, expiry check (coarse clock), CIDR guard and global per-CPU
+ * counters, but no per-block drop counts; the difference between the two on the hit path is
+ * what those counts cost. The v_* programs: one IPv4 hit-path body built with a different set
+ * of its components (VLAN parse, expiry check, per-block counts as atomic or plain adds, the
+ * global per-CPU counter), so one bench-prog run prices every component side by side: two
+ * programs that differ in one component differ by its cost. Keep them in step with the real
+ * program when its hit path changes.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -28,7 +31,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ARXDP_STAT_MAX);
+	__uint(max_entries, ARXDP_MAX_IFINDEX *ARXDP_STAT_MAX);
 	__type(key, __u32);
 	__type(value, struct arxdp_counter);
 } stats SEC(".maps");
@@ -108,5 +111,84 @@ other:
 	count(ARXDP_STAT_PASS_OTHER, bytes);
 	return XDP_PASS;
 }
+
+enum {
+	C_VLAN = 1 << 0, /* the 802.1Q/802.1ad loop before the IP header */
+	C_CLOCK = 1 << 1, /* expiry check: bpf_ktime_get_coarse_ns() on a timed block */
+	C_ATOMIC = 1 << 2, /* per-block counts: two atomic adds in the shared value */
+	C_PLAIN = 1 << 3, /* per-block counts: two plain adds in the shared value */
+	C_STATS = 1 << 4, /* the global per-CPU counter of the interface row */
+};
+
+static __always_inline int body(struct xdp_md *ctx, const int comp)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct hdr_cursor c = { .pos = data };
+	__u64 bytes = data_end - data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct arxdp_block *b;
+	struct iphdr *iph;
+	int proto;
+
+	if (comp & C_VLAN) {
+		proto = parse_ethhdr(&c, data_end);
+	} else {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return XDP_PASS;
+		proto = eth->h_proto;
+		c.pos = eth + 1;
+	}
+	if (proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	iph = parse_iphdr(&c, data_end);
+	if (!iph)
+		return XDP_PASS;
+	{
+		__u32 saddr = iph->saddr;
+
+		b = bpf_map_lookup_elem(&block_v4, &saddr);
+	}
+	if (!b)
+		return XDP_PASS;
+	if ((comp & C_CLOCK) && b->expires_ns && b->expires_ns <= bpf_ktime_get_coarse_ns())
+		return XDP_PASS;
+	if (comp & C_ATOMIC) {
+		__sync_fetch_and_add(&b->packets, 1);
+		__sync_fetch_and_add(&b->bytes, bytes);
+	}
+	if (comp & C_PLAIN) {
+		b->packets++;
+		b->bytes += bytes;
+	}
+	if (comp & C_STATS) {
+		__u32 idx = (ifindex < ARXDP_MAX_IFINDEX ? ifindex : 0) * ARXDP_STAT_MAX +
+			    ARXDP_STAT_DROP_V4;
+		struct arxdp_counter *s = bpf_map_lookup_elem(&stats, &idx);
+
+		if (s) {
+			s->packets++;
+			s->bytes += bytes;
+		}
+	}
+	return XDP_DROP;
+}
+
+#define VARIANT(name, comp)                     \
+	SEC("xdp") int name(struct xdp_md *ctx) \
+	{                                       \
+		return body(ctx, comp);         \
+	}
+
+/* All of today's hit path, then each one component less, then the least. */
+VARIANT(v_all, C_VLAN | C_CLOCK | C_ATOMIC | C_STATS)
+VARIANT(v_no_vlan, C_CLOCK | C_ATOMIC | C_STATS)
+VARIANT(v_no_clock, C_VLAN | C_ATOMIC | C_STATS)
+VARIANT(v_no_counts, C_VLAN | C_CLOCK | C_STATS)
+VARIANT(v_plain_counts, C_VLAN | C_CLOCK | C_PLAIN | C_STATS)
+VARIANT(v_no_stats, C_VLAN | C_CLOCK | C_ATOMIC)
+VARIANT(v_lookup_only, 0)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -8,6 +8,7 @@
  * floor for the live-frames figures, and the CI guard: --check fails when the hit/floor ratio
  * grows more than 20% over the committed baseline.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -29,7 +30,25 @@
 #define MAX_RUNS 31
 #define REGRESSION 1.20 /* allowed growth of hit/floor over the baseline */
 
-enum prog_id { P_FLOOR, P_ARXDP, P_PRECISE, P_LOOKUP, P_NOCNT, P_NUM };
+enum prog_id {
+	P_FLOOR,
+	P_ARXDP,
+	P_PRECISE,
+	P_LOOKUP,
+	P_NOCNT,
+	/* Component variants of the hit path (tools/arxdp-variant.bpf.c). */
+	P_V_ALL,
+	P_V_NO_VLAN,
+	P_V_NO_CLOCK,
+	P_V_PLAIN,
+	P_V_NO_STATS,
+	P_V_LOOKUP,
+	P_XDPFILT, /* xdp-filter's own ipv4 object, when installed */
+	P_NUM
+};
+
+/* Debian's xdp-tools: the object `xdp-filter load -f ipv4` (default allow policy) runs. */
+#define XDPFILT_OBJ "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_ip.o"
 
 struct bench_case {
 	const char *name;
@@ -86,6 +105,17 @@ static const struct bench_case cases[] = {
 	  { V4("198.18.200.7") },
 	  XDP_DROP,
 	  false },
+	{ "component: all of the hit path", P_V_ALL, { V4("198.18.200.7") }, XDP_DROP, false },
+	{ "component: − VLAN parse", P_V_NO_VLAN, { V4("198.18.200.7") }, XDP_DROP, false },
+	{ "component: − clock", P_V_NO_CLOCK, { V4("198.18.200.7") }, XDP_DROP, false },
+	{ "component: atomics → plain adds", P_V_PLAIN, { V4("198.18.200.7") }, XDP_DROP, false },
+	{ "component: − stats lookup", P_V_NO_STATS, { V4("198.18.200.7") }, XDP_DROP, false },
+	{ "component: lookup only", P_V_LOOKUP, { V4("198.18.200.7") }, XDP_DROP, false },
+	{ "xdp-filter -f ipv4 hit (xdpfilt_alw_ip.o)",
+	  P_XDPFILT,
+	  { V4("198.18.200.7") },
+	  XDP_DROP,
+	  false },
 };
 
 /* The case whose ratio to the floor the CI check guards. */
@@ -96,6 +126,7 @@ struct bench {
 	struct blocklist bl[2];
 	struct floor *fl;
 	struct arxdp_variant *var;
+	struct bpf_object *xf; /* xdp-filter's object, NULL when not installed */
 	int fd[P_NUM];
 	uint32_t repeat;
 	int runs;
@@ -154,6 +185,60 @@ static int fill_one(int map_fd, const char *s)
 	return 0;
 }
 
+/*
+ * xdp-filter's ipv4 object as Debian ships it, with its maps private (its pins are cleared) and
+ * one source entry: a per-CPU value with the source flag set in every CPU's slot, as
+ * `xdp-filter ip -m src` writes it. Absent object: its case is skipped, not failed.
+ */
+static int open_xdpfilter(struct bench *b)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	__u64 *vals = NULL;
+	__u32 key;
+	int i, n, err;
+
+	b->fd[P_XDPFILT] = -1;
+	if (access(XDPFILT_OBJ, R_OK))
+		return 0;
+	b->xf = bpf_object__open_file(XDPFILT_OBJ, NULL);
+	if (!b->xf) {
+		err = -errno;
+		goto fail;
+	}
+	bpf_object__for_each_map(map, b->xf)
+	{
+		bpf_map__set_pin_path(map, NULL);
+		if (!strcmp(bpf_map__name(map), "filter_ipv4"))
+			bpf_map__set_max_entries(map, ARXDP_DEFAULT_CAPACITY);
+	}
+	err = bpf_object__load(b->xf);
+	if (err)
+		goto fail;
+	map = bpf_object__find_map_by_name(b->xf, "filter_ipv4");
+	prog = bpf_object__next_program(b->xf, NULL);
+	n = libbpf_num_possible_cpus();
+	vals = calloc(n > 0 ? n : 1, sizeof(*vals));
+	if (!map || !prog || n <= 0 || !vals) {
+		err = -ENOENT;
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		vals[i] = 1; /* MAP_FLAG_SRC of xdp-filter's common_kern_user.h */
+	inet_pton(AF_INET, "198.18.200.7", &key);
+	if (bpf_map_update_elem(bpf_map__fd(map), &key, vals, BPF_ANY)) {
+		err = -errno;
+		goto fail;
+	}
+	free(vals);
+	b->fd[P_XDPFILT] = bpf_program__fd(prog);
+	return 0;
+fail:
+	free(vals);
+	pr_warn("BPF object '%s': load failed: %s", XDPFILT_OBJ, errstr(err));
+	return err;
+}
+
 static int bench_open(struct bench *b)
 {
 	int i, err;
@@ -193,15 +278,20 @@ static int bench_open(struct bench *b)
 	if (!b->var)
 		return -errno;
 	bpf_map__set_max_entries(b->var->maps.block_v4, ARXDP_DEFAULT_CAPACITY);
-	bpf_map__set_max_entries(b->var->maps.block_v6, 1024);
 	err = arxdp_variant__load(b->var);
 	err = err ?: fill_one(bpf_map__fd(b->var->maps.block_v4), "198.18.200.7");
 	if (err) {
 		pr_warn("BPF object 'arxdp-variant': load failed: %s", errstr(err));
 		return err;
 	}
-	b->fd[P_NOCNT] = bpf_program__fd(b->var->progs.arxdp_nocnt);
-	return 0;
+	b->fd[P_NOCNT] = bpf_program__fd(b->var->progs.v_no_counts);
+	b->fd[P_V_ALL] = bpf_program__fd(b->var->progs.v_all);
+	b->fd[P_V_NO_VLAN] = bpf_program__fd(b->var->progs.v_no_vlan);
+	b->fd[P_V_NO_CLOCK] = bpf_program__fd(b->var->progs.v_no_clock);
+	b->fd[P_V_PLAIN] = bpf_program__fd(b->var->progs.v_plain_counts);
+	b->fd[P_V_NO_STATS] = bpf_program__fd(b->var->progs.v_no_stats);
+	b->fd[P_V_LOOKUP] = bpf_program__fd(b->var->progs.v_lookup_only);
+	return open_xdpfilter(b);
 }
 
 static void bench_close(struct bench *b)
@@ -215,6 +305,7 @@ static void bench_close(struct bench *b)
 	}
 	floor__destroy(b->fl);
 	arxdp_variant__destroy(b->var);
+	bpf_object__close(b->xf);
 }
 
 struct result {
@@ -276,7 +367,7 @@ static int run_phase(struct bench *b, bool cidr, double ns[][MAX_RUNS])
 
 	for (r = 0; r < b->runs; r++) {
 		for (i = 0; i < ARRAY_SIZE(cases); i++) {
-			if (cases[i].cidr != cidr)
+			if (cases[i].cidr != cidr || b->fd[cases[i].prog] < 0)
 				continue;
 			err = run_once(b, &cases[i], &ns[i][r]);
 			if (err)

@@ -39,6 +39,7 @@
 #include <linux/ipv6.h>
 #include <linux/udp.h>
 #include "arxdp.h"
+#include "blocklist.h"
 #include "loader.h"
 #include "log.h"
 #include "util.h"
@@ -560,6 +561,16 @@ static int cmd_attach(struct args *a)
 			} else {
 				err = fill_map(map_fd, a->family, &a->src, a->n);
 				close(map_fd);
+			}
+			/* Written behind the blocklist's back: recount the prefilter, or the
+			 * program would never look these blocks up. */
+			if (!err) {
+				struct blocklist bl;
+				uint64_t set;
+
+				err = bl_open(&bl, a->pin_dir);
+				err = err ?: bl_pf_rebuild(&bl, &set);
+				bl_close(&bl);
 			}
 		}
 		err = err ?: xdp_attach_in(a->rx_ns, a->dev, prog_fd);

@@ -108,7 +108,10 @@ static struct row rows[] = {
 	{ "v4 timed block, live: drop", { V4("198.51.100.9") }, XDP_DROP, ARXDP_STAT_DROP_V4,
 	  "198.51.100.9" },
 	{ "v4 expired block: pass", { V4("198.51.100.8") }, XDP_PASS, ARXDP_STAT_PASS_EXPIRED_V4, "" },
-	{ "v4 miss: pass", { V4("198.51.100.10") }, XDP_PASS, ARXDP_STAT_PASS_V4, "" },
+	{ "v4 miss, /24 holds blocks (prefilter bit set): pass", { V4("198.51.100.10") }, XDP_PASS,
+	  ARXDP_STAT_PASS_V4, "" },
+	{ "v4 miss, no block in its /24 (prefilter clear): pass", { V4("198.18.7.1") }, XDP_PASS,
+	  ARXDP_STAT_PASS_V4, "" },
 	{ "v4 CIDR hit: drop", { V4("203.0.113.77") }, XDP_DROP, ARXDP_STAT_DROP_CIDR_V4,
 	  "203.0.113.0/24" },
 	{ "v4 next to CIDR: pass", { V4("203.0.114.1") }, XDP_PASS, ARXDP_STAT_PASS_V4, "" },
@@ -131,7 +134,11 @@ static struct row rows[] = {
 	{ "v6 permanent block: drop", { V6("2001:db8::7") }, XDP_DROP, ARXDP_STAT_DROP_V6,
 	  "2001:db8::7" },
 	{ "v6 expired block: pass", { V6("2001:db8::8") }, XDP_PASS, ARXDP_STAT_PASS_EXPIRED_V6, "" },
-	{ "v6 miss: pass", { V6("2001:db8::9") }, XDP_PASS, ARXDP_STAT_PASS_V6, "" },
+	{ "v6 miss, /64 holds blocks: pass", { V6("2001:db8::9") }, XDP_PASS, ARXDP_STAT_PASS_V6, "" },
+	{ "v6 miss, no block in its /64: pass", { V6("2001:2:0:9::1") }, XDP_PASS, ARXDP_STAT_PASS_V6,
+	  "" },
+	{ "v4 CIDR hit, no exact block in its /24: drop", { V4("203.0.113.1") }, XDP_DROP,
+	  ARXDP_STAT_DROP_CIDR_V4, "203.0.113.0/24" },
 	{ "v6 CIDR hit: drop", { V6("2001:db8:1:ffff::1") }, XDP_DROP, ARXDP_STAT_DROP_CIDR_V6,
 	  "2001:db8:1::/48" },
 	{ "802.1Q v6 hit: drop", { V6("2001:db8::7"), .nvlan = 1 }, XDP_DROP, ARXDP_STAT_DROP_V6,
@@ -298,7 +305,7 @@ static int run_repeat(const struct pkt_spec *spec, __u32 repeat, __u32 *retval)
 }
 
 /*
- * The drop counts live in the block value: every drop is counted (atomic adds), an
+ * The drop counts live in the block value: every drop is counted (plain adds, one CPU), an
  * extension keeps them, and a block made again after its expiry starts from zero.
  */
 Test(verdict, block_counts_in_value, .init = setup_normal, .fini = teardown)

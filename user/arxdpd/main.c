@@ -552,6 +552,15 @@ static int start(struct daemon *d)
 		return err;
 	}
 	warn_capacities(d);
+	/* Repair at start: a writer older than the prefilter may have added blocks it hides.
+	 * Not fatal: the program still drops what the prefilter shows. */
+	{
+		uint64_t set;
+
+		if (!bl_pf_rebuild(&d->bl, &set))
+			pr_debug("map '%s': rebuilt, %llu slots set", ARXDP_MAP_PREFILTER,
+				 (unsigned long long)set);
+	}
 	responder_load_own_addrs(&d->r);
 	persist_init(&d->p, d->s.state_dir);
 	/* Start-up may wait for the lock as the CLI does; the loop never waits long. */

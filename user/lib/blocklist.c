@@ -3,7 +3,8 @@
  * This file contains the typed operations on the pinned block maps (see blocklist.h).
  * Exact addresses live in the per-family hashes, prefixes in the per-family tries; the
  * "meta" map tells the program whether a trie holds anything, so it is kept exact here,
- * under the pin-directory lock, on every insert and delete of a prefix.
+ * under the pin-directory lock, on every insert and delete of a prefix; the prefilter's
+ * per-slot counts likewise on every insert and delete of an exact address (blocklist_pf.c).
  */
 #include <errno.h>
 #include <ifaddrs.h>
@@ -175,6 +176,7 @@ static void bl_init(struct blocklist *bl)
 	memset(bl, 0, sizeof(*bl));
 	bl->fd_block4 = bl->fd_block6 = bl->fd_cidr4 = bl->fd_cidr6 = -1;
 	bl->fd_stats = bl->fd_meta = -1;
+	bl->fd_prefilter = bl->fd_pfcount = -1;
 	bl->lock_fd = -1;
 }
 
@@ -190,6 +192,7 @@ static int bl_finish_open(struct blocklist *bl)
 	err = err ?: map_capacity(bl->fd_block6, &bl->cap_block6);
 	err = err ?: map_capacity(bl->fd_cidr4, &bl->cap_cidr4);
 	err = err ?: map_capacity(bl->fd_cidr6, &bl->cap_cidr6);
+	err = err ?: bl_pf_map(bl);
 	return err ?: load_own_addrs(bl);
 }
 
@@ -224,6 +227,12 @@ int bl_open(struct blocklist *bl, const char *pin_dir)
 			goto fail;
 		}
 	}
+	/* Optional: a pin set from before the prefilter has none, and its program reads none;
+	 * the next load creates it and rebuilds it from the maps. */
+	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_PREFILTER))
+		bl->fd_prefilter = bpf_obj_get(path);
+	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_PFCOUNT))
+		bl->fd_pfcount = bpf_obj_get(path);
 	err = bl_finish_open(bl);
 	if (err)
 		goto fail;
@@ -234,7 +243,7 @@ fail:
 }
 
 int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
-		int meta)
+		int meta, int prefilter, int pfcount)
 {
 	int err;
 
@@ -245,6 +254,8 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 	bl->fd_cidr6 = dup(cidr6);
 	bl->fd_stats = dup(stats);
 	bl->fd_meta = dup(meta);
+	bl->fd_prefilter = prefilter >= 0 ? dup(prefilter) : -1;
+	bl->fd_pfcount = pfcount >= 0 ? dup(pfcount) : -1;
 	err = bl_finish_open(bl);
 	if (err)
 		bl_close(bl);
@@ -253,10 +264,11 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 
 void bl_close(struct blocklist *bl)
 {
-	int *fds[] = { &bl->fd_block4, &bl->fd_block6, &bl->fd_cidr4,
-		       &bl->fd_cidr6,  &bl->fd_stats,  &bl->fd_meta };
+	int *fds[] = { &bl->fd_block4, &bl->fd_block6, &bl->fd_cidr4,	  &bl->fd_cidr6,
+		       &bl->fd_stats,  &bl->fd_meta,   &bl->fd_prefilter, &bl->fd_pfcount };
 	size_t i;
 
+	bl_pf_unmap(bl);
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -366,12 +378,24 @@ static int put(struct blocklist *bl, const struct arxdp_addr *a, const struct ar
 	struct arxdp_block nv = *v;
 	union bl_key k;
 
+	int err;
+
 	nv.prefixlen = a->prefixlen;
 	key_of(a, m, &k);
-	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, flags))
-		return errno == EEXIST && flags == BPF_NOEXIST ?
+	/* Counted before the entry exists: the program never sees an entry its bit hides. */
+	if (!existed) {
+		err = bl_pf_adjust(bl, m, &k, 1);
+		if (err)
+			return err;
+	}
+	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, flags)) {
+		err = -errno;
+		if (!existed)
+			bl_pf_adjust(bl, m, &k, -1);
+		return err == -EEXIST && flags == BPF_NOEXIST ?
 			       -EEXIST :
-			       bl_report_write_error(bl, m, a, -errno);
+			       bl_report_write_error(bl, m, a, err);
+	}
 	return existed ? 0 : bl_meta_adjust(bl, m, 1);
 }
 
@@ -504,7 +528,8 @@ static int delete_locked(struct blocklist *bl, const struct arxdp_addr *a)
 	key_of(a, m, &k);
 	if (bpf_map_delete_elem(map_fd(bl, m), &k))
 		return -errno;
-	return bl_meta_adjust(bl, m, -1);
+	/* Uncounted only once the entry is gone (see bl_pf_adjust). */
+	return bl_pf_adjust(bl, m, &k, -1) ?: bl_meta_adjust(bl, m, -1);
 }
 
 int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
@@ -548,14 +573,68 @@ out:
 	return err;
 }
 
+static int cmp_key4(const void *x, const void *y)
+{
+	return memcmp(x, y, 4);
+}
+
+static int cmp_key16(const void *x, const void *y)
+{
+	return memcmp(x, y, 16);
+}
+
+/* Sorts n keys of ksz bytes and drops repeats; returns how many are left. */
+static __u32 keys_unique(__u8 *keys, __u32 n, size_t ksz)
+{
+	__u32 i, out = 0;
+
+	qsort(keys, n, ksz, ksz == 4 ? cmp_key4 : cmp_key16);
+	for (i = 0; i < n; i++) {
+		if (out && !memcmp(keys + (out - 1) * ksz, keys + i * ksz, ksz))
+			continue;
+		memmove(keys + out++ * ksz, keys + i * ksz, ksz);
+	}
+	return out;
+}
+
+/*
+ * A batch stopped at entry from: the new keys from there on were counted and not written.
+ * Each is uncounted once, and only when the map does not hold it: the same address may sit
+ * earlier in the load, written, and its count is then its own.
+ */
+static void uncount_missing(struct blocklist *bl, enum bl_map m, const __u8 *keys,
+			    const bool *isnew, __u32 from, __u32 to)
+{
+	size_t ksz = key_sizes[m];
+	struct arxdp_block v;
+	__u8 *left = calloc(to - from + 1, ksz);
+	__u32 i, n = 0;
+	union bl_key k;
+
+	if (!left)
+		return; /* the counts stay high: false positives only */
+	for (i = from; i < to; i++)
+		if (isnew[i])
+			memcpy(left + n++ * ksz, keys + i * ksz, ksz);
+	n = keys_unique(left, n, ksz);
+	for (i = 0; i < n; i++) {
+		memset(&k, 0, sizeof(k));
+		memcpy(&k, left + i * ksz, ksz);
+		if (bpf_map_lookup_elem(map_fd(bl, m), &k, &v))
+			bl_pf_adjust(bl, m, &k, -1);
+	}
+	free(left);
+}
+
 int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 		  const struct bl_reason *why, int *errs, uint64_t *loaded)
 {
 	uint64_t now = mono_now_ns(), wall = wall_now_ns();
 	struct arxdp_block *vals[2] = {}, old;
-	__u8 *keys[2] = {};
+	__u8 *keys[2] = {}, *nkeys[2] = {};
+	bool *isnew[2] = {};
 	int *idx[2] = {};
-	__u32 cnt[2] = {};
+	__u32 cnt[2] = {}, ncnt[2] = {};
 	int i, f, err = 0;
 	enum bl_result r;
 	const char *reason;
@@ -565,7 +644,9 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 		keys[f] = calloc(n ?: 1, 16);
 		vals[f] = calloc(n ?: 1, sizeof(struct arxdp_block));
 		idx[f] = calloc(n ?: 1, sizeof(int));
-		if (!keys[f] || !vals[f] || !idx[f]) {
+		nkeys[f] = calloc(n ?: 1, 16);
+		isnew[f] = calloc(n ?: 1, sizeof(bool));
+		if (!keys[f] || !vals[f] || !idx[f] || !nkeys[f] || !isnew[f]) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -594,14 +675,26 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 		}
 		f = a->family == 4 ? 0 : 1;
 		memcpy(keys[f] + cnt[f] * (f ? 16 : 4), a->a, f ? 16 : 4);
+		if (!found)
+			memcpy(nkeys[f] + ncnt[f]++ * (f ? 16 : 4), a->a, f ? 16 : 4);
+		isnew[f][cnt[f]] = !found;
 		vals[f][cnt[f]] = v;
 		idx[f][cnt[f]++] = i;
 	}
 	for (f = 0; f < 2; f++) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		enum bl_map m = f ? MAP_BLOCK6 : MAP_BLOCK4;
 		int fd = f ? bl->fd_block6 : bl->fd_block4;
 		__u32 done = 0;
 
+		/* The prefilter counts the new entries before any of them exists (arxdp.h), each
+		 * once however often the load names it. */
+		ncnt[f] = keys_unique(nkeys[f], ncnt[f], f ? 16 : 4);
+		if (bl_pf_adjust_keys(bl, m, nkeys[f], ncnt[f], 1)) {
+			for (i = 0; i < (int)cnt[f]; i++)
+				errs[idx[f][i]] = -EIO;
+			continue;
+		}
 		while (done < cnt[f]) {
 			__u32 c = cnt[f] - done;
 
@@ -616,6 +709,7 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 				/* c entries went in before the failure; the rest did not. */
 				for (j = done + c; j < cnt[f]; j++)
 					errs[idx[f][j]] = e == -E2BIG ? -ENOSPC : e;
+				uncount_missing(bl, m, keys[f], isnew[f], done + c, cnt[f]);
 				*loaded += c;
 				bl_report_write_error(bl, f ? MAP_BLOCK6 : MAP_BLOCK4, &a, e);
 				break;
@@ -630,6 +724,8 @@ out:
 		free(keys[f]);
 		free(vals[f]);
 		free(idx[f]);
+		free(nkeys[f]);
+		free(isnew[f]);
 	}
 	return err;
 }
@@ -655,11 +751,12 @@ int bl_map_id(struct blocklist *bl, uint32_t *id)
 
 int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
 {
-	const int fds[] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4, bl->fd_cidr6,
-			    bl->fd_stats,  bl->fd_meta,	  prog_fd };
-	const char *const names[] = { ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,
-				      ARXDP_MAP_CIDR6,	ARXDP_MAP_STATS,  ARXDP_MAP_META,
-				      ARXDP_PIN_PROG };
+	const int fds[] = { bl->fd_block4,    bl->fd_block6,  bl->fd_cidr4,
+			    bl->fd_cidr6,     bl->fd_stats,   bl->fd_meta,
+			    bl->fd_prefilter, bl->fd_pfcount, prog_fd };
+	const char *const names[] = { ARXDP_MAP_BLOCK4,	   ARXDP_MAP_BLOCK6,  ARXDP_MAP_CIDR4,
+				      ARXDP_MAP_CIDR6,	   ARXDP_MAP_STATS,   ARXDP_MAP_META,
+				      ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT, ARXDP_PIN_PROG };
 	char path[PATH_MAX], parent[PATH_MAX], *slash;
 	struct statfs sf;
 	size_t i;

@@ -18,6 +18,8 @@
 struct blocklist {
 	int fd_block4, fd_block6, fd_cidr4, fd_cidr6;
 	int fd_stats, fd_meta;
+	int fd_prefilter, fd_pfcount; /* -1: a pin set older than the prefilter */
+	uint64_t *pf; /* the prefilter bitmap, mapped; NULL when absent */
 	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6;
 	int ncpus;
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
@@ -39,7 +41,7 @@ int bl_open(struct blocklist *bl, const char *pin_dir);
  * the fds are duplicated, so they stay the caller's.
  */
 int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
-		int meta);
+		int meta, int prefilter, int pfcount);
 void bl_close(struct blocklist *bl);
 
 /*
@@ -164,6 +166,14 @@ const char *origin_name(uint8_t origin);
 /* Seconds left (rounded up) for a live block, 0 when permanent or expired. */
 uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now_mono_ns);
 bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
+
+/*
+ * Recomputes the prefilter bitmap and its per-slot counts from the exact maps, under the lock:
+ * the repair for a pin set whose prefilter is missing or was written by a writer that did not
+ * keep it (the loader runs it on a pin set made before the prefilter; arxdpd at start).
+ * *slots_set counts the slots whose bit is set. -ENOENT when these maps have no prefilter.
+ */
+int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set);
 
 /* The program's load and attach flags and the trie counts (the "meta" map); zeroed on failure. */
 int bl_meta(struct blocklist *bl, struct arxdp_meta *out);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * This file declares what the blocklist's two files share (blocklist.c: open, lock, writes;
- * blocklist_walk.c: walks, sweep, flush, counters): the four maps' keys and
- * names. Nothing outside user/lib/blocklist*.c includes it.
+ * blocklist_walk.c: walks, sweep, flush, counters; blocklist_pf.c: the prefilter): the four
+ * maps' keys and names. Nothing outside user/lib/blocklist*.c includes it.
  */
 #ifndef ARXDP_BLOCKLIST_INT_H
 #define ARXDP_BLOCKLIST_INT_H
@@ -104,6 +104,17 @@ static inline void addr_of(const union bl_key *k, enum bl_map m, struct arxdp_ad
 
 /* Keeps meta's prefix counts exact, under the lock; the program skips a trie at 0. */
 int bl_meta_adjust(struct blocklist *bl, enum bl_map m, int delta);
+/*
+ * The prefilter's count of k's slot, delta entries more or fewer (exact maps only; a no-op
+ * for tries and for maps without a prefilter). Count up BEFORE inserting into the map, down
+ * AFTER deleting from it: an interrupted writer then leaves a false positive, never a miss.
+ */
+int bl_pf_adjust(struct blocklist *bl, enum bl_map m, const union bl_key *k, int delta);
+/* The same for n keys of map m laid end to end (key_sizes[m] bytes each). */
+int bl_pf_adjust_keys(struct blocklist *bl, enum bl_map m, const uint8_t *keys, size_t n,
+		      int delta);
+int bl_pf_map(struct blocklist *bl);
+void bl_pf_unmap(struct blocklist *bl);
 /* The message for a failed write of a (map full says how to raise the capacity). */
 int bl_report_write_error(struct blocklist *bl, enum bl_map m, const struct arxdp_addr *a, int err);
 

@@ -241,10 +241,20 @@ int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *c
 	return walk(bl, foreach_chunk, &fc);
 }
 
-static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k)
+/*
+ * gone (optional): where the deleted key is appended, for the caller to uncount the whole
+ * chunk in one pass after the deletes; without it the key is uncounted here. Either way the
+ * prefilter is uncounted only once the entry is gone (see bl_pf_adjust).
+ */
+static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key *k, __u8 *gone,
+			__u32 *ngone)
 {
 	if (bpf_map_delete_elem(map_fd(bl, m), k))
 		return errno == ENOENT ? 0 : -errno;
+	if (gone && (m == MAP_BLOCK4 || m == MAP_BLOCK6))
+		memcpy(gone + (*ngone)++ * key_sizes[m], k, key_sizes[m]);
+	else if (bl_pf_adjust(bl, m, k, -1))
+		return -EIO;
 	return bl_meta_adjust(bl, m, -1);
 }
 
@@ -293,7 +303,7 @@ int bl_flush(struct blocklist *bl, uint64_t *removed)
 			if (err)
 				goto out;
 			for (i = 0; i < got; i++) {
-				err = delete_entry(bl, m, &keys[i]);
+				err = delete_entry(bl, m, &keys[i], NULL, NULL);
 				if (err)
 					goto out;
 				total++;
@@ -316,6 +326,15 @@ out:
 }
 
 /* Where the incremental sweep stopped: the next call goes on from there. */
+/* The chunk's deleted exact keys, uncounted together (after their deletes, under the lock). */
+static int uncount(struct blocklist *bl, enum bl_map m, const __u8 *gone, __u32 *ngone)
+{
+	int err = *ngone ? bl_pf_adjust_keys(bl, m, gone, *ngone, -1) : 0;
+
+	*ngone = 0;
+	return err;
+}
+
 struct sweep_cursor {
 	int map;
 	struct chunk_cursor c;
@@ -327,6 +346,8 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 	struct arxdp_block *vals = NULL;
 	union bl_key *keys = NULL;
 	struct sweep_cursor *cur;
+	__u8 *gone = NULL;
+	__u32 ngone = 0;
 	uint32_t n = 0, scanned = 0;
 	bool locked = false;
 	struct bl_entry e;
@@ -344,7 +365,8 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 		memset(cur, 0, sizeof(*cur));
 	keys = calloc(BATCH, sizeof(*keys));
 	vals = calloc(BATCH, sizeof(*vals));
-	if (!keys || !vals) {
+	gone = calloc(BATCH, 16);
+	if (!keys || !vals || !gone) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -374,11 +396,14 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 			e.dropped.bytes = e.v.bytes;
 			if (cb)
 				cb(&e, ctx);
-			err = delete_entry(bl, cur->map, &keys[i]);
+			err = delete_entry(bl, cur->map, &keys[i], gone, &ngone);
 			if (err)
 				goto out;
 			n++;
 		}
+		err = uncount(bl, cur->map, gone, &ngone);
+		if (err)
+			goto out;
 		if (locked)
 			bl_unlock(bl);
 		locked = false;
@@ -393,8 +418,13 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 out:
 	if (swept)
 		*swept = n;
+	/* Deleted before a failure: still uncounted (left counted, they would be false
+	 * positives only). */
+	if (gone && ngone)
+		uncount(bl, cur->map, gone, &ngone);
 	free(keys);
 	free(vals);
+	free(gone);
 	if (locked)
 		bl_unlock(bl);
 	return err;

@@ -118,14 +118,57 @@ static int open_skel(const struct loader_opts *o, const char *pin_root, struct a
 	skel->rodata->dry_run = o->dry_run;
 	skel->rodata->precise_clock = o->precise_clock;
 	skel->rodata->count_per_block = !o->no_block_counters;
+	skel->rodata->use_prefilter = !o->no_prefilter;
 	*out = skel;
 	return 0;
+}
+
+static bool pinned(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	return !pindir_path(path, sizeof(path), pin_dir, name) && !access(path, F_OK);
+}
+
+/* Every exact entry may need its slot: one count per entry at most. */
+static uint32_t pf_capacity(const struct loader_opts *o)
+{
+	uint64_t c = (uint64_t)(o->capacity_v4 ?: ARXDP_DEFAULT_CAPACITY) +
+		     (o->capacity_v6 ?: ARXDP_DEFAULT_CAPACITY);
+
+	return c > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)c;
+}
+
+/*
+ * A pin set made before the prefilter existed holds blocks the new (empty) prefilter does
+ * not show: recount them from the maps. The caller holds the pin-directory lock, so the blocklist
+ * over the skeleton's fds (no pin directory, no lock of its own) sees no writer meanwhile.
+ */
+static int rebuild_prefilter(struct arxdp *skel)
+{
+	struct blocklist bl;
+	uint64_t set = 0;
+	int err;
+
+	err = bl_open_fds(&bl, bpf_map__fd(skel->maps.block_v4), bpf_map__fd(skel->maps.block_v6),
+			  bpf_map__fd(skel->maps.cidr_v4), bpf_map__fd(skel->maps.cidr_v6),
+			  bpf_map__fd(skel->maps.stats), bpf_map__fd(skel->maps.meta),
+			  bpf_map__fd(skel->maps.prefilter), bpf_map__fd(skel->maps.pf_count));
+	if (err)
+		return err;
+	err = bl_pf_rebuild(&bl, &set);
+	bl_close(&bl);
+	if (!err)
+		pr_info("map '%s': created for blocks pinned before it; %llu slots set",
+			ARXDP_MAP_PREFILTER, (unsigned long long)set);
+	return err;
 }
 
 __u32 loader_load_flags(const struct loader_opts *o)
 {
 	return (o->dry_run ? ARXDP_LOAD_DRY_RUN : 0) |
-	       (o->no_block_counters ? ARXDP_LOAD_NO_BLOCK_COUNTERS : 0);
+	       (o->no_block_counters ? ARXDP_LOAD_NO_BLOCK_COUNTERS : 0) |
+	       (o->no_prefilter ? ARXDP_LOAD_NO_PREFILTER : 0);
 }
 
 int loader_pinned_load_flags(const char *pin_dir, __u32 *flags)
@@ -159,6 +202,7 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	struct arxdp *skel = NULL;
 	int fd = -1, lock = -1, err;
 	struct arxdp_meta meta = {};
+	bool pf_new;
 	__u32 zero = 0;
 
 	err = pindir_prepare(o->pin_dir);
@@ -187,15 +231,24 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	err = err ?: size_map(skel->maps.cidr_v6, o->pin_dir, o->cidr_capacity);
 	err = err ?: size_map(skel->maps.stats, o->pin_dir, 0);
 	err = err ?: size_map(skel->maps.meta, o->pin_dir, 0);
+	err = err ?: size_map(skel->maps.prefilter, o->pin_dir, 0);
+	err = err ?: size_map(skel->maps.pf_count, o->pin_dir, pf_capacity(o));
 	if (err) {
 		pr_warn("BPF object 'arxdp': maps of '%s' unusable: %s", o->pin_dir, errstr(err));
 		goto out;
 	}
+	pf_new = !pinned(o->pin_dir, ARXDP_MAP_PREFILTER) || !pinned(o->pin_dir, ARXDP_MAP_PFCOUNT);
 	err = arxdp__load(skel);
 	if (err) {
 		pr_warn("BPF program '%s': load failed: %s (run with -vv for the verifier log)",
 			ARXDP_PROG_NAME, errstr(err));
 		goto out;
+	}
+	/* Before the program is pinned, so nothing can attach it while its prefilter is empty. */
+	if (pf_new) {
+		err = rebuild_prefilter(skel);
+		if (err)
+			goto out;
 	}
 
 	/* Pin beside, then rename over: an attach racing with a reload never sees no program. */
@@ -260,6 +313,7 @@ int loader_private_open(const struct loader_opts *o, struct loader_private **out
 		bpf_map__set_max_entries(lp->skel->maps.cidr_v4, o->cidr_capacity);
 		bpf_map__set_max_entries(lp->skel->maps.cidr_v6, o->cidr_capacity);
 	}
+	bpf_map__set_max_entries(lp->skel->maps.pf_count, pf_capacity(o));
 	err = arxdp__load(lp->skel);
 	if (err) {
 		pr_warn("BPF program '%s': load failed: %s", ARXDP_PROG_NAME, errstr(err));
@@ -299,7 +353,9 @@ int loader_private_blocklist(const struct loader_private *lp, struct blocklist *
 			   loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
 			   loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
 			   loader_private_map_fd(lp, ARXDP_MAP_STATS),
-			   loader_private_map_fd(lp, ARXDP_MAP_META));
+			   loader_private_map_fd(lp, ARXDP_MAP_META),
+			   loader_private_map_fd(lp, ARXDP_MAP_PREFILTER),
+			   loader_private_map_fd(lp, ARXDP_MAP_PFCOUNT));
 }
 
 static int pinned_map_id(const char *pin_dir, const char *name, __u32 *id)

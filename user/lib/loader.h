@@ -18,7 +18,8 @@ struct loader_opts {
 	uint32_t cidr_capacity;
 	bool dry_run;
 	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
-	bool no_block_counters; /* no per-block drop counts (no atomic add per drop) */
+	bool no_block_counters; /* no per-block drop counts (no add per drop) */
+	bool no_prefilter; /* measuring only: every packet looks the exact map up */
 	bool dispatcher; /* attach through libxdp's dispatcher when the kernel can run it */
 	unsigned int priority; /* libxdp run priority (lower runs first) */
 	/* Load a new program even when one is pinned (new knobs, new build); maps are kept. */

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the blocklist's side of the prefilter (ARXDP_PF_* in arxdp.h): the
+ * bitmap mapped into this process, the per-slot counts every writer of an exact block keeps,
+ * and the rebuild that recomputes both from the exact maps (repair, and pin sets made before
+ * the prefilter existed). Every function here runs under the pin-directory lock, taken by
+ * the caller; the order of the steps, not the lock, is what keeps the program from missing
+ * a block: see arxdp.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "blocklist_int.h"
+#include "log.h"
+
+#define PF_BYTES ((size_t)ARXDP_PF_WORDS * sizeof(uint64_t))
+
+int bl_pf_map(struct blocklist *bl)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	void *p;
+
+	bl->pf = NULL;
+	if (bl->fd_prefilter < 0 || bl->fd_pfcount < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(bl->fd_prefilter, &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(uint64_t) || info.max_entries != ARXDP_PF_WORDS ||
+	    !(info.map_flags & BPF_F_MMAPABLE)) {
+		pr_warn("map '%s': unexpected layout (value %u bytes, %u entries, flags %#x): "
+			"see 'A changed map layout' in docs/OPERATIONS.md",
+			ARXDP_MAP_PREFILTER, info.value_size, info.max_entries, info.map_flags);
+		return -EINVAL;
+	}
+	p = mmap(NULL, PF_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, bl->fd_prefilter, 0);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		pr_warn("map '%s': mmap failed: %s", ARXDP_MAP_PREFILTER, strerror(-err));
+		return err;
+	}
+	bl->pf = p;
+	return 0;
+}
+
+void bl_pf_unmap(struct blocklist *bl)
+{
+	if (bl->pf)
+		munmap(bl->pf, PF_BYTES);
+	bl->pf = NULL;
+}
+
+static uint32_t slot_of(enum bl_map m, const union bl_key *k)
+{
+	return m == MAP_BLOCK4 ? arxdp_pf_slot4(&k->v4) : arxdp_pf_slot6(k->v6);
+}
+
+static void bit_set(struct blocklist *bl, uint32_t slot)
+{
+	/* Sequentially consistent, and the map write that follows is a syscall: the program
+	 * sees the bit before it can see the entry. */
+	__atomic_fetch_or(&bl->pf[slot / 64], 1ull << (slot % 64), __ATOMIC_SEQ_CST);
+}
+
+static void bit_clear(struct blocklist *bl, uint32_t slot)
+{
+	__atomic_fetch_and(&bl->pf[slot / 64], ~(1ull << (slot % 64)), __ATOMIC_SEQ_CST);
+}
+
+/* delta entries more (> 0) or fewer (< 0) in slot; the bit follows the count. */
+static int slot_adjust(struct blocklist *bl, uint32_t slot, int delta)
+{
+	__u32 cnt = 0;
+
+	if (bpf_map_lookup_elem(bl->fd_pfcount, &slot, &cnt) && errno != ENOENT)
+		return -errno;
+	if (delta > 0) {
+		cnt += delta;
+		if (bpf_map_update_elem(bl->fd_pfcount, &slot, &cnt, BPF_ANY))
+			return -errno;
+		bit_set(bl, slot);
+		return 0;
+	}
+	/* An uncounted slot (written by a writer older than the prefilter) keeps its bit: a
+	 * false positive costs a lookup, a wrong clear would hide a block. */
+	if (!cnt)
+		return 0;
+	if (cnt > (__u32)-delta) {
+		cnt += delta;
+		return bpf_map_update_elem(bl->fd_pfcount, &slot, &cnt, BPF_ANY) ? -errno : 0;
+	}
+	bit_clear(bl, slot);
+	if (bpf_map_delete_elem(bl->fd_pfcount, &slot) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int bl_pf_adjust(struct blocklist *bl, enum bl_map m, const union bl_key *k, int delta)
+{
+	int err;
+
+	if (!bl->pf || (m != MAP_BLOCK4 && m != MAP_BLOCK6))
+		return 0;
+	err = slot_adjust(bl, slot_of(m, k), delta);
+	if (err)
+		pr_warn("map '%s': count update failed: %s", ARXDP_MAP_PFCOUNT, strerror(-err));
+	return err;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Appends the slot of every key of an exact map to *slots (grown as needed). */
+static int collect(struct blocklist *bl, enum bl_map m, uint32_t **slots, size_t *n, size_t *cap)
+{
+	union bl_key k, next;
+	void *prev = NULL;
+	int fd = map_fd(bl, m);
+
+	memset(&k, 0, sizeof(k));
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 4096;
+			uint32_t *p = realloc(*slots, nc * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			*slots = p;
+			*cap = nc;
+		}
+		(*slots)[(*n)++] = slot_of(m, &next);
+		k = next;
+		prev = &k;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/*
+ * New counts first, then the bits: each word is replaced by one store of the recomputed
+ * value, which covers every entry in the maps now (the lock keeps writers out), so no
+ * instant of the rebuild hides an entry that the old bitmap showed.
+ */
+int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set)
+{
+	uint32_t *slots = NULL, key, next;
+	uint64_t *words = NULL, set = 0;
+	size_t n = 0, cap = 0, i, j;
+	int err;
+
+	*slots_set = 0;
+	if (!bl->pf)
+		return -ENOENT;
+	err = bl_lock(bl);
+	if (err)
+		return err;
+	err = collect(bl, MAP_BLOCK4, &slots, &n, &cap);
+	err = err ?: collect(bl, MAP_BLOCK6, &slots, &n, &cap);
+	words = calloc(ARXDP_PF_WORDS, sizeof(*words));
+	if (!err && !words)
+		err = -ENOMEM;
+	if (err)
+		goto out;
+	qsort(slots, n, sizeof(*slots), cmp_u32);
+	/* Stale counts go (the key is read before its entry is deleted), then the new ones. */
+	while (!bpf_map_get_next_key(bl->fd_pfcount, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(bl->fd_pfcount, &key) && errno != ENOENT) {
+			err = -errno;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i = j) {
+		__u32 cnt;
+
+		for (j = i; j < n && slots[j] == slots[i]; j++)
+			;
+		cnt = j - i;
+		if (bpf_map_update_elem(bl->fd_pfcount, &slots[i], &cnt, BPF_ANY)) {
+			err = -errno;
+			goto out;
+		}
+		words[slots[i] / 64] |= 1ull << (slots[i] % 64);
+		set++;
+	}
+	for (i = 0; i < ARXDP_PF_WORDS; i++)
+		if (__atomic_load_n(&bl->pf[i], __ATOMIC_RELAXED) != words[i])
+			__atomic_store_n(&bl->pf[i], words[i], __ATOMIC_SEQ_CST);
+	*slots_set = set;
+out:
+	bl_unlock(bl);
+	if (err)
+		pr_warn("map '%s': rebuild failed: %s", ARXDP_MAP_PREFILTER, strerror(-err));
+	free(words);
+	free(slots);
+	return err;
+}
+
+int bl_pf_adjust_keys(struct blocklist *bl, enum bl_map m, const uint8_t *keys, size_t n, int delta)
+{
+	size_t ksz = key_sizes[m], i, j;
+	uint32_t *slots;
+	union bl_key k;
+	int err = 0;
+
+	if (!bl->pf || (m != MAP_BLOCK4 && m != MAP_BLOCK6) || !n)
+		return 0;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		memset(&k, 0, sizeof(k));
+		memcpy(&k, keys + i * ksz, ksz);
+		slots[i] = slot_of(m, &k);
+	}
+	/* One count update per slot, however many of the keys share it. */
+	qsort(slots, n, sizeof(*slots), cmp_u32);
+	for (i = 0; i < n && !err; i = j) {
+		for (j = i; j < n && slots[j] == slots[i]; j++)
+			;
+		err = slot_adjust(bl, slots[i], (int)(j - i) * delta);
+	}
+	free(slots);
+	if (err)
+		pr_warn("map '%s': count update failed: %s", ARXDP_MAP_PFCOUNT, strerror(-err));
+	return err;
+}
