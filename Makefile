@@ -26,7 +26,9 @@ endif
 
 PKGS := libbpf libxdp libxml-2.0 libcjson zlib libelf libcap
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libxml2 is not linked: the config module dlopen()s it when a file needs it (config_xml.c),
+# so that the drop-in and the CLI do not load it, ICU and libstdc++ at every start.
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libxml-2.0,$(PKGS)) 2>/dev/null)
 
 # The one place the version is set; every program and the docs' examples read it from here.
 ARXDP_VERSION := 0.1.0
