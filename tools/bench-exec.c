@@ -12,7 +12,8 @@
  *
  * Cases: /bin/true; xdp-filter (a map verb if loaded, else its start-up and early exit);
  * for each --drop-in LABEL=PATH a full add (add line, check_keys read back, continue
- * written) and a delete; for each --cli LABEL=PATH block, list (one block) and unblock.
+ * written) and a delete; for each --cli LABEL=PATH block, list (one block) and unblock;
+ * for each --cmd "LABEL=PATH ARG..." that command (a reference, e.g. `arxdp version`).
  * The caller provides the maps (ARXDP_PIN_DIR) and the drop-in's home
  * (PATH = HOME/active-response/bin/NAME). --max-ratio R exits 1 when a drop-in or CLI case's
  * median ratio exceeds R (the guard of make bench-check).
@@ -219,6 +220,20 @@ static void add_cli(struct bench *b, char *arg, int idx)
 	b->groups++;
 }
 
+/* "LABEL=PATH ARG..." (split at spaces): a reference, not guarded; it must exit 0. */
+static void add_cmd(struct bench *b, char *arg)
+{
+	const char *path, *label = split_label(arg, &path);
+	struct bcase *c = add_case(b, label);
+	char *save = NULL, *tok;
+	int n = 0;
+
+	for (tok = strtok_r((char *)path, " ", &save); tok && n < MAX_ARGS - 1;
+	     tok = strtok_r(NULL, " ", &save))
+		c->argv[n++] = tok;
+	b->groups++;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -248,8 +263,10 @@ static void ar_message(char *buf, size_t len, const char *cmd)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-exec [--rounds N] [--execs N] [--xdp-filter PATH] "
-			"[--drop-in LABEL=PATH]... [--cli LABEL=PATH]... [--max-ratio R]\n");
+	fprintf(stderr,
+		"usage: bench-exec [--rounds N] [--execs N] [--xdp-filter PATH] "
+		"[--drop-in LABEL=PATH]... [--cli LABEL=PATH]... [--cmd \"LABEL=PATH ARG...\"]... "
+		"[--max-ratio R]\n");
 	exit(2);
 }
 
@@ -262,6 +279,7 @@ int main(int argc, char **argv)
 		{ "drop-in", required_argument, NULL, 'd' },
 		{ "cli", required_argument, NULL, 'c' },
 		{ "max-ratio", required_argument, NULL, 'm' },
+		{ "cmd", required_argument, NULL, 'C' },
 		{},
 	};
 	static struct bench b = { .rounds = 11, .execs = 20 };
@@ -298,6 +316,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			max_ratio = atof(optarg);
+			break;
+		case 'C':
+			add_cmd(&b, optarg);
 			break;
 		default:
 			usage();
