@@ -6,7 +6,8 @@
 #     receiving namespace, for every contender at every N, attack and clean traffic, each
 #     figure the median of RUNS runs, every run checked against the receiver's counters;
 #   - the control plane (build/tools/bench-ctl) and the other engineers' benchmarks when
-#     present (bench-replay, bench-fwdrop.sh, bench-contention.sh, bench-execq.sh,
+#     present (bench-replay, bench-fwdrop.sh, bench-exec.sh, bench-contention.sh,
+#     bench-execq.sh,
 #     bench-daemon*.sh).
 # Topology: sender namespace -> veth -> receiver namespace. The receiving veth carries the XDP
 # program under test; arxdp's maps stay pinned in the root bpffs (private pin directory). Every
@@ -17,7 +18,8 @@
 #
 # Usage: scripts/bench.sh [--quick] [--check] [--no-docs]
 #   --quick    fewer N, shorter runs (about 3 minutes): a smoke run, still 5 runs per figure
-#   --check    only the unit-cost regression check against tools/bench-baseline.txt
+#   --check    only the regression guards: unit cost against tools/bench-baseline.txt, and the
+#              start-up of the drop-in and the CLI (tools/bench-exec.sh --check)
 #   --no-docs  print the report instead of writing docs/
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +42,11 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the benchmarks need root (BPF, namespaces)"; exit 77; }
 
 if [ "$CHECK" -eq 1 ]; then
-	exec "$OUTPUT/tools/bench-prog" --check --baseline "$ROOT/tools/bench-baseline.txt"
+	"$OUTPUT/tools/bench-prog" --check --baseline "$ROOT/tools/bench-baseline.txt" || exit 1
+	# Start-up of the drop-in and the CLI's map verbs: the goal is 1.3x /bin/true; the guard
+	# fails above 1.6x (BENCH_EXEC_MAX_RATIO), room for a loaded machine, not for libxml2.
+	OUTPUT="$OUTPUT" "$ROOT/tools/bench-exec.sh" --check
+	exit $?
 fi
 
 for t in ip iptables-restore ipset nft python3 gnuplot; do
@@ -371,6 +377,13 @@ if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-fwdrop.sh" ]; then
 	{ echo "### firewall-drop add/delete cycle (tools/bench-fwdrop.sh)"; echo
 	  OUTPUT="$OUTPUT" TIME_LIMIT=300 timeout 360 "$ROOT/tools/bench-fwdrop.sh" $([ "$QUICK" -eq 1 ] && echo --sizes "0 1000") 2>&1 ||
 		echo "(bench-fwdrop failed: exit $?)"
+	  echo; } >>"$WORK/others.md"
+fi
+if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-exec.sh" ]; then
+	log "bench-exec"
+	{ echo "### Start-up: one process per action (tools/bench-exec.sh)"; echo
+	  OUTPUT="$OUTPUT" timeout 300 "$ROOT/tools/bench-exec.sh" $([ "$QUICK" -eq 1 ] && echo --rounds 5) 2>&1 ||
+		echo "(bench-exec failed: exit $?)"
 	  echo; } >>"$WORK/others.md"
 fi
 if [ "$OTHERS" -eq 1 ] && [ -x "$ROOT/tools/bench-contention.sh" ]; then

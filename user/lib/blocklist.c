@@ -7,7 +7,6 @@
  * per-slot counts likewise on every insert and delete of an exact address (blocklist_pf.c).
  */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 #include <linux/magic.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "blocklist.h"
@@ -74,39 +76,114 @@ uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now)
 	return (v->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
 }
 
+/* Appends one address of an RTM_NEWADDR message: IFA_LOCAL when present (the peer of a
+ * point-to-point link is IFA_ADDRESS then), else IFA_ADDRESS, as getifaddrs() takes it. */
+static int add_host_addr(const struct nlmsghdr *nh, struct arxdp_addr **list, size_t *cnt)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	const struct rtattr *rta, *local = NULL, *addr = NULL;
+	size_t alen = ifa->ifa_family == AF_INET ? 4 : 16;
+	struct arxdp_addr a = {}, *tmp;
+	int len = (int)IFA_PAYLOAD(nh);
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return 0;
+	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFA_LOCAL)
+			local = rta;
+		else if (rta->rta_type == IFA_ADDRESS)
+			addr = rta;
+	}
+	rta = local ? local : addr;
+	if (!rta || RTA_PAYLOAD(rta) < alen)
+		return 0;
+	a.family = alen == 4 ? 4 : 6;
+	a.prefixlen = alen == 4 ? 32 : 128;
+	memcpy(a.a, RTA_DATA(rta), alen);
+	tmp = realloc(*list, (*cnt + 1) * sizeof(**list));
+	if (!tmp)
+		return -ENOMEM;
+	*list = tmp;
+	(*list)[(*cnt)++] = a;
+	return 0;
+}
+
+/*
+ * One RTM_GETADDR dump: what getifaddrs() gives, without the link dump (every interface's
+ * statistics) getifaddrs() also asks for, which the CLI and the drop-in paid at every start.
+ */
 int bl_host_addrs(struct arxdp_addr **out, size_t *n)
 {
-	struct arxdp_addr *list = NULL, *tmp, a;
-	struct ifaddrs *ifa, *i;
-	size_t cnt = 0;
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req),
+			.nlmsg_type = RTM_GETADDR,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1 },
+		.ifa = { .ifa_family = AF_UNSPEC },
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct arxdp_addr *list = NULL;
+	size_t cnt = 0, bufsz = 32768;
+	int fd, err = 0, i;
+	bool done = false;
+	char *buf;
+	ssize_t got;
 
-	if (getifaddrs(&ifa))
-		return -errno;
-	for (i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr)
-			continue;
-		memset(&a, 0, sizeof(a));
-		if (i->ifa_addr->sa_family == AF_INET) {
-			a.family = 4;
-			a.prefixlen = 32;
-			memcpy(a.a, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			a.family = 6;
-			a.prefixlen = 128;
-			memcpy(a.a, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-		} else {
-			continue;
-		}
-		tmp = realloc(list, (cnt + 1) * sizeof(*list));
-		if (!tmp) {
-			free(list);
-			freeifaddrs(ifa);
-			return -ENOMEM;
-		}
-		list = tmp;
-		list[cnt++] = a;
+	buf = malloc(bufsz);
+	if (!buf)
+		return -ENOMEM;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
 	}
-	freeifaddrs(ifa);
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* Bounded: a dump of a million addresses is far beyond any host. */
+	for (i = 0; !done && !err && i < (1 << 20); i++) {
+		const struct nlmsghdr *nh;
+		int len;
+
+		got = recv(fd, buf, bufsz, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			break;
+		}
+		if (got == 0) {
+			err = -EIO;
+			break;
+		}
+		len = (int)got;
+		for (nh = (const struct nlmsghdr *)buf; !done && !err && NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_seq != req.nh.nlmsg_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_DONE)
+				done = true;
+			else if (nh->nlmsg_type == NLMSG_ERROR)
+				err = ((const struct nlmsgerr *)NLMSG_DATA(nh))->error ?: -EIO;
+			else if (nh->nlmsg_type == RTM_NEWADDR)
+				err = add_host_addr(nh, &list, &cnt);
+		}
+	}
+	if (!err && !done)
+		err = -EIO;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	if (err) {
+		free(list);
+		return err;
+	}
 	*out = list;
 	*n = cnt;
 	return 0;

@@ -56,7 +56,7 @@ void bl_close(struct blocklist *bl);
 int bl_lock(struct blocklist *bl);
 void bl_unlock(struct blocklist *bl);
 
-/* This host's addresses (getifaddrs), malloc'd in *out. */
+/* This host's addresses (those getifaddrs() lists, from one RTM_GETADDR dump), malloc'd in *out. */
 int bl_host_addrs(struct arxdp_addr **out, size_t *n);
 /* Adds an address or prefix that must never be blocked. */
 int bl_protect(struct blocklist *bl, const struct arxdp_addr *a);

@@ -71,7 +71,7 @@ const struct ossec_command *config_find_command(const struct ossec_config *cfg, 
 
 static int read_command(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *blk)
 {
-	struct ossec_command c = { .line = (int)xmlGetLineNo(blk) };
+	struct ossec_command c = { .line = (int)xml_line(blk) };
 	const xmlNode *n;
 	char *v = NULL;
 	void *p;
@@ -110,7 +110,7 @@ static int read_command(const struct parse_ctx *pc, struct ossec_config *cfg, co
 			pr_debug(
 				"%s '%s' line %ld: <command>: the <expect> tag is deprecated since "
 				"version 4.2.0; ignored",
-				pc->kind, pc->name, xmlGetLineNo(n));
+				pc->kind, pc->name, xml_line(n));
 			free(v);
 		} else {
 			perr(pc, n, "command",
@@ -210,7 +210,7 @@ static void read_repeated(struct ossec_config *cfg, const char *v, const char *n
 static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const xmlNode *blk,
 		   bool *seen_repeated)
 {
-	struct ossec_ar ar = { .line = (int)xmlGetLineNo(blk) };
+	struct ossec_ar ar = { .line = (int)xml_line(blk) };
 	char *location = NULL, *v = NULL;
 	bool disabled = false, rpt = false, defined;
 	const xmlNode *n;
@@ -263,7 +263,7 @@ static int read_ar(const struct parse_ctx *pc, struct ossec_config *cfg, const x
 			rpt = true;
 			if (!*seen_repeated) {
 				*seen_repeated = true;
-				read_repeated(cfg, v, pc->name, xmlGetLineNo(n));
+				read_repeated(cfg, v, pc->name, xml_line(n));
 			}
 			free(v);
 		} else if (!strcmp(ename(n), "ca_store")) {
@@ -544,7 +544,7 @@ static void read_execd_switch(const struct parse_ctx *pc, struct ossec_config *c
 				continue;
 			v = leaf_text(pc, d, "active-response");
 			cfg->execd_disabled = v && !strcmp(v, "yes");
-			cfg->execd_disabled_line = (int)xmlGetLineNo(d);
+			cfg->execd_disabled_line = (int)xml_line(d);
 			free(v);
 			return;
 		}
@@ -646,7 +646,7 @@ int config_parse_ossec(struct ossec_config **out, const char *name, const char *
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = walk_ossec(&pc, cfg, xmlDocGetRootElement(doc));
+	ret = walk_ossec(&pc, cfg, xml_root(doc));
 	for (size_t i = 0; !ret && i < cfg->n_cmds; i++)
 		ret = config_command_prepare(&cfg->cmds[i]);
 	/* A <command> read after an <active-response> may have moved the array under it. */
@@ -664,7 +664,7 @@ int config_parse_ossec(struct ossec_config **out, const char *name, const char *
 	cfg = NULL;
 out:
 	if (doc)
-		xmlFreeDoc(doc);
+		xml_free_doc(doc);
 	config_free_ossec(cfg);
 	return ret;
 }

@@ -150,7 +150,7 @@ struct config_elem {
 
 struct config_tree {
 	struct config_elem *root; /* the top-level elements, in file order */
-	void *doc; /* owns the names */
+	void *doc; /* owns the names; NULL when each element holds its own */
 };
 
 /* Every configuration message: "<kind> '<name>' line N: <elem>: <what>: <how to fix>". */
@@ -166,6 +166,12 @@ int config_read_file(const char *path, char **buf, size_t *len);
 /* The same, with "<kind> '<path>': cannot read: reason" in err (enoent_hint appended). */
 int config_read_named(const char *kind, const char *path, const char *enoent_hint, char **buf,
 		      size_t *len, char *err, size_t errlen);
+/*
+ * config_parse_tree() reads a plain file (elements, text, comments, ASCII) itself and hands
+ * anything else to libxml2; this one always uses libxml2 (the tests compare the two).
+ */
+int config_parse_tree_xml(const char *kind, const char *name, const char *buf, size_t len,
+			  struct config_tree *out, char *err, size_t errlen);
 void config_free_doc(struct config_tree *t);
 
 #endif /* ARXDP_CONFIG_H */

@@ -3,10 +3,17 @@
  * This file contains the config module's XML layer: reading a configuration file, parsing it
  * as Wazuh does (several roots, no entities), the small element helpers the ossec.conf reader
  * uses, and the plain element tree handed to arxdp.conf's reader (settings.c).
+ *
+ * libxml2 is opened with dlopen() at the first parse that needs it, not linked: it brings ICU
+ * and libstdc++, whose loading tripled the start-up of the drop-in and of the CLI's map
+ * verbs, which run one process per action (docs/BENCHMARKS.md, start-up). arxdp.conf in the
+ * plain form config_lean.c reads never loads it.
  */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +28,84 @@
 #define CONFIG_FILE_MAX (16u << 20)
 #define WRAP_OPEN "<arxdp-wrap>"
 #define WRAP_CLOSE "</arxdp-wrap>"
+#define LIBXML2_SONAME "libxml2.so.2"
+
+/* The libxml2 functions the module calls, typed from libxml2's own declarations. */
+struct xml_api {
+	__typeof__(xmlNewParserCtxt) *new_ctxt;
+	__typeof__(xmlCtxtReadMemory) *read_memory;
+	__typeof__(xmlCtxtGetLastError) *last_error;
+	__typeof__(xmlFreeParserCtxt) *free_ctxt;
+	__typeof__(xmlFreeDoc) *free_doc;
+	__typeof__(xmlDocGetRootElement) *root;
+	__typeof__(xmlGetLineNo) *line;
+	__typeof__(xmlNodeGetContent) *content;
+	xmlFreeFunc *free; /* libxml2's xmlFree is a variable holding the function */
+};
+
+/*
+ * Process-wide and written once (pthread_once), like the library it stands for: the handle
+ * stays open for the life of the process, since documents and names outlive any one parse.
+ */
+static struct xml_api xml;
+static char xml_load_error[256];
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_load(void)
+{
+	static const char *const names[] = {
+		"xmlNewParserCtxt",  "xmlCtxtReadMemory", "xmlCtxtGetLastError",
+		"xmlFreeParserCtxt", "xmlFreeDoc",	  "xmlDocGetRootElement",
+		"xmlGetLineNo",	     "xmlNodeGetContent", "xmlFree"
+	};
+	void *slots[sizeof(names) / sizeof(names[0])];
+	void *h = dlopen(LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	_Static_assert(sizeof(slots) == sizeof(xml), "one name per member of struct xml_api");
+	if (!h) {
+		snprintf(xml_load_error, sizeof(xml_load_error),
+			 "libxml2 '%s': cannot load: %s: install the libxml2 package",
+			 LIBXML2_SONAME, dlerror());
+		return;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		slots[i] = dlsym(h, names[i]);
+		if (!slots[i]) {
+			snprintf(xml_load_error, sizeof(xml_load_error),
+				 "libxml2 '%s': no symbol '%s': install libxml2 2.9 or later",
+				 LIBXML2_SONAME, names[i]);
+			dlclose(h);
+			return;
+		}
+	}
+	memcpy(&xml, slots, sizeof(xml));
+}
+
+/* 0 when libxml2 is loaded, else -ENOENT with the reason in pc's err. */
+static int xml_ready(const struct parse_ctx *pc)
+{
+	pthread_once(&xml_once, xml_load);
+	if (xml.new_ctxt)
+		return 0;
+	if (pc->err && pc->errlen)
+		snprintf(pc->err, pc->errlen, "%s '%s': %s", pc->kind, pc->name, xml_load_error);
+	return -ENOENT;
+}
+
+long xml_line(const xmlNode *n)
+{
+	return xml.line(n);
+}
+
+xmlNode *xml_root(xmlDoc *doc)
+{
+	return xml.root(doc);
+}
+
+void xml_free_doc(xmlDoc *doc)
+{
+	xml.free_doc(doc);
+}
 
 void config_verr(char *err, size_t errlen, const char *kind, const char *name, long line,
 		 const char *elem, const char *fmt, va_list ap)
@@ -37,8 +122,8 @@ void perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, con
 	va_list ap;
 
 	va_start(ap, fmt);
-	config_verr(pc->err, pc->errlen, pc->kind, pc->name, node ? xmlGetLineNo(node) : 0L, elem,
-		    fmt, ap);
+	config_verr(pc->err, pc->errlen, pc->kind, pc->name, node ? xml_line(node) : 0L, elem, fmt,
+		    ap);
 	va_end(ap);
 }
 
@@ -108,7 +193,7 @@ out:
  * ossec.conf may hold several <ossec_config> roots, so it is not a document: blank out the
  * prolog (keeping newlines so line numbers hold) and wrap the rest in one synthetic root.
  */
-static char *wrap_document(const char *buf, size_t len, size_t *out_len)
+char *wrap_document(const char *buf, size_t len, size_t *out_len)
 {
 	size_t open_len = strlen(WRAP_OPEN), close_len = strlen(WRAP_CLOSE), i = 0;
 	char *w, *body;
@@ -150,22 +235,24 @@ xmlDoc *parse_xml(const struct parse_ctx *pc, const char *buf, size_t len)
 		perr(pc, NULL, "?", "the file contains a NUL byte: it is not a text file");
 		return NULL;
 	}
+	if (xml_ready(pc))
+		return NULL;
 	w = wrap_document(buf, len, &wlen);
 	if (!w) {
 		perr(pc, NULL, "?", "out of memory");
 		return NULL;
 	}
-	ctxt = xmlNewParserCtxt();
+	ctxt = xml.new_ctxt();
 	if (!ctxt) {
 		perr(pc, NULL, "?", "out of memory");
 		goto out;
 	}
 	/* No XML_PARSE_NOENT (entity expansion) nor XML_PARSE_DTDLOAD; NONET for good measure. */
-	doc = xmlCtxtReadMemory(ctxt, w, (int)wlen, pc->name, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_BIG_LINES);
+	doc = xml.read_memory(ctxt, w, (int)wlen, pc->name, NULL,
+			      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				      XML_PARSE_BIG_LINES);
 	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
+		const xmlError *e = xml.last_error(ctxt);
 		char msg[256] = "malformed XML";
 		size_t n;
 
@@ -187,7 +274,7 @@ xmlDoc *parse_xml(const struct parse_ctx *pc, const char *buf, size_t len)
 	}
 out:
 	if (ctxt)
-		xmlFreeParserCtxt(ctxt);
+		xml.free_ctxt(ctxt);
 	free(w);
 	return doc;
 }
@@ -224,7 +311,7 @@ char *leaf_text(const struct parse_ctx *pc, const xmlNode *n, const char *parent
 		     ename(n));
 		return NULL;
 	}
-	raw = xmlNodeGetContent(n);
+	raw = xml.content(n);
 	if (!raw) {
 		s = strdup("");
 		goto out;
@@ -236,7 +323,7 @@ char *leaf_text(const struct parse_ctx *pc, const xmlNode *n, const char *parent
 	while (end > start && isspace((unsigned char)end[-1]))
 		end--;
 	s = strndup(start, (size_t)(end - start));
-	xmlFree(raw);
+	(*xml.free)(raw);
 out:
 	if (!s)
 		perr(pc, n, parent, "out of memory");
@@ -259,13 +346,13 @@ void *grow(void *arr, size_t n, size_t size)
 
 /* ---- element trees for the other readers (arxdp.conf) -------------------------------------- */
 
-static void free_tree(struct config_elem *e)
+void free_elems(struct config_elem *e)
 {
 	struct config_elem *next;
 
 	for (; e; e = next) {
 		next = e->next;
-		free_tree(e->children);
+		free_elems(e->children);
 		free(e->text);
 		free(e);
 	}
@@ -296,7 +383,7 @@ static int copy_tree(const struct parse_ctx *pc, const xmlNode *parent, struct c
 		*tail = e;
 		tail = &e->next;
 		e->name = (const char *)n->name;
-		e->line = xmlGetLineNo(n);
+		e->line = xml_line(n);
 		if (has_child_elem(n)) {
 			ret = copy_tree(pc, n, &e->children, depth + 1);
 			if (ret)
@@ -310,20 +397,29 @@ static int copy_tree(const struct parse_ctx *pc, const xmlNode *parent, struct c
 	return 0;
 }
 
-int config_parse_tree(const char *kind, const char *name, const char *buf, size_t len,
-		      struct config_tree *out, char *err, size_t errlen)
+static int parse_tree(const char *kind, const char *name, const char *buf, size_t len,
+		      struct config_tree *out, bool lean, char *err, size_t errlen)
 {
 	struct parse_ctx pc = { kind, name, err, errlen };
+	size_t wlen;
 	xmlDoc *doc;
+	char *w;
 	int ret;
 
 	if (err && errlen)
 		err[0] = '\0';
 	memset(out, 0, sizeof(*out));
+	if (lean && !memchr(buf, '\0', len)) {
+		w = wrap_document(buf, len, &wlen);
+		lean = w && lean_tree(w, wlen, &out->root);
+		free(w);
+		if (lean)
+			return 0;
+	}
 	doc = parse_xml(&pc, buf, len);
 	if (!doc)
 		return -EINVAL;
-	ret = copy_tree(&pc, xmlDocGetRootElement(doc), &out->root, 0);
+	ret = copy_tree(&pc, xml_root(doc), &out->root, 0);
 	/* The element names live in the document, which the tree keeps until it is freed. */
 	out->doc = doc;
 	if (ret)
@@ -331,11 +427,23 @@ int config_parse_tree(const char *kind, const char *name, const char *buf, size_
 	return ret;
 }
 
+int config_parse_tree(const char *kind, const char *name, const char *buf, size_t len,
+		      struct config_tree *out, char *err, size_t errlen)
+{
+	return parse_tree(kind, name, buf, len, out, true, err, errlen);
+}
+
+int config_parse_tree_xml(const char *kind, const char *name, const char *buf, size_t len,
+			  struct config_tree *out, char *err, size_t errlen)
+{
+	return parse_tree(kind, name, buf, len, out, false, err, errlen);
+}
+
 void config_free_doc(struct config_tree *t)
 {
-	free_tree(t->root);
+	free_elems(t->root);
 	if (t->doc)
-		xmlFreeDoc(t->doc);
+		xml_free_doc(t->doc);
 	t->root = NULL;
 	t->doc = NULL;
 }

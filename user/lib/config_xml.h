@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include "config.h"
 
 /* Bounds the walk over one parent's children; ossec.conf blocks have a dozen. */
 #define CONFIG_MAX_CHILDREN 100000
@@ -20,6 +21,24 @@ struct parse_ctx {
 	char *err;
 	size_t errlen;
 };
+
+/* libxml2 is dlopen()ed by parse_xml(); these stand for its functions once a parse succeeded. */
+long xml_line(const xmlNode *n);
+xmlNode *xml_root(xmlDoc *doc);
+void xml_free_doc(xmlDoc *doc);
+
+/*
+ * The file wrapped in one synthetic root, <arxdp-wrap>, its prolog and BOM blanked (newlines
+ * kept, so line numbers hold): what libxml2 parses, and what config_lean.c reads.
+ */
+char *wrap_document(const char *buf, size_t len, size_t *out_len);
+/*
+ * arxdp.conf's usual form without libxml2: elements without attributes, text, comments,
+ * ASCII. The same tree as copy_tree() builds from libxml2's document, or false when the file
+ * holds anything else (libxml2 then reads it, and words the errors).
+ */
+bool lean_tree(const char *wrapped, size_t len, struct config_elem **out);
+void free_elems(struct config_elem *e);
 
 /* "<kind> '<name>' line N: <elem>: msg" into pc->err. */
 void perr(const struct parse_ctx *pc, const xmlNode *node, const char *elem, const char *fmt, ...)
