@@ -53,6 +53,7 @@ struct arxdp_settings {
 	uint32_t script_time_limit_s; /* a script running longer is killed */
 	uint32_t fwdrop_safety_expiry_s; /* firewall-drop blocks lapse after this; 0 = never */
 	enum arxdp_fallback fwdrop_fallback;
+	bool execq; /* bind <wazuh_home>/queue/alerts/execq and handle it as wazuh-execd */
 };
 
 /* Fills s with the defaults, then applies ARXDP_PIN_DIR and ARXDP_SOCKET from the environment. */
