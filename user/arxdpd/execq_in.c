@@ -118,10 +118,8 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 	    alert_parse(&al, x->alert_json, strlen(x->alert_json), err, sizeof(err)))
 		pr_debug("execq: %s: alert without rule or id (%s): blocked without them",
 			 x->cmd.name, err);
-	if (responder_seen(r, alert_id(x), x->cmd.name, addr)) {
-		eq->c.seen_twice++;
+	if (responder_seen(r, alert_id(x), x->cmd.name, addr))
 		goto out;
-	}
 	if (!match_rkey(rkey, sizeof(rkey), exe, ip))
 		timeout = offenders_escalate(r->off, r->cfg, rkey, timeout, NULL);
 	q = (struct block_req){
@@ -152,10 +150,8 @@ static void run_script(struct execq_in *eq, struct responder *r, struct runner *
 {
 	char *json;
 
-	if (responder_seen(r, alert_id(x), x->cmd.name, "")) {
-		eq->c.seen_twice++;
+	if (responder_seen(r, alert_id(x), x->cmd.name, ""))
 		return;
-	}
 	eq->c.scripts++;
 	if (!runner)
 		return;
@@ -488,6 +484,7 @@ void execq_in_status(const struct daemon *d, struct cJSON *st)
 	cJSON_AddNumberToObject(o, "no_srcip", (double)eq->c.no_srcip);
 	cJSON_AddNumberToObject(o, "scripts", (double)eq->c.scripts);
 	cJSON_AddNumberToObject(o, "restarts", (double)eq->c.restarts);
-	cJSON_AddNumberToObject(o, "seen_twice", (double)eq->c.seen_twice);
+	/* Both ways: the second copy may be the datagram or the alerts.json line. */
+	cJSON_AddNumberToObject(o, "seen_twice", (double)d->r.c.seen_twice);
 	cJSON_AddNumberToObject(o, "ar_conf_reads", execq_table_reads(eq->t));
 }

@@ -20,7 +20,7 @@
 
 struct execq_counters {
 	uint64_t received, errors, ignored, truncated;
-	uint64_t blocks, no_srcip, scripts, restarts, seen_twice;
+	uint64_t blocks, no_srcip, scripts, restarts;
 	uint64_t name_lost; /* another process took the socket's name */
 };
 
