@@ -431,7 +431,7 @@ void execq_in_event(struct daemon *d)
 	}
 	bl_unlock(&d->bl);
 	responder_flush(&d->r);
-	daemon_save(d, false);
+	/* The blocks mark the state dirty; the tick's snapshot takes them (no position here). */
 }
 
 bool execq_in_paused(const struct daemon *d)
