@@ -242,4 +242,11 @@ stop_daemon
 check "arxdpd refuses to start beside a live reader" eval '! start_daemon'
 check "... and says why" logged "wazuh-execd of '$H' is running"
 kill "$TAKER" 2>/dev/null
+wait "$TAKER" 2>/dev/null
+# A directory others may write to is refused: they could put any name there
+chmod 0777 "$H/queue/alerts"
+check "an execq directory writable by others is refused" eval '! start_daemon'
+check "... and says so" logged "directory not trusted"
+chmod 0750 "$H/queue/alerts"
+check "a trusted one is accepted again" start_daemon
 finish
