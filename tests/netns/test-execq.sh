@@ -249,4 +249,8 @@ check "an execq directory writable by others is refused" eval '! start_daemon'
 check "... and says so" logged "directory not trusted"
 chmod 0750 "$H/queue/alerts"
 check "a trusted one is accepted again" start_daemon
+stop_daemon
+# With SANITIZE builds, ASan/UBSan/LSan reports of every daemon run land in this log.
+check "no sanitizer report in the daemon log" \
+	eval '! grep -hE "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$W/arxdpd.log"'
 finish
