@@ -22,6 +22,7 @@
 
 static const char ossec_xml[] =
 	"<ossec_config>\n"
+	"  <cluster><node_name>node01</node_name></cluster>\n"
 	"  <command><name>firewall-drop</name><executable>firewall-drop</executable>\n"
 	"    <timeout_allowed>yes</timeout_allowed></command>\n"
 	"  <active-response><command>firewall-drop</command><location>local</location>\n"
@@ -252,4 +253,37 @@ Test(execq_in, refused_and_ignored_write_nothing, .init = setup, .fini = teardow
 	}
 	cr_expect_eq(adds_logged(), 0u);
 	cr_expect_eq(r.c.blocked + r.c.extended, 0u);
+}
+
+/* firewall-drop logs the messages execd gives it: the datagram's own, byte for byte. */
+Test(execq_in, log_lines_echo_the_datagram, .init = setup, .fini = teardown)
+{
+	char line[1024], dgram[2048], want[2048], path[256], got[8192];
+	bool found = false;
+	FILE *f;
+	int n;
+
+	alert_line(line, sizeof(line), 1, "198.51.100.7");
+	n = snprintf(
+		dgram, sizeof(dgram),
+		"{\"version\":1,\"origin\":{\"name\":\"node01\",\"module\":\"wazuh-analysisd\"},"
+		"\"command\":\"firewall-drop600\",\"parameters\":{\"extra_args\":[\"-x\",\"y\"],"
+		"\"alert\":%s}}",
+		line);
+	snprintf(
+		want, sizeof(want),
+		"active-response/bin/firewall-drop: {\"version\":1,\"origin\":{\"name\":\"node01\","
+		"\"module\":\"wazuh-execd\"},\"command\":\"add\",\"parameters\":{\"extra_args\":"
+		"[\"-x\",\"y\"],\"alert\":%s,\"program\":\"active-response/bin/firewall-drop\"}}\n",
+		line);
+	execq_in_message(eq, &r, NULL, dgram, (size_t)n + 1);
+	responder_flush(&r);
+	snprintf(path, sizeof(path), "%s/active-responses.log", dir);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(got, sizeof(got), f))
+		if (strstr(got, want))
+			found = true;
+	fclose(f);
+	cr_expect(found, "no add line '%s'", want);
 }

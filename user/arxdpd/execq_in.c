@@ -68,14 +68,24 @@ void execq_in_free(struct execq_in *eq)
 
 /* ---- one datagram ---- */
 
-static const struct ossec_command *cmd_of(const struct responder *r, const char *exe)
-{
-	size_t i;
+#define EXTRA_MAX 64
 
-	for (i = 0; r->cfg && i < r->cfg->n_cmds; i++)
-		if (!strcmp(r->cfg->cmds[i].executable, exe))
-			return &r->cfg->cmds[i];
-	return NULL; /* the responder's own firewall-drop */
+/*
+ * The command as this datagram names it, for the log lines: firewall-drop echoes the message
+ * execd gives it, so its extra_args are the datagram's, whatever ossec.conf says now.
+ */
+static void cmd_of(struct ossec_command *c, const char **argv, struct execq_decision *x, char *exe)
+{
+	const cJSON *e;
+	int n = 0;
+
+	cJSON_ArrayForEach(e, x->extra_args) if (cJSON_IsString(e) && n < EXTRA_MAX) argv[n++] =
+		e->valuestring;
+	*c = (struct ossec_command){ .name = x->cmd.name,
+				     .executable = exe,
+				     .program = x->cmd.program,
+				     .extra_argv = argv,
+				     .n_extra = n };
 }
 
 static const char *alert_id(const struct execq_decision *x)
@@ -97,10 +107,11 @@ static uint32_t ar_timeout(int t)
  * extended from now, an offense counted, the log says Aborted), and the timeout list's delete
  * is the expiry stamp the XDP program checks itself.
  */
-static void run_fast(struct execq_in *eq, struct responder *r, struct execq_decision *x,
-		     const char *exe)
+static void run_fast(struct execq_in *eq, struct responder *r, struct execq_decision *x, char *exe)
 {
 	char addr[ADDR_STRLEN], rkey[OFFENDER_KEY_MAX], err[256];
+	const char *argv[EXTRA_MAX];
+	struct ossec_command cmd;
 	uint32_t timeout = ar_timeout(x->cmd.timeout);
 	struct alert al = {};
 	struct block_req q;
@@ -122,10 +133,11 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 		goto out;
 	if (!match_rkey(rkey, sizeof(rkey), exe, ip))
 		timeout = offenders_escalate(r->off, r->cfg, rkey, timeout, NULL);
+	cmd_of(&cmd, argv, x, exe);
 	q = (struct block_req){
 		.addr = a,
 		.timeout_s = timeout,
-		.cmd = cmd_of(r, exe),
+		.cmd = &cmd,
 		.alert = x->alert_json ? x->alert_json : "{}",
 		.alert_len = x->alert_json ? strlen(x->alert_json) : 2,
 		.compact = al.root ? alert_compact(&al, &r->compact) : NULL,
@@ -183,8 +195,9 @@ static void restart(struct execq_in *eq, struct runner *runner, const struct exe
 void execq_in_message(struct execq_in *eq, struct responder *r, struct runner *runner,
 		      const void *buf, size_t len)
 {
-	const char *bin = EXECQ_AR_BINDIR "/", *exe;
+	const char *bin = EXECQ_AR_BINDIR "/";
 	struct execq_decision x;
+	char *exe;
 	int err = execq_handle(eq->t, buf, len, &x);
 
 	if (err) {
