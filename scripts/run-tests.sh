@@ -115,7 +115,7 @@ if [ -n "${SAN_OUTPUT:-}" ]; then
 	for t in "$SAN_OUTPUT"/tests/unit/test_* "$SAN_OUTPUT"/tests/bpf/test_*; do
 		[ -x "$t" ] && selected "$t" && run_criterion "$t"
 	done
-	for t in tests/netns/test-daemon.sh tests/netns/test-faults.sh; do
+	for t in tests/netns/test-daemon.sh tests/netns/test-faults.sh tests/netns/test-execq.sh; do
 		[ -f "$t" ] && selected "$t" || continue
 		log=$(mktemp)
 		OUTPUT=$SAN_OUTPUT timeout --kill-after=10 600 bash "$t" >"$log" 2>&1

@@ -14,6 +14,7 @@
 #include "btable.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "execq_in.h"
 #include "log.h"
 #include "runner.h"
 #include "state.h"
@@ -92,6 +93,7 @@ cJSON *daemon_status(const struct daemon *d)
 	for (p = d->r.pending; p; p = p->next)
 		np++;
 	add_num(x, "pending_deletes", (double)np);
+	execq_in_status(d, o);
 	return o;
 }
 

@@ -20,6 +20,7 @@
 #include "settings.h"
 
 struct cJSON;
+struct execq_in;
 struct runner;
 
 /* What an epoll event's data.ptr points at, for the daemon's own fds: never a runner job. */
@@ -31,7 +32,8 @@ enum src_kind {
 	SRC_METRICS,
 	SRC_NETLINK,
 	SRC_CLIENT,
-	SRC_COM /* execd mode: queue/sockets/com */
+	SRC_COM, /* execd mode: queue/sockets/com */
+	SRC_EXECQ
 };
 
 struct src {
@@ -68,6 +70,7 @@ struct daemon {
 	struct follow in;
 	struct persist p;
 	struct runner *runner;
+	struct execq_in *eq; /* the execq input; NULL when off */
 	int epfd, sigfd, timerfd, inofd, ctlfd, lockfd, metricsfd;
 	int claimfd; /* one daemon per pin directory (claim_pin_dir) */
 	int nlfd; /* netlink: this host's addresses changed */

@@ -222,7 +222,9 @@ int execd_parse_args(struct daemon_opts *o, struct settings_flags *f, struct exe
 		return -EINVAL;
 	}
 	x->gid = g->gr_gid;
-	if (add_flag(f, "wazuh-home", x->home) || add_flag(f, "ossec-conf", x->ossec_conf)) {
+	/* The responses come from queue/alerts/execq (execq_in.c), as execd's do. */
+	if (add_flag(f, "wazuh-home", x->home) || add_flag(f, "ossec-conf", x->ossec_conf) ||
+	    add_flag(f, "execq", NULL)) {
 		fprintf(err, "%s: too many flags\n", EXECD_NAME);
 		return -E2BIG;
 	}

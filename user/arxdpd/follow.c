@@ -61,14 +61,23 @@ static void apply(struct follow *f, const struct match_decision *dec, const stru
 		  uint64_t seq, const char *line, size_t len)
 {
 	struct responder *r = f->r;
+	char addr[ADDR_STRLEN], rkey[OFFENDER_KEY_MAX];
+	uint32_t timeout = dec->timeout;
 	struct block_req q;
 
 	r->c.decisions[dec->action]++;
 	switch (dec->action) {
 	case MATCH_BLOCK:
+		if (responder_seen(r, a->id, dec->ar->name,
+				   addr_format(&dec->addr, addr, sizeof(addr))))
+			break;
+		/* execd's add for firewall-drop's key, counted once the alert is known to be new
+		 * (the matcher ran without the offenders, see follow_line). */
+		if (!match_rkey(rkey, sizeof(rkey), dec->ar->cmd->executable, a->addr))
+			timeout = offenders_escalate(r->off, r->cfg, rkey, dec->ar->timeout, NULL);
 		q = (struct block_req){
 			.addr = dec->addr,
-			.timeout_s = dec->timeout,
+			.timeout_s = timeout,
 			.cmd = dec->ar->cmd,
 			.alert = line,
 			.alert_len = len,
@@ -84,7 +93,8 @@ static void apply(struct follow *f, const struct match_decision *dec, const stru
 		responder_block(r, &q, NULL, NULL);
 		break;
 	case MATCH_SCRIPT:
-		responder_script(r, dec, line, len);
+		if (!responder_seen(r, a->id, dec->ar->name, ""))
+			responder_script(r, dec, line, len);
 		break;
 	default:
 		if (dec->reason < ARRAY_SIZE(r->c.skips))
@@ -130,6 +140,8 @@ int follow_line(struct follow *f, const char *line, size_t len, const struct tai
 	}
 	r->c.alerts++;
 	responder_match_env(r, &env);
+	/* The repeat count is execd's, per add: apply() counts it for the responses it makes. */
+	env.offenders = NULL;
 	if (match_alert(&env, &a, dec, MAX_DECISIONS, &n) == -ENOSPC)
 		pr_warn("alerts '%s' line %llu: more than %d responses bound: the rest skipped",
 			f->path, (unsigned long long)at->lineno, MAX_DECISIONS);

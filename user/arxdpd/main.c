@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 #include "btable.h"
 #include "daemon.h"
+#include "execq_in.h"
 #include "log.h"
 #include "metrics.h"
 #include "runner.h"
@@ -220,6 +221,7 @@ static void tick(struct daemon *d)
 	reap_children(d);
 	responder_log_summary(&d->r, mono_now_ns());
 	check_pins(d);
+	execq_in_tick(d);
 	persist_sweep(&d->r);
 	poll_alerts(d);
 	daemon_save(d, false);
@@ -308,6 +310,7 @@ static int setup_loop(struct daemon *d)
 	err = err ?: watch(d, d->inofd, SRC_INOTIFY);
 	err = err ?: control_open(d);
 	err = err ?: watch(d, d->ctlfd, SRC_CTL);
+	err = err ?: execq_in_open(d);
 	if (!err && d->execd.on)
 		err = execd_open(d);
 	if (err)
@@ -338,7 +341,7 @@ static void run_loop(struct daemon *d)
 		/* Lines left by the per-poll budget: look at the other sources, then go on. A
 		 * client's deadline or a busy pin-directory lock bound the wait too. */
 		wait = clients_expire(d);
-		if (d->in.lock_busy && (wait < 0 || wait > LOCK_RETRY_MS))
+		if ((d->in.lock_busy || execq_in_paused(d)) && (wait < 0 || wait > LOCK_RETRY_MS))
 			wait = LOCK_RETRY_MS;
 		n = epoll_wait(d->epfd, evs, ARRAY_SIZE(evs), d->in.tail.more ? 0 : wait);
 		if (n < 0 && errno == EINTR)
@@ -377,10 +380,15 @@ static void run_loop(struct daemon *d)
 			case SRC_NETLINK:
 				handle_netlink(d);
 				break;
+			case SRC_EXECQ:
+				execq_in_event(d);
+				break;
 			}
 		}
 		if (d->in.tail.more || d->in.lock_busy)
 			poll_alerts(d);
+		if (execq_in_paused(d))
+			execq_in_event(d);
 		fflush(stderr);
 	}
 }
@@ -411,7 +419,8 @@ static void usage(FILE *f)
 		"              [--capacity-v4 N] [--capacity-v6 N] [--cidr-capacity N]\n"
 		"              [--script-concurrency N] [--script-time-limit DURATION]\n"
 		"              [--manager-in-all] [--no-dispatcher] [--priority N]\n"
-		"              [--no-block-counters] [--metrics-textfile PATH] [--metrics-port N]\n\n"
+		"              [--no-block-counters] [--metrics-textfile PATH] [--metrics-port N]\n"
+		"              [--execq]\n\n"
 		"Follows Wazuh's alerts.json and turns active responses into XDP drops.\n"
 		"  -f  stay in the foreground, log to stderr      -n  check the configuration, exit\n"
 		"  -v  more log output (-vv: libbpf's too)\n"
@@ -511,6 +520,7 @@ static void daemon_fini(struct daemon *d)
 	clients_close_all(d);
 	control_close(d);
 	execd_close(d);
+	execq_in_close(d);
 	if (d->metricsfd >= 0)
 		close(d->metricsfd);
 	runner_free(d->runner);
@@ -616,9 +626,6 @@ int main(int argc, char **argv)
 	}
 	if (read_settings(&d, &d.s))
 		return 1;
-	/* The execd mode's responses come from queue/alerts/execq (execq_in.c). */
-	if (d.execd.on)
-		d.s.execq_enabled = true;
 	log_set_level(d.o.verbose >= 2 ? LOG_LEVEL_TRACE :
 		      d.o.verbose      ? LOG_LEVEL_DEBUG :
 					 LOG_LEVEL_INFO);

@@ -74,6 +74,7 @@ fail:
 
 void responder_free(struct responder *r)
 {
+	free(r->seen);
 	queued_free_all(r->held);
 	arlog_buf_close(&r->log);
 	config_command_release(&r->fwdrop);
@@ -136,6 +137,46 @@ static const struct ossec_command *cmd_by_exe(const struct responder *r, const c
 		if (!strcmp(r->cfg->cmds[i].executable, exe))
 			return &r->cfg->cmds[i];
 	return &r->fwdrop;
+}
+
+/*
+ * A slot per hash, newest wins: the two copies of one alert arrive within moments of each
+ * other, and 65,536 slots hold far more than the alerts of such a moment. A 64-bit hash makes
+ * two different keys colliding negligible; an evicted key at worst applies an alert twice, as
+ * two inputs without this table would.
+ */
+#define SEEN_SLOTS (1u << 16)
+
+int responder_dedupe_on(struct responder *r)
+{
+	if (!r->seen)
+		r->seen = calloc(SEEN_SLOTS, sizeof(*r->seen));
+	return r->seen ? 0 : -ENOMEM;
+}
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (h ^ 0xff) * 0x100000001b3ull; /* a separator: ("ab","c") differs from ("a","bc") */
+}
+
+bool responder_seen(struct responder *r, const char *alert_id, const char *ar_name,
+		    const char *addr)
+{
+	uint64_t h;
+	uint64_t *slot;
+
+	if (!r->seen || !alert_id || !*alert_id)
+		return false;
+	h = fnv(fnv(fnv(0xcbf29ce484222325ull, alert_id), ar_name ?: ""), addr ?: "") | 1;
+	slot = &r->seen[(h >> 1) & (SEEN_SLOTS - 1)];
+	if (*slot == h) {
+		r->c.seen_twice++;
+		return true;
+	}
+	*slot = h;
+	return false;
 }
 
 void responder_flush(struct responder *r)

@@ -34,6 +34,7 @@ struct responder_counters {
 	uint64_t skips[16]; /* by enum match_reason */
 	uint64_t blocked, extended, duplicates, refused, map_full, write_errors;
 	uint64_t expired, unblocked;
+	uint64_t seen_twice; /* one alert by execq and alerts.json: applied once */
 	uint64_t reloads, reload_errors, state_errors;
 };
 
@@ -58,6 +59,9 @@ struct responder {
 	 * run and the snapshot would re-read the alert and run them again. */
 	struct queued_run *held, **held_tail;
 	size_t n_held;
+	/* Recent (alert id, response, address) keys, direct-mapped: the same alert arriving by
+	 * execq and by alerts.json is applied once. NULL: one input only, nothing to compare. */
+	uint64_t *seen;
 	bool map_full_burst; /* "map full" said in this burst */
 	uint64_t blog_sec; /* the per-block log cap: the second counted, lines, lines left out */
 	unsigned int blog_n, blog_quiet;
@@ -108,6 +112,14 @@ void responder_release(struct responder *r, struct queued_run *list);
 int responder_unblock(struct responder *r, const struct arxdp_addr *a);
 /* A block that ended (swept, or gone while the daemon was stopped): logs, forgets it. */
 void responder_ended(struct responder *r, const struct arxdp_addr *a);
+/* Turns on the comparison of the two inputs (execq beside alerts.json). */
+int responder_dedupe_on(struct responder *r);
+/*
+ * True when the response ar_name for alert_id and addr ("" for a script) was applied already
+ * by the other input (counted); records it otherwise. Always false without dedupe or alert id.
+ */
+bool responder_seen(struct responder *r, const char *alert_id, const char *ar_name,
+		    const char *addr);
 /* Writes the buffered log lines. */
 void responder_flush(struct responder *r);
 /* Starts a new burst: "map full" may be said again. */

@@ -257,10 +257,10 @@ static void reset_raw(int sig)
 	syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
 }
 
-static void child_exec(const char *home, char *path, int in_fd, int out_fd)
+static void child_exec(const char *home, char *path, char *arg, int in_fd, int out_fd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	char *argv[] = { path, NULL };
+	char *argv[] = { path, arg, NULL };
 	int src[3], i, null;
 	sigset_t none;
 
@@ -277,7 +277,7 @@ static void child_exec(const char *home, char *path, int in_fd, int out_fd)
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		_exit(127);
-	src[0] = in_fd;
+	src[0] = in_fd >= 0 ? in_fd : null;
 	src[1] = out_fd >= 0 ? out_fd : null;
 	src[2] = null; /* execd sends stderr to /dev/null */
 	/* Moved above 2 first: with arxdpd's 0-2 closed a pipe may sit on 0-2 itself, and the
@@ -334,7 +334,7 @@ static int spawn(struct runner *r, struct job *j)
 		goto fail;
 	}
 	if (pid == 0)
-		child_exec(r->env.home, path, in[0], j->kind == JOB_ADD ? out[1] : -1);
+		child_exec(r->env.home, path, NULL, in[0], j->kind == JOB_ADD ? out[1] : -1);
 	close(in[0]);
 	j->in_fd = in[1];
 	if (j->kind == JOB_ADD) {
@@ -354,6 +354,23 @@ fail:
 	}
 	pr_warn("active response '%s': cannot start: %s", j->exe, strerror(-err));
 	return err;
+}
+
+int runner_spawn(struct runner *r, const char *program, const char *arg, pid_t *pid_out)
+{
+	char path[PATH_MAX], a[64];
+	pid_t pid;
+
+	if (str_copy(path, program, sizeof(path)) || str_copy(a, arg, sizeof(a)))
+		return -ENAMETOOLONG;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child_exec(r->env.home, path, a, -1, -1);
+	if (pid_out)
+		*pid_out = pid;
+	return 0;
 }
 
 static char *with_command(const char *json, const char *cmd)

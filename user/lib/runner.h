@@ -42,6 +42,12 @@ void runner_free(struct runner *r);
  * so a crash never runs one twice.
  */
 int runner_add(struct runner *r, const char *exe, char *json, uint32_t timeout_s);
+/*
+ * Starts program (relative to the home) with one argument, stdin and stdout on /dev/null, no
+ * time limit, and forgets it: execd's restart-wazuh (fork + execv restart.sh <role>). The
+ * daemon's SIGCHLD handling reaps it.
+ */
+int runner_spawn(struct runner *r, const char *program, const char *arg, pid_t *pid);
 /* Queues a delete run (json owned by the runner). */
 int runner_delete(struct runner *r, const char *exe, char *json);
 /*

@@ -152,6 +152,7 @@ static const struct settings_opt opts[] = {
 	OPT("fwdrop_safety_expiry", NULL, ST_DURATION, fwdrop_safety_expiry_s),
 	OPT("fwdrop_fallback", NULL, ST_FALLBACK, fwdrop_fallback),
 	OPT("agent_id", "agent-id", ST_AGENT, agent_id, .reloadable = true),
+	OPT("execq", "execq", ST_BOOL, execq, .flag_value = true),
 	{ .elem = NULL },
 };
 

@@ -53,11 +53,7 @@ struct arxdp_settings {
 	uint32_t script_time_limit_s; /* a script running longer is killed */
 	uint32_t fwdrop_safety_expiry_s; /* firewall-drop blocks lapse after this; 0 = never */
 	enum arxdp_fallback fwdrop_fallback;
-	/*
-	 * Read Wazuh's queue/alerts/execq (execq_in.c) instead of following alerts.json: the
-	 * wazuh-execd mode sets it. Added by the execd mode; the execq input owns its meaning.
-	 */
-	bool execq_enabled;
+	bool execq; /* bind <wazuh_home>/queue/alerts/execq and handle it as wazuh-execd */
 };
 
 /* Fills s with the defaults, then applies ARXDP_PIN_DIR and ARXDP_SOCKET from the environment. */

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the execq input declared in execq_in.h. The socket is bound as execd's
+ * StartMQ binds it (mode 0660, group wazuh), read without ever blocking a sender on us (a
+ * large receive buffer, drained in bounded batches), and watched: an execd started later
+ * unlinks the name and binds its own socket there, after which analysisd's datagrams go to it.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <cjson/cJSON.h>
+#include "alert.h"
+#include "execq_in.h"
+#include "log.h"
+#include "match.h"
+#include "runner.h"
+#include "util.h"
+
+/* Datagrams per wakeup: the loop then looks at its other sources (level-triggered: the rest
+ * wakes it again at once). */
+#define EXECQ_BATCH 1024
+/* execd asks for OS_MAXSTR + 512; a burst of analysisd must not meet a full queue. */
+#define EXECQ_RCVBUF (8 << 20)
+#define EXECQ_BUF (EXECQ_MAXSTR + 2)
+#define WAZUH_USER "wazuh"
+
+int execq_in_new(struct execq_in **out, const char *home, const char *agent_id)
+{
+	enum execq_role role = agent_id && strcmp(agent_id, "000") ? EXECQ_AGENT : EXECQ_MANAGER;
+	struct execq_in *eq;
+	int err;
+
+	*out = NULL;
+	eq = calloc(1, sizeof(*eq));
+	if (!eq)
+		return -ENOMEM;
+	eq->tag.kind = SRC_EXECQ;
+	eq->fd = -1;
+	eq->buf = malloc(EXECQ_BUF);
+	err = eq->buf ? execq_table_new(&eq->t, home, role) : -ENOMEM;
+	if (err) {
+		execq_in_free(eq);
+		return err;
+	}
+	*out = eq;
+	return 0;
+}
+
+void execq_in_free(struct execq_in *eq)
+{
+	if (!eq)
+		return;
+	if (eq->fd >= 0)
+		close(eq->fd);
+	execq_table_free(eq->t);
+	free(eq->buf);
+	free(eq);
+}
+
+/* ---- one datagram ---- */
+
+#define EXTRA_MAX 64
+
+/*
+ * The command as this datagram names it, for the log lines: firewall-drop echoes the message
+ * execd gives it, so its extra_args are the datagram's, whatever ossec.conf says now.
+ */
+static void cmd_of(struct ossec_command *c, const char **argv, struct execq_decision *x, char *exe)
+{
+	const cJSON *e;
+	int n = 0;
+
+	cJSON_ArrayForEach(e, x->extra_args) if (cJSON_IsString(e) && n < EXTRA_MAX) argv[n++] =
+		e->valuestring;
+	*c = (struct ossec_command){ .name = x->cmd.name,
+				     .executable = exe,
+				     .program = x->cmd.program,
+				     .extra_argv = argv,
+				     .n_extra = n };
+}
+
+static const char *alert_id(const struct execq_decision *x)
+{
+	const cJSON *id = cJSON_GetObjectItem(x->alert, "id");
+
+	return cJSON_IsString(id) ? id->valuestring : NULL;
+}
+
+/* ar.conf's atoi: execd's list deletes a negative timeout at its next check, about 1 s on. */
+static uint32_t ar_timeout(int t)
+{
+	return t < 0 ? 1 : (uint32_t)t;
+}
+
+/*
+ * firewall-drop under execd, in one map write: its check_keys key is the address text, so the
+ * rkey is "<exe>-<srcip>"; a repeat while the block lives is execd's abort (the block is
+ * extended from now, an offense counted, the log says Aborted), and the timeout list's delete
+ * is the expiry stamp the XDP program checks itself.
+ */
+static void run_fast(struct execq_in *eq, struct responder *r, struct execq_decision *x, char *exe)
+{
+	char addr[ADDR_STRLEN], rkey[OFFENDER_KEY_MAX], err[256];
+	const char *argv[EXTRA_MAX];
+	struct ossec_command cmd;
+	uint32_t timeout = ar_timeout(x->cmd.timeout);
+	struct alert al = {};
+	struct block_req q;
+	struct arxdp_addr a;
+	const char *ip = execq_srcip(x, &a);
+
+	if (!ip) {
+		/* firewall-drop would log its complaint and exit: no key, no list entry. */
+		eq->c.no_srcip++;
+		pr_debug("execq: %s: no usable srcip in the alert: nothing to block", x->cmd.name);
+		return;
+	}
+	addr_format(&a, addr, sizeof(addr));
+	if (x->alert_json &&
+	    alert_parse(&al, x->alert_json, strlen(x->alert_json), err, sizeof(err)))
+		pr_debug("execq: %s: alert without rule or id (%s): blocked without them",
+			 x->cmd.name, err);
+	if (responder_seen(r, alert_id(x), x->cmd.name, addr))
+		goto out;
+	if (!match_rkey(rkey, sizeof(rkey), exe, ip))
+		timeout = offenders_escalate(r->off, r->cfg, rkey, timeout, NULL);
+	cmd_of(&cmd, argv, x, exe);
+	q = (struct block_req){
+		.addr = a,
+		.timeout_s = timeout,
+		.cmd = &cmd,
+		.alert = x->alert_json ? x->alert_json : "{}",
+		.alert_len = x->alert_json ? strlen(x->alert_json) : 2,
+		.compact = al.root ? alert_compact(&al, &r->compact) : NULL,
+		.why = { .rule_id = (uint32_t)al.rule_num,
+			 .level = (uint8_t)(al.level > 255 ? 255 :
+					    al.level < 0   ? 0 :
+							     al.level),
+			 .origin = ARXDP_ORIGIN_ALERT },
+		.ar_name = x->cmd.name,
+		.rule = al.rule_id ? al.rule_id : "?",
+		.level = al.level,
+	};
+	eq->c.blocks++;
+	responder_block(r, &q, NULL, NULL);
+out:
+	alert_free(&al);
+}
+
+/* Any other program: the runner speaks execd's stdin protocol with it, time-limited. */
+static void run_script(struct execq_in *eq, struct responder *r, struct runner *runner,
+		       struct execq_decision *x, const char *exe)
+{
+	char *json;
+
+	if (responder_seen(r, alert_id(x), x->cmd.name, ""))
+		return;
+	eq->c.scripts++;
+	if (!runner)
+		return;
+	json = strdup(x->add_json);
+	if (!json || runner_add(runner, exe, json, ar_timeout(x->cmd.timeout))) {
+		pr_warn("execq: %s: no memory to queue '%s'", x->cmd.name, x->cmd.program);
+		return;
+	}
+	/* No snapshot to wait for: a datagram is never read twice (execq_in.h). */
+	if (runner_tick(runner, mono_now_ns()))
+		r->dirty = true;
+}
+
+static void restart(struct execq_in *eq, struct runner *runner, const struct execq_decision *x)
+{
+	pid_t pid = 0;
+	int err;
+
+	eq->c.restarts++;
+	err = runner ? runner_spawn(runner, EXECQ_RESTART_PROGRAM, x->restart_arg, &pid) : 0;
+	if (err)
+		pr_warn("execq: restart-wazuh: cannot start '%s %s': %s", EXECQ_RESTART_PROGRAM,
+			x->restart_arg, strerror(-err));
+	else
+		pr_info("execq: restart-wazuh: started '%s %s' (pid %d)", EXECQ_RESTART_PROGRAM,
+			x->restart_arg, (int)pid);
+}
+
+void execq_in_message(struct execq_in *eq, struct responder *r, struct runner *runner,
+		      const void *buf, size_t len)
+{
+	const char *bin = EXECQ_AR_BINDIR "/";
+	struct execq_decision x;
+	char *exe;
+	int err = execq_handle(eq->t, buf, len, &x);
+
+	if (err) {
+		pr_warn("execq: datagram of %zu bytes: cannot handle it: %s", len, strerror(-err));
+		return;
+	}
+	if (x.truncated)
+		eq->c.truncated++;
+	if (x.n_warning)
+		pr_warn("%s%s", x.warning, x.n_warning > 1 ? " (twice)" : "");
+	switch (x.kind) {
+	case EXECQ_ERROR:
+		eq->c.errors++;
+		pr_warn("%s", x.error);
+		break;
+	case EXECQ_IGNORED:
+		eq->c.ignored++;
+		break;
+	case EXECQ_RESTART:
+		restart(eq, runner, &x);
+		break;
+	case EXECQ_RUN:
+		exe = x.cmd.program + strlen(bin);
+		pr_debug("Executing command '%s %s'", x.cmd.program, x.add_json);
+		if (strncmp(x.cmd.program, bin, strlen(bin)) || strchr(exe, '/')) {
+			/* '!dir/prog': execd would run it; the runner keeps to the bin directory. */
+			eq->c.errors++;
+			pr_warn("execq: %s: '%s' is not directly in %s: not run", x.cmd.name,
+				x.cmd.program, EXECQ_AR_BINDIR);
+		} else if (settings_is_fastpath(r->s, exe)) {
+			run_fast(eq, r, &x, exe);
+		} else {
+			run_script(eq, r, runner, &x, exe);
+		}
+		break;
+	}
+	execq_decision_free(&x);
+}
+
+/* ---- the socket ---- */
+
+/*
+ * Wazuh's own layout makes queue/alerts the wazuh user's (0770), which path_trusted_dir()
+ * refuses; what matters here is that nobody else may put a name there: no symbolic link, no
+ * write for others without the sticky bit, owned by root or the wazuh user. Every operation
+ * below stays on the name itself (lstat, unlink, lchown, a umask instead of chmod), so even
+ * the wazuh user can steer none of them elsewhere.
+ */
+static int check_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], why[256];
+	struct passwd *pw;
+	struct stat st;
+
+	str_copy(dir, path, sizeof(dir));
+	dirname(dir);
+	if (!path_trusted_dir(dir, 0, why, sizeof(why)))
+		return 0;
+	if (lstat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		pr_warn("execq '%s': directory '%s' is missing or not a directory: create it (Wazuh's "
+			"installer does) or turn execq off",
+			path, dir);
+		return -ENOTDIR;
+	}
+	pw = getpwnam(WAZUH_USER);
+	if ((st.st_mode & S_IWOTH && !(st.st_mode & S_ISVTX)) ||
+	    (st.st_uid && (!pw || st.st_uid != pw->pw_uid))) {
+		pr_warn("execq '%s': directory not trusted: %s: make it root's or wazuh's, not "
+			"writable by others",
+			path, why);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Only a stale socket is removed: a live one is another execd (or arxdpd) reading it. */
+static int clear_name(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, err;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		pr_warn("execq '%s': exists and is not a socket: remove it, or turn execq off",
+			path);
+		return -EEXIST;
+	}
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	close(fd);
+	if (!err) {
+		pr_warn("execq '%s': a live process reads it (wazuh-execd?): two readers would "
+			"split the responses between them; stop it (or turn execd off) and start "
+			"arxdpd again",
+			path);
+		return -EADDRINUSE;
+	}
+	if (err != -ECONNREFUSED) {
+		pr_warn("execq '%s': cannot tell whether it is in use: %s", path, strerror(-err));
+		return err;
+	}
+	return unlink(path) && errno != ENOENT ? -errno : 0;
+}
+
+static int bind_execq(struct execq_in *eq)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = -1, err, sz = EXECQ_RCVBUF;
+	struct group *gr;
+	struct stat st;
+	mode_t old;
+
+	err = check_dir(eq->path) ?: clear_name(eq->path);
+	if (err)
+		goto fail;
+	str_copy(sa.sun_path, eq->path, sizeof(sa.sun_path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* StartMQ's 0660, made by the umask at bind: a chmod on the name could follow a link. */
+	old = umask(0117);
+	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	umask(old);
+	if (err) {
+		pr_warn("execq '%s': cannot bind: %s", eq->path, strerror(-err));
+		goto fail;
+	}
+	if (lstat(eq->path, &st)) {
+		err = -errno;
+		goto fail;
+	}
+	eq->dev = st.st_dev;
+	eq->ino = st.st_ino;
+	gr = getgrnam(WAZUH_USER);
+	if (gr && lchown(eq->path, (uid_t)-1, gr->gr_gid))
+		pr_warn("execq '%s': cannot give it to group %s: %s (analysisd may not reach it)",
+			eq->path, WAZUH_USER, strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
+		pr_debug("execq '%s': receive buffer left as it is: %s", eq->path, strerror(errno));
+	eq->fd = fd;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+int execq_in_open(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct execq_in *eq;
+	int err;
+
+	if (!d->s.execq)
+		return 0;
+	err = execq_in_new(&eq, d->s.wazuh_home, d->s.agent_id);
+	if (err)
+		return err;
+	if (snprintf(eq->path, sizeof(eq->path), "%s/%s", d->s.wazuh_home, EXECQ_QUEUE) >=
+	    (int)sizeof(eq->path)) {
+		pr_warn("execq '%s/%s': path too long for a socket (%zu bytes at most)",
+			d->s.wazuh_home, EXECQ_QUEUE, sizeof(eq->path) - 1);
+		err = -ENAMETOOLONG;
+		goto fail;
+	}
+	err = bind_execq(eq) ?: responder_dedupe_on(&d->r);
+	if (err)
+		goto fail;
+	ev.data.ptr = eq;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, eq->fd, &ev)) {
+		err = -errno;
+		goto fail;
+	}
+	d->eq = eq;
+	pr_info("execq: reading '%s' as wazuh-execd would (ar.conf '%s/%s')", eq->path,
+		d->s.wazuh_home, EXECQ_AR_CONF);
+	return 0;
+fail:
+	if (eq->fd >= 0 && eq->ino)
+		unlink(eq->path);
+	execq_in_free(eq);
+	return err;
+}
+
+void execq_in_close(struct daemon *d)
+{
+	struct execq_in *eq = d->eq;
+	struct stat st;
+
+	if (!eq)
+		return;
+	/* Our name only: an execd that took it over keeps its socket. */
+	if (!lstat(eq->path, &st) && st.st_ino == eq->ino && st.st_dev == eq->dev)
+		unlink(eq->path);
+	execq_in_free(eq);
+	d->eq = NULL;
+}
+
+static void set_paused(struct daemon *d, bool paused)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = d->eq };
+
+	if (d->eq->paused == paused)
+		return;
+	/* Level-triggered: unread datagrams would wake the loop without end while it waits. */
+	if (epoll_ctl(d->epfd, paused ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, d->eq->fd, &ev))
+		pr_warn("execq '%s': epoll: %s", d->eq->path, strerror(errno));
+	d->eq->paused = paused;
+}
+
+void execq_in_event(struct daemon *d)
+{
+	struct execq_in *eq = d->eq;
+	ssize_t n;
+	int i;
+
+	if (!eq)
+		return;
+	responder_new_burst(&d->r);
+	/* Busy: the datagrams wait in the socket's queue, none is lost while it has room. */
+	set_paused(d, bl_lock(&d->bl) != 0);
+	if (eq->paused)
+		return;
+	for (i = 0; i < EXECQ_BATCH; i++) {
+		n = recv(eq->fd, eq->buf, EXECQ_BUF, MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno != EAGAIN)
+				pr_warn("execq '%s': receive failed: %s", eq->path,
+					strerror(errno));
+			break;
+		}
+		eq->c.received++;
+		execq_in_message(eq, &d->r, d->runner, eq->buf, (size_t)n);
+	}
+	bl_unlock(&d->bl);
+	responder_flush(&d->r);
+	/* The blocks mark the state dirty; the tick's snapshot takes them (no position here). */
+}
+
+bool execq_in_paused(const struct daemon *d)
+{
+	return d->eq && d->eq->paused;
+}
+
+void execq_in_tick(struct daemon *d)
+{
+	struct execq_in *eq = d->eq;
+	struct stat st;
+	bool ours, gone;
+
+	if (!eq)
+		return;
+	if (eq->paused)
+		execq_in_event(d);
+	gone = lstat(eq->path, &st) != 0;
+	ours = !gone && st.st_ino == eq->ino && st.st_dev == eq->dev;
+	if (!ours && !eq->lost) {
+		eq->c.name_lost++;
+		pr_warn("execq '%s': %s: analysisd's responses go there now, not to arxdpd. A "
+			"wazuh-execd started after arxdpd does this: stop it (turn execd off or "
+			"use arxdpd in its place) and restart arxdpd to take the name back",
+			eq->path, gone ? "the name was removed" : "another process bound the name");
+	} else if (ours && eq->lost) {
+		pr_info("execq '%s': the name is ours again", eq->path);
+	}
+	eq->lost = !ours;
+}
+
+void execq_in_status(const struct daemon *d, struct cJSON *st)
+{
+	const struct execq_in *eq = d->eq;
+	cJSON *o;
+
+	if (!eq)
+		return;
+	o = cJSON_AddObjectToObject(st, "execq");
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "path", eq->path);
+	cJSON_AddBoolToObject(o, "name_ours", !eq->lost);
+	cJSON_AddNumberToObject(o, "name_lost", (double)eq->c.name_lost);
+	cJSON_AddNumberToObject(o, "received", (double)eq->c.received);
+	cJSON_AddNumberToObject(o, "errors", (double)eq->c.errors);
+	cJSON_AddNumberToObject(o, "ignored", (double)eq->c.ignored);
+	cJSON_AddNumberToObject(o, "truncated", (double)eq->c.truncated);
+	cJSON_AddNumberToObject(o, "blocks", (double)eq->c.blocks);
+	cJSON_AddNumberToObject(o, "no_srcip", (double)eq->c.no_srcip);
+	cJSON_AddNumberToObject(o, "scripts", (double)eq->c.scripts);
+	cJSON_AddNumberToObject(o, "restarts", (double)eq->c.restarts);
+	/* Both ways: the second copy may be the datagram or the alerts.json line. */
+	cJSON_AddNumberToObject(o, "seen_twice", (double)d->r.c.seen_twice);
+	cJSON_AddNumberToObject(o, "ar_conf_reads", execq_table_reads(eq->t));
+}
