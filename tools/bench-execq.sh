@@ -22,7 +22,7 @@
 # Usage: tools/bench-execq.sh [--quick]
 #   env: OUTPUT, N (10000; --quick 1000), SAMPLE (100; --quick 20), ROUNDS (3; --quick 1),
 #        TIME_LIMIT (900 s), MAX_DGRAM_QLEN (the namespace's net.unix.max_dgram_qlen; default:
-#        left as the kernel sets it), ARXDPD_EXECD_ARGS (arguments of the arxdpd run, "-f")
+#        left as the kernel sets it), ARXDPD_EXECD_ARGS (arguments of the arxdpd run, "-f -g <own group>")
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +41,8 @@ else
 	N=${N:-10000} SAMPLE=${SAMPLE:-100} ROUNDS=${ROUNDS:-3}
 fi
 TIME_LIMIT=${TIME_LIMIT:-900}
-ARXDPD_EXECD_ARGS=${ARXDPD_EXECD_ARGS:--f}
+# -g: execd refuses a missing group, and this machine need not have the wazuh one.
+ARXDPD_EXECD_ARGS=${ARXDPD_EXECD_ARGS:--f -g $(id -gn)}
 BX="$OUTPUT/tools/bench-execq"
 SERIAL="$OUTPUT/tools/execd-serial"
 ARXDPD="$OUTPUT/arxdpd"
@@ -114,7 +115,7 @@ fi
 # home DIR: a fresh Wazuh home: ossec.conf, ar.conf, the drop-in, queue and logs.
 home() {
 	local h=$1
-	mkdir -p "$h/etc/shared" "$h/queue/alerts" "$h/logs" "$h/bin" "$h/active-response/bin" \
+	mkdir -p "$h/etc/shared" "$h/queue/alerts" "$h/queue/sockets" "$h/logs" "$h/bin" "$h/active-response/bin" \
 		"$h/var/run"
 	cat >"$h/etc/ossec.conf" <<-'XML'
 		<ossec_config>

@@ -237,7 +237,9 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 		pr_warn("BPF object 'arxdp': maps of '%s' unusable: %s", o->pin_dir, errstr(err));
 		goto out;
 	}
-	pf_new = !pinned(o->pin_dir, ARXDP_MAP_PREFILTER) || !pinned(o->pin_dir, ARXDP_MAP_PFCOUNT);
+	/* Only a pin set that already holds block maps can hold blocks the prefilter misses. */
+	pf_new = (pinned(o->pin_dir, ARXDP_MAP_BLOCK4) || pinned(o->pin_dir, ARXDP_MAP_BLOCK6)) &&
+		 (!pinned(o->pin_dir, ARXDP_MAP_PREFILTER) || !pinned(o->pin_dir, ARXDP_MAP_PFCOUNT));
 	err = arxdp__load(skel);
 	if (err) {
 		pr_warn("BPF program '%s': load failed: %s (run with -vv for the verifier log)",
