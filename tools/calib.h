@@ -69,7 +69,7 @@ static inline void calib_stats(const struct calib_sample *s, double *med, double
 /*
  * The pure part: from the readings at two sizes, the fit and the size to use.
  * 0: r->size is the smallest size meeting both shares (at least min_size).
- * -EDOM: no slope (the larger calls did not take longer): sizes too small to see the frames.
+ * -EDOM: no slope above twice the spread and the fixed cost: sizes too small to see frames.
  * -ERANGE: per frame above max_per_ns: the floor is implausible.
  * -E2BIG: the size needed exceeds max_size or its call max_call_ns.
  * The fit is filled in r in every case but -EINVAL, for the caller's message.
@@ -93,8 +93,12 @@ static inline int calib_choose(const struct calib_sample *lo, const struct calib
 	r->jitter_ns = slo > shi ? slo : shi;
 	r->size = 0;
 	r->call_ns = 0;
-	/* A slope lost in the spread is no slope: the readings resolve nothing yet. */
-	if (r->per_ns <= 0 || mhi - mlo <= r->jitter_ns)
+	/*
+	 * A slope lost in the spread is no slope, and one the fixed cost outweighs is not yet
+	 * trusted (a bimodal fixed cost fakes one): the readings resolve nothing yet, grow.
+	 */
+	if (r->per_ns <= 0 || mhi - mlo <= 2 * r->jitter_ns ||
+	    r->per_ns * (double)hi->size < r->fixed_ns)
 		return -EDOM;
 	if (r->per_ns > p->max_per_ns)
 		return -ERANGE;
