@@ -708,10 +708,29 @@ w(read(os.path.join(work, "prog.md")) or "(bench-prog produced nothing)\n")
 w("## Control plane\n")
 w(read(os.path.join(work, "ctl.md")) or "(bench-ctl produced nothing)\n")
 pm = read(os.path.join(work, "peers.md"))
+o = read(os.path.join(work, "others.md"))
 if pm:
     w("## Peers: control plane\n")
     w(pm)
-o = read(os.path.join(work, "others.md"))
+    import re
+    def ms(x):
+        m_ = re.search(r"([0-9.]+) ms", x or "")
+        return float(m_.group(1)) if m_ else None
+    d0 = re.search(r"^\| 0 \| \d+ \(\+\d+ timeouts\) \| ([0-9.]+ ms) \| ([0-9.]+ ms) \| [0-9.]+ ms \| ([0-9.]+ ms)", o, re.M)
+    f2 = next((l.split("|") for l in pm.splitlines() if l.startswith("| fail2ban")), None)
+    ax = next((l.split("|") for l in pm.splitlines() if l.startswith("| arxdp")), None)
+    if d0:
+        w(f"arxdpd, in the same run (`tools/bench-daemon.sh`, Daemon section below, 0 existing blocks): alerts.json line to block "
+          f"in the map p50 **{d0.group(1)}**, to the first dropped packet p50 {d0.group(2)}, p99 {d0.group(3)}.")
+        if f2 and ms(f2[4]) and ms(d0.group(1)):
+            w(f" Log line to ban, fail2ban p50 / arxdpd p50 (line to map) = **{ms(f2[4]) / ms(d0.group(1)):,.0f}×**.")
+        w("\n")
+    if f2 and ax:
+        try:
+            r_f2, r_ax = float(f2[3].strip().replace(",", "")), float(ax[3].strip().replace(",", ""))
+            w(f"Time to ban {os.environ.get('PEERS_N', '10,000')} addresses, fail2ban / arxdp `block --from` = **{r_ax / r_f2:,.0f}×** ({r_f2:,.0f} against {r_ax:,.0f} bans/s).\n")
+        except ValueError:
+            pass
 if o:
     w("## Other benchmarks of the project\n")
     w(o)

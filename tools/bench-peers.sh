@@ -91,6 +91,15 @@ wait_fill() {
 	done
 }
 
+# shown T N HAVE: a wait_fill result for the table.
+shown() {
+	case "$1" in
+	timeout*) echo "not all within ${WAIT} s: $3 of $2" ;;
+	*) echo "**$1 s** ($3 of $2)" ;;
+	esac
+}
+rate() { case "$1" in timeout*) echo "—" ;; *) python3 -c "print('%.0f' % ($2 / float('$1')))" ;; esac; }
+
 pct() { # P FILE: the P-th percentile of the numbers in FILE
 	sort -g "$2" | awk -v p="$1" '{ v[NR] = $1 } END { if (!NR) { print "—"; exit } i = int(p / 100 * NR + 0.999); if (i < 1) i = 1; print v[i] }'
 }
@@ -98,7 +107,8 @@ pct() { # P FILE: the P-th percentile of the numbers in FILE
 ############################################################################################
 F2B_VER=$(fail2ban-server -V 2>/dev/null | head -1)
 f2b_rows=""
-if command -v fail2ban-server >/dev/null && command -v fail2ban-client >/dev/null; then
+if [ -z "${PEERS_SKIP_F2B:-}" ] && command -v fail2ban-server >/dev/null &&
+	command -v fail2ban-client >/dev/null; then
 	log "fail2ban: private server"
 	mkdir -p "$W/f2b"
 	cp -r /etc/fail2ban/action.d /etc/fail2ban/filter.d /etc/fail2ban/fail2ban.conf \
@@ -133,7 +143,6 @@ EOF
 	f2c() { in_ns fail2ban-client -c "$W/f2b" -s "$W/f2b.sock" "$@"; }
 	for _ in $(seq 100); do f2c ping >/dev/null 2>&1 && break; sleep 0.1; done
 	if f2c status arxb >/dev/null 2>&1; then
-		backend=$(grep -o 'backend[^,]*' "$W/f2b.log" | head -1)
 		# The nftables action makes its table on the first ban: one warm-up ban, then none.
 		f2c set arxb banip 198.19.255.250 >/dev/null
 		wait_fill inet f2b-table addr-set-arxb 1 "$(now)" >/dev/null
@@ -163,8 +172,8 @@ EOF
 		done
 		got=$(wc -l <"$W/f2b.lat")
 		to=$([ -f "$W/f2b.lat.to" ] && wc -l <"$W/f2b.lat.to" || echo 0)
-		f2b_rows="| fail2ban ($F2B_VER), stock nftables action | ${t_set} s ($have of $N in the set; client returned after ${t_cli} s) | $(python3 -c "print('%.0f' % ($N / float('${t_set}'.split()[0])))" 2>/dev/null || echo —) | $(awk '{ print $1 * 1000 }' "$W/f2b.lat" | pct 50 /dev/stdin) ms | $(awk '{ print $1 * 1000 }' "$W/f2b.lat" | pct 99 /dev/stdin) ms | $got (+$to timeouts) |"
-		F2B_NOTE="fail2ban's jail polls its log (\`$backend\`; pyinotify is not installed), and its nftables action runs one \`nft add element\` process per address."
+		f2b_rows="| fail2ban $F2B_VER, stock nftables action (nftables-allports) | $(shown "$t_set" "$N" "$have"); client returned after ${t_cli} s | $(rate "$t_set" "$N") | $(awk '{ print $1 * 1000 }' "$W/f2b.lat" | pct 50 /dev/stdin) ms | $(awk '{ print $1 * 1000 }' "$W/f2b.lat" | pct 99 /dev/stdin) ms | $got (+$to timeouts) |"
+		F2B_NOTE="fail2ban's jail watches its log with \`backend = auto\`, which is polling here (pyinotify is not installed), and its nftables action runs one \`nft add element\` process per address."
 	else
 		log "fail2ban: server did not start: $(tail -3 "$W/f2b.out" "$W/f2b.log" 2>/dev/null)"
 		f2b_rows="| fail2ban ($F2B_VER) | did not start: $(tail -1 "$W/f2b.log" 2>/dev/null) | | | | |"
@@ -203,6 +212,7 @@ cscli:
 db_config:
   log_level: warning
   type: sqlite
+  use_wal: true
   db_path: $C/data/crowdsec.db
   flush:
     max_items: 100000
@@ -231,8 +241,8 @@ EOF
 	in_ns crowdsec -c "$C/config.yaml" -no-cs >"$W/cs.out" 2>&1 &
 	PIDS+=($!)
 	up=0
-	for _ in $(seq 100); do
-		in_ns sh -c 'exec 3<>/dev/tcp/127.0.0.1/18080' 2>/dev/null && { up=1; break; }
+	for _ in $(seq 300); do
+		in_ns bash -c 'exec 3<>/dev/tcp/127.0.0.1/18080' 2>/dev/null && { up=1; break; }
 		sleep 0.1
 	done
 	if [ "$up" = 1 ] && [ -n "$key" ]; then
@@ -278,7 +288,7 @@ EOF
 		t_set=$(wait_fill ip crowdsec crowdsec-blacklists "$N" "$t0")
 		have=$(nft_count ip crowdsec crowdsec-blacklists)
 		log "crowdsec: import returned after $t_cli s, set: $t_set ($have of $N)"
-		cs_rows="| CrowdSec $CS_VER LAPI + crowdsec-firewall-bouncer $(dpkg-query -W -f '${Version}' crowdsec-firewall-bouncer 2>/dev/null), nftables | ${t_set} s ($have of $N in the set, $((N - have)) missing; import returned after ${t_cli} s) | $(python3 -c "print('%.0f' % ($N / float('${t_set}'.split()[0])))" 2>/dev/null || echo —) | — | — | — |"
+		cs_rows="| CrowdSec $CS_VER LAPI + crowdsec-firewall-bouncer $(dpkg-query -W -f '${Version}' crowdsec-firewall-bouncer 2>/dev/null), nftables | $(shown "$t_set" "$N" "$have"), $((N - have)) missing; import returned after ${t_cli} s$(grep -q 'level=fatal' "$W/cs-import.out" && echo ", with \`$(grep -o 'msg=.*' "$W/cs-import.out" | head -1 | cut -c1-110)\`") | $(rate "$t_set" "$N") | — | — | — |"
 		CS_NOTE="CrowdSec runs offline only without its online API: the package's postinst registers to api.crowdsec.net and fails without network unless online_api_credentials.yaml is non-empty beforehand (scripts/deps.sh writes a comment line there); the LAPI here runs with \`-no-cs\` (no log-parsing agent: its parsers and scenarios come from the online hub), so there is no log-line-to-ban figure; decisions enter through \`cscli decisions import\`, and the bouncer polls the LAPI every 100 ms (its default is 10 s)."
 	else
 		log "crowdsec: LAPI did not come up: $(tail -3 "$W/cs.out" "$C/crowdsec_api.log" 2>/dev/null | tr '\n' ' ')"
@@ -298,7 +308,7 @@ ARXDP_PIN_DIR="$PIN" "$ARXDP" block --from "$W/arxdp.from" >"$W/arxdp.out" 2>&1 
 	log "arxdp: block --from failed: $(tail -1 "$W/arxdp.out")"
 t_ax=$(el "$t0" "$(now)")
 have=$(ARXDP_PIN_DIR="$PIN" "$ARXDP" list --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d if isinstance(d, list) else d.get("blocks", [])))' 2>/dev/null || echo "?")
-ax_row="| arxdp \`block --from\` (one process, batched map writes) | ${t_ax} s ($have of $N in the map) | $(python3 -c "print('%.0f' % ($N / float('$t_ax')))") | see arxdpd below | | |"
+ax_row="| arxdp \`block --from\` (one process, batched map writes) | **${t_ax} s** ($have of $N in the map) | $(rate "$t_ax" "$N") | arxdpd: see below | | |"
 
 echo "Measured by \`tools/bench-peers.sh\` in this run: each product in a network namespace of its own, started for the"
 echo "measurement and stopped right after. Time to ban is from the first command until the kernel set (or map) holds every"

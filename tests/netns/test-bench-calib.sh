@@ -4,7 +4,7 @@
 # program from calibrated calls must match a direct long measurement (one call of many
 # frames, where no fixed cost can matter) within a few %, for the live-frames generator
 # (tools/trafficgen, veth rig between two namespaces) and for the unit-cost bench
-# (tools/bench-prog, BPF_PROG_TEST_RUN). Each side is the best of 3 runs, interleaved: other
+# (tools/bench-prog, BPF_PROG_TEST_RUN). Each side is the best of 5 runs, interleaved: other
 # work on the machine only ever adds time, so the best run is the one both sides can agree on.
 # And a plausibility bound the floor cannot meet must make trafficgen refuse, naming it.
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +42,7 @@ send --time 0.3 >/dev/null # warm-up
 : >/tmp/arxc-$TID.cal
 : >/tmp/arxc-$TID.dir
 on_exit rm -f /tmp/arxc-$TID.cal /tmp/arxc-$TID.dir
-for r in 1 2 3; do
+for r in 1 2 3 4 5; do
 	out=$(send --time 0.5 --max-ns 5000) || fail "calibrated send, run $r"
 	echo "$out" | field ns_per_pkt >>/tmp/arxc-$TID.cal
 	[ "$r" = 1 ] && echo "calibration: $(echo "$out" | tr ' ' '\n' | grep calib_ | tr '\n' ' ')"
@@ -60,7 +60,7 @@ check "trafficgen: the refusal names the measured cost and the bound" \
 
 : >/tmp/arxc-$TID.cal
 : >/tmp/arxc-$TID.dir
-for r in 1 2 3; do
+for r in 1 2 3 4 5; do
 	"$BP" --only floor --runs 5 --repeat 1000 | sed -n 's/^| floor: empty XDP_DROP | \([0-9.]*\) .*/\1/p' >>/tmp/arxc-$TID.cal
 	"$BP" --only floor --runs 5 --repeat 100000000 --no-calibrate |
 		sed -n 's/^| floor: empty XDP_DROP | \([0-9.]*\) .*/\1/p' >>/tmp/arxc-$TID.dir
