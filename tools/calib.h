@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define CALIB_READS 5 /* readings per size; the extreme one at either end is ignored */
+#define CALIB_READS 5 /* readings per size */
 #define CALIB_STEP 8 /* the second size is this multiple of the first */
 #define CALIB_ATTEMPTS 6 /* of growing sizes, until a slope is seen */
 
@@ -53,7 +53,11 @@ static inline int calib_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* Median and the spread of the middle readings: one preemption does not make a resolution. */
+/*
+ * Median, and the spread of the three fastest readings: other work on the machine only ever
+ * adds time to a call, so a preempted reading says nothing of the clock's resolution, while
+ * coarse ticks or a varying fixed cost still spread the fastest ones.
+ */
 static inline void calib_stats(const struct calib_sample *s, double *med, double *spread)
 {
 	double v[CALIB_READS];
@@ -63,7 +67,7 @@ static inline void calib_stats(const struct calib_sample *s, double *med, double
 		v[i] = s->ns[i];
 	qsort(v, CALIB_READS, sizeof(v[0]), calib_cmp);
 	*med = v[CALIB_READS / 2];
-	*spread = v[CALIB_READS - 2] - v[1];
+	*spread = v[2] - v[0];
 }
 
 /*

@@ -472,6 +472,7 @@ static int calibrate_send(const struct args *a, struct live_call *lc, struct cal
 static int cmd_send(struct args *a)
 {
 	struct calib_result cal = {};
+	struct rx_counters pre_cal;
 	struct live_call lc;
 	char anchor[IFNAMSIZ] = "";
 	struct rx_counters before, after;
@@ -530,6 +531,11 @@ static int cmd_send(struct args *a)
 		if (err)
 			goto out;
 	}
+	/* The receiver's program counts calibration frames too: they are reported apart. */
+	err = ns_enter(a->rx_ns) ?: rx_read(a->rx_dev, a->family, &pre_cal);
+	err = err ?: ns_enter(a->gen_ns);
+	if (err)
+		goto out;
 	lc = (struct live_call){ .prog_fd = prog_fd, .len = len, .frame = frame, .batch = 64 };
 	err = a->direct ? 0 : calibrate_send(a, &lc, &cal);
 	if (err)
@@ -588,14 +594,15 @@ static int cmd_send(struct args *a)
 	       " ip_in=%" PRIu64 " udp_in=%" PRIu64 " udp_noports=%" PRIu64
 	       " rx_dropped=%u loss=%.4f wire=%u batch=%u calib_fixed_ns=%.0f"
 	       " calib_per_ns=%.2f calib_spread_ns=%.0f calib_size=%" PRIu64
-	       " calib_fixed_share=%.4f\n",
+	       " calib_fixed_share=%.4f calib_rx=%u\n",
 	       rx, sent, wall_ns, rx ? (double)wall_ns / rx : 0.0,
 	       wall_ns ? rx * 1e3 / wall_ns : 0.0, after.ip_in - before.ip_in,
 	       after.udp_in - before.udp_in, after.udp_noports - before.udp_noports,
 	       (uint32_t)(after.rx_dropped - before.rx_dropped),
 	       sent ? 1.0 - (double)rx / sent : 0.0, wire, a->batch ? (uint32_t)a->batch : batch,
 	       cal.fixed_ns, cal.per_ns, cal.jitter_ns, cal.size,
-	       cal.call_ns > 0 ? cal.fixed_ns / cal.call_ns : 0.0);
+	       cal.call_ns > 0 ? cal.fixed_ns / cal.call_ns : 0.0,
+	       (uint32_t)(before.rx_packets - pre_cal.rx_packets));
 	if (!rx) {
 		pr_warn("receiver '%s': counted no packet", a->rx_dev);
 		err = -EIO;
