@@ -83,6 +83,26 @@ CUR_N=0
 # Resuming an interrupted run: its raw lines are kept and their figures not measured again.
 [ -n "${BENCH_SEED_RAW:-}" ] && cp "$BENCH_SEED_RAW" "$RAW"
 
+# xdpf_do ARGS: one xdp-filter command in the receiver's namespace. It takes a global lock
+# file (/run/xdp-filter.lck) and fails at once while another xdp-filter holds it, or races
+# it: a bounded retry.
+xdpf_do() {
+	local i p
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		in_rx_root xdp-filter "$@" 2>>"$WORK/xdpf.err" && return 0
+		# xdp-filter 1.3.1 leaves its lock file behind after `ip` (here, every time),
+		# which blocks the next command: removed once its holder is gone (no such PID).
+		p=$(cat /run/xdp-filter.lck 2>/dev/null)
+		if [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null; then
+			rm -f /run/xdp-filter.lck
+			echo "stale lock of PID $p removed" >>"$WORK/xdpf.err"
+		fi
+		sleep 0.05
+	done
+	tail -1 "$WORK/xdpf.err" >&2
+	return 1
+}
+
 xdpf_unload() {
 	[ -e "/run/netns/$RX" ] || return 0
 	nsenter --net="/run/netns/$RX" xdp-filter unload "$RDEV" >/dev/null 2>&1
@@ -201,9 +221,10 @@ setup() {
 		# The Debian xdp-tools product as shipped: its default object (all features) or
 		# the IPv4 one (-f ipv4: xdpfilt_alw_ip), each behind libxdp's dispatcher, filled
 		# with its own CLI. nsenter keeps the root bpffs that `ip netns exec` would hide.
-		in_rx_root xdp-filter load "$RDEV" $([ "$c" = xdpf4 ] && echo -f ipv4) || return 1
-		# One at a time: xdp-filter takes a lock file, a second one in parallel fails.
-		keys 4 "$n" | in_rx_root xargs -I{} xdp-filter ip {} -m src || return 1
+		xdpf_do load "$RDEV" $([ "$c" = xdpf4 ] && echo -f ipv4) || return 1
+		keys 4 "$n" | while read -r a; do xdpf_do ip "$a" -m src || exit 1; done || return 1
+		[ "$(xdpf_do status | grep -c ' src ')" -ge "$n" ] ||
+			{ log "xdp-filter holds fewer than $n addresses"; return 1; }
 		;;
 	*) return 1 ;;
 	esac
@@ -224,7 +245,7 @@ count() {
 		fi
 		;;
 	xdpf | xdpf4)
-		in_rx_root xdp-filter status | awk '$1 == "XDP_DROP" { print $2; exit }' ;;
+		xdpf_do status | awk '$1 == "XDP_DROP" { print $2; exit }' ;;
 	*) echo 0 ;;
 	esac
 }
