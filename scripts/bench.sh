@@ -88,18 +88,17 @@ CUR_N=0
 # it: a bounded retry.
 xdpf_do() {
 	local i p
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		in_rx_root xdp-filter "$@" 2>>"$WORK/xdpf.err" && return 0
+	for i in 1 2 3 4 5; do
 		# xdp-filter 1.3.1 leaves its lock file behind after `ip` (here, every time),
 		# which blocks the next command: removed once its holder is gone (no such PID).
 		p=$(cat /run/xdp-filter.lck 2>/dev/null)
 		if [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null; then
 			rm -f /run/xdp-filter.lck
-			echo "stale lock of PID $p removed" >>"$WORK/xdpf.err"
 		fi
+		in_rx_root xdp-filter "$@" 2>>"$WORK/xdpf.err" && return 0
 		sleep 0.05
 	done
-	tail -1 "$WORK/xdpf.err" >&2
+	log "xdp-filter $*: failed: $(tail -1 "$WORK/xdpf.err")"
 	return 1
 }
 
@@ -631,7 +630,10 @@ if any(r["xdpf"][0] is not None or r["xdpf4"][0] is not None for _, r in peer_ro
         w(f"| {n:,} | {f(ar)} | {f(r_['xdpf'][0])} | {f(r_['xdpf4'][0])} | {f(r_['nft'][0])} | {q(r_['xdpf'][0], ar)} | "
           f"{q(r_['xdpf4'][0], ar)} | {q(r_['nft'][0], ar)} | {f(r_['arxdp'][1])} | {f(r_['xdpf'][1])} | {f(r_['xdpf4'][1])} | {f(r_['nft'][1])} |")
     w("\nA marginal cost below a few ns is inside the run-to-run spread of the floor itself (see the min–max above); "
-      "a negative one means the two medians are within that spread.\n")
+      "a negative one means the two medians are within that spread. Each contender gets a rig of its own, minutes apart, "
+      "and the floor itself moves between rigs (compare (a) across N): when the load of the machine (above) is high, "
+      "differences of tens of ns between XDP programs are that drift, not the programs; the interleaved pair below and "
+      "the unit cost are the figures that resolve them.\n")
 
 v6 = {c: med(("v6", c, "6", 1000000, "attack", "uniform")) for c in ["floor", "arxdp", "lookup", "nocnt"]}
 if any(v6.values()):
