@@ -411,6 +411,16 @@ static int calibrate_repeat(struct bench *b)
 		pr_warn("calibration: refused: no cost per run resolved up to a repeat of %" PRIu64
 			" within %.1f s (spread %.0f ns per call)",
 			r->hi_size, r->spent_ns / 1e9, r->jitter_ns);
+	/*
+	 * The spread of the fastest readings misses preemption, which hits a call of a few ms
+	 * whole or not at all: no call shorter than 50 ms, which averages over many timeslices.
+	 */
+	if (!err && r->call_ns < 50e6 && r->per_ns > 0) {
+		double s = ceil((50e6 - r->fixed_ns) / r->per_ns);
+
+		r->size = s > UINT32_MAX ? UINT32_MAX : (uint64_t)s;
+		r->call_ns = r->fixed_ns + r->per_ns * (double)r->size;
+	}
 	if (!err)
 		b->repeat = (uint32_t)r->size;
 	return err;
