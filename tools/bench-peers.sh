@@ -48,6 +48,10 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		kill -9 "$p" >/dev/null 2>&1
 	done
+	# Whatever still runs in the namespace is this script's (it made the namespace).
+	for p in $(ip netns pids "$NS" 2>/dev/null); do
+		kill -9 "$p" >/dev/null 2>&1
+	done
 	ip netns del "$NS" >/dev/null 2>&1
 	rm -rf "$PIN" "$W"
 }
@@ -138,7 +142,9 @@ maxretry = 1
 findtime = 600
 bantime = 86400
 EOF
-	in_ns fail2ban-server -f -x -c "$W/f2b" -s "$W/f2b.sock" -p "$W/f2b.pid" >"$W/f2b.out" 2>&1 &
+	# Not through in_ns: $! must be the server itself (ip netns exec execs it), not a subshell.
+	ip netns exec "$NS" fail2ban-server -f -x -c "$W/f2b" -s "$W/f2b.sock" -p "$W/f2b.pid" \
+		>"$W/f2b.out" 2>&1 &
 	PIDS+=($!)
 	f2c() { in_ns fail2ban-client -c "$W/f2b" -s "$W/f2b.sock" "$@"; }
 	for _ in $(seq 100); do f2c ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -238,7 +244,7 @@ EOF
 	csc machines add bench --password "arxdp-bench-$$" -f "$C/local_api_credentials.yaml" --force \
 		>"$W/cs-machine.out" 2>&1 || log "crowdsec: machines add failed: $(tail -1 "$W/cs-machine.out")"
 	key=$(csc bouncers add "arxb-$$" -o raw 2>"$W/cs-bouncer.err")
-	in_ns crowdsec -c "$C/config.yaml" -no-cs >"$W/cs.out" 2>&1 &
+	ip netns exec "$NS" crowdsec -c "$C/config.yaml" -no-cs >"$W/cs.out" 2>&1 &
 	PIDS+=($!)
 	up=0
 	for _ in $(seq 300); do
@@ -273,7 +279,7 @@ nftables:
 prometheus:
   enabled: false
 EOF
-		in_ns crowdsec-firewall-bouncer -c "$C/bouncer.yaml" >"$W/csb.out" 2>&1 &
+		ip netns exec "$NS" crowdsec-firewall-bouncer -c "$C/bouncer.yaml" >"$W/csb.out" 2>&1 &
 		PIDS+=($!)
 		sleep 2
 		{
