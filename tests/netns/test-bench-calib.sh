@@ -12,7 +12,9 @@ require_root
 TG="$OUTPUT/tools/trafficgen"
 BP="$OUTPUT/tools/bench-prog"
 [ -x "$TG" ] && [ -x "$BP" ] || { echo "FAIL: tools not built"; exit 1; }
-TOL=${CALIB_TOL:-5} # percent, the unit-cost bench
+# percent, the unit-cost bench: the best of 5 of either side still differ by up to ~7% on this
+# VM shared with builds (measured 8.81 against 9.43 ns); the error issue 16 is about is 1000x.
+TOL=${CALIB_TOL:-10}
 # Live frames through a veth on 2 shared CPUs vary by more between any two runs (the receiver
 # is softirq work the scheduler interleaves with everything else), so a wider bound: what it
 # catches is a fixed cost per call counted into the figure (issue 16: 10-1000x, not 10%).
