@@ -217,7 +217,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
 
-bench: deps
+bench:
+	$(Q)scripts/deps.sh --bench
 	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)OUTPUT=$(OUTPUT) scripts/bench.sh
 

@@ -10,14 +10,20 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
+#include <net/if.h>
+#include <sched.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/if_link.h>
 #include "arxdp.h"
 #include "blocklist.h"
 #include "loader.h"
@@ -26,6 +32,7 @@
 #include "floor.skel.h"
 #include "arxdp-variant.skel.h"
 #include "../tests/bpf/pkt.h"
+#include "calib.h"
 
 #define MAX_RUNS 31
 #define REGRESSION 1.20 /* allowed growth of hit/floor over the baseline */
@@ -130,7 +137,16 @@ struct bench {
 	int fd[P_NUM];
 	uint32_t repeat;
 	int runs;
+	const char *only; /* the floor and the cases whose name starts so, nothing else */
+	struct calib_result cal;
+	uint32_t min_repeat; /* --repeat: the calibration may only raise it */
+	uint32_t rep[ARRAY_SIZE(cases)]; /* per case, so each call lasts as long as needed */
 };
+
+static bool selected(const struct bench *b, size_t i)
+{
+	return i == 0 || !b->only || !strncmp(cases[i].name, b->only, strlen(b->only));
+}
 
 static int open_bl(struct blocklist *bl, struct loader_private *lp)
 {
@@ -320,32 +336,202 @@ static int cmp_double(const void *x, const void *y)
 }
 
 /*
+ * The CPU time of this thread, which the test run's loop is charged to: the kernel lets other
+ * work run inside a long call (cond_resched) and waits idle in others (the dispatcher), and
+ * on two CPUs shared with builds either would count in wall time.
+ */
+static uint64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/*
  * ns per packet of one case. opts.duration is the kernel's mean in whole ns, too coarse
- * against a 6 ns floor (one ns is 17%), so the call is timed from here instead: over a
- * million repetitions the syscall around the loop is noise.
+ * against a 6 ns floor (one ns is 17%), so the call is timed from here (this thread's CPU
+ * time), at the repeat the calibration chose.
  */
 static int run_once(struct bench *b, const struct bench_case *c, double *ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = b->repeat);
+	uint32_t repeat = b->rep[c - cases];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = repeat);
 	uint8_t buf[PKT_MAX];
 	uint64_t t0;
 
 	opts.data_in = buf;
 	opts.data_size_in = pkt_build(&c->pkt, buf);
-	t0 = mono_now_ns();
+	t0 = cpu_now_ns();
 	if (bpf_prog_test_run_opts(b->fd[c->prog], &opts)) {
 		int err = -errno;
 
 		pr_warn("case '%s': BPF_PROG_TEST_RUN failed: %s", c->name, errstr(err));
 		return err;
 	}
-	*ns = (double)(mono_now_ns() - t0) / b->repeat;
+	*ns = (double)(cpu_now_ns() - t0) / repeat;
 	if ((int)opts.retval != c->verdict) {
 		pr_warn("case '%s': wrong verdict: %u, expected %d", c->name, opts.retval,
 			c->verdict);
 		return -EPROTO;
 	}
 	return 0;
+}
+
+/*
+ * A test run puts its program into the kernel's XDP dispatcher and takes it out again unless
+ * something else keeps it there; each change waits for the dispatcher's update (an RCU grace
+ * period), on some VMs 20-30 ms of idle wall time per call (issue 16). So every program is
+ * attached in native mode to a veth of a network namespace private to this process, which
+ * the kernel removes, devices, attachments and all, when the process ends.
+ */
+static int anchor_progs(const struct bench *b)
+{
+	char name[IFNAMSIZ];
+	int i, ifindex, err;
+
+	if (unshare(CLONE_NEWNET)) {
+		err = -errno;
+		pr_warn("dispatcher anchor: private network namespace failed: %s", errstr(err));
+		return err;
+	}
+	if (system("ip link add bpa0 type veth peer name bpa1 && ip link add bpa2 type veth peer "
+		   "name bpa3 && ip link add bpa4 type veth peer name bpa5")) {
+		pr_warn("dispatcher anchor: creating the veths failed");
+		return -EIO;
+	}
+	for (i = 0; i < P_NUM; i++) {
+		snprintf(name, sizeof(name), "bpa%d", i);
+		ifindex = (int)if_nametoindex(name);
+		if (!ifindex || bpf_xdp_attach(ifindex, b->fd[i], XDP_FLAGS_DRV_MODE, NULL)) {
+			err = ifindex ? -errno : -ENODEV;
+			pr_warn("interface '%s': attaching the dispatcher anchor failed: %s", name,
+				errstr(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Wall time of one BPF_PROG_TEST_RUN of case i at size repetitions. */
+static int time_case(const struct bench *b, size_t i, uint64_t size, double *ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = (uint32_t)size);
+	uint8_t buf[PKT_MAX];
+	uint64_t t0;
+
+	opts.data_in = buf;
+	opts.data_size_in = pkt_build(&cases[i].pkt, buf);
+	t0 = cpu_now_ns();
+	if (bpf_prog_test_run_opts(b->fd[cases[i].prog], &opts)) {
+		int err = -errno;
+
+		pr_warn("case '%s': calibration: BPF_PROG_TEST_RUN failed: %s", cases[i].name,
+			errstr(err));
+		return err;
+	}
+	*ns = (double)(cpu_now_ns() - t0);
+	return 0;
+}
+
+static int time_floor(void *ctx, uint64_t size, double *ns)
+{
+	return time_case(ctx, 0, size, ns);
+}
+
+/*
+ * The floor's calibration gives the least wall time a call needs here; each case gets the
+ * repeat that fills it at its own cost per run (one probe call of a quarter of the floor's
+ * repeat, 20% margin), so costly cases do not take four times as long as they must.
+ */
+static int size_cases(struct bench *b, bool calibrated)
+{
+	double work = b->cal.call_ns - b->cal.fixed_ns, t, per, rep;
+	uint64_t probe = b->repeat / 4 > 1000 ? b->repeat / 4 : 1000;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		b->rep[i] = b->repeat;
+	if (!calibrated)
+		return 0;
+	for (i = 1; i < ARRAY_SIZE(cases); i++) {
+		if (!selected(b, i))
+			continue;
+		err = time_case(b, i, probe, &t);
+		if (err)
+			return err;
+		per = (t - b->cal.fixed_ns) / (double)probe;
+		if (per < b->cal.per_ns)
+			per = b->cal.per_ns;
+		rep = ceil(1.2 * work / per);
+		rep = rep < b->min_repeat ? b->min_repeat : rep > UINT32_MAX ? UINT32_MAX : rep;
+		b->rep[i] = (uint32_t)rep;
+	}
+	return 0;
+}
+
+/*
+ * Before any timed run: the fixed cost of a test run and the spread of its timing on this
+ * machine (some VMs add ms per call, or move in 4 ms ticks), so that the repeat count keeps
+ * both under 2% and 1% of the cheapest case's call; --repeat is the least it may use. The
+ * empty program costing more than a microsecond means the machine measures itself: refuse.
+ */
+static int calibrate_repeat(struct bench *b)
+{
+	const struct calib_policy p = { .fixed_share = 0.02,
+					.resolution = 0.01,
+					.max_per_ns = 1000,
+					.max_call_ns = 3e9,
+					.budget_ns = 10e9,
+					.start_size = 1000,
+					.min_size = b->min_repeat,
+					.max_size = UINT32_MAX };
+	struct calib_result *r = &b->cal;
+	int err = calib_run(time_floor, b, &p, r);
+
+	if (err == -ERANGE)
+		pr_warn("calibration: refused: the empty program costs %.1f ns per run (fixed %.0f "
+			"ns per call), above the plausible %.0f ns",
+			r->per_ns, r->fixed_ns, p.max_per_ns);
+	else if (err == -E2BIG)
+		pr_warn("calibration: refused: a fixed cost of %.0f ns per call and a spread of %.0f "
+			"ns need a repeat of %" PRIu64 " (%.2f s per call), more than %.0f s",
+			r->fixed_ns, r->jitter_ns, r->size, r->call_ns / 1e9, p.max_call_ns / 1e9);
+	else if (err == -EDOM || err == -ETIMEDOUT)
+		pr_warn("calibration: refused: no cost per run resolved up to a repeat of %" PRIu64
+			" within %.1f s (spread %.0f ns per call)",
+			r->hi_size, r->spent_ns / 1e9, r->jitter_ns);
+	/*
+	 * The spread of the fastest readings misses preemption, which hits a call of a few ms
+	 * whole or not at all: no call shorter than 50 ms, which averages over many timeslices.
+	 */
+	if (!err && r->call_ns < 50e6 && r->per_ns > 0) {
+		double s = ceil((50e6 - r->fixed_ns) / r->per_ns);
+
+		r->size = s > UINT32_MAX ? UINT32_MAX : (uint64_t)s;
+		r->call_ns = r->fixed_ns + r->per_ns * (double)r->size;
+	}
+	if (!err)
+		b->repeat = (uint32_t)r->size;
+	return err;
+}
+
+static void print_calibration(const struct bench *b, bool calibrated)
+{
+	const struct calib_result *r = &b->cal;
+
+	if (!calibrated) {
+		printf("Calibration: none (--no-calibrate), repeat %u as given.\n\n", b->repeat);
+		return;
+	}
+	printf("Calibration (before the timed runs, empty program, repeats %" PRIu64 " and %" PRIu64
+	       "): fixed %.0f ns per call, %.2f ns per run, timing spread %.0f ns; repeat %u "
+	       "keeps the fixed cost at %.2f%% and the spread at %.2f%% of a floor call "
+	       "(limits 2%% and 1%%).\n\n",
+	       r->lo_size, r->hi_size, r->fixed_ns, r->per_ns, r->jitter_ns, b->repeat,
+	       100 * r->fixed_ns / (r->fixed_ns + r->per_ns * b->repeat),
+	       100 * r->jitter_ns / (r->fixed_ns + r->per_ns * b->repeat));
 }
 
 static void summarize(double *v, int n, struct result *r)
@@ -367,7 +553,7 @@ static int run_phase(struct bench *b, bool cidr, double ns[][MAX_RUNS])
 
 	for (r = 0; r < b->runs; r++) {
 		for (i = 0; i < ARRAY_SIZE(cases); i++) {
-			if (cases[i].cidr != cidr || b->fd[cases[i].prog] < 0)
+			if (cases[i].cidr != cidr || b->fd[cases[i].prog] < 0 || !selected(b, i))
 				continue;
 			err = run_once(b, &cases[i], &ns[i][r]);
 			if (err)
@@ -420,6 +606,9 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "write-baseline", no_argument, NULL, 'w' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "no-calibrate", no_argument, NULL, 'N' },
+		{ "no-anchor", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench b = { .repeat = 1000000, .runs = 7 };
@@ -427,7 +616,7 @@ int main(int argc, char **argv)
 	double ns[ARRAY_SIZE(cases)][MAX_RUNS], ratios[MAX_RUNS];
 	int r;
 	const char *baseline = "tools/bench-baseline.txt";
-	bool check = false, write = false;
+	bool check = false, write = false, calibrate = true, anchor = true;
 	double base = 0, ratio;
 	size_t i;
 	int opt, err;
@@ -450,9 +639,19 @@ int main(int argc, char **argv)
 		case 'w':
 			write = true;
 			break;
+		case 'o':
+			b.only = optarg;
+			break;
+		case 'N':
+			calibrate = false;
+			break;
+		case 'A':
+			anchor = false;
+			break;
 		default:
 			fprintf(stderr, "usage: bench-prog [--repeat N] [--runs N] [--check] "
-					"[--baseline FILE] [--write-baseline]\n");
+					"[--baseline FILE] [--write-baseline] [--only NAME] "
+					"[--no-calibrate] [--no-anchor]\n");
 			return 2;
 		}
 	}
@@ -465,6 +664,10 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	err = bench_open(&b);
+	b.min_repeat = b.repeat;
+	err = err ?: anchor ? anchor_progs(&b) : 0;
+	err = err ?: calibrate ? calibrate_repeat(&b) : 0;
+	err = err ?: size_cases(&b, calibrate);
 	if (err)
 		goto out;
 	/* A prefix block turns every later miss into a trie lookup too: add it last. */
@@ -474,20 +677,26 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 	for (r = 0; r < b.runs; r++)
-		ratios[r] = ns[HIT_CASE][r] / ns[0][r];
+		ratios[r] = selected(&b, HIT_CASE) ? ns[HIT_CASE][r] / ns[0][r] : 0;
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		summarize(ns[i], b.runs, &res[i]);
+		if (selected(&b, i))
+			summarize(ns[i], b.runs, &res[i]);
 	qsort(ratios, b.runs, sizeof(ratios[0]), cmp_double);
 	ratio = ratios[b.runs / 2];
 
-	printf("BPF_PROG_TEST_RUN, one 64-byte frame per case, repeat %u, median of %d runs "
-	       "(min–max); maps at arxdp's default capacity (1,048,576). The frame never changes, "
+	printf("BPF_PROG_TEST_RUN, one 64-byte frame per case, repeat %u for the floor (each case "
+	       "sized to calls as long, column *repeat*), median of %d runs (min–max); maps at arxdp's default capacity (1,048,576). The frame never changes, "
 	       "so every lookup is cache-hot: instruction cost, not memory cost.\n\n",
 	       b.repeat, b.runs);
-	printf("| Case | ns/pkt | − floor, ns | × floor |\n|---|---:|---:|---:|\n");
+	print_calibration(&b, calibrate);
+	printf("| Case | ns/pkt | − floor, ns | × floor | repeat |\n|---|---:|---:|---:|---:|\n");
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		printf("| %s | %.2f (%.2f–%.2f) | %.2f | %.2f× |\n", cases[i].name, res[i].med,
-		       res[i].min, res[i].max, res[i].med - res[0].med, res[i].med / res[0].med);
+		if (selected(&b, i))
+			printf("| %s | %.2f (%.2f–%.2f) | %.2f | %.2f× | %u |\n", cases[i].name,
+			       res[i].med, res[i].min, res[i].max, res[i].med - res[0].med,
+			       res[i].med / res[0].med, b.rep[i]);
+	if (b.only)
+		goto out;
 	printf("\nClock: the precise clock (bpf_ktime_get_ns) costs %.1f ns more per hit than the "
 	       "coarse one on this machine (clock source above); the per-block counts (two "
 	       "atomic adds) cost %.1f ns per hit here (cache-hot).\n",
