@@ -239,7 +239,8 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	}
 	/* Only a pin set that already holds block maps can hold blocks the prefilter misses. */
 	pf_new = (pinned(o->pin_dir, ARXDP_MAP_BLOCK4) || pinned(o->pin_dir, ARXDP_MAP_BLOCK6)) &&
-		 (!pinned(o->pin_dir, ARXDP_MAP_PREFILTER) || !pinned(o->pin_dir, ARXDP_MAP_PFCOUNT));
+		 (!pinned(o->pin_dir, ARXDP_MAP_PREFILTER) ||
+		  !pinned(o->pin_dir, ARXDP_MAP_PFCOUNT));
 	err = arxdp__load(skel);
 	if (err) {
 		pr_warn("BPF program '%s': load failed: %s (run with -vv for the verifier log)",
