@@ -395,12 +395,19 @@ static int anchor_progs(const struct bench *b)
 		pr_warn("dispatcher anchor: private network namespace failed: %s", errstr(err));
 		return err;
 	}
-	if (system("ip link add bpa0 type veth peer name bpa1 && ip link add bpa2 type veth peer "
-		   "name bpa3 && ip link add bpa4 type veth peer name bpa5")) {
-		pr_warn("dispatcher anchor: creating the veths failed");
-		return -EIO;
+	/* One veth end per program: a pair per two programs, however many variants exist. */
+	for (i = 0; i < P_NUM; i += 2) {
+		char cmd[96];
+
+		snprintf(cmd, sizeof(cmd), "ip link add bpa%d type veth peer name bpa%d", i, i + 1);
+		if (system(cmd)) {
+			pr_warn("dispatcher anchor: creating the veths failed");
+			return -EIO;
+		}
 	}
 	for (i = 0; i < P_NUM; i++) {
+		if (b->fd[i] < 0)
+			continue;
 		snprintf(name, sizeof(name), "bpa%d", i);
 		ifindex = (int)if_nametoindex(name);
 		if (!ifindex || bpf_xdp_attach(ifindex, b->fd[i], XDP_FLAGS_DRV_MODE, NULL)) {
