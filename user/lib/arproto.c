@@ -32,14 +32,21 @@ int arproto_parse(const char *line, cJSON **out)
 	j = cJSON_ParseWithOpts(line, NULL, 0);
 	if (!j)
 		return -EINVAL;
-	if (!cJSON_IsNumber(cJSON_GetObjectItem(j, "version")) ||
-	    !cJSON_IsObject(cJSON_GetObjectItem(j, "origin")) ||
-	    !cJSON_IsString(cJSON_GetObjectItem(j, "command")) ||
-	    !cJSON_IsObject(cJSON_GetObjectItem(j, "parameters"))) {
+	if (arproto_check(j)) {
 		cJSON_Delete(j);
 		return -EINVAL;
 	}
 	*out = j;
+	return 0;
+}
+
+int arproto_check(const cJSON *j)
+{
+	if (!cJSON_IsNumber(cJSON_GetObjectItem(j, "version")) ||
+	    !cJSON_IsObject(cJSON_GetObjectItem(j, "origin")) ||
+	    !cJSON_IsString(cJSON_GetObjectItem(j, "command")) ||
+	    !cJSON_IsObject(cJSON_GetObjectItem(j, "parameters")))
+		return -EINVAL;
 	return 0;
 }
 

@@ -37,6 +37,8 @@ enum ar_command {
  * command a string and parameters an object. 0 and *out (free with cJSON_Delete), or -EINVAL.
  */
 int arproto_parse(const char *line, cJSON **out);
+/* arproto_parse()'s checks on a tree already parsed: 0 or -EINVAL. */
+int arproto_check(const cJSON *j);
 /* The command of a parsed message; AR_CMD_OTHER when it is missing or unknown. */
 enum ar_command arproto_command(const cJSON *msg);
 /* "add", "delete", "continue", "abort", "check_keys"; NULL for AR_CMD_OTHER. */
