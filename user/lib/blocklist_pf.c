@@ -168,7 +168,8 @@ int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set)
 		err = -ENOMEM;
 	if (err)
 		goto out;
-	qsort(slots, n, sizeof(*slots), cmp_u32);
+	if (n) /* qsort() wants a real array even for 0 elements */
+		qsort(slots, n, sizeof(*slots), cmp_u32);
 	/* Stale counts go (the key is read before its entry is deleted), then the new ones. */
 	while (!bpf_map_get_next_key(bl->fd_pfcount, NULL, &next)) {
 		key = next;
