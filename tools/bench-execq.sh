@@ -107,7 +107,8 @@ QLEN=$(in_ns sysctl -n net.unix.max_dgram_qlen)
 
 WHO="serial"
 if "$ARXDPD" --help 2>&1 | grep -q -e execq -e '--execd'; then
-	WHO="serial arxdpd"
+	# BENCH_EXECQ_WHO: one side alone (profiling); the report then has no ratio row.
+	WHO=${BENCH_EXECQ_WHO:-serial arxdpd}
 else
 	say "build/arxdpd has no execq input yet (\`arxdpd --help\` mentions neither execq nor --execd): baseline only"
 fi
