@@ -167,17 +167,9 @@ static int feed_http(struct client *cl)
 	int done;
 
 	for (;;) {
-		if (cl->c.len >= METRICS_HTTP_REQUEST_MAX - 1)
-			return -E2BIG;
-		n = read(cl->c.fd, cl->c.buf + cl->c.len, METRICS_HTTP_REQUEST_MAX - 1 - cl->c.len);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = ctl_conn_read(&cl->c, METRICS_HTTP_REQUEST_MAX, -E2BIG);
 		if (n < 0)
-			return errno == EAGAIN ? -EAGAIN : -errno;
-		if (n == 0)
-			return -ENODATA;
-		cl->c.len += (size_t)n;
-		cl->c.buf[cl->c.len] = '\0';
+			return (int)n;
 		done = metrics_http_request_done(cl->c.buf, cl->c.len);
 		if (done)
 			return done < 0 ? done : 0;

@@ -458,16 +458,9 @@ int execd_com_feed(struct ctl_conn *c)
 		if (r != -EAGAIN)
 			break;
 		/* c->buf holds CTL_MSG_MAX bytes: a frame of up to EXECD_COM_MAX - 5 fits. */
-		if (c->len >= CTL_MSG_MAX - 1)
-			return -EMSGSIZE;
-		n = read(c->fd, c->buf + c->len, CTL_MSG_MAX - 1 - c->len);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = ctl_conn_read(c, CTL_MSG_MAX, -EMSGSIZE);
 		if (n < 0)
-			return errno == EAGAIN ? -EAGAIN : -errno;
-		if (n == 0)
-			return -ENODATA;
-		c->len += (size_t)n;
+			return (int)n;
 	}
 	if (r)
 		return r;

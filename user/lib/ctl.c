@@ -132,28 +132,42 @@ int ctl_conn_init(struct ctl_conn *c, int fd, uint64_t now_ns, unsigned int time
 	return 0;
 }
 
+ssize_t ctl_conn_read(struct ctl_conn *c, size_t cap, int full_err)
+{
+	ssize_t n;
+
+	if (cap > CTL_MSG_MAX)
+		cap = CTL_MSG_MAX;
+	do {
+		if (c->len >= cap - 1)
+			return full_err;
+		n = read(c->fd, c->buf + c->len, cap - 1 - c->len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (n == 0)
+		return -ENODATA;
+	c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	return n;
+}
+
 int ctl_conn_feed(struct ctl_conn *c)
 {
 	char *nl;
 	ssize_t n;
 
 	for (;;) {
-		if (c->len >= CTL_MSG_MAX - 1)
-			return -EMSGSIZE;
-		n = read(c->fd, c->buf + c->len, CTL_MSG_MAX - 1 - c->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-		if (n == 0) {
+		n = ctl_conn_read(c, CTL_MSG_MAX, -EMSGSIZE);
+		if (n == -ENODATA) {
 			/* The client's shutdown(SHUT_WR) ends a request without a newline. */
 			if (!c->len)
 				return -ENODATA;
-			c->buf[c->len] = '\0';
 			return 0;
 		}
-		nl = memchr(c->buf + c->len, '\n', (size_t)n);
-		c->len += (size_t)n;
+		if (n < 0)
+			return (int)n;
+		nl = memchr(c->buf + c->len - (size_t)n, '\n', (size_t)n);
 		if (nl) {
 			*nl = '\0';
 			c->len = (size_t)(nl - c->buf);

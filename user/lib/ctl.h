@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CTL_MSG_MAX 65536
 /* The CLI's wait for the daemon's answer, connect included. */
@@ -56,6 +57,13 @@ int ctl_conn_init(struct ctl_conn *c, int fd, uint64_t now_ns, unsigned int time
  * -EMSGSIZE: longer than CTL_MSG_MAX; other -errno: the connection failed.
  */
 int ctl_conn_feed(struct ctl_conn *c);
+/*
+ * One read() (EINTR retried) of what the peer sent, appended to c->buf, which stays
+ * NUL-terminated and holds at most cap - 1 bytes (cap <= CTL_MSG_MAX): the bytes read (> 0),
+ * full_err when the buffer is full already, -ENODATA at the peer's end, -EAGAIN or -errno.
+ * For framings other than the control socket's newline (HTTP, Wazuh's com socket).
+ */
+ssize_t ctl_conn_read(struct ctl_conn *c, size_t cap, int full_err);
 bool ctl_conn_expired(const struct ctl_conn *c, uint64_t now_ns);
 /* Milliseconds left before the deadline (0 when passed): an epoll_wait timeout. */
 int ctl_conn_remaining_ms(const struct ctl_conn *c, uint64_t now_ns);
