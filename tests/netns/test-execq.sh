@@ -250,6 +250,64 @@ check "... and says so" logged "directory not trusted"
 chmod 0750 "$H/queue/alerts"
 check "a trusted one is accepted again" start_daemon
 stop_daemon
+# A stop in the middle of a burst: a sender that resends what it was refused (EPIPE or no
+# reader) gets every one of 250 responses applied exactly once, whatever the stop caught. The
+# stop comes while the pin directory is locked, so datagrams the sender was told were
+# delivered sit in the socket's queue: the stop must apply them, not drop them.
+alert "$W/burst-tpl.json" 203.0.113.1 900
+cat >"$W/burst.py" <<'PY'
+import errno, json, socket, sys, time
+path, tpl, out = sys.argv[1:4]
+alert = json.loads(open(tpl).readline())
+end = time.monotonic() + 40
+sent = refused = 0
+s = None
+for i in range(1, 251):
+    alert["data"]["srcip"] = "203.0.113.%d" % i
+    alert["id"] = "1700000000.%d" % (9000 + i)
+    data = json.dumps({"version": 1, "origin": {"name": "node-test", "module": "wazuh-analysisd"},
+        "command": "firewall-drop600", "parameters": {"extra_args": [], "alert": alert}},
+        separators=(",", ":")).encode() + b"\0"
+    while time.monotonic() < end:
+        try:
+            if s is None:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.connect(path)
+            s.send(data)
+            sent += 1
+            time.sleep(0.005)  # a burst that lasts past the stop below
+            break
+        except OSError as e:
+            if e.errno not in (errno.EPIPE, errno.ECONNREFUSED, errno.ENOENT):
+                raise
+            refused += 1
+            s = None
+            time.sleep(0.01)
+open(out, "w").write("%d %d\n" % (sent, refused))
+PY
+burst_adds() { grep -c '"command":"add".*"srcip":"203\.0\.113\.' "$ARLOG"; }
+check "burst: the daemon is up" start_daemon
+timeout 60 python3 "$W/burst.py" "$Q" "$W/burst-tpl.json" "$W/burst.out" &
+BURST=$!
+on_exit kill "$BURST"
+check "burst: the first responses applied" wait_for 10 eval '[ "$(burst_adds)" -ge 40 ]'
+flock "$ARXDP_PIN_DIR" sleep 1.5 &
+LOCKER=$!
+sleep 0.5
+BEFORE=$(burst_adds)
+stop_daemon
+wait "$LOCKER"
+check "burst: the stop applied what was queued under the lock" test "$(burst_adds)" -gt "$BEFORE"
+check "burst: restarted in the middle" start_daemon
+wait "$BURST"
+check "burst: the sender delivered all 250" eval '[ "$(cut -d" " -f1 "$W/burst.out")" = 250 ]'
+echo "burst: sender refused $(cut -d" " -f2 "$W/burst.out") times across the restart"
+check "burst: all 250 addresses are blocked" wait_for 5 eval \
+	'[ "$("$ARXDP" list --json | grep -o "\"addr\":\"203\.0\.113\.[0-9]*\"" | sort -u | wc -l)" = 250 ]'
+check "burst: each applied once (250 add sequences in the log)" test "$(burst_adds)" -eq 250
+check "burst: one offense each" test "$(json_get "$("$ARXDP" list --json)" \
+	"sum(1 for e in j if e['addr'].startswith('203.0.113.') and e['offenses'] != 1)")" -eq 0
+stop_daemon
 # With SANITIZE builds, ASan/UBSan/LSan reports of every daemon run land in this log.
 check "no sanitizer report in the daemon log" \
 	eval '! grep -hE "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$W/arxdpd.log"'

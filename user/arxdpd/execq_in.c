@@ -433,6 +433,8 @@ void execq_in_event(struct daemon *d)
 		n = recv(eq->fd, eq->buf, EXECQ_BUF, MSG_TRUNC | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0 && eq->stopping)
+			break;
 		if (n < 0) {
 			if (errno != EAGAIN)
 				pr_warn("execq '%s': receive failed: %s", eq->path,
@@ -445,6 +447,34 @@ void execq_in_event(struct daemon *d)
 	bl_unlock(&d->bl);
 	responder_flush(&d->r);
 	/* The blocks mark the state dirty; the tick's snapshot takes them (no position here). */
+}
+
+void execq_in_stop(struct daemon *d)
+{
+	struct execq_in *eq = d->eq;
+	uint64_t before;
+	int i;
+
+	if (!eq || eq->fd < 0)
+		return;
+	/* Unix datagram senders get EPIPE from a reader shut for reading (unix_dgram_sendmsg). */
+	if (shutdown(eq->fd, SHUT_RD))
+		pr_warn("execq '%s': shutdown: %s", eq->path, strerror(errno));
+	eq->stopping = true;
+	set_paused(d, false);
+	/* The queue holds at most net.unix.max_dgram_qlen datagrams; a held lock gets 20 tries. */
+	for (i = 0; i < 20; i++) {
+		before = eq->c.received;
+		execq_in_event(d);
+		if (!eq->paused && eq->c.received == before)
+			break;
+		if (eq->paused)
+			usleep(50 * 1000);
+	}
+	if (eq->paused)
+		pr_warn("execq '%s': the pin directory stayed locked: datagrams still queued at the "
+			"stop are lost (their senders were told they were delivered)",
+			eq->path);
 }
 
 bool execq_in_paused(const struct daemon *d)

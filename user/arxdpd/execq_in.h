@@ -32,6 +32,7 @@ struct execq_in {
 	ino_t ino; /* the name as bound: another inode there is another process's socket */
 	bool lost; /* said: the name is not ours any more */
 	bool paused; /* the pin-directory lock was busy: out of epoll until it is free */
+	bool stopping; /* shut for reading: a 0-byte read is the end of the queue */
 	struct execq_table *t;
 	char *buf; /* one datagram: EXECQ_MAXSTR + NUL, and one byte to see a longer one */
 	struct execq_counters c;
@@ -51,6 +52,12 @@ void execq_in_message(struct execq_in *eq, struct responder *r, struct runner *r
 /* The daemon's side: on when its settings say execq. Each says why it failed. */
 int execq_in_open(struct daemon *d);
 void execq_in_close(struct daemon *d);
+/*
+ * At a stop, before the final save: refuses new datagrams (a sender is told EPIPE at once, as
+ * when no reader exists, instead of queueing into a socket about to close) and applies those
+ * already queued, so a stop loses none that a sender was told were delivered.
+ */
+void execq_in_stop(struct daemon *d);
 /* The socket is readable: a bounded batch of datagrams, under one pin-directory lock. */
 void execq_in_event(struct daemon *d);
 /* Once a second: is the name still our socket? A paused input tries the lock again. */

@@ -678,6 +678,7 @@ int main(int argc, char **argv)
 	notify_systemd("READY=1");
 	run_loop(&d);
 	notify_systemd("STOPPING=1");
+	execq_in_stop(&d);
 	if (d.o.unblock_on_exit) {
 		pr_info("shutting down: deleting every response (--unblock-on-exit)");
 		runner_flush_deletes(d.runner, d.s.script_time_limit_s ?: 10);
