@@ -244,4 +244,27 @@ kill -TERM "$FPID"
 wait "$FPID"; rc=$?
 check "-f exits 0 on SIGTERM (rc $rc)" test "$rc" -eq 0
 
+# Active response off in ossec.conf: execd logs 1350, keeps its pid file and com socket, and
+# binds no execq (src/os_execd/main.c), so neither does arxdpd in its place.
+cp "$H/etc/ossec.conf" "$W/ossec.on"
+sed -i 's|<active-response><repeated_offenders>|<active-response><disabled>yes</disabled><repeated_offenders>|' \
+	"$H/etc/ossec.conf"
+rm -f "$H/queue/alerts/execq"
+"$EXECD" -f -g root >"$W/off.out" 2>&1 &
+FPID=$!
+on_exit "kill -9 $FPID"
+for _ in $(seq 100); do
+	[ -e "$H/var/run/wazuh-execd-$FPID.pid" ] && grep -q "1350" "$W/off.out" && break
+	sleep 0.1
+done
+check "execd off: the pid file is written" test -e "$H/var/run/wazuh-execd-$FPID.pid"
+check "execd off: (1350) logged" grep -qF "(1350): Active response disabled." "$W/off.out"
+out=$(com "getconfig active-response")
+check "execd off: the com socket answers disabled ($out)" \
+	grep -qF 'ok {"active-response":{"disabled":"yes"' <<<"$out"
+check "execd off: no execq bound" test ! -e "$H/queue/alerts/execq"
+kill -TERM "$FPID"
+wait "$FPID"
+cp "$W/ossec.on" "$H/etc/ossec.conf"
+
 finish
