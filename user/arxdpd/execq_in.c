@@ -366,7 +366,8 @@ int execq_in_open(struct daemon *d)
 		pr_info("(1350): Active response disabled.");
 		pr_warn("execq: '%s' line %d turns wazuh-execd off: %s/%s not bound, as execd binds "
 			"nothing then (analysisd drops the responses for this host)",
-			d->s.ossec_conf, d->r.cfg->execd_disabled_line, d->s.wazuh_home, EXECQ_QUEUE);
+			d->s.ossec_conf, d->r.cfg->execd_disabled_line, d->s.wazuh_home,
+			EXECQ_QUEUE);
 		return 0;
 	}
 	err = execq_in_new(&eq, d->s.wazuh_home, d->s.agent_id);
