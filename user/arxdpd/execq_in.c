@@ -117,6 +117,7 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 	struct block_req q;
 	struct arxdp_addr a;
 	const char *ip = execq_srcip(x, &a);
+	size_t alert_len = x->alert_json ? strlen(x->alert_json) : 0;
 
 	if (!ip) {
 		/* firewall-drop would log its complaint and exit: no key, no list entry. */
@@ -125,8 +126,7 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 		return;
 	}
 	addr_format(&a, addr, sizeof(addr));
-	if (x->alert_json &&
-	    alert_parse(&al, x->alert_json, strlen(x->alert_json), err, sizeof(err)))
+	if (x->alert_json && alert_parse(&al, x->alert_json, alert_len, err, sizeof(err)))
 		pr_debug("execq: %s: alert without rule or id (%s): blocked without them",
 			 x->cmd.name, err);
 	if (responder_seen(r, alert_id(x), x->cmd.name, addr))
@@ -139,7 +139,7 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 		.timeout_s = timeout,
 		.cmd = &cmd,
 		.alert = x->alert_json ? x->alert_json : "{}",
-		.alert_len = x->alert_json ? strlen(x->alert_json) : 2,
+		.alert_len = x->alert_json ? alert_len : 2,
 		.compact = al.root ? alert_compact(&al, &r->compact) : NULL,
 		.why = { .rule_id = (uint32_t)al.rule_num,
 			 .level = (uint8_t)(al.level > 255 ? 255 :
