@@ -95,7 +95,7 @@ for t in tests/netns/test-*.sh; do
 		passed=$((passed + oks))
 		skipped=$((skipped + $(grep -c '^SKIP' "$log")))
 	else
-		grep -E '^(FAIL|SKIP)' "$log" | head -40
+		grep -E '^(FAIL|SKIP|log\|)' "$log" | head -120
 		[ "$rc" -eq 124 ] && echo "  $(basename "$t"): timed out"
 		tail -5 "$log" | sed 's/^/    | /'
 		printf '  %-40s %s passed, %s failed (exit %s)\n' "$(basename "$t")" "$oks" "$bad" "$rc"
@@ -126,7 +126,7 @@ if [ -n "${SAN_OUTPUT:-}" ]; then
 			printf '  %-40s %s passed\n' "$(basename "$t") (sanitized)" "$oks"
 			passed=$((passed + oks))
 		else
-			grep -E '^FAIL|ERROR: (Address|Leak)Sanitizer|runtime error' "$log" | head -20
+			grep -E '^FAIL|^log\||ERROR: (Address|Leak)Sanitizer|runtime error' "$log" | head -120
 			printf '  %-40s %s passed, %s failed (exit %s)\n' "$(basename "$t") (sanitized)" \
 				"$oks" "$bad" "$rc"
 			passed=$((passed + oks))

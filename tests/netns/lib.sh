@@ -23,8 +23,12 @@ _CLEANUP=()
 _NAMESPACES=()
 _HOST_IFACES=()
 FAILS=0
+_FAIL_LOGS=()
 
 on_exit() { _CLEANUP+=("$*"); }
+# show_on_fail FILE...: finish prints the tail of each when a check failed, lines marked
+# "log|" so scripts/run-tests.sh can show them: CI keeps nothing but that output.
+show_on_fail() { _FAIL_LOGS+=("$@"); }
 
 _cleanup_all() {
 	local i
@@ -65,7 +69,13 @@ check() {
 }
 
 finish() {
+	local f
 	if [ "$FAILS" -ne 0 ]; then
+		for f in "${_FAIL_LOGS[@]}"; do
+			[ -f "$f" ] || continue
+			echo "log| == $(basename "$f"), last 25 lines"
+			tail -25 "$f" | cut -c1-300 | sed 's/^/log| /'
+		done
 		echo "$FAILS check(s) failed"
 		exit 1
 	fi

@@ -17,6 +17,7 @@ ns_host "$L" "$XL" 198.18.4.1 198.18.4.2 2001:2:0:4::1 2001:2:0:4::2 || { echo "
 
 W=$(mktemp -d /tmp/arxdp-dtest.XXXXXX)
 on_exit rm -rf "$W"
+show_on_fail "$W/arxdpd.log"
 H=$W/ossec
 mkdir -p "$H/etc" "$H/logs/alerts/2026/Nov" "$H/active-response/bin"
 ALERTS=$H/logs/alerts/alerts.json

@@ -20,6 +20,7 @@ ns_host "$B" "$XB" 198.18.6.1 198.18.6.2 2001:2:0:6::1 2001:2:0:6::2 || { echo "
 W=$(mktemp -d /tmp/arxdp-etest.XXXXXX)
 on_exit rm -rf "$W"
 H=$W/ossec
+show_on_fail "$W/arxdpd.log" "$H/logs/stateful.in"
 mkdir -p "$H/etc/shared" "$H/logs/alerts" "$H/active-response/bin" "$H/queue/alerts"
 ALERTS=$H/logs/alerts/alerts.json
 ARLOG=$H/logs/active-responses.log
@@ -112,6 +113,10 @@ wait_for() {
 blocked() { "$ARXDP" list --json | grep -q "\"addr\":\"$1\""; }
 entry() { json_get "$("$ARXDP" list --json)" "[e for e in j if e['addr']=='$1'][0]$2"; }
 logged() { grep -qF -- "$1" "$W/arxdpd.log"; }
+# Polled conditions: wait_for runs its command again each time, but a "$(...)" argument
+# would be expanded once, before the first poll, and never see the change it waits for.
+entry_is() { [ "$(entry "$1" "$2" 2>/dev/null)" = "$3" ]; }
+lines_are() { [ "$(grep -sc -- "$1" "$2")" -eq "$3" ]; }
 stat_at_least() { [ "$(daemon_stat "$1")" -ge "$2" ]; }
 
 check "arxdpd starts with the execq input" start_daemon
@@ -133,15 +138,15 @@ check "continue, then Ended" test "$(grep -c '"command":"continue".*198.18.5.2' 
 # Repeats: execd's abort extends; repeated_offenders 1,2 minutes replaces the timeout
 alert "$W/a2" 198.18.5.2 2
 send firewall-drop600 "$W/a2"
-check "a repeat counts an offense" wait_for 2 test "$(entry 198.18.5.2 "['offenses']")" -eq 2
+check "a repeat counts an offense" wait_for 2 entry_is 198.18.5.2 "['offenses']" 2
 check "first repeat: timeout repeated_offenders[0] = 60 s" test "$(entry 198.18.5.2 "['timeout']")" -eq 60
 check "the repeat logs abort and Aborted" eval 'grep -q "\"command\":\"abort\".*198.18.5.2" "$ARLOG" && grep -q "firewall-drop: Aborted" "$ARLOG"'
 alert "$W/a3" 198.18.5.2 3
 send firewall-drop600 "$W/a3"
-check "second repeat: 120 s" wait_for 2 test "$(entry 198.18.5.2 "['timeout']")" -eq 120
+check "second repeat: 120 s" wait_for 2 entry_is 198.18.5.2 "['timeout']" 120
 alert "$W/a4" 198.18.5.2 4
 send firewall-drop600 "$W/a4"
-check "past the list: the last value again" wait_for 2 test "$(entry 198.18.5.2 "['offenses']")" -eq 4
+check "past the list: the last value again" wait_for 2 entry_is 198.18.5.2 "['offenses']" 4
 check "... 120 s" test "$(entry 198.18.5.2 "['timeout']")" -eq 120
 
 # IPv6 with a short timeout: dropped, then deleted strictly after the timeout
@@ -194,11 +199,11 @@ check "delete after its 2 s timeout" wait_for 6 grep -q '"command":"delete"' "$H
 send hung0 "$W/s1"
 check "a hung script is killed at its time limit" wait_for 6 stat_at_least "['scripts']['killed']" 1
 send --raw '{"version":1,"origin":{"name":"node-test","module":"API"},"command":"!test-stateful","parameters":{"extra_args":[],"alert":{}}}'
-check "an API '!' command runs its script" wait_for 3 test "$(grep -c '"command":"add"' "$H/logs/stateful.in")" -eq 2
+check "an API '!' command runs its script" wait_for 10 lines_are '"command":"add"' "$H/logs/stateful.in" 2
 
 # restart-wazuh: restart.sh with the role
 send --raw '{"version":1,"origin":{"name":"node-test","module":"API"},"command":"restart-wazuh","parameters":{"extra_args":[],"alert":{}}}'
-check "restart-wazuh runs restart.sh manager" wait_for 3 grep -sqx manager "$H/logs/restart.out"
+check "restart-wazuh runs restart.sh manager" wait_for 10 grep -sqx manager "$H/logs/restart.out"
 
 # One alert by execq and by alerts.json: applied once, whichever comes first
 alert "$W/d1" 198.18.6.2 20
@@ -214,7 +219,7 @@ alert "$W/d2" 198.18.6.2 21
 cat "$W/d2" >>"$ALERTS"
 sleep 0.5
 send firewall-drop600 "$W/d2"
-check "dedupe, alerts.json first: one more offense only" wait_for 2 test "$(entry 198.18.6.2 "['offenses']")" -eq 2
+check "dedupe, alerts.json first: one more offense only" wait_for 2 entry_is 198.18.6.2 "['offenses']" 2
 sleep 1
 check "... still 2" test "$(entry 198.18.6.2 "['offenses']")" -eq 2
 check "... and that copy counted too" test "$(daemon_stat "['execq']['seen_twice']")" -eq 2

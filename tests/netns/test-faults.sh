@@ -51,6 +51,7 @@ XML
 
 DPID=""
 DLOG=$W/arxdpd.log
+show_on_fail "$DLOG"
 # Every path explicit: with ARXDP_CONF set, --wazuh-home alone does not move the derived paths
 # (reported: arxdpd resolves them before the flags apply).
 DPATHS=(--wazuh-home "$H" --ossec-conf "$H/etc/ossec.conf" --alerts "$ALERTS"
