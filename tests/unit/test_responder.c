@@ -280,6 +280,50 @@ Test(responder, scripts_wait_for_their_snapshot, .init = setup, .fini = teardown
 	cr_expect_eq(r.c.state_errors, 1u);
 }
 
+/* A stop waits for a stuck snapshot child only so long: then it is killed and the stop saves. */
+Test(responder, stop_bounds_the_wait_for_a_snapshot, .init = setup, .fini = teardown, .timeout = 10)
+{
+	struct tail_pos pos = { .seq = 70 }, got_pos;
+	struct pending_delete *pending = NULL;
+	struct btable *back = btable_new();
+	struct persist p;
+	bool have_pos;
+	uint64_t t0;
+	pid_t stuck;
+	int status;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_init(&p, s.state_dir);
+	cr_expect_geq(p.saver_wait_ns, 5 * NSEC_PER_SEC, "a real save gets seconds");
+	feed("5714", "198.51.100.11", 70);
+	persist_save(&p, &r, &pos, true, false);
+	cr_assert_gt(p.saver, 0);
+	waitpid(p.saver, &status, 0);
+	cr_assert(persist_child(&p, &r, p.saver, status));
+	/* A snapshot that never ends (a disk that stopped answering). */
+	stuck = fork();
+	cr_assert_geq(stuck, 0);
+	if (stuck == 0) {
+		pause();
+		_exit(0);
+	}
+	p.saver = stuck;
+	p.saver_wait_ns = 100 * 1000 * 1000;
+	pos.seq = 71;
+	t0 = mono_now_ns();
+	persist_final(&p, &r, &pos, NULL);
+	cr_expect_lt(mono_now_ns() - t0, 2 * NSEC_PER_SEC, "bounded by saver_wait_ns");
+	cr_expect_eq(p.saver, 0);
+	cr_expect_eq(waitpid(stuck, &status, WNOHANG), -1, "killed and reaped");
+	cr_expect_eq(r.c.state_errors, 1u, "the killed snapshot counts as failed");
+	cr_assert_eq(state_load(s.state_dir, &got_pos, &have_pos, back, NULL, &pending, NULL, NULL),
+		     0);
+	cr_expect(have_pos);
+	cr_expect_eq(got_pos.seq, 71u, "the final save ran, in this process");
+	btable_free(back);
+	pending_free_all(pending);
+}
+
 static char logged[8192];
 
 static void sink(enum log_level level, const char *msg, void *ctx)

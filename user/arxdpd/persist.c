@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* This file contains arxdpd's persistence declared in persist.h. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,15 @@
 #define SWEEP_BUDGET 131072 /* entries scanned per tick: a million-entry pass takes 8 s */
 #define SAVE_MIN_INTERVAL_NS (NSEC_PER_SEC / 2)
 #define SAVE_BURST_INTERVAL_NS (5 * NSEC_PER_SEC) /* while alerts keep coming */
+/* wazuh-control and systemd wait 30 s (90 s) before kill -9: the final save must fit after. */
+#define SAVER_WAIT_NS (10 * NSEC_PER_SEC)
+#define SAVER_REAP_NS (NSEC_PER_SEC) /* after SIGKILL: a task stuck in the kernel may linger */
 
 void persist_init(struct persist *p, const char *dir)
 {
 	memset(p, 0, sizeof(*p));
 	p->dir = dir;
+	p->saver_wait_ns = SAVER_WAIT_NS;
 }
 
 static void saver_done(struct persist *p, struct responder *r, int status)
@@ -50,6 +55,45 @@ bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status
 	return true;
 }
 
+static bool reap_by(pid_t pid, int *status, uint64_t deadline_mono)
+{
+	const struct timespec nap = { .tv_nsec = 5 * 1000 * 1000 };
+	pid_t got;
+
+	for (;;) {
+		got = waitpid(pid, status, WNOHANG);
+		if (got == pid || (got < 0 && errno != EINTR))
+			return got == pid;
+		if (mono_now_ns() >= deadline_mono)
+			return false;
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
+ * Waits at most saver_wait_ns for the running snapshot. Past that it is killed and counted
+ * as failed (state dirty, its scripts held again): the caller's own save then covers all.
+ */
+static void finish_saver(struct persist *p, struct responder *r)
+{
+	pid_t pid = p->saver;
+	int status = 0;
+
+	if (pid <= 0)
+		return;
+	if (reap_by(pid, &status, mono_now_ns() + p->saver_wait_ns)) {
+		saver_done(p, r, status);
+		return;
+	}
+	pr_warn("state: snapshot child %d: still running after %llu ms: killed, saving here",
+		(int)pid, (unsigned long long)(p->saver_wait_ns / 1000000));
+	kill(pid, SIGKILL);
+	if (!reap_by(pid, &status, mono_now_ns() + SAVER_REAP_NS))
+		pr_warn("state: snapshot child %d: not gone 1 s after SIGKILL: left behind",
+			(int)pid);
+	saver_done(p, r, 1 << 8);
+}
+
 static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos)
 {
 	return state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps, NULL);
@@ -69,16 +113,12 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 		  bool force)
 {
 	uint64_t now = mono_now_ns(), every = busy ? SAVE_BURST_INTERVAL_NS : SAVE_MIN_INTERVAL_NS;
-	int status;
 	pid_t pid;
 
 	/* A forced save first waits for a running one: at exit its snapshot must be on disk,
 	 * and a failed one makes the state dirty again. */
-	if (force && p->saver > 0) {
-		if (waitpid(p->saver, &status, 0) == p->saver)
-			saver_done(p, r, status);
-		p->saver = 0;
-	}
+	if (force)
+		finish_saver(p, r);
 	if ((!r->dirty && !r->held) || (!force && !r->held && now - p->last_save_mono < every))
 		return;
 	if (p->saver > 0)
@@ -114,11 +154,8 @@ void persist_final(struct persist *p, struct responder *r, const struct tail_pos
 		   struct queued_run *not_started)
 {
 	struct queued_run **end = &not_started;
-	int status;
 
-	if (p->saver > 0 && waitpid(p->saver, &status, 0) == p->saver)
-		saver_done(p, r, status);
-	p->saver = 0;
+	finish_saver(p, r);
 	while (*end)
 		end = &(*end)->next;
 	*end = responder_take_held(r);

@@ -20,6 +20,7 @@ struct persist {
 	pid_t saver; /* the snapshot child, 0 when none runs */
 	struct queued_run *covered; /* scripts the running snapshot covers: released after it */
 	uint64_t last_save_mono;
+	uint64_t saver_wait_ns; /* how long a stop waits for a running snapshot (persist_init) */
 	struct state_maps maps; /* the maps this daemon writes, as every snapshot records them */
 };
 
@@ -28,7 +29,8 @@ void persist_init(struct persist *p, const char *dir);
  * Saves the responder's state with the alert position pos when it is dirty: in a forked child,
  * and no more often than every 0.5 s (every 5 s while busy, when alerts keep coming), at once
  * when scripts are held (they start when the snapshot holding their alert is on disk). force:
- * now, in this process, after a running snapshot ended (at exit).
+ * now, in this process, after a running snapshot ended (at exit); one that has not ended within
+ * saver_wait_ns is killed and counted as failed, so a stop never hangs on a stuck disk.
  */
 void persist_save(struct persist *p, struct responder *r, const struct tail_pos *pos, bool busy,
 		  bool force);
