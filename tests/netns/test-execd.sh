@@ -267,4 +267,41 @@ kill -TERM "$FPID"
 wait "$FPID"
 cp "$W/ossec.on" "$H/etc/ossec.conf"
 
+# execd's way of stopping, asked for in arxdp.conf: wazuh-control passes no arxdpd flags.
+# The responses go (execd's delete for each), an operator's block stays.
+sed -i 's|</arxdp>|  <unblock_on_exit>yes</unblock_on_exit>\n</arxdp>|' "$W/arxdp.conf"
+"$ARXDP" unblock 198.18.6.2 >/dev/null
+"$ARXDP" block 198.18.6.77 >/dev/null
+# ar.conf's presence check wants the program there, as execd's does; the fast path never runs it.
+printf '#!/bin/sh\nexit 0\n' >"$H/active-response/bin/firewall-drop"
+chmod 0750 "$H/active-response/bin/firewall-drop"
+"$EXECD" -f -g root >"$W/unblock.out" 2>&1 &
+FPID=$!
+on_exit "kill -9 $FPID"
+for _ in $(seq 100); do
+	"$ARXDP" status --json 2>/dev/null | grep -q "\"pid\":$FPID," && break
+	sleep 0.1
+done
+# One response by execq, as analysisd sends it (JSON, then NUL).
+python3 "$GEN" 5712 10 198.18.6.2 >"$W/u.alert"
+python3 -c 'import json, socket, sys
+alert = json.loads(open(sys.argv[2]).readline())
+msg = {"version": 1, "origin": {"name": "node-test", "module": "wazuh-analysisd"},
+       "command": "firewall-drop600", "parameters": {"extra_args": [], "alert": alert}}
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(json.dumps(msg, separators=(",", ":")).encode() + b"\0", sys.argv[1])' \
+	"$H/queue/alerts/execq" "$W/u.alert"
+for _ in $(seq 40); do "$ARXDP" list | grep -q 198.18.6.2 && break; sleep 0.05; done
+check "<unblock_on_exit>: the execq response blocks" ping_blocked "$A" 198.18.6.1
+kill -TERM "$FPID"
+wait "$FPID"; rc=$?
+check "<unblock_on_exit>: exits 0 on SIGTERM (rc $rc)" test "$rc" -eq 0
+check "<unblock_on_exit>: says it deletes every response" \
+	grep -qF "deleting every response (unblock_on_exit)" "$W/unblock.out"
+check "<unblock_on_exit>: the response is gone from the maps" \
+	bash -c "! '$ARXDP' list | grep -q 198.18.6.2"
+check "<unblock_on_exit>: the host gets through again" ping_ok "$A" 198.18.6.1
+check "<unblock_on_exit>: the operator's block stays" bash -c "'$ARXDP' list | grep -q 198.18.6.77"
+"$ARXDP" unblock 198.18.6.77 >/dev/null
+
 finish

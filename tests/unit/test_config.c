@@ -390,6 +390,8 @@ Test(config, full_settings)
 	cr_expect_eq(s.script_time_limit_s, 120);
 	cr_expect_eq(s.fwdrop_safety_expiry_s, 86400);
 	cr_expect_eq(s.fwdrop_fallback, ARXDP_FALLBACK_FAIL);
+	cr_expect(s.execq);
+	cr_expect(s.unblock_on_exit);
 	unsetenv("ARXDP_SOCKET");
 }
 

@@ -177,6 +177,16 @@ static const char *flag_value(const struct settings_flags *f, const char *flag)
 	return NULL;
 }
 
+static bool has_flag(const struct settings_flags *f, const char *flag)
+{
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		if (!strcmp(f->opt[i]->flag, flag))
+			return true;
+	return false;
+}
+
 ParameterizedTest(struct args_case *c, execd, args)
 {
 	struct daemon_opts o = {};
@@ -205,7 +215,8 @@ ParameterizedTest(struct args_case *c, execd, args)
 	if (c->home[0]) {
 		cr_expect_eq(o.foreground, c->foreground, "%s", c->name);
 		cr_expect_eq(o.check_only, c->check_only, "%s", c->name);
-		cr_expect_eq(o.unblock_on_exit, c->unblock, "%s", c->name);
+		/* A setting, so arxdp.conf's <unblock_on_exit> gives it to wazuh-control's start. */
+		cr_expect_eq(has_flag(f, "unblock-on-exit"), c->unblock, "%s", c->name);
 		cr_expect_eq(o.verbose, c->verbose, "%s", c->name);
 		cr_expect_str_eq(x->home, c->home, "%s", c->name);
 		cr_expect_str_eq(x->ossec_conf, c->ossec_conf, "%s", c->name);

@@ -57,7 +57,7 @@ struct client {
 
 struct daemon_opts {
 	const char *config;
-	bool foreground, check_only, from_start, unblock_on_exit;
+	bool foreground, check_only, from_start;
 	int verbose;
 };
 

@@ -143,6 +143,7 @@ int execd_parse_args(struct daemon_opts *o, struct settings_flags *f, struct exe
 		{},
 	};
 	const char *cfg = EXECD_CONF_REL, *given_home = NULL;
+	bool unblock = false;
 	struct group *g;
 	int c;
 
@@ -185,7 +186,7 @@ int execd_parse_args(struct daemon_opts *o, struct settings_flags *f, struct exe
 			given_home = optarg;
 			break;
 		case OPT_UNBLOCK:
-			o->unblock_on_exit = true;
+			unblock = true;
 			break;
 		default:
 			fprintf(err, "%s: unknown option or missing argument '%s'\n", EXECD_NAME,
@@ -224,7 +225,7 @@ int execd_parse_args(struct daemon_opts *o, struct settings_flags *f, struct exe
 	x->gid = g->gr_gid;
 	/* The responses come from queue/alerts/execq (execq_in.c), as execd's do. */
 	if (add_flag(f, "wazuh-home", x->home) || add_flag(f, "ossec-conf", x->ossec_conf) ||
-	    add_flag(f, "execq", NULL)) {
+	    add_flag(f, "execq", NULL) || (unblock && add_flag(f, "unblock-on-exit", NULL))) {
 		fprintf(err, "%s: too many flags\n", EXECD_NAME);
 		return -E2BIG;
 	}

@@ -401,7 +401,7 @@ static int unblock_cb(struct bmeta *m, void *ctx)
 	char buf[ADDR_STRLEN];
 
 	if (m->v.origin == ARXDP_ORIGIN_ALERT && !bl_unblock(r->bl, &a)) {
-		pr_info("unblock %s: shutting down with --unblock-on-exit",
+		pr_info("unblock %s: shutting down with unblock_on_exit",
 			addr_format(&a, buf, sizeof(buf)));
 		responder_ended(r, &a);
 	}
@@ -434,7 +434,6 @@ static void usage(FILE *f)
 enum {
 	OPT_CONFIG = 256,
 	OPT_FROM_START,
-	OPT_UNBLOCK,
 	OPT_SETTING, /* + the index in the settings table */
 };
 
@@ -445,11 +444,10 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	struct option lo[8 + 64] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "from-start", no_argument, NULL, OPT_FROM_START },
-		{ "unblock-on-exit", no_argument, NULL, OPT_UNBLOCK },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 	};
-	int c, i, n = 5;
+	int c, i, n = 4;
 
 	for (i = 0; opts[i].elem && n < (int)ARRAY_SIZE(lo) - 1; i++)
 		if (opts[i].flag)
@@ -480,9 +478,6 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			break;
 		case OPT_FROM_START:
 			d->o.from_start = true;
-			break;
-		case OPT_UNBLOCK:
-			d->o.unblock_on_exit = true;
 			break;
 		default:
 			if (c < OPT_SETTING) {
@@ -679,15 +674,16 @@ int main(int argc, char **argv)
 	run_loop(&d);
 	notify_systemd("STOPPING=1");
 	execq_in_stop(&d);
-	if (d.o.unblock_on_exit) {
-		pr_info("shutting down: deleting every response (--unblock-on-exit)");
+	if (d.s.unblock_on_exit) {
+		pr_info("shutting down: deleting every response (unblock_on_exit)");
 		runner_flush_deletes(d.runner, d.s.script_time_limit_s ?: 10);
 		btable_foreach(d.r.bt, unblock_cb, &d.r);
 		responder_flush(&d.r);
 		d.r.dirty = true;
 	}
 	persist_final(&d.p, &d.r, &d.in.tail.pos, runner_take_queued(d.runner));
-	pr_info("stopped; blocks stay in the pinned maps");
+	pr_info("stopped; %sblocks stay in the pinned maps",
+		d.s.unblock_on_exit ? "operator " : "");
 out:
 	daemon_fini(&d);
 	return err ? 1 : 0;

@@ -153,6 +153,7 @@ static const struct settings_opt opts[] = {
 	OPT("fwdrop_fallback", NULL, ST_FALLBACK, fwdrop_fallback),
 	OPT("agent_id", "agent-id", ST_AGENT, agent_id, .reloadable = true),
 	OPT("execq", "execq", ST_BOOL, execq, .flag_value = true),
+	OPT("unblock_on_exit", "unblock-on-exit", ST_BOOL, unblock_on_exit, .flag_value = true),
 	{ .elem = NULL },
 };
 

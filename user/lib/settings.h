@@ -54,6 +54,7 @@ struct arxdp_settings {
 	uint32_t fwdrop_safety_expiry_s; /* firewall-drop blocks lapse after this; 0 = never */
 	enum arxdp_fallback fwdrop_fallback;
 	bool execq; /* bind <wazuh_home>/queue/alerts/execq and handle it as wazuh-execd */
+	bool unblock_on_exit; /* a stop deletes every response, as execd does */
 };
 
 /* Fills s with the defaults, then applies ARXDP_PIN_DIR and ARXDP_SOCKET from the environment. */
