@@ -64,7 +64,8 @@ class Tool:
         """Its stdout, with a note when it exited non-zero after printing figures."""
         s = self.out.rstrip("\n") + "\n"
         if self.rc not in (0, None):
-            s += f"\n(`{self.name}` exited {self.rc}: {self.why()})\n"
+            tail = " / ".join(l.strip() for l in self.err.strip().splitlines()[-2:] if l.strip())
+            s += f"\n(It exited {self.rc}{': ' + tail if tail else ''}.)\n"
         return s
 
 

@@ -75,7 +75,7 @@ build_before() {
 }
 
 run_exec() {
-	local rev=${BENCH_EXEC_BEFORE-723f961} var=()
+	local rev=${BENCH_EXEC_BEFORE-723f961} var=() why
 	runnable exec "$ROOT/tools/bench-exec.sh" BENCH_SKIP_EXEC other || return 0
 	if [ -z "$rev" ]; then
 		echo "no comparison build (BENCH_EXEC_BEFORE is empty)" >"$TOOLS/exec.before"
@@ -85,14 +85,19 @@ run_exec() {
 	else
 		echo "the build of $rev failed: no before rows" >"$TOOLS/exec.before"
 	fi
-	OUTPUT="$OUTPUT" run_tool exec 300 "$ROOT/tools/bench-exec.sh" "${var[@]}" \
+	# `arxdp version`: start-up and arxdp.conf without a verb, what every case pays.
+	local ver=(--cmd "arxdp version (start-up and arxdp.conf, no verb)=$OUTPUT/arxdp version")
+	OUTPUT="$OUTPUT" run_tool exec 300 "$ROOT/tools/bench-exec.sh" "${var[@]}" "${ver[@]}" \
 		$([ "$QUICK" -eq 1 ] && echo --rounds 5)
 	# An old build may refuse this tree's arxdp.conf (an element it does not know): then the
 	# table goes without it, and only the --no-conf run below compares the two.
 	if [ "$(cat "$TOOLS/exec.rc")" -ne 0 ] && [ ${#var[@]} -gt 0 ]; then
-		grep -v '^$' "$TOOLS/exec.err" | tail -1 >"$TOOLS/exec.before-failed"
+		# The old binary's own word on this tree's arxdp.conf, else what bench-exec said.
+		why=$(cd "$ROOT" && ARXDP_CONF=conf/arxdp.conf "$WORK/before/build/arxdp" version 2>&1 >/dev/null)
+		[ -n "$why" ] || why=$(grep -v '^$' "$TOOLS/exec.err")
+		echo "$why" | tail -1 >"$TOOLS/exec.before-failed"
 		log "bench-exec: again without the before build"
-		OUTPUT="$OUTPUT" run_tool exec 300 "$ROOT/tools/bench-exec.sh" \
+		OUTPUT="$OUTPUT" run_tool exec 300 "$ROOT/tools/bench-exec.sh" "${ver[@]}" \
 			$([ "$QUICK" -eq 1 ] && echo --rounds 5)
 	fi
 	if [ -e /etc/arxdp/arxdp.conf ]; then
