@@ -6,7 +6,7 @@
 #   report.py --selftest DOC: no root, no run: writes the report of a run that measured
 #   nothing and fails when a heading of DOC has no generator (neither this report nor the
 #   output statements of a tool that prints it).
-import os, statistics as st, subprocess, platform, collections, sys, re, shutil, tempfile
+import os, statistics as st, subprocess, platform, collections, sys, shutil
 
 sys.dont_write_bytecode = True  # no __pycache__ in the worktree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
