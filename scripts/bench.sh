@@ -28,6 +28,7 @@
 #   --selftest  no root, no run: fail when a heading of docs/BENCHMARKS.md has no generator
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CALLER_PWD=$PWD
 cd "$ROOT" || exit 1
 OUTPUT=${OUTPUT:-build}
 case "$OUTPUT" in /*) ;; *) OUTPUT="$ROOT/$OUTPUT" ;; esac
@@ -45,7 +46,8 @@ while [ $# -gt 0 ]; do
 	--selftest) SELFTEST=1 ;;
 	--out)
 		[ $# -ge 2 ] || usage
-		mkdir -p "$2" && OUT=$(cd "$2" && pwd) || exit 1
+		case "$2" in /*) OUT=$2 ;; *) OUT="$CALLER_PWD/$2" ;; esac
+		mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 1
 		shift
 		;;
 	*) usage ;;
