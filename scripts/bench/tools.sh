@@ -80,7 +80,7 @@ run_exec() {
 	if [ -z "$rev" ]; then
 		echo "no comparison build (BENCH_EXEC_BEFORE is empty)" >"$TOOLS/exec.before"
 	elif build_before "$rev"; then
-		echo "$(git -C "$ROOT" rev-parse --short "$rev")" >"$TOOLS/exec.before"
+		git -C "$ROOT" rev-parse --short "$rev" >"$TOOLS/exec.before"
 		var=(--variant "before=$WORK/before/build")
 	else
 		echo "the build of $rev failed: no before rows" >"$TOOLS/exec.before"
