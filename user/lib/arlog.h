@@ -2,7 +2,7 @@
 /*
  * This file declares the writer of Wazuh's active-responses.log lines. The format is decoded
  * by Wazuh's own ruleset (rules 651/652, the ar_log decoders), so it is reproduced exactly:
- * "YYYY/MM/DD HH:MM:SS <argv[0]>: <message>\n", local time, the file opened for append per line.
+ * "YYYY/MM/DD HH:MM:SS <argv[0]>: <message>\n", local time, appended to the file (O_APPEND).
  */
 #ifndef ARXDP_ARLOG_H
 #define ARXDP_ARLOG_H
