@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Start-up benchmark (build/tools/bench-exec): per-exec cost of the drop-in and the CLI's map
-# verbs as ratios to /bin/true, side by side with xdp-filter, in one interleaved run. Sets up
+# verbs as ratios to /bin/true, side by side with xdp-filter and with a floor
+# (tools/bench-exec-floor.c), in one interleaved run. Sets up
 # what the programs need and removes it on exit: a private pin directory with arxdp's maps
 # (not attached anywhere), a Wazuh home holding the drop-in, and no daemon socket. Runs with
 # the shipped conf/arxdp.conf (the installed case: make install puts it in /etc/arxdp), the
@@ -76,6 +77,12 @@ done
 set_up new "$OUTPUT"
 CASES+=(--drop-in "firewall-drop=$WORK/new/active-response/bin/firewall-drop"
 	--cli "arxdp=$OUTPUT/arxdp")
+# References, not guarded: the programs' start-up without a verb, and the floor of a program
+# linked as they are that opens one pinned map and appends one log line (bench-exec-floor.c).
+CASES+=(--cmd "arxdp version (no verb)=$OUTPUT/arxdp version")
+if [ -x "$OUTPUT/tools/bench-exec-floor" ]; then
+	CASES+=(--cmd "floor (one pinned map, one log line)=$OUTPUT/tools/bench-exec-floor $PIN $WORK/floor.log")
+fi
 XF=$(command -v xdp-filter || true)
 if [ -n "$XF" ]; then
 	CASES+=(--xdp-filter "$XF")

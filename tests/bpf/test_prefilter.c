@@ -401,3 +401,88 @@ Test(prefilter, older_pin_set_is_rebuilt)
 	}
 	rmdir(dir);
 }
+
+/*
+ * A pin-path open (the CLI, the drop-in) maps no bitmap: the first bit maps its own page, a
+ * bit in another page maps the whole bitmap. Either way every block drops and every unblock
+ * clears its bit again: the lazy mapping must not hide a block.
+ */
+struct lazy_row {
+	char desc[64];
+	char addrs[3][48]; /* inline: criterion copies the row into a new process */
+	bool whole; /* the bitmap is mapped whole once all are blocked */
+};
+
+/* clang-format off */
+static struct lazy_row lazy_rows[] = {
+	{ "one IPv4 block: its page alone", { "198.51.100.7" }, false },
+	{ "two /24s of one page", { "198.51.100.7", "198.51.101.7" }, false },
+	{ "a second page maps the whole bitmap", { "198.51.100.7", "203.0.113.9" }, true },
+	{ "IPv6 first, then IPv4", { "2001:db8::7", "198.51.100.7" }, true },
+	{ "IPv6 alone", { "2001:db8::7" }, false },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(prefilter, pin_path_maps_lazily)
+{
+	return cr_make_param_array(struct lazy_row, lazy_rows, ARRAY_SIZE(lazy_rows));
+}
+
+static bool word_bit(int fd, uint32_t slot)
+{
+	uint32_t idx = slot / 64;
+	uint64_t w = 0;
+
+	cr_assert_eq(bpf_map_lookup_elem(fd, &idx, &w), 0);
+	return (w >> (slot % 64)) & 1;
+}
+
+ParameterizedTest(struct lazy_row *r, prefilter, pin_path_maps_lazily)
+{
+	const char *names[] = { ARXDP_MAP_BLOCK4,    ARXDP_MAP_BLOCK6,
+				ARXDP_MAP_CIDR4,     ARXDP_MAP_CIDR6,
+				ARXDP_MAP_STATS,     ARXDP_MAP_META,
+				ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT,
+				ARXDP_PIN_PROG,	     ".lock" };
+	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	struct arxdp_addr a[3];
+	char dir[64], p[128];
+	struct blocklist pb;
+	int fd = -1;
+	size_t i, n;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/arxdp-test-pfl-%d", (int)getpid());
+	o.pin_dir = dir;
+	cr_assert_eq(loader_get_prog(&o, &fd), 0);
+	cr_assert_eq(bl_open(&pb, dir), 0);
+	cr_expect(pb.pf_ok && !pb.pf && !pb.pf_page, "%s: nothing mapped at open", r->desc);
+	for (n = 0; n < ARRAY_SIZE(r->addrs) && r->addrs[n][0]; n++) {
+		cr_assert_eq(addr_parse(r->addrs[n], &a[n], NULL, 0), 0);
+		cr_assert_eq(bl_block(&pb, &a[n], 0, &why, NULL, NULL), 0, "%s", r->addrs[n]);
+	}
+	cr_expect_eq(pb.pf != NULL, r->whole, "%s: whole bitmap mapped", r->desc);
+	cr_expect_eq(pb.pf_page != NULL, !r->whole, "%s: one page mapped", r->desc);
+	for (i = 0; i < n; i++) {
+		cr_expect_eq(run_fd(fd, &a[i]), XDP_DROP, "%s: %s drops", r->desc, r->addrs[i]);
+		cr_expect(word_bit(pb.fd_prefilter, slot_of(&a[i])), "%s: %s has its bit", r->desc,
+			  r->addrs[i]);
+	}
+	for (i = 0; i < n; i++)
+		cr_assert_eq(bl_unblock(&pb, &a[i]), 0, "%s", r->addrs[i]);
+	for (i = 0; i < n; i++) {
+		cr_expect_eq(run_fd(fd, &a[i]), XDP_PASS, "%s: %s passes", r->desc, r->addrs[i]);
+		cr_expect_not(word_bit(pb.fd_prefilter, slot_of(&a[i])), "%s: %s's bit cleared",
+			      r->desc, r->addrs[i]);
+	}
+	bl_close(&pb);
+	close(fd);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}

@@ -32,32 +32,33 @@
 /* merror_exit() when the home cannot be entered. */
 #define FD_NO_HOME 1
 
-static const char *log_name; /* argv[0] exactly as execd passed it */
-
-static void ar(const char *msg)
-{
+struct drop_in {
+	const char *name; /* argv[0] exactly as execd passed it */
 	/* The stock program drops a line it cannot write; so do we (stderr is /dev/null). */
-	arlog_write(ARLOG_DEFAULT_PATH, log_name, msg);
+	struct arlog log;
+};
+
+static void ar(struct drop_in *d, const char *msg)
+{
+	arlog_line(&d->log, msg);
 }
 
-static void __attribute__((format(printf, 1, 2))) arf(const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
+#define arf(d, ...) arlog_linef(&(d)->log, __VA_ARGS__)
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) >= 0) {
-		ar(msg);
-		free(msg);
-	}
-	va_end(ap);
+/*
+ * The lines so far go out before anything that waits or that another process sees: one write
+ * per step instead of an open/write/close per line (arlog.h), the file the same.
+ */
+static void ar_flush(struct drop_in *d)
+{
+	arlog_flush(&d->log);
 }
 
 /* Library warnings (blocklist, config, fallback) belong to the protocol log too. */
 static void ar_sink(enum log_level level, const char *msg, void *ctx)
 {
 	if (level <= LOG_LEVEL_INFO)
-		ar(msg);
+		ar(ctx, msg);
 }
 
 static const char *base_name(const char *path)
@@ -67,27 +68,46 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/*
+ * The kernel's name of this executable is already the realpath() of it (the path of its
+ * dentry: no symbolic link, "." or ".."), so realpath() would only readlink() every component
+ * of it again. It is used as it is unless it is not a plain path (" (deleted)" after an
+ * upgrade replaced the file, a path outside this root), which realpath() then judges.
+ */
+static int exe_path(char *exe, size_t len)
+{
+	static const char deleted[] = " (deleted)";
+	ssize_t n = readlink("/proc/self/exe", exe, len);
+
+	if (n > 0 && (size_t)n < len && exe[0] == '/') {
+		exe[n] = '\0';
+		if ((size_t)n < sizeof(deleted) || strcmp(exe + n - (sizeof(deleted) - 1), deleted))
+			return 0;
+	}
+	return realpath("/proc/self/exe", exe) ? 0 : -errno;
+}
+
 /* w_homedir(): the realpath of this executable, cut before "/active-response". */
-static int enter_home(void)
+static int enter_home(const char *name)
 {
 	char exe[PATH_MAX], *cut;
+	int err = exe_path(exe, sizeof(exe));
 
-	if (!realpath("/proc/self/exe", exe)) {
-		fprintf(stderr, "%s: cannot resolve '/proc/self/exe': %s\n", log_name,
-			strerror(errno));
-		return -errno;
+	if (err) {
+		fprintf(stderr, "%s: cannot resolve '/proc/self/exe': %s\n", name, strerror(-err));
+		return err;
 	}
 	cut = strstr(exe, "/active-response");
 	if (!cut) {
 		fprintf(stderr,
 			"%s: Wazuh home '%s': not found: the program must live in "
 			"<home>/active-response/bin (copy it there, do not symlink it)\n",
-			log_name, exe);
+			name, exe);
 		return -ENOENT;
 	}
 	*cut = '\0';
 	if (chdir(exe[0] ? exe : "/")) {
-		fprintf(stderr, "%s: Wazuh home '%s': cannot enter: %s\n", log_name, exe,
+		fprintf(stderr, "%s: Wazuh home '%s': cannot enter: %s\n", name, exe,
 			strerror(errno));
 		return -errno;
 	}
@@ -105,40 +125,42 @@ static char *read_line(char *buf, size_t len)
 }
 
 /* Validates one stdin line; logs the stock error and returns NULL when it is not AR JSON. */
-static cJSON *read_message(char *buf, size_t len)
+static cJSON *read_message(struct drop_in *d, char *buf, size_t len)
 {
 	cJSON *msg;
 
+	ar_flush(d);
 	if (!read_line(buf, len)) {
-		ar("Cannot read input from stdin");
+		ar(d, "Cannot read input from stdin");
 		return NULL;
 	}
-	ar(buf);
+	ar(d, buf);
 	if (arproto_parse(buf, &msg)) {
-		ar("Invalid input format");
+		ar(d, "Invalid input format");
 		return NULL;
 	}
 	return msg;
 }
 
 /* Sends the check_keys line, reads execd's answer: 0 continue, 1 abort, -1 error (logged). */
-static int handshake(const char *srcip, char *buf, size_t len)
+static int handshake(struct drop_in *d, const char *srcip, char *buf, size_t len)
 {
 	const char *keys[] = { srcip };
 	enum ar_command c;
 	cJSON *reply;
 	char *line;
 
-	line = arproto_check_keys(base_name(log_name), keys, 1);
+	line = arproto_check_keys(base_name(d->name), keys, 1);
 	if (!line) {
-		ar("Cannot build the check_keys message: out of memory");
+		ar(d, "Cannot build the check_keys message: out of memory");
 		return -1;
 	}
-	ar(line);
+	ar(d, line);
+	ar_flush(d);
 	printf("%s\n", line);
 	fflush(stdout);
 	free(line);
-	reply = read_message(buf, len);
+	reply = read_message(d, buf, len);
 	if (!reply)
 		return -1;
 	c = arproto_command(reply);
@@ -147,11 +169,11 @@ static int handshake(const char *srcip, char *buf, size_t len)
 		return 0;
 	if (c == AR_CMD_ABORT)
 		return 1;
-	ar("Invalid value of 'command'");
+	ar(d, "Invalid value of 'command'");
 	return -1;
 }
 
-static void load_settings(struct arxdp_settings *s)
+static void load_settings(struct drop_in *d, struct arxdp_settings *s)
 {
 	const char *path = settings_path(NULL);
 	char err[CONFIG_ERR_MAX];
@@ -159,7 +181,7 @@ static void load_settings(struct arxdp_settings *s)
 	settings_defaults(s);
 	if (path && settings_load(s, path, err, sizeof(err))) {
 		/* A broken arxdp.conf must not cost the block: defaults still find the maps. */
-		arf("%s; using the defaults", err);
+		arf(d, "%s; using the defaults", err);
 		settings_defaults(s);
 	}
 }
@@ -170,8 +192,9 @@ static void other_form(const char *ip, uint8_t key, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", key == ARXDP_KEY_PLAIN ? "::ffff:" : "", ip);
 }
 
-static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool add,
-		      const struct arxdp_addr *a, const char *ip, uint8_t key, const cJSON *msg)
+static int map_action(struct drop_in *d, struct blocklist *bl, const struct arxdp_settings *s,
+		      bool add, const struct arxdp_addr *a, const char *ip, uint8_t key,
+		      const cJSON *msg)
 {
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_FIREWALL_DROP, .keys = key };
 	char other[ADDR_STRLEN + 8];
@@ -183,21 +206,21 @@ static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool
 	if (!add) {
 		err = bl_unblock_key(bl, a, key, &kept);
 		if (err == -ENOENT) {
-			arf("%s was not blocked in the XDP maps '%s'", ip, s->pin_dir);
+			arf(d, "%s was not blocked in the XDP maps '%s'", ip, s->pin_dir);
 			return 0;
 		}
 		if (err) {
-			arf("Cannot unblock '%s' in the XDP maps '%s': %s", ip, s->pin_dir,
+			arf(d, "Cannot unblock '%s' in the XDP maps '%s': %s", ip, s->pin_dir,
 			    errstr(err));
 			return err;
 		}
 		if (kept) {
 			other_form(ip, key, other, sizeof(other));
-			arf("Kept %s in the XDP maps '%s': execd still holds it as '%s'", ip,
+			arf(d, "Kept %s in the XDP maps '%s': execd still holds it as '%s'", ip,
 			    s->pin_dir, other);
 			return 0;
 		}
-		arf("Unblocked %s in the XDP maps '%s'", ip, s->pin_dir);
+		arf(d, "Unblocked %s in the XDP maps '%s'", ip, s->pin_dir);
 		return 0;
 	}
 	arproto_rule(msg, &why.rule_id, &why.level);
@@ -205,15 +228,15 @@ static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool
 	if (err == -EPERM)
 		return err; /* bl_block logged why, through the sink */
 	if (err) {
-		arf("Cannot block '%s' in the XDP maps '%s': %s", ip, s->pin_dir, errstr(err));
+		arf(d, "Cannot block '%s' in the XDP maps '%s': %s", ip, s->pin_dir, errstr(err));
 		return err;
 	}
 	if (v.timeout_s)
-		arf("Blocked %s in the XDP maps '%s' (%s, safety expiry %us)", ip, s->pin_dir,
+		arf(d, "Blocked %s in the XDP maps '%s' (%s, safety expiry %us)", ip, s->pin_dir,
 		    res == BL_NEW ? "new" : "extended", v.timeout_s);
 	else
-		arf("Blocked %s in the XDP maps '%s' (%s, until execd deletes it)", ip, s->pin_dir,
-		    res == BL_NEW ? "new" : "extended");
+		arf(d, "Blocked %s in the XDP maps '%s' (%s, until execd deletes it)", ip,
+		    s->pin_dir, res == BL_NEW ? "new" : "extended");
 	return 0;
 }
 
@@ -223,7 +246,8 @@ static int map_action(struct blocklist *bl, const struct arxdp_settings *s, bool
  * `arxdp list` means the same whether arxdpd or execd drove the block. Best effort: the
  * exchange ends with "Aborted" and exit 0 whatever happens here.
  */
-static void count_repeat(const struct arxdp_addr *a, const char *ip, uint8_t key, const cJSON *msg)
+static void count_repeat(struct drop_in *d, const struct arxdp_addr *a, const char *ip, uint8_t key,
+			 const cJSON *msg)
 {
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_FIREWALL_DROP, .keys = key };
 	struct arxdp_settings s;
@@ -231,53 +255,57 @@ static void count_repeat(const struct arxdp_addr *a, const char *ip, uint8_t key
 	struct arxdp_block v;
 	int err;
 
-	load_settings(&s);
+	ar_flush(d);
+	load_settings(d, &s);
 	if (bl_open(&bl, s.pin_dir))
 		return; /* no maps: the fallback's rules have no count */
 	arproto_rule(msg, &why.rule_id, &why.level);
 	err = bl_repeat(&bl, a, s.fwdrop_safety_expiry_s, &why, &v);
 	if (!err)
-		arf("Counted a repeat of %s in the XDP maps '%s' (offense %u)", ip, s.pin_dir,
+		arf(d, "Counted a repeat of %s in the XDP maps '%s' (offense %u)", ip, s.pin_dir,
 		    v.offenses);
 	else if (err == -ENOENT)
-		arf("%s is not blocked in the XDP maps '%s' although execd holds its key: not "
+		arf(d,
+		    "%s is not blocked in the XDP maps '%s' although execd holds its key: not "
 		    "blocked again before execd's delete",
 		    ip, s.pin_dir);
 	else if (err != -EPERM)
-		arf("Cannot count the repeat of '%s' in the XDP maps '%s': %s", ip, s.pin_dir,
+		arf(d, "Cannot count the repeat of '%s' in the XDP maps '%s': %s", ip, s.pin_dir,
 		    errstr(err));
 	bl_close(&bl);
 }
 
-static int fallback_action(const struct arxdp_settings *s, bool add, const struct arxdp_addr *a,
-			   const char *ip, int open_err)
+static int fallback_action(struct drop_in *d, const struct arxdp_settings *s, bool add,
+			   const struct arxdp_addr *a, const char *ip, int open_err)
 {
 	const char *why = open_err == -ENOENT ? "not loaded" : errstr(open_err);
 	const char *used = NULL;
 	int err;
 
 	if (s->fwdrop_fallback == ARXDP_FALLBACK_FAIL) {
-		arf("XDP maps '%s': %s, and fwdrop_fallback is 'fail': %s NOT %s", s->pin_dir, why,
-		    ip, add ? "blocked" : "unblocked");
+		arf(d, "XDP maps '%s': %s, and fwdrop_fallback is 'fail': %s NOT %s", s->pin_dir,
+		    why, ip, add ? "blocked" : "unblocked");
 		return -EPERM;
 	}
-	if (fb_lock(FB_LOCK_DIR, base_name(log_name))) {
-		ar("Unable to take lock. End.");
+	/* The lock may wait and the fallback runs children: what was said is written first. */
+	ar_flush(d);
+	if (fb_lock(FB_LOCK_DIR, base_name(d->name))) {
+		ar(d, "Unable to take lock. End.");
 		return -EBUSY;
 	}
 	err = fb_apply(s->fwdrop_fallback, add, a, s->fwdrop_safety_expiry_s, &used);
 	fb_unlock(FB_LOCK_DIR);
 	if (err) {
-		arf("Cannot %s '%s' with the %s fallback (XDP maps '%s': %s): %s%s",
+		arf(d, "Cannot %s '%s' with the %s fallback (XDP maps '%s': %s): %s%s",
 		    add ? "block" : "unblock", ip,
 		    s->fwdrop_fallback == ARXDP_FALLBACK_NFTABLES ? "nftables" : "iptables",
 		    s->pin_dir, why, errstr(err), add ? ": host NOT protected" : "");
 		return err;
 	}
-	arf("%s %s with %s (fallback: XDP maps '%s': %s)", add ? "Blocked" : "Unblocked", ip, used,
-	    s->pin_dir, why);
+	arf(d, "%s %s with %s (fallback: XDP maps '%s': %s)", add ? "Blocked" : "Unblocked", ip,
+	    used, s->pin_dir, why);
 	if (add && s->fwdrop_safety_expiry_s && strcmp(used, "nft"))
-		arf("%s has no expiry: the safety expiry of %us does not apply to %s", used,
+		arf(d, "%s has no expiry: the safety expiry of %us does not apply to %s", used,
 		    s->fwdrop_safety_expiry_s, ip);
 	return 0;
 }
@@ -290,31 +318,33 @@ int main(int argc, char **argv)
 	struct arxdp_addr a;
 	struct blocklist bl;
 	int ret = FD_INVALID, err;
+	struct drop_in d = {};
 	enum ar_command cmd;
 	const char *srcip;
 	cJSON *msg = NULL;
 	uint8_t key;
 
-	log_name = argc > 0 && argv[0] && argv[0][0] ? argv[0] : "firewall-drop";
+	d.name = argc > 0 && argv[0] && argv[0][0] ? argv[0] : "firewall-drop";
 	/* A reader that went away must give an error line, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
-	if (enter_home())
+	if (enter_home(d.name))
 		return FD_NO_HOME;
-	log_init(base_name(log_name), LOG_LEVEL_INFO, LOG_TARGET_STDERR);
-	log_set_sink(ar_sink, NULL);
+	arlog_init(&d.log, ARLOG_DEFAULT_PATH, d.name);
+	log_init(base_name(d.name), LOG_LEVEL_INFO, LOG_TARGET_STDERR);
+	log_set_sink(ar_sink, &d);
 
-	ar("Starting");
-	msg = read_message(buf, sizeof(buf));
+	ar(&d, "Starting");
+	msg = read_message(&d, buf, sizeof(buf));
 	if (!msg)
 		goto out;
 	cmd = arproto_command(msg);
 	if (cmd != AR_CMD_ADD && cmd != AR_CMD_DELETE) {
-		ar("Invalid value of 'command'");
+		ar(&d, "Invalid value of 'command'");
 		goto out;
 	}
 	srcip = arproto_srcip(msg, &a);
 	if (!srcip) {
-		ar("Cannot read 'srcip' from data or invalid IP format");
+		ar(&d, "Cannot read 'srcip' from data or invalid IP format");
 		goto out;
 	}
 	/* The firewall sees the canonical form (an IPv4-mapped address is its IPv4 address). */
@@ -322,29 +352,32 @@ int main(int argc, char **argv)
 	/* execd's key is the text it sent: one address may be held under two of them. */
 	key = a.family == 4 && strchr(srcip, ':') ? ARXDP_KEY_MAPPED : ARXDP_KEY_PLAIN;
 	if (cmd == AR_CMD_ADD) {
-		err = handshake(srcip, buf, sizeof(buf));
+		err = handshake(&d, srcip, buf, sizeof(buf));
 		if (err < 0)
 			goto out;
 		if (err > 0) {
-			count_repeat(&a, ip, key, msg);
-			ar("Aborted");
+			count_repeat(&d, &a, ip, key, msg);
+			ar(&d, "Aborted");
 			ret = FD_OK;
 			goto out;
 		}
 	}
-	load_settings(&s);
+	ar_flush(&d);
+	load_settings(&d, &s);
 	err = bl_open(&bl, s.pin_dir);
 	if (!err) {
-		err = map_action(&bl, &s, cmd == AR_CMD_ADD, &a, ip, key, msg);
+		err = map_action(&d, &bl, &s, cmd == AR_CMD_ADD, &a, ip, key, msg);
 		bl_close(&bl);
 	} else {
-		err = fallback_action(&s, cmd == AR_CMD_ADD, &a, ip, err);
+		err = fallback_action(&d, &s, cmd == AR_CMD_ADD, &a, ip, err);
 	}
 	if (err)
 		goto out;
-	ar("Ended");
+	ar(&d, "Ended");
 	ret = FD_OK;
 out:
 	cJSON_Delete(msg);
+	log_set_sink(NULL, NULL);
+	arlog_close(&d.log);
 	return ret;
 }

@@ -87,6 +87,93 @@ int arlog_writef(const char *path, const char *name, const char *fmt, ...)
 	return err;
 }
 
+void arlog_init(struct arlog *l, const char *path, const char *name)
+{
+	memset(l, 0, sizeof(*l));
+	l->path = path;
+	l->name = name;
+	l->fd = -1;
+	l->ts_at = -1;
+}
+
+/* localtime_r() once a second, not once a line. */
+static const char *stamp(char *ts, time_t *at)
+{
+	time_t now = time(NULL);
+
+	if (now != *at && !arlog_timestamp(now, ts, ARLOG_TS_MAX))
+		*at = now;
+	return ts;
+}
+
+void arlog_line(struct arlog *l, const char *msg)
+{
+	sb_str(&l->b, stamp(l->ts, &l->ts_at));
+	sb_add(&l->b, " ", 1);
+	sb_str(&l->b, l->name);
+	sb_add(&l->b, ": ", 2);
+	sb_str(&l->b, msg);
+	sb_add(&l->b, "\n", 1);
+}
+
+void arlog_linef(struct arlog *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		l->b.oom = true;
+		return;
+	}
+	arlog_line(l, msg);
+	free(msg);
+}
+
+int arlog_flush(struct arlog *l)
+{
+	int err = 0;
+
+	if (!l->b.len)
+		goto out;
+	if (l->b.oom) {
+		/* A line cut short would be a line Wazuh's decoders misread: none is written. */
+		err = -ENOMEM;
+		goto out;
+	}
+	if (l->fd < 0) {
+		/* fopen()'s mode, as the stock program creates it; close-on-exec, so a fallback
+		 * child (iptables) does not inherit the log. */
+		int fd = open_regular_append(l->path, 0666, NULL);
+
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		l->fd = fd;
+	}
+	err = write_all(l->fd, l->b.p, l->b.len);
+out:
+	l->b.len = 0;
+	l->b.oom = false;
+	return err;
+}
+
+int arlog_close(struct arlog *l)
+{
+	int err = arlog_flush(l);
+
+	if (l->fd >= 0 && close(l->fd) && !err)
+		err = -errno;
+	l->fd = -1;
+	free(l->b.p);
+	l->b = (struct sbuf){};
+	return err;
+}
+
 void arlog_buf_init(struct arlog_buf *w, const char *path)
 {
 	memset(w, 0, sizeof(*w));

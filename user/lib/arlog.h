@@ -2,7 +2,7 @@
 /*
  * This file declares the writer of Wazuh's active-responses.log lines. The format is decoded
  * by Wazuh's own ruleset (rules 651/652, the ar_log decoders), so it is reproduced exactly:
- * "YYYY/MM/DD HH:MM:SS <argv[0]>: <message>\n", local time, the file opened for append per line.
+ * "YYYY/MM/DD HH:MM:SS <argv[0]>: <message>\n", local time, appended to the file (O_APPEND).
  */
 #ifndef ARXDP_ARLOG_H
 #define ARXDP_ARLOG_H
@@ -31,6 +31,36 @@ int arlog_format(char *buf, size_t len, time_t t, const char *name, const char *
 int arlog_write(const char *path, const char *name, const char *msg);
 int arlog_writef(const char *path, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * A one-shot program's writer (the drop-in): the same lines, the log opened once per process
+ * (at the first flush, with open_regular()'s checks: no symbolic link followed, no FIFO or
+ * device, no file with a second hard link) instead of once per line, which cost ten system
+ * calls a line. Lines are kept until arlog_flush() and written with one write(): the caller
+ * flushes before anything that waits or that another process sees (reading stdin, writing
+ * stdout, the map write, a fallback's children, exit), so the file holds what a write per line
+ * gives, in the same order, each line whole (O_APPEND). A log that cannot be opened loses its
+ * lines, as Wazuh's programs lose them, and is tried again at the next flush. The process
+ * lives for milliseconds: a log rotated meanwhile gets the rest of its lines, as one that was
+ * rotated a moment later would have.
+ */
+struct arlog {
+	const char *path; /* kept, not copied */
+	const char *name; /* argv[0], the name in every line */
+	int fd; /* -1: not opened yet, or it could not be */
+	struct sbuf b;
+	char ts[ARLOG_TS_MAX];
+	time_t ts_at;
+};
+
+void arlog_init(struct arlog *l, const char *path, const char *name);
+/* A line: "<time> <name>: " + msg + "\n", kept until the next flush. */
+void arlog_line(struct arlog *l, const char *msg);
+void arlog_linef(struct arlog *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes the kept lines (one write); 0, or -errno when they were lost. */
+int arlog_flush(struct arlog *l);
+/* Flushes, closes the log and frees the buffer. */
+int arlog_close(struct arlog *l);
 
 /*
  * The daemon's writer: the same lines, buffered per burst in one kept buffer (a burst of blocks

@@ -257,7 +257,7 @@ static void bl_init(struct blocklist *bl)
 	bl->lock_fd = -1;
 }
 
-static int bl_finish_open(struct blocklist *bl)
+static int bl_finish_open(struct blocklist *bl, bool map_pf)
 {
 	int err, n;
 
@@ -269,7 +269,7 @@ static int bl_finish_open(struct blocklist *bl)
 	err = err ?: map_capacity(bl->fd_block6, &bl->cap_block6);
 	err = err ?: map_capacity(bl->fd_cidr4, &bl->cap_cidr4);
 	err = err ?: map_capacity(bl->fd_cidr6, &bl->cap_cidr6);
-	err = err ?: bl_pf_map(bl);
+	err = err ?: bl_pf_map(bl, map_pf);
 	return err ?: load_own_addrs(bl);
 }
 
@@ -310,7 +310,8 @@ int bl_open(struct blocklist *bl, const char *pin_dir)
 		bl->fd_prefilter = bpf_obj_get(path);
 	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_PFCOUNT))
 		bl->fd_pfcount = bpf_obj_get(path);
-	err = bl_finish_open(bl);
+	/* Mapped a page at a time until a second page is needed (blocklist_pf.c). */
+	err = bl_finish_open(bl, false);
 	if (err)
 		goto fail;
 	return 0;
@@ -333,7 +334,7 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 	bl->fd_meta = dup(meta);
 	bl->fd_prefilter = prefilter >= 0 ? dup(prefilter) : -1;
 	bl->fd_pfcount = pfcount >= 0 ? dup(pfcount) : -1;
-	err = bl_finish_open(bl);
+	err = bl_finish_open(bl, true);
 	if (err)
 		bl_close(bl);
 	return err;

@@ -19,7 +19,10 @@ struct blocklist {
 	int fd_block4, fd_block6, fd_cidr4, fd_cidr6;
 	int fd_stats, fd_meta;
 	int fd_prefilter, fd_pfcount; /* -1: a pin set older than the prefilter */
-	uint64_t *pf; /* the prefilter bitmap, mapped; NULL when absent */
+	uint64_t *pf; /* the prefilter bitmap, mapped whole; NULL when absent or not yet needed */
+	uint64_t *pf_page; /* or the one page of it that a single write needed (blocklist_pf.c) */
+	uint32_t pf_page_no;
+	bool pf_ok; /* the prefilter exists, with the layout of this build */
 	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6;
 	int ncpus;
 	int lock_fd; /* held between bl_lock() and bl_unlock() */

@@ -113,7 +113,7 @@ int bl_pf_adjust(struct blocklist *bl, enum bl_map m, const union bl_key *k, int
 /* The same for n keys of map m laid end to end (key_sizes[m] bytes each). */
 int bl_pf_adjust_keys(struct blocklist *bl, enum bl_map m, const uint8_t *keys, size_t n,
 		      int delta);
-int bl_pf_map(struct blocklist *bl);
+int bl_pf_map(struct blocklist *bl, bool whole);
 void bl_pf_unmap(struct blocklist *bl);
 /* The message for a failed write of a (map full says how to raise the capacity). */
 int bl_report_write_error(struct blocklist *bl, enum bl_map m, const struct arxdp_addr *a, int err);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,14 +18,72 @@
 #include "log.h"
 
 #define PF_BYTES ((size_t)ARXDP_PF_WORDS * sizeof(uint64_t))
+/* What one bit needs mapped: the kernel maps the array in pages (4 MiB is a whole number). */
+#define PF_PAGE ((size_t)getpagesize())
 
-int bl_pf_map(struct blocklist *bl)
+static int pf_mmap(struct blocklist *bl, size_t len, off_t off, uint64_t **out)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bl->fd_prefilter, off);
+
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		pr_warn("map '%s': mmap failed: %s", ARXDP_MAP_PREFILTER, strerror(-err));
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+static int pf_map_whole(struct blocklist *bl)
+{
+	if (bl->pf)
+		return 0;
+	if (bl->pf_page)
+		munmap(bl->pf_page, PF_PAGE);
+	bl->pf_page = NULL;
+	return pf_mmap(bl, PF_BYTES, 0, &bl->pf);
+}
+
+/* The word of slot, mapped: its page alone the first time, the whole bitmap after that. */
+static int pf_word(struct blocklist *bl, uint32_t slot, uint64_t **w)
+{
+	uint32_t words = PF_PAGE / sizeof(uint64_t), idx = slot / 64, page = idx / words;
+	int err;
+
+	if (!bl->pf && bl->pf_page && bl->pf_page_no != page) {
+		err = pf_map_whole(bl);
+		if (err)
+			return err;
+	}
+	if (bl->pf) {
+		*w = &bl->pf[idx];
+		return 0;
+	}
+	if (!bl->pf_page) {
+		err = pf_mmap(bl, PF_PAGE, (off_t)page * PF_PAGE, &bl->pf_page);
+		if (err)
+			return err;
+		bl->pf_page_no = page;
+	}
+	*w = &bl->pf_page[idx % words];
+	return 0;
+}
+
+/*
+ * Mapping the bitmap makes the kernel insert all of its 1,024 pages at mmap() and remove them
+ * at munmap(): about 0.2x of a process start, which the CLI and the drop-in paid at every run
+ * to change one bit (docs/BENCHMARKS.md, start-up). So a pin-path open maps nothing: the first
+ * bit maps its own page, and a second page maps the whole bitmap (bursts, the daemon, the
+ * rebuild). whole: map it now (a private instance, whose tests read bl->pf).
+ */
+int bl_pf_map(struct blocklist *bl, bool whole)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	void *p;
 
-	bl->pf = NULL;
+	bl->pf = bl->pf_page = NULL;
+	bl->pf_ok = false;
 	if (bl->fd_prefilter < 0 || bl->fd_pfcount < 0)
 		return 0;
 	if (bpf_obj_get_info_by_fd(bl->fd_prefilter, &info, &len))
@@ -36,22 +95,17 @@ int bl_pf_map(struct blocklist *bl)
 			ARXDP_MAP_PREFILTER, info.value_size, info.max_entries, info.map_flags);
 		return -EINVAL;
 	}
-	p = mmap(NULL, PF_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, bl->fd_prefilter, 0);
-	if (p == MAP_FAILED) {
-		int err = -errno;
-
-		pr_warn("map '%s': mmap failed: %s", ARXDP_MAP_PREFILTER, strerror(-err));
-		return err;
-	}
-	bl->pf = p;
-	return 0;
+	bl->pf_ok = true;
+	return whole ? pf_map_whole(bl) : 0;
 }
 
 void bl_pf_unmap(struct blocklist *bl)
 {
 	if (bl->pf)
 		munmap(bl->pf, PF_BYTES);
-	bl->pf = NULL;
+	if (bl->pf_page)
+		munmap(bl->pf_page, PF_PAGE);
+	bl->pf = bl->pf_page = NULL;
 }
 
 static uint32_t slot_of(enum bl_map m, const union bl_key *k)
@@ -59,22 +113,33 @@ static uint32_t slot_of(enum bl_map m, const union bl_key *k)
 	return m == MAP_BLOCK4 ? arxdp_pf_slot4(&k->v4) : arxdp_pf_slot6(k->v6);
 }
 
-static void bit_set(struct blocklist *bl, uint32_t slot)
+static int bit_set(struct blocklist *bl, uint32_t slot)
 {
+	uint64_t *w;
+	int err = pf_word(bl, slot, &w);
+
 	/* Sequentially consistent, and the map write that follows is a syscall: the program
 	 * sees the bit before it can see the entry. */
-	__atomic_fetch_or(&bl->pf[slot / 64], 1ull << (slot % 64), __ATOMIC_SEQ_CST);
+	if (!err)
+		__atomic_fetch_or(w, 1ull << (slot % 64), __ATOMIC_SEQ_CST);
+	return err;
 }
 
-static void bit_clear(struct blocklist *bl, uint32_t slot)
+static int bit_clear(struct blocklist *bl, uint32_t slot)
 {
-	__atomic_fetch_and(&bl->pf[slot / 64], ~(1ull << (slot % 64)), __ATOMIC_SEQ_CST);
+	uint64_t *w;
+	int err = pf_word(bl, slot, &w);
+
+	if (!err)
+		__atomic_fetch_and(w, ~(1ull << (slot % 64)), __ATOMIC_SEQ_CST);
+	return err;
 }
 
 /* delta entries more (> 0) or fewer (< 0) in slot; the bit follows the count. */
 static int slot_adjust(struct blocklist *bl, uint32_t slot, int delta)
 {
 	__u32 cnt = 0;
+	int err;
 
 	if (bpf_map_lookup_elem(bl->fd_pfcount, &slot, &cnt) && errno != ENOENT)
 		return -errno;
@@ -82,8 +147,7 @@ static int slot_adjust(struct blocklist *bl, uint32_t slot, int delta)
 		cnt += delta;
 		if (bpf_map_update_elem(bl->fd_pfcount, &slot, &cnt, BPF_ANY))
 			return -errno;
-		bit_set(bl, slot);
-		return 0;
+		return bit_set(bl, slot);
 	}
 	/* An uncounted slot (written by a writer older than the prefilter) keeps its bit: a
 	 * false positive costs a lookup, a wrong clear would hide a block. */
@@ -93,7 +157,9 @@ static int slot_adjust(struct blocklist *bl, uint32_t slot, int delta)
 		cnt += delta;
 		return bpf_map_update_elem(bl->fd_pfcount, &slot, &cnt, BPF_ANY) ? -errno : 0;
 	}
-	bit_clear(bl, slot);
+	err = bit_clear(bl, slot);
+	if (err)
+		return err;
 	if (bpf_map_delete_elem(bl->fd_pfcount, &slot) && errno != ENOENT)
 		return -errno;
 	return 0;
@@ -103,7 +169,7 @@ int bl_pf_adjust(struct blocklist *bl, enum bl_map m, const union bl_key *k, int
 {
 	int err;
 
-	if (!bl->pf || (m != MAP_BLOCK4 && m != MAP_BLOCK6))
+	if (!bl->pf_ok || (m != MAP_BLOCK4 && m != MAP_BLOCK6))
 		return 0;
 	err = slot_adjust(bl, slot_of(m, k), delta);
 	if (err)
@@ -156,8 +222,11 @@ int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set)
 	int err;
 
 	*slots_set = 0;
-	if (!bl->pf)
+	if (!bl->pf_ok)
 		return -ENOENT;
+	err = pf_map_whole(bl);
+	if (err)
+		return err;
 	err = bl_lock(bl);
 	if (err)
 		return err;
@@ -211,7 +280,7 @@ int bl_pf_adjust_keys(struct blocklist *bl, enum bl_map m, const uint8_t *keys, 
 	union bl_key k;
 	int err = 0;
 
-	if (!bl->pf || (m != MAP_BLOCK4 && m != MAP_BLOCK6) || !n)
+	if (!bl->pf_ok || (m != MAP_BLOCK4 && m != MAP_BLOCK6) || !n)
 		return 0;
 	slots = calloc(n, sizeof(*slots));
 	if (!slots)
