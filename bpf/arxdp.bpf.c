@@ -2,8 +2,9 @@
 /*
  * This file contains the XDP program: parse to the source address, ask the prefilter bitmap
  * whether an exact block can exist for it (one word, cache-resident for clean traffic), look
- * it up in the exact block map of its family only then, then (only when prefix blocks exist)
- * in the LPM trie, check the expiry stamp, and count. The global counters are per-CPU; a
+ * it up only then in the exact maps of its family (the small hot one, then the big one when it
+ * holds anything), then (only when prefix blocks exist) in the LPM trie, check the expiry
+ * stamp, and count. The global counters are per-CPU; a
  * block's own drop counts sit in its value, found by the lookup that matched it, so a drop
  * costs one lookup and no second map, and they are plain adds (no locked instruction: see
  * struct arxdp_block for what that trades). The clock is read only on a hit of a timed block.
@@ -24,7 +25,24 @@ const volatile __u8 count_per_block = 1;
 /* Off only to measure what the prefilter saves: every packet then looks the exact map up. */
 const volatile __u8 use_prefilter = 1;
 
-/* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load. */
+/* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load.
+ * The hot maps come first (ARXDP_HOT_CAPACITY in arxdp.h); the big ones take the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARXDP_HOT_CAPACITY);
+	__type(key, __u32); /* network byte order */
+	__type(value, struct arxdp_block);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} block_v4_hot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARXDP_HOT_CAPACITY);
+	__type(key, struct in6_addr);
+	__type(value, struct arxdp_block);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} block_v6_hot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ARXDP_DEFAULT_CAPACITY);
@@ -74,6 +92,15 @@ struct {
 	__type(value, struct arxdp_meta);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } meta SEC(".maps");
+
+/* See struct arxdp_tier in arxdp.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct arxdp_tier);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tier SEC(".maps");
 
 /* See ARXDP_PF_* in arxdp.h. Mmapable: user space sets and clears bits in place. */
 struct {
@@ -140,6 +167,35 @@ static __always_inline int pf_maybe(__u32 slot)
 	return !w || ((*w >> (slot & 63)) & 1);
 }
 
+/*
+ * The hot map first; the big one only when the hot one misses and the big one holds anything
+ * (an array lookup the verifier inlines, on a line that stays in cache). A missing count
+ * cannot happen; it answers "look" anyway.
+ */
+static __always_inline struct arxdp_block *lookup_exact4(__u32 *saddr)
+{
+	struct arxdp_block *b = bpf_map_lookup_elem(&block_v4_hot, saddr);
+	struct arxdp_tier *t;
+	__u32 zero = 0;
+
+	if (b)
+		return b;
+	t = bpf_map_lookup_elem(&tier, &zero);
+	return !t || t->big4_entries ? bpf_map_lookup_elem(&block_v4, saddr) : NULL;
+}
+
+static __always_inline struct arxdp_block *lookup_exact6(struct in6_addr *saddr)
+{
+	struct arxdp_block *b = bpf_map_lookup_elem(&block_v6_hot, saddr);
+	struct arxdp_tier *t;
+	__u32 zero = 0;
+
+	if (b)
+		return b;
+	t = bpf_map_lookup_elem(&tier, &zero);
+	return !t || t->big6_entries ? bpf_map_lookup_elem(&block_v6, saddr) : NULL;
+}
+
 /* The clock is read only here, on a hit of a block that can expire. */
 static __always_inline int expired(const struct arxdp_block *b)
 {
@@ -168,7 +224,7 @@ static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 	__u32 zero = 0;
 	int was_expired = 0;
 
-	b = pf_maybe(arxdp_pf_slot4(&saddr)) ? bpf_map_lookup_elem(&block_v4, &saddr) : NULL;
+	b = pf_maybe(arxdp_pf_slot4(&saddr)) ? lookup_exact4(&saddr) : NULL;
 	if (b) {
 		if (!expired(b))
 			return verdict(b, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, p);
@@ -198,7 +254,7 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 	__u32 zero = 0;
 	int was_expired = 0;
 
-	b = pf_maybe(arxdp_pf_slot6(&saddr)) ? bpf_map_lookup_elem(&block_v6, &saddr) : NULL;
+	b = pf_maybe(arxdp_pf_slot6(&saddr)) ? lookup_exact6(&saddr) : NULL;
 	if (b) {
 		if (!expired(b))
 			return verdict(b, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, p);

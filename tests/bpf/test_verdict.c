@@ -50,7 +50,11 @@ static void add_block(const char *s, uint32_t timeout, bool expired)
 static void setup(bool dry_run)
 {
 	struct loader_opts o = {
-		.capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 64, .dry_run = dry_run
+		.capacity_v4 = 1024,
+		.capacity_v6 = 1024,
+		.cidr_capacity = 64,
+		.hot_capacity = 256,
+		.dry_run = dry_run,
 	};
 
 	if (geteuid() != 0)
@@ -272,7 +276,7 @@ Test(verdict, cidr_removed, .init = setup_normal, .fini = teardown)
 	cr_expect_eq(ret, XDP_PASS);
 }
 
-/* A full map refuses the next block with -ENOSPC and keeps what it had. */
+/* Full maps (both tiers) refuse the next block with -ENOSPC and keep what they had. */
 Test(verdict, map_full, .init = setup_normal, .fini = teardown)
 {
 	struct arxdp_addr a = { .family = 4, .prefixlen = 32, .a = { 198, 18, 0, 0 } };
@@ -285,7 +289,8 @@ Test(verdict, map_full, .init = setup_normal, .fini = teardown)
 		a.a[3] = i & 0xff;
 		err = bl_block(&bl, &a, 0, NULL, NULL, NULL);
 	}
-	cr_expect_eq(err, -ENOSPC, "capacity 1024 is reached");
+	cr_expect_eq(err, -ENOSPC, "capacity 256 + 1024 is reached");
+	cr_expect_eq(i, 256 + 1024 - 3 + 1, "every slot of both tiers taken first: %d", i);
 	cr_assert_eq(run(&s, &ret), 0);
 	cr_expect_eq(ret, XDP_DROP, "existing blocks stay");
 }

@@ -16,6 +16,9 @@ struct loader_opts {
 	uint32_t capacity_v4;
 	uint32_t capacity_v6;
 	uint32_t cidr_capacity;
+	/* The hot tier's capacity per family; 0: ARXDP_HOT_CAPACITY. Measuring and tests only:
+	 * a pinned hot map keeps the size it was made with. */
+	uint32_t hot_capacity;
 	bool dry_run;
 	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
 	bool no_block_counters; /* no per-block drop counts (no add per drop) */
