@@ -24,6 +24,8 @@ const volatile __u8 precise_clock = 0;
 const volatile __u8 count_per_block = 1;
 /* Off only to measure what the prefilter saves: every packet then looks the exact map up. */
 const volatile __u8 use_prefilter = 1;
+/* Off only to measure what the hot tier saves: the big maps alone, as before it existed. */
+const volatile __u8 use_hot = 1;
 
 /* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load.
  * The hot maps come first (ARXDP_HOT_CAPACITY in arxdp.h); the big ones take the rest. */
@@ -174,10 +176,13 @@ static __always_inline int pf_maybe(__u32 slot)
  */
 static __always_inline struct arxdp_block *lookup_exact4(__u32 *saddr)
 {
-	struct arxdp_block *b = bpf_map_lookup_elem(&block_v4_hot, saddr);
+	struct arxdp_block *b;
 	struct arxdp_tier *t;
 	__u32 zero = 0;
 
+	if (!use_hot)
+		return bpf_map_lookup_elem(&block_v4, saddr);
+	b = bpf_map_lookup_elem(&block_v4_hot, saddr);
 	if (b)
 		return b;
 	t = bpf_map_lookup_elem(&tier, &zero);
@@ -186,10 +191,13 @@ static __always_inline struct arxdp_block *lookup_exact4(__u32 *saddr)
 
 static __always_inline struct arxdp_block *lookup_exact6(struct in6_addr *saddr)
 {
-	struct arxdp_block *b = bpf_map_lookup_elem(&block_v6_hot, saddr);
+	struct arxdp_block *b;
 	struct arxdp_tier *t;
 	__u32 zero = 0;
 
+	if (!use_hot)
+		return bpf_map_lookup_elem(&block_v6, saddr);
+	b = bpf_map_lookup_elem(&block_v6_hot, saddr);
 	if (b)
 		return b;
 	t = bpf_map_lookup_elem(&tier, &zero);

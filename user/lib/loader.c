@@ -25,6 +25,7 @@
 
 struct loader_private {
 	struct arxdp *skel;
+	bool no_hot_tier;
 };
 
 const char *mode_name(enum arxdp_xdp_mode mode)
@@ -119,6 +120,8 @@ static int open_skel(const struct loader_opts *o, const char *pin_root, struct a
 	skel->rodata->precise_clock = o->precise_clock;
 	skel->rodata->count_per_block = !o->no_block_counters;
 	skel->rodata->use_prefilter = !o->no_prefilter;
+	/* A pinned program always reads the hot tier: every writer of the pin set writes it. */
+	skel->rodata->use_hot = !(o->no_hot_tier && !pin_root);
 	*out = skel;
 	return 0;
 }
@@ -326,6 +329,7 @@ int loader_private_open(const struct loader_opts *o, struct loader_private **out
 	lp = calloc(1, sizeof(*lp));
 	if (!lp)
 		return -ENOMEM;
+	lp->no_hot_tier = o->no_hot_tier;
 	err = open_skel(o, NULL, &lp->skel);
 	if (err)
 		goto fail;
@@ -386,6 +390,8 @@ int loader_private_blocklist(const struct loader_private *lp, struct blocklist *
 	struct bl_fds f;
 
 	skel_fds(lp->skel, &f);
+	if (lp->no_hot_tier)
+		f.hot4 = f.hot6 = f.tier = -1;
 	return bl_open_fds(bl, &f);
 }
 
