@@ -33,7 +33,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ARXDP_HOT_CAPACITY);
 	__type(key, __u32); /* network byte order */
-	__type(value, struct arxdp_block);
+	__type(value, struct arxdp_hot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } block_v4_hot SEC(".maps");
 
@@ -41,7 +41,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ARXDP_HOT_CAPACITY);
 	__type(key, struct in6_addr);
-	__type(value, struct arxdp_block);
+	__type(value, struct arxdp_hot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } block_v6_hot SEC(".maps");
 
@@ -143,15 +143,17 @@ static __always_inline void count(const struct pkt *p, __u32 stat)
 	}
 }
 
-static __always_inline void count_block(struct arxdp_block *b, __u64 bytes)
+/*
+ * The block's own drop counts: plain adds (a locked add cost as much as the rest of the hit,
+ * docs/BENCHMARKS.md); racing CPUs can lose an add, never make one up. The line is already in
+ * this CPU's cache from the lookup, so a lone flood pays no extra miss.
+ */
+static __always_inline void count_block(__u64 *packets, __u64 *bytes, __u64 len)
 {
 	if (!count_per_block)
 		return;
-	/* Plain adds: a locked add cost as much as the rest of the hit (docs/BENCHMARKS.md);
-	 * racing CPUs can lose an add, never make one up. The line is already in this CPU's
-	 * cache from the lookup, so a lone flood pays no extra miss. */
-	b->packets++;
-	b->bytes += bytes;
+	(*packets)++;
+	*bytes += len;
 }
 
 /*
@@ -170,52 +172,33 @@ static __always_inline int pf_maybe(__u32 slot)
 }
 
 /*
- * The hot map first; the big one only when the hot one misses and the big one holds anything
- * (an array lookup the verifier inlines, on a line that stays in cache). A missing count
- * cannot happen; it answers "look" anyway.
+ * Whether the big map of a family must be looked up after a hot miss: only when it holds
+ * anything (an array lookup the verifier inlines, on a line that stays in cache). A missing
+ * count cannot happen; it answers "look" anyway.
  */
-static __always_inline struct arxdp_block *lookup_exact4(__u32 *saddr)
+static __always_inline int big_may_hold(int v6)
 {
-	struct arxdp_block *b;
 	struct arxdp_tier *t;
 	__u32 zero = 0;
 
 	if (!use_hot)
-		return bpf_map_lookup_elem(&block_v4, saddr);
-	b = bpf_map_lookup_elem(&block_v4_hot, saddr);
-	if (b)
-		return b;
+		return 1;
 	t = bpf_map_lookup_elem(&tier, &zero);
-	return !t || t->big4_entries ? bpf_map_lookup_elem(&block_v4, saddr) : NULL;
-}
-
-static __always_inline struct arxdp_block *lookup_exact6(struct in6_addr *saddr)
-{
-	struct arxdp_block *b;
-	struct arxdp_tier *t;
-	__u32 zero = 0;
-
-	if (!use_hot)
-		return bpf_map_lookup_elem(&block_v6, saddr);
-	b = bpf_map_lookup_elem(&block_v6_hot, saddr);
-	if (b)
-		return b;
-	t = bpf_map_lookup_elem(&tier, &zero);
-	return !t || t->big6_entries ? bpf_map_lookup_elem(&block_v6, saddr) : NULL;
+	return !t || (v6 ? t->big6_entries : t->big4_entries);
 }
 
 /* The clock is read only here, on a hit of a block that can expire. */
-static __always_inline int expired(const struct arxdp_block *b)
+static __always_inline int expired(__u64 expires_ns)
 {
-	if (!b->expires_ns)
+	if (!expires_ns)
 		return 0;
-	return b->expires_ns <= (precise_clock ? bpf_ktime_get_ns() : bpf_ktime_get_coarse_ns());
+	return expires_ns <= (precise_clock ? bpf_ktime_get_ns() : bpf_ktime_get_coarse_ns());
 }
 
-static __always_inline int verdict(struct arxdp_block *b, __u32 drop_idx, __u32 dry_idx,
+static __always_inline int verdict(__u64 *packets, __u64 *bytes, __u32 drop_idx, __u32 dry_idx,
 				   const struct pkt *p)
 {
-	count_block(b, p->bytes);
+	count_block(packets, bytes, p->bytes);
 	if (dry_run) {
 		count(p, dry_idx);
 		return XDP_PASS;
@@ -224,19 +207,47 @@ static __always_inline int verdict(struct arxdp_block *b, __u32 drop_idx, __u32 
 	return XDP_DROP;
 }
 
+/*
+ * The exact maps of a family: the hot one, then the big one when it may hold anything (a key
+ * is never in both). The verdict on a live hit; -1 otherwise, *was_expired set on an expired
+ * one. Inlined: the maps are known at every call.
+ */
+static __always_inline int exact(void *hot, void *big, void *key, int v6, __u32 drop_idx,
+				 __u32 dry_idx, const struct pkt *p, int *was_expired)
+{
+	struct arxdp_hot *h = use_hot ? bpf_map_lookup_elem(hot, key) : NULL;
+	struct arxdp_block *b;
+
+	if (h) {
+		if (!expired(h->expires_ns))
+			return verdict(&h->packets, &h->bytes, drop_idx, dry_idx, p);
+		*was_expired = 1;
+		return -1;
+	}
+	if (!big_may_hold(v6))
+		return -1;
+	b = bpf_map_lookup_elem(big, key);
+	if (!b)
+		return -1;
+	if (!expired(b->expires_ns))
+		return verdict(&b->packets, &b->bytes, drop_idx, dry_idx, p);
+	*was_expired = 1;
+	return -1;
+}
+
 static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 {
 	__u32 saddr = iph->saddr;
 	struct arxdp_block *b;
 	struct arxdp_meta *m;
 	__u32 zero = 0;
-	int was_expired = 0;
+	int was_expired = 0, ret;
 
-	b = pf_maybe(arxdp_pf_slot4(&saddr)) ? lookup_exact4(&saddr) : NULL;
-	if (b) {
-		if (!expired(b))
-			return verdict(b, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, p);
-		was_expired = 1;
+	if (pf_maybe(arxdp_pf_slot4(&saddr))) {
+		ret = exact(&block_v4_hot, &block_v4, &saddr, 0, ARXDP_STAT_DROP_V4,
+			    ARXDP_STAT_DRYRUN_V4, p, &was_expired);
+		if (ret >= 0)
+			return ret;
 	}
 
 	m = bpf_map_lookup_elem(&meta, &zero);
@@ -245,8 +256,9 @@ static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 
 		b = bpf_map_lookup_elem(&cidr_v4, &lk);
 		if (b) {
-			if (!expired(b))
-				return verdict(b, ARXDP_STAT_DROP_CIDR_V4, ARXDP_STAT_DRYRUN_V4, p);
+			if (!expired(b->expires_ns))
+				return verdict(&b->packets, &b->bytes, ARXDP_STAT_DROP_CIDR_V4,
+					       ARXDP_STAT_DRYRUN_V4, p);
 			was_expired = 1;
 		}
 	}
@@ -260,13 +272,13 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 	struct arxdp_block *b;
 	struct arxdp_meta *m;
 	__u32 zero = 0;
-	int was_expired = 0;
+	int was_expired = 0, ret;
 
-	b = pf_maybe(arxdp_pf_slot6(&saddr)) ? lookup_exact6(&saddr) : NULL;
-	if (b) {
-		if (!expired(b))
-			return verdict(b, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, p);
-		was_expired = 1;
+	if (pf_maybe(arxdp_pf_slot6(&saddr))) {
+		ret = exact(&block_v6_hot, &block_v6, &saddr, 1, ARXDP_STAT_DROP_V6,
+			    ARXDP_STAT_DRYRUN_V6, p, &was_expired);
+		if (ret >= 0)
+			return ret;
 	}
 
 	m = bpf_map_lookup_elem(&meta, &zero);
@@ -276,8 +288,9 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 		__builtin_memcpy(lk.addr, &saddr, 16);
 		b = bpf_map_lookup_elem(&cidr_v6, &lk);
 		if (b) {
-			if (!expired(b))
-				return verdict(b, ARXDP_STAT_DROP_CIDR_V6, ARXDP_STAT_DRYRUN_V6, p);
+			if (!expired(b->expires_ns))
+				return verdict(&b->packets, &b->bytes, ARXDP_STAT_DROP_CIDR_V6,
+					       ARXDP_STAT_DRYRUN_V6, p);
 			was_expired = 1;
 		}
 	}

@@ -89,6 +89,30 @@ struct arxdp_block {
 	__u64 bytes;
 };
 
+/*
+ * Value of the hot maps: struct arxdp_block's fields, those a drop reads and writes first. A
+ * hash element holds a 48-byte header (its hash at byte 40), the key padded to 8 bytes, then
+ * the value: in this order the hash, the key, the expiry and the drop counts of a hot IPv4
+ * block span 40 bytes, one cache line for three elements in four, where struct arxdp_block's
+ * order puts the counts 40 bytes past the expiry, a second line on every drop. User space
+ * converts (blocklist_int.h); the big maps keep struct arxdp_block, so pinned maps keep
+ * their layout.
+ */
+struct arxdp_hot {
+	__u64 expires_ns;
+	__u64 packets;
+	__u64 bytes;
+	__u64 added_ns;
+	__u64 seq;
+	__u32 timeout_s;
+	__u32 rule_id;
+	__u32 offenses;
+	__u8 level;
+	__u8 origin;
+	__u8 prefixlen;
+	__u8 keys;
+};
+
 #define ARXDP_KEY_PLAIN (1u << 0) /* the address as written: IPv4 dotted quad, or IPv6 */
 #define ARXDP_KEY_MAPPED (1u << 1) /* an IPv4 address written IPv4-mapped: ::ffff:a.b.c.d */
 

@@ -125,6 +125,50 @@ static inline void addr_of(const union bl_key *k, enum bl_map m, struct arxdp_ad
 	}
 }
 
+/* The hot maps' value (struct arxdp_hot, same fields in the drop path's order) and back. */
+_Static_assert(sizeof(struct arxdp_hot) == sizeof(struct arxdp_block), "one size for both tiers");
+
+static inline void hot_of(const struct arxdp_block *v, struct arxdp_hot *h)
+{
+	*h = (struct arxdp_hot){
+		.expires_ns = v->expires_ns,
+		.packets = v->packets,
+		.bytes = v->bytes,
+		.added_ns = v->added_ns,
+		.seq = v->seq,
+		.timeout_s = v->timeout_s,
+		.rule_id = v->rule_id,
+		.offenses = v->offenses,
+		.level = v->level,
+		.origin = v->origin,
+		.prefixlen = v->prefixlen,
+		.keys = v->keys,
+	};
+}
+
+static inline void block_of(const struct arxdp_hot *h, struct arxdp_block *v)
+{
+	*v = (struct arxdp_block){
+		.expires_ns = h->expires_ns,
+		.added_ns = h->added_ns,
+		.seq = h->seq,
+		.timeout_s = h->timeout_s,
+		.rule_id = h->rule_id,
+		.offenses = h->offenses,
+		.level = h->level,
+		.origin = h->origin,
+		.prefixlen = h->prefixlen,
+		.keys = h->keys,
+		.packets = h->packets,
+		.bytes = h->bytes,
+	};
+}
+
+static inline bool map_is_hot(enum bl_map m)
+{
+	return m == MAP_HOT4 || m == MAP_HOT6;
+}
+
 /*
  * Keeps the counts the program gates on exact, under the lock: meta's prefix counts (a trie
  * is skipped at 0) and, for the big exact maps, the tier map's (the big map is skipped at 0).

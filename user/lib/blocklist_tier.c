@@ -22,11 +22,13 @@ int bl_locate(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_blo
 	      enum bl_map *where)
 {
 	enum bl_map m = map_of(a);
+	struct arxdp_hot h;
 	union bl_key k;
 
 	key_of(a, m, &k);
 	if (map_exact(m) && map_fd(bl, map_hot(m)) >= 0 &&
-	    !bpf_map_lookup_elem(map_fd(bl, map_hot(m)), &k, v)) {
+	    !bpf_map_lookup_elem(map_fd(bl, map_hot(m)), &k, &h)) {
+		block_of(&h, v);
 		*where = map_hot(m);
 		return 0;
 	}
@@ -73,12 +75,14 @@ static int write_new_exact(struct blocklist *bl, enum bl_map m, const union bl_k
 {
 	int hot = map_fd(bl, map_hot(m)), big = map_fd(bl, m), err;
 	struct arxdp_block old;
+	struct arxdp_hot h;
 
 	if (hot >= 0) {
 		/* Never in both: a key of the big tier is updated there, never added to hot. */
 		if (!bpf_map_lookup_elem(big, k, &old))
 			return -EEXIST;
-		if (!bpf_map_update_elem(hot, k, v, BPF_NOEXIST))
+		hot_of(v, &h);
+		if (!bpf_map_update_elem(hot, k, &h, BPF_NOEXIST))
 			return 0;
 		if (errno != E2BIG)
 			return -errno;
@@ -99,13 +103,16 @@ int bl_write(struct blocklist *bl, const struct arxdp_addr *a, const struct arxd
 {
 	enum bl_map m = map_of(a);
 	struct arxdp_block nv = *v;
+	struct arxdp_hot h;
 	union bl_key k;
 	int err;
 
 	nv.prefixlen = a->prefixlen;
 	key_of(a, m, &k);
+	hot_of(&nv, &h);
 	if (where != MAP_NUM) {
-		if (bpf_map_update_elem(map_fd(bl, where), &k, &nv, BPF_ANY))
+		if (bpf_map_update_elem(map_fd(bl, where), &k,
+					map_is_hot(where) ? (void *)&h : (void *)&nv, BPF_ANY))
 			return bl_report_write_error(bl, m, a, -errno);
 		return 0;
 	}
@@ -156,7 +163,10 @@ static int cmp_pend(const void *x, const void *y)
 	return a->item < b->item ? -1 : a->item > b->item;
 }
 
-/* Batched updates of n entries; *written says how many went in before a failure. */
+/*
+ * Batched updates of n entries (values of either tier: one size); *written says how many went
+ * in before a failure.
+ */
 static int batch_write(int fd, const __u8 *keys, size_t ksz, const struct arxdp_block *vals,
 		       __u32 n, __u32 *written)
 {
@@ -183,7 +193,20 @@ struct bulk {
 	uint64_t *loaded;
 	__u8 *kbuf; /* scratch: n keys */
 	struct arxdp_block *vbuf; /* scratch: n values */
+	struct arxdp_block *hbuf; /* scratch: n values, rewritten for the hot map */
 };
+
+/* Values bound for a hot map, rewritten in place in its layout (the same size). */
+static void to_hot(struct arxdp_block *v, __u32 n)
+{
+	struct arxdp_hot h;
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+		hot_of(&v[i], &h);
+		memcpy(&v[i], &h, sizeof(h));
+	}
+}
 
 /* Items p[from, to) of one unique-key run each get err (and count when written). */
 static void settle(struct bulk *b, const struct pend *p, size_t from, size_t to, int err)
@@ -208,6 +231,8 @@ static void bulk_update(struct bulk *b, enum bl_map m, const struct pend *p, siz
 		memcpy(b->kbuf + i * ksz, p[i].key, ksz);
 		b->vbuf[i] = b->vals[p[i].item];
 	}
+	if (map_is_hot(m))
+		to_hot(b->vbuf, n);
 	err = batch_write(map_fd(b->bl, m), b->kbuf, ksz, b->vbuf, n, &written);
 	settle(b, p, 0, written, 0);
 	if (err) {
@@ -246,7 +271,10 @@ static void bulk_new(struct bulk *b, enum bl_map m, const struct pend *p, size_t
 		goto out;
 	}
 	if (hot >= 0) {
-		err = batch_write(hot, b->kbuf, ksz, b->vbuf, nu, &in_hot);
+		/* A copy in the hot layout: what does not fit goes to the big map as it was. */
+		memcpy(b->hbuf, b->vbuf, nu * sizeof(*b->vbuf));
+		to_hot(b->hbuf, nu);
+		err = batch_write(hot, b->kbuf, ksz, b->hbuf, nu, &in_hot);
 		if (err == -E2BIG)
 			err = 0; /* full: the rest go to the big map */
 		fail_map = map_hot(m);
@@ -291,8 +319,9 @@ int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
 	p = calloc(n ?: 1, sizeof(*p));
 	b.kbuf = calloc(n ?: 1, 16);
 	b.vbuf = calloc(n ?: 1, sizeof(*b.vbuf));
+	b.hbuf = calloc(n ?: 1, sizeof(*b.hbuf));
 	b.vals = vals;
-	err = !vals || !p || !b.kbuf || !b.vbuf ? -ENOMEM : bl_lock(bl);
+	err = !vals || !p || !b.kbuf || !b.vbuf || !b.hbuf ? -ENOMEM : bl_lock(bl);
 	if (err)
 		goto out;
 	for (i = 0; i < (size_t)n; i++) {
@@ -342,5 +371,6 @@ out:
 	free(p);
 	free(b.kbuf);
 	free(b.vbuf);
+	free(b.hbuf);
 	return err;
 }

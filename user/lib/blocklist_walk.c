@@ -151,8 +151,16 @@ static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cu
 			return -errno;
 		if (err)
 			*done = true;
-		for (i = 0; i < cnt; i++)
+		for (i = 0; i < cnt; i++) {
 			memcpy(&keys[i], kbuf + i * key_sizes[m], key_sizes[m]);
+			if (map_is_hot(m)) {
+				struct arxdp_hot h;
+
+				/* Read in the hot layout (one size): back to the common one. */
+				memcpy(&h, &vals[i], sizeof(h));
+				block_of(&h, &vals[i]);
+			}
+		}
 		*got = cnt;
 		return 0;
 	}
