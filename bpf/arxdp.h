@@ -166,16 +166,20 @@ struct arxdp_meta {
 };
 
 /*
- * Single-entry array kept by user space under the pin-directory lock: how many entries the big
- * exact maps hold. The program looks a big map up only after a hot miss and only when its count
+ * Single-entry array kept by user space under the pin-directory lock: how many entries each
+ * exact map holds. The program looks a big map up only after a hot miss and only when its count
  * is non-zero, so the blocks of a list that fits in the hot tier never touch the big map's
- * buckets. A writer counts BEFORE it inserts into a big map and deletes BEFORE it uncounts: an
- * interrupted writer leaves a count too high (a lookup too many), never a block the program
+ * buckets; the program never reads the hot counts: writers keep a family's two tiers within
+ * the configured capacity (the big map's max_entries) with them. A writer counts BEFORE it
+ * inserts and deletes BEFORE it uncounts: an interrupted writer leaves a count too high (a
+ * lookup too many, a block refused early until the next rebuild), never a block the program
  * skips. A separate map, not fields of arxdp_meta: a pinned meta keeps its layout.
  */
 struct arxdp_tier {
 	__u32 big4_entries;
 	__u32 big6_entries;
+	__u32 hot4_entries;
+	__u32 hot6_entries;
 };
 
 /*

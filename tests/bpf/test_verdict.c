@@ -276,7 +276,8 @@ Test(verdict, cidr_removed, .init = setup_normal, .fini = teardown)
 	cr_expect_eq(ret, XDP_PASS);
 }
 
-/* Full maps (both tiers) refuse the next block with -ENOSPC and keep what they had. */
+/* A full family (its two tiers at capacity_v4) refuses the next block with -ENOSPC and keeps
+ * what it had. */
 Test(verdict, map_full, .init = setup_normal, .fini = teardown)
 {
 	struct arxdp_addr a = { .family = 4, .prefixlen = 32, .a = { 198, 18, 0, 0 } };
@@ -289,8 +290,8 @@ Test(verdict, map_full, .init = setup_normal, .fini = teardown)
 		a.a[3] = i & 0xff;
 		err = bl_block(&bl, &a, 0, NULL, NULL, NULL);
 	}
-	cr_expect_eq(err, -ENOSPC, "capacity 256 + 1024 is reached");
-	cr_expect_eq(i, 256 + 1024 - 3 + 1, "every slot of both tiers taken first: %d", i);
+	cr_expect_eq(err, -ENOSPC, "capacity 1024 is reached");
+	cr_expect_eq(i, 1024 - 3 + 1, "the two tiers hold the capacity together: %d", i);
 	cr_assert_eq(run(&s, &ret), 0);
 	cr_expect_eq(ret, XDP_DROP, "existing blocks stay");
 }

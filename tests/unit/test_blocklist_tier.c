@@ -316,7 +316,8 @@ Test(tier, never_in_both_tiers, .init = setup, .fini = teardown)
 			memset(model, 0, sizeof(model));
 		}
 		for (v6 = 0; v6 < 2; v6++) {
-			uint32_t big = 0, want = v6 ? counts().big6_entries : counts().big4_entries;
+			uint32_t big = 0, hot = 0;
+			uint32_t want = v6 ? counts().big6_entries : counts().big4_entries;
 
 			for (i = 0; i < POOL; i++) {
 				struct arxdp_addr b = pool(v6, i);
@@ -327,9 +328,63 @@ Test(tier, never_in_both_tiers, .init = setup, .fini = teardown)
 				cr_assert_eq(w != NONE, model[v6][i], "step %d (op %d): %d/%d",
 					     step, op, v6, i);
 				big += w == BIG_T;
+				hot += w == HOT_T;
 			}
 			cr_assert_eq(big, want, "step %d (op %d): family %d: %u in big, counted %u",
 				     step, op, v6, big, want);
+			want = v6 ? counts().hot6_entries : counts().hot4_entries;
+			cr_assert_eq(hot, want, "step %d (op %d): family %d: %u in hot, counted %u",
+				     step, op, v6, hot, want);
 		}
 	}
+}
+
+/*
+ * capacity_v4 bounds the two tiers together (what the operator configured is the most blocks a
+ * family holds), one by one and in bulk; a delete in either tier makes room again.
+ */
+Test(tier, capacity_bounds_both_tiers)
+{
+	struct loader_opts o = {
+		.capacity_v4 = 12, .capacity_v6 = 64, .cidr_capacity = 16, .hot_capacity = HOT
+	};
+	struct bl_item items[6];
+	struct arxdp_addr a;
+	uint64_t loaded;
+	int errs[6], i;
+
+	if (geteuid() != 0)
+		cr_skip_test("private BPF maps need root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	cr_assert_eq(loader_private_open(&o, &lp), 0);
+	cr_assert_eq(loader_private_blocklist(lp, &bl), 0);
+	for (i = 0; i < 10; i++) {
+		a = pool(0, i);
+		block(&a, 0, NULL);
+	}
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < 6; i++)
+		items[i].addr = pool(0, 10 + i);
+	cr_assert_eq(bl_block_many(&bl, items, 6, NULL, errs, &loaded), 0);
+	cr_expect_eq(loaded, 2, "room for 2 of 6");
+	for (i = 0; i < 6; i++)
+		cr_expect_eq(errs[i], i < 2 ? 0 : -ENOSPC, "item %d: %d", i, errs[i]);
+	cr_expect_eq(counts().hot4_entries + counts().big4_entries, 12);
+	a = pool(0, 20);
+	cr_expect_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), -ENOSPC, "full at 12");
+	cr_expect_eq(where(&a), NONE);
+	a = pool(0, 0);
+	cr_assert_eq(bl_unblock(&bl, &a), 0);
+	a = pool(0, 20);
+	cr_expect_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), 0, "a hot delete made room");
+	cr_expect_eq(where(&a), HOT_T);
+	a = pool(0, 21);
+	cr_expect_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), -ENOSPC);
+	a = pool(0, 11);
+	cr_assert_eq(where(&a), BIG_T);
+	cr_assert_eq(bl_unblock(&bl, &a), 0);
+	a = pool(0, 21);
+	cr_expect_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), 0, "so did a big one");
+	cr_expect_eq(where(&a), BIG_T, "the hot map is full: the big one takes it");
+	teardown();
 }

@@ -423,7 +423,7 @@ int bl_meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
 	struct arxdp_meta meta = {};
 	__u32 zero = 0, *cnt;
 
-	if (m == MAP_BLOCK4 || m == MAP_BLOCK6)
+	if (map_exact(m))
 		return bl_tier_adjust(bl, m, delta);
 	if (m != MAP_CIDR4 && m != MAP_CIDR6)
 		return 0;

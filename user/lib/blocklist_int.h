@@ -171,9 +171,9 @@ static inline bool map_is_hot(enum bl_map m)
 
 /*
  * Keeps the counts the program gates on exact, under the lock: meta's prefix counts (a trie
- * is skipped at 0) and, for the big exact maps, the tier map's (the big map is skipped at 0).
- * A no-op for the hot maps. A big map's count goes up BEFORE its insert and down AFTER its
- * delete (see struct arxdp_tier); a trie's after either.
+ * is skipped at 0) and, for the exact maps, the tier map's (a big map is skipped at 0; both
+ * tiers' counts bound the family to its capacity). An exact map's count goes up BEFORE its
+ * insert and down AFTER its delete (see struct arxdp_tier); a trie's after either.
  */
 int bl_meta_adjust(struct blocklist *bl, enum bl_map m, int delta);
 
@@ -193,14 +193,14 @@ int bl_write(struct blocklist *bl, const struct arxdp_addr *a, const struct arxd
 	     enum bl_map where);
 /* Deletes a from map where (from bl_locate), then uncounts it. The caller holds the lock. */
 int bl_delete_at(struct blocklist *bl, enum bl_map where, const union bl_key *k);
-/* The tier map's count of big map m (MAP_BLOCK4/6), delta more or fewer; else a no-op. */
+/* The tier map's count of exact map m (either tier), delta more or fewer; else a no-op. */
 int bl_tier_adjust(struct blocklist *bl, enum bl_map m, int delta);
 /* Wazuh's extension semantics: v from old (live or not) and this add (see bl_block). */
 void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool live,
 		    uint32_t timeout_s, const struct bl_reason *why, uint64_t now_mono,
 		    uint64_t now_wall, enum bl_result *res);
-/* Sets the tier map's counts (the rebuild, from a walk of the big maps); under the lock. */
-int bl_tier_set(struct blocklist *bl, uint32_t big4, uint32_t big6);
+/* Sets the tier map's counts (the rebuild: n[m] entries in exact map m); under the lock. */
+int bl_tier_set(struct blocklist *bl, const uint32_t n[MAP_NUM]);
 /*
  * The prefilter's count of k's slot, delta entries more or fewer (exact maps only; a no-op
  * for tries and for maps without a prefilter). Count up BEFORE inserting into the map, down

@@ -155,19 +155,22 @@ int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set)
 {
 	uint32_t *slots = NULL, key, next;
 	uint64_t *words = NULL, set = 0;
-	size_t n = 0, cap = 0, i, j, n4;
-	int err;
+	size_t n = 0, cap = 0, i, j, from;
+	uint32_t per_map[MAP_NUM] = {};
+	int err, m;
 
 	*slots_set = 0;
 	err = bl_lock(bl);
 	if (err)
 		return err;
-	err = collect(bl, MAP_BLOCK4, &slots, &n, &cap);
-	n4 = n;
-	err = err ?: collect(bl, MAP_BLOCK6, &slots, &n, &cap);
-	err = err ?: bl_tier_set(bl, (uint32_t)n4, (uint32_t)(n - n4));
-	err = err ?: collect(bl, MAP_HOT4, &slots, &n, &cap);
-	err = err ?: collect(bl, MAP_HOT6, &slots, &n, &cap);
+	for (m = 0; m < MAP_NUM && !err; m++) {
+		if (!map_exact(m))
+			continue;
+		from = n;
+		err = collect(bl, m, &slots, &n, &cap);
+		per_map[m] = (uint32_t)(n - from);
+	}
+	err = err ?: bl_tier_set(bl, per_map);
 	if (!err && !bl->pf) {
 		bl_unlock(bl);
 		free(slots);

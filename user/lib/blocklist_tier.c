@@ -42,16 +42,43 @@ int bl_locate(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_blo
 	return 0;
 }
 
+/* The count of map m (exact, either tier) in t. */
+static __u32 *tier_field(struct arxdp_tier *t, enum bl_map m)
+{
+	switch (m) {
+	case MAP_BLOCK4:
+		return &t->big4_entries;
+	case MAP_BLOCK6:
+		return &t->big6_entries;
+	case MAP_HOT4:
+		return &t->hot4_entries;
+	default:
+		return &t->hot6_entries;
+	}
+}
+
+static int tier_get(struct blocklist *bl, struct arxdp_tier *t)
+{
+	__u32 zero = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (bl->fd_tier < 0)
+		return 0;
+	return bpf_map_lookup_elem(bl->fd_tier, &zero, t) ? -errno : 0;
+}
+
 int bl_tier_adjust(struct blocklist *bl, enum bl_map m, int delta)
 {
-	struct arxdp_tier t = {};
+	struct arxdp_tier t;
 	__u32 zero = 0, *cnt;
+	int err;
 
-	if (bl->fd_tier < 0 || (m != MAP_BLOCK4 && m != MAP_BLOCK6))
+	if (bl->fd_tier < 0 || !map_exact(m) || !delta)
 		return 0;
-	if (bpf_map_lookup_elem(bl->fd_tier, &zero, &t))
-		return -errno;
-	cnt = m == MAP_BLOCK4 ? &t.big4_entries : &t.big6_entries;
+	err = tier_get(bl, &t);
+	if (err)
+		return err;
+	cnt = tier_field(&t, m);
 	if (delta < 0 && *cnt < (__u32)-delta)
 		*cnt = 0;
 	else
@@ -59,14 +86,39 @@ int bl_tier_adjust(struct blocklist *bl, enum bl_map m, int delta)
 	return bpf_map_update_elem(bl->fd_tier, &zero, &t, BPF_ANY) ? -errno : 0;
 }
 
-int bl_tier_set(struct blocklist *bl, uint32_t big4, uint32_t big6)
+int bl_tier_set(struct blocklist *bl, const uint32_t n[MAP_NUM])
 {
-	struct arxdp_tier t = { .big4_entries = big4, .big6_entries = big6 };
+	struct arxdp_tier t = { .big4_entries = n[MAP_BLOCK4],
+				.big6_entries = n[MAP_BLOCK6],
+				.hot4_entries = n[MAP_HOT4],
+				.hot6_entries = n[MAP_HOT6] };
 	__u32 zero = 0;
 
 	if (bl->fd_tier < 0)
 		return 0;
 	return bpf_map_update_elem(bl->fd_tier, &zero, &t, BPF_ANY) ? -errno : 0;
+}
+
+/*
+ * How many new entries family m (its big map) may still take: the configured capacity (the
+ * big map's own) bounds both tiers together. Unbounded without a tier map (an older pin set:
+ * the big map alone, which refuses by itself).
+ */
+static int room_of(struct blocklist *bl, enum bl_map m, __u32 *room)
+{
+	struct arxdp_tier t;
+	uint64_t used;
+	int err;
+
+	*room = UINT32_MAX;
+	if (bl->fd_tier < 0 || map_fd(bl, map_hot(m)) < 0)
+		return 0;
+	err = tier_get(bl, &t);
+	if (err)
+		return err;
+	used = (uint64_t)*tier_field(&t, m) + *tier_field(&t, map_hot(m));
+	*room = used < map_cap(bl, m) ? (__u32)(map_cap(bl, m) - used) : 0;
+	return 0;
 }
 
 /* A new exact entry of big map m (its prefilter slot already counted). */
@@ -76,16 +128,27 @@ static int write_new_exact(struct blocklist *bl, enum bl_map m, const union bl_k
 	int hot = map_fd(bl, map_hot(m)), big = map_fd(bl, m), err;
 	struct arxdp_block old;
 	struct arxdp_hot h;
+	__u32 room;
 
+	err = room_of(bl, m, &room);
+	if (err)
+		return err;
 	if (hot >= 0) {
 		/* Never in both: a key of the big tier is updated there, never added to hot. */
 		if (!bpf_map_lookup_elem(big, k, &old))
 			return -EEXIST;
+		if (!room)
+			return -E2BIG;
+		err = bl_tier_adjust(bl, map_hot(m), 1);
+		if (err)
+			return err;
 		hot_of(v, &h);
 		if (!bpf_map_update_elem(hot, k, &h, BPF_NOEXIST))
 			return 0;
-		if (errno != E2BIG)
-			return -errno;
+		err = -errno;
+		bl_tier_adjust(bl, map_hot(m), -1);
+		if (err != -E2BIG)
+			return err;
 	}
 	err = bl_tier_adjust(bl, m, 1);
 	if (err)
@@ -243,15 +306,16 @@ static void bulk_update(struct bulk *b, enum bl_map m, const struct pend *p, siz
 
 /*
  * New entries of big map m: each key once (the last write of it in the load wins, as the
- * batch would have it), all counted in the prefilter first, then the hot map takes what it
- * has room for and the big map the rest, its count raised before. Whatever did not go in is
- * uncounted again, so a failed load leaves no count behind.
+ * batch would have it). As many as the family's capacity leaves room for are counted in the
+ * prefilter first, then the hot map takes what it has room for and the big map the rest, each
+ * tier's count raised before its batch; the others are refused as a full map. Whatever did not
+ * go in is uncounted again, so a failed load leaves no count behind.
  */
 static void bulk_new(struct bulk *b, enum bl_map m, const struct pend *p, size_t n)
 {
 	size_t ksz = key_sizes[m], i, nu = 0, *run = NULL;
 	int hot = map_fd(b->bl, map_hot(m)), err = 0;
-	__u32 in_hot = 0, in_big = 0, rest;
+	__u32 in_hot = 0, in_big = 0, rest, room, ok;
 	enum bl_map fail_map = m;
 
 	run = calloc(n + 1, sizeof(*run)); /* run[u]: first pend of unique key u */
@@ -266,37 +330,46 @@ static void bulk_new(struct bulk *b, enum bl_map m, const struct pend *p, size_t
 		b->vbuf[nu] = b->vals[p[i].item];
 		run[++nu] = i + 1;
 	}
-	if (bl_pf_adjust_keys(b->bl, m, b->kbuf, nu, 1)) {
+	err = room_of(b->bl, m, &room);
+	ok = nu < room ? nu : room;
+	if (err || bl_pf_adjust_keys(b->bl, m, b->kbuf, ok, 1)) {
 		settle(b, p, 0, n, -EIO);
 		goto out;
 	}
-	if (hot >= 0) {
+	if (hot >= 0 && ok) {
 		/* A copy in the hot layout: what does not fit goes to the big map as it was. */
-		memcpy(b->hbuf, b->vbuf, nu * sizeof(*b->vbuf));
-		to_hot(b->hbuf, nu);
-		err = batch_write(hot, b->kbuf, ksz, b->hbuf, nu, &in_hot);
+		memcpy(b->hbuf, b->vbuf, ok * sizeof(*b->vbuf));
+		to_hot(b->hbuf, ok);
+		err = bl_tier_adjust(b->bl, map_hot(m), (int)ok);
+		if (!err) {
+			err = batch_write(hot, b->kbuf, ksz, b->hbuf, ok, &in_hot);
+			bl_tier_adjust(b->bl, map_hot(m), -(int)(ok - in_hot));
+		}
 		if (err == -E2BIG)
 			err = 0; /* full: the rest go to the big map */
 		fail_map = map_hot(m);
 	}
-	rest = nu - in_hot;
+	rest = ok - in_hot;
 	if (!err && rest) {
 		fail_map = m;
 		err = bl_tier_adjust(b->bl, m, (int)rest);
 		if (!err) {
 			err = batch_write(map_fd(b->bl, m), b->kbuf + in_hot * ksz, ksz,
 					  b->vbuf + in_hot, rest, &in_big);
-			if (err)
-				bl_tier_adjust(b->bl, m, -(int)(rest - in_big));
+			bl_tier_adjust(b->bl, m, -(int)(rest - in_big));
 		}
 	}
-	settle(b, p, 0, run[in_hot + in_big], 0);
+	i = in_hot + in_big;
+	settle(b, p, 0, run[i], 0);
 	if (err) {
-		i = in_hot + in_big;
-		settle(b, p, run[i], n, err == -E2BIG ? -ENOSPC : err);
-		bl_pf_adjust_keys(b->bl, m, b->kbuf + i * ksz, nu - i, -1);
+		settle(b, p, run[i], run[ok], err == -E2BIG ? -ENOSPC : err);
 		bl_report_write_error(b->bl, map_base(fail_map), &b->items[p[run[i]].item].addr,
 				      err);
+	}
+	bl_pf_adjust_keys(b->bl, m, b->kbuf + i * ksz, ok - i, -1);
+	if (ok < nu) {
+		settle(b, p, run[ok], n, -ENOSPC);
+		bl_report_write_error(b->bl, m, &b->items[p[run[ok]].item].addr, -E2BIG);
 	}
 out:
 	free(run);
