@@ -350,6 +350,7 @@ Test(tier, capacity_bounds_both_tiers)
 	};
 	struct bl_item items[6];
 	struct arxdp_addr a;
+	enum bl_result r;
 	uint64_t loaded;
 	int errs[6], i;
 
@@ -373,6 +374,12 @@ Test(tier, capacity_bounds_both_tiers)
 	a = pool(0, 20);
 	cr_expect_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), -ENOSPC, "full at 12");
 	cr_expect_eq(where(&a), NONE);
+	a = pool(0, 1);
+	block(&a, 0, &r);
+	cr_expect_eq(r, BL_EXTENDED, "a full family still extends its hot blocks");
+	a = pool(0, 11);
+	block(&a, 0, &r);
+	cr_expect_eq(r, BL_EXTENDED, "and its big ones");
 	a = pool(0, 0);
 	cr_assert_eq(bl_unblock(&bl, &a), 0);
 	a = pool(0, 20);

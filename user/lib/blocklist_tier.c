@@ -137,8 +137,9 @@ static int write_new_exact(struct blocklist *bl, enum bl_map m, const union bl_k
 		/* Never in both: a key of the big tier is updated there, never added to hot. */
 		if (!bpf_map_lookup_elem(big, k, &old))
 			return -EEXIST;
+		/* Full: unless a lives in hot already (the caller then updates it there). */
 		if (!room)
-			return -E2BIG;
+			return bpf_map_lookup_elem(hot, k, &h) ? -E2BIG : -EEXIST;
 		err = bl_tier_adjust(bl, map_hot(m), 1);
 		if (err)
 			return err;
