@@ -4,10 +4,11 @@
  * arxdp.h): where an entry lives, its writes and deletes, and the bulk load. The rules, kept
  * under the pin-directory lock by every writer: an entry is updated where it lives (hot, else
  * big); a new one goes to the hot map while it has room, else to the big one; a delete removes
- * it from where it is; a key is never in both (a new write looks in the big map first). The
- * tier map counts the big maps' entries, up before an insert, down after a delete, so the
- * program (which skips a big map at 0) never misses a block. A pin set older than the hot
- * tier has none of its maps: every exact block then goes to the big maps, as before.
+ * it from where it is; a key is never in both (a new write looks in the big map first); the
+ * two together hold at most the configured capacity (the big map's). The tier map counts each
+ * map's entries, up before an insert, down after a delete, so the program (which skips a big
+ * map at 0) never misses a block. A pin set older than the hot tier has none of its maps:
+ * every exact block then goes to the big maps, as before.
  */
 #include <errno.h>
 #include <stdlib.h>
