@@ -93,8 +93,9 @@ struct arxdp_block {
  * Value of the hot maps: struct arxdp_block's fields, those a drop reads and writes first. A
  * hash element holds a 48-byte header (its hash at byte 40), the key padded to 8 bytes, then
  * the value: in this order the hash, the key, the expiry and the drop counts of a hot IPv4
- * block span 40 bytes, one cache line for three elements in four, where struct arxdp_block's
- * order puts the counts 40 bytes past the expiry, a second line on every drop. User space
+ * block span 40 bytes, one cache line for half the elements (a 112-byte element starts at
+ * one of four offsets in a line), where struct arxdp_block's order puts the counts 40 bytes
+ * past the expiry, two lines for every element. User space
  * converts (blocklist_int.h); the big maps keep struct arxdp_block, so pinned maps keep
  * their layout.
  */
