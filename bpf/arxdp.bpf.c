@@ -2,8 +2,9 @@
 /*
  * This file contains the XDP program: parse to the source address, ask the prefilter bitmap
  * whether an exact block can exist for it (one word, cache-resident for clean traffic), look
- * it up in the exact block map of its family only then, then (only when prefix blocks exist)
- * in the LPM trie, check the expiry stamp, and count. The global counters are per-CPU; a
+ * it up only then in the exact maps of its family (the small hot one, then the big one when it
+ * holds anything), then (only when prefix blocks exist) in the LPM trie, check the expiry
+ * stamp, and count. The global counters are per-CPU; a
  * block's own drop counts sit in its value, found by the lookup that matched it, so a drop
  * costs one lookup and no second map, and they are plain adds (no locked instruction: see
  * struct arxdp_block for what that trades). The clock is read only on a hit of a timed block.
@@ -23,8 +24,27 @@ const volatile __u8 precise_clock = 0;
 const volatile __u8 count_per_block = 1;
 /* Off only to measure what the prefilter saves: every packet then looks the exact map up. */
 const volatile __u8 use_prefilter = 1;
+/* Off only to measure what the hot tier saves: the big maps alone, as before it existed. */
+const volatile __u8 use_hot = 1;
 
-/* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load. */
+/* Plain HASH, not LRU: a ban must never be evicted silently. max_entries is set at load.
+ * The hot maps come first (ARXDP_HOT_CAPACITY in arxdp.h); the big ones take the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARXDP_HOT_CAPACITY);
+	__type(key, __u32); /* network byte order */
+	__type(value, struct arxdp_hot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} block_v4_hot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARXDP_HOT_CAPACITY);
+	__type(key, struct in6_addr);
+	__type(value, struct arxdp_hot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} block_v6_hot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ARXDP_DEFAULT_CAPACITY);
@@ -75,6 +95,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } meta SEC(".maps");
 
+/* See struct arxdp_tier in arxdp.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct arxdp_tier);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tier SEC(".maps");
+
 /* See ARXDP_PF_* in arxdp.h. Mmapable: user space sets and clears bits in place. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -114,15 +143,17 @@ static __always_inline void count(const struct pkt *p, __u32 stat)
 	}
 }
 
-static __always_inline void count_block(struct arxdp_block *b, __u64 bytes)
+/*
+ * The block's own drop counts: plain adds (a locked add cost as much as the rest of the hit,
+ * docs/BENCHMARKS.md); racing CPUs can lose an add, never make one up. The line is already in
+ * this CPU's cache from the lookup, so a lone flood pays no extra miss.
+ */
+static __always_inline void count_block(__u64 *packets, __u64 *bytes, __u64 len)
 {
 	if (!count_per_block)
 		return;
-	/* Plain adds: a locked add cost as much as the rest of the hit (docs/BENCHMARKS.md);
-	 * racing CPUs can lose an add, never make one up. The line is already in this CPU's
-	 * cache from the lookup, so a lone flood pays no extra miss. */
-	b->packets++;
-	b->bytes += bytes;
+	(*packets)++;
+	*bytes += len;
 }
 
 /*
@@ -140,18 +171,34 @@ static __always_inline int pf_maybe(__u32 slot)
 	return !w || ((*w >> (slot & 63)) & 1);
 }
 
-/* The clock is read only here, on a hit of a block that can expire. */
-static __always_inline int expired(const struct arxdp_block *b)
+/*
+ * Whether the big map of a family must be looked up after a hot miss: only when it holds
+ * anything (an array lookup the verifier inlines, on a line that stays in cache). A missing
+ * count cannot happen; it answers "look" anyway.
+ */
+static __always_inline int big_may_hold(int v6)
 {
-	if (!b->expires_ns)
-		return 0;
-	return b->expires_ns <= (precise_clock ? bpf_ktime_get_ns() : bpf_ktime_get_coarse_ns());
+	struct arxdp_tier *t;
+	__u32 zero = 0;
+
+	if (!use_hot)
+		return 1;
+	t = bpf_map_lookup_elem(&tier, &zero);
+	return !t || (v6 ? t->big6_entries : t->big4_entries);
 }
 
-static __always_inline int verdict(struct arxdp_block *b, __u32 drop_idx, __u32 dry_idx,
+/* The clock is read only here, on a hit of a block that can expire. */
+static __always_inline int expired(__u64 expires_ns)
+{
+	if (!expires_ns)
+		return 0;
+	return expires_ns <= (precise_clock ? bpf_ktime_get_ns() : bpf_ktime_get_coarse_ns());
+}
+
+static __always_inline int verdict(__u64 *packets, __u64 *bytes, __u32 drop_idx, __u32 dry_idx,
 				   const struct pkt *p)
 {
-	count_block(b, p->bytes);
+	count_block(packets, bytes, p->bytes);
 	if (dry_run) {
 		count(p, dry_idx);
 		return XDP_PASS;
@@ -160,19 +207,47 @@ static __always_inline int verdict(struct arxdp_block *b, __u32 drop_idx, __u32 
 	return XDP_DROP;
 }
 
+/*
+ * The exact maps of a family: the hot one, then the big one when it may hold anything (a key
+ * is never in both). The verdict on a live hit; -1 otherwise, *was_expired set on an expired
+ * one. Inlined: the maps are known at every call.
+ */
+static __always_inline int exact(void *hot, void *big, void *key, int v6, __u32 drop_idx,
+				 __u32 dry_idx, const struct pkt *p, int *was_expired)
+{
+	struct arxdp_hot *h = use_hot ? bpf_map_lookup_elem(hot, key) : NULL;
+	struct arxdp_block *b;
+
+	if (h) {
+		if (!expired(h->expires_ns))
+			return verdict(&h->packets, &h->bytes, drop_idx, dry_idx, p);
+		*was_expired = 1;
+		return -1;
+	}
+	if (!big_may_hold(v6))
+		return -1;
+	b = bpf_map_lookup_elem(big, key);
+	if (!b)
+		return -1;
+	if (!expired(b->expires_ns))
+		return verdict(&b->packets, &b->bytes, drop_idx, dry_idx, p);
+	*was_expired = 1;
+	return -1;
+}
+
 static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 {
 	__u32 saddr = iph->saddr;
 	struct arxdp_block *b;
 	struct arxdp_meta *m;
 	__u32 zero = 0;
-	int was_expired = 0;
+	int was_expired = 0, ret;
 
-	b = pf_maybe(arxdp_pf_slot4(&saddr)) ? bpf_map_lookup_elem(&block_v4, &saddr) : NULL;
-	if (b) {
-		if (!expired(b))
-			return verdict(b, ARXDP_STAT_DROP_V4, ARXDP_STAT_DRYRUN_V4, p);
-		was_expired = 1;
+	if (pf_maybe(arxdp_pf_slot4(&saddr))) {
+		ret = exact(&block_v4_hot, &block_v4, &saddr, 0, ARXDP_STAT_DROP_V4,
+			    ARXDP_STAT_DRYRUN_V4, p, &was_expired);
+		if (ret >= 0)
+			return ret;
 	}
 
 	m = bpf_map_lookup_elem(&meta, &zero);
@@ -181,8 +256,9 @@ static __always_inline int handle_v4(struct iphdr *iph, const struct pkt *p)
 
 		b = bpf_map_lookup_elem(&cidr_v4, &lk);
 		if (b) {
-			if (!expired(b))
-				return verdict(b, ARXDP_STAT_DROP_CIDR_V4, ARXDP_STAT_DRYRUN_V4, p);
+			if (!expired(b->expires_ns))
+				return verdict(&b->packets, &b->bytes, ARXDP_STAT_DROP_CIDR_V4,
+					       ARXDP_STAT_DRYRUN_V4, p);
 			was_expired = 1;
 		}
 	}
@@ -196,13 +272,13 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 	struct arxdp_block *b;
 	struct arxdp_meta *m;
 	__u32 zero = 0;
-	int was_expired = 0;
+	int was_expired = 0, ret;
 
-	b = pf_maybe(arxdp_pf_slot6(&saddr)) ? bpf_map_lookup_elem(&block_v6, &saddr) : NULL;
-	if (b) {
-		if (!expired(b))
-			return verdict(b, ARXDP_STAT_DROP_V6, ARXDP_STAT_DRYRUN_V6, p);
-		was_expired = 1;
+	if (pf_maybe(arxdp_pf_slot6(&saddr))) {
+		ret = exact(&block_v6_hot, &block_v6, &saddr, 1, ARXDP_STAT_DROP_V6,
+			    ARXDP_STAT_DRYRUN_V6, p, &was_expired);
+		if (ret >= 0)
+			return ret;
 	}
 
 	m = bpf_map_lookup_elem(&meta, &zero);
@@ -212,8 +288,9 @@ static __always_inline int handle_v6(struct ipv6hdr *ip6h, const struct pkt *p)
 		__builtin_memcpy(lk.addr, &saddr, 16);
 		b = bpf_map_lookup_elem(&cidr_v6, &lk);
 		if (b) {
-			if (!expired(b))
-				return verdict(b, ARXDP_STAT_DROP_CIDR_V6, ARXDP_STAT_DRYRUN_V6, p);
+			if (!expired(b->expires_ns))
+				return verdict(&b->packets, &b->bytes, ARXDP_STAT_DROP_CIDR_V6,
+					       ARXDP_STAT_DRYRUN_V6, p);
 			was_expired = 1;
 		}
 	}

@@ -21,12 +21,25 @@
 #define ARXDP_MAP_META "meta"
 #define ARXDP_MAP_PREFILTER "prefilter"
 #define ARXDP_MAP_PFCOUNT "pf_count"
+#define ARXDP_MAP_HOT4 "block_v4_hot"
+#define ARXDP_MAP_HOT6 "block_v6_hot"
+#define ARXDP_MAP_TIER "tier"
 /* The loaded program is pinned too, so every interface runs one instance over one map set. */
 #define ARXDP_PIN_PROG "prog"
 #define ARXDP_PROG_NAME "arxdp_xdp"
 
 #define ARXDP_DEFAULT_CAPACITY 1048576u
 #define ARXDP_DEFAULT_CIDR_CAPACITY 65536u
+
+/*
+ * The hot tier: a small exact hash per family, looked up before the big one. A hash's bucket
+ * array is roundup_pow_of_two(max_entries) x 16 bytes, 16 MiB at the default capacity: a few
+ * thousand live blocks spread over it miss the cache on every lookup, while a 16,384-entry
+ * map's 256 KiB of buckets stays in L2 (docs/BENCHMARKS.md, "drop and clean paths"). Writers
+ * (blocklist_tier.c) put a new block in the hot map while it has room, else in the big one; an
+ * entry stays in the tier it was written to, and a key is never in both.
+ */
+#define ARXDP_HOT_CAPACITY 16384u
 
 enum arxdp_origin {
 	ARXDP_ORIGIN_NONE = 0,
@@ -74,6 +87,31 @@ struct arxdp_block {
 	 */
 	__u64 packets;
 	__u64 bytes;
+};
+
+/*
+ * Value of the hot maps: struct arxdp_block's fields, those a drop reads and writes first. A
+ * hash element holds a 48-byte header (its hash at byte 40), the key padded to 8 bytes, then
+ * the value: in this order the hash, the key, the expiry and the drop counts of a hot IPv4
+ * block span 40 bytes, one cache line for half the elements (a 112-byte element starts at
+ * one of four offsets in a line), where struct arxdp_block's order puts the counts 40 bytes
+ * past the expiry, two lines for every element. User space
+ * converts (blocklist_int.h); the big maps keep struct arxdp_block, so pinned maps keep
+ * their layout.
+ */
+struct arxdp_hot {
+	__u64 expires_ns;
+	__u64 packets;
+	__u64 bytes;
+	__u64 added_ns;
+	__u64 seq;
+	__u32 timeout_s;
+	__u32 rule_id;
+	__u32 offenses;
+	__u8 level;
+	__u8 origin;
+	__u8 prefixlen;
+	__u8 keys;
 };
 
 #define ARXDP_KEY_PLAIN (1u << 0) /* the address as written: IPv4 dotted quad, or IPv6 */
@@ -126,6 +164,23 @@ struct arxdp_meta {
 	__u32 cidr6_entries;
 	__u32 load_flags; /* ARXDP_LOAD_* of the pinned program; the program never reads it */
 	__u32 attach_flags; /* ARXDP_ATTACH_*: how the last attach went; user space only */
+};
+
+/*
+ * Single-entry array kept by user space under the pin-directory lock: how many entries each
+ * exact map holds. The program looks a big map up only after a hot miss and only when its count
+ * is non-zero, so the blocks of a list that fits in the hot tier never touch the big map's
+ * buckets; the program never reads the hot counts: writers keep a family's two tiers within
+ * the configured capacity (the big map's max_entries) with them. A writer counts BEFORE it
+ * inserts and deletes BEFORE it uncounts: an interrupted writer leaves a count too high (a
+ * lookup too many, a block refused early until the next rebuild), never a block the program
+ * skips. A separate map, not fields of arxdp_meta: a pinned meta keeps its layout.
+ */
+struct arxdp_tier {
+	__u32 big4_entries;
+	__u32 big6_entries;
+	__u32 hot4_entries;
+	__u32 hot6_entries;
 };
 
 /*

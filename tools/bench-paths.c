@@ -4,9 +4,11 @@
  * spreader (tools/spread.bpf.c), so each repetition carries another source and a big map pays
  * its cache misses. At N = 1, 1,000 and 10,000 blocks, attack traffic (every source blocked,
  * uniform over the N) through arxdp and through xdp-filter's own ipv4 object holding the same
- * N addresses, each minus the empty XDP_DROP behind the same spreader (the marginal cost);
- * then clean traffic (65,024 sources, none blocked) at N = 1 and 1,000,000 minus a bare
- * XDP_PASS, with and without the prefilter. All cases of one N run round robin, run after
+ * N addresses, each minus the empty XDP_DROP behind the same spreader (the marginal cost), and
+ * at 100,000 (beyond xdp-filter's 10,000 and arxdp's hot tier: the spill case); then clean
+ * traffic (65,024 sources, none blocked) at N = 1 and 1,000,000 minus a bare XDP_PASS, with and
+ * without the prefilter. arxdp without its hot tier (the big map alone, as before the tier)
+ * runs beside it in every round. All cases of one N run round robin, run after
  * run, and every figure is the median of per-round values, so load from elsewhere hits both
  * sides of a ratio alike. --check compares the ratios with tools/bench-baseline.txt.
  */
@@ -44,19 +46,31 @@
 #define SPREAD_MAX 65024u /* distinct sources per traffic, as the live bench sends */
 #define SMALL_CAP 16384u
 
-enum target { T_DROP, T_PASS, T_ARXDP, T_ARXDP_NOPF, T_ARXDP_SMALL, T_XDPFILT, T_NUM };
+enum target {
+	T_DROP,
+	T_PASS,
+	T_ARXDP,
+	T_ARXDP_NOPF,
+	T_ARXDP_SMALL,
+	T_ARXDP_NOHOT,
+	T_XDPFILT,
+	T_NUM
+};
+#define N_INST 4 /* arxdp instances: default, no prefilter, small, no hot tier */
 
 static const char *const target_names[T_NUM] = { "empty XDP_DROP",
 						 "bare XDP_PASS",
 						 "arxdp",
 						 "arxdp without prefilter",
 						 "arxdp at capacity 16,384",
+						 "arxdp without the hot tier",
 						 "xdp-filter -f ipv4 (xdpfilt_alw_ip.o)" };
 
 struct paths {
-	/* With prefilter, without, and at xdp-filter's scale (its map holds 10,000). */
-	struct loader_private *lp[3];
-	struct blocklist bl[3];
+	/* With prefilter, without, at xdp-filter's scale (its map holds 10,000), without the hot
+	 * tier. */
+	struct loader_private *lp[N_INST];
+	struct blocklist bl[N_INST];
 	struct floor *fl;
 	struct spread *sp;
 	struct bpf_object *xf;
@@ -64,6 +78,7 @@ struct paths {
 	int fd[T_NUM];
 	uint32_t filled; /* blocks in every map so far */
 	uint32_t repeat;
+	uint32_t hot_capacity; /* 0: ARXDP_HOT_CAPACITY */
 	int runs;
 };
 
@@ -102,7 +117,7 @@ static int fill_to(struct paths *p, uint32_t n, bool xdpfilter)
 			if (xdpfilter && bpf_map_update_elem(p->xf_map, &be, vals, BPF_ANY))
 				err = -errno;
 		}
-		for (j = 0; j < 3 && !err; j++) {
+		for (j = 0; j < N_INST && !err; j++) {
 			if (j == 2 && n > SMALL_CAP)
 				continue;
 			err = bl_block_many(&p->bl[j], items, c, NULL, errs, &loaded);
@@ -151,11 +166,13 @@ static int paths_open(struct paths *p)
 	int i, err;
 
 	p->ncpus = libbpf_num_possible_cpus();
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < N_INST; i++) {
 		struct loader_opts o = { .capacity_v4 = i == 2 ? SMALL_CAP : ARXDP_DEFAULT_CAPACITY,
 					 .capacity_v6 = 1024,
 					 .cidr_capacity = 64,
-					 .no_prefilter = i == 1 };
+					 .hot_capacity = p->hot_capacity,
+					 .no_prefilter = i == 1,
+					 .no_hot_tier = i == 3 };
 
 		err = loader_private_open(&o, &p->lp[i]);
 		err = err ?: loader_private_blocklist(p->lp[i], &p->bl[i]);
@@ -165,6 +182,7 @@ static int paths_open(struct paths *p)
 	p->fd[T_ARXDP] = loader_private_prog_fd(p->lp[0]);
 	p->fd[T_ARXDP_NOPF] = loader_private_prog_fd(p->lp[1]);
 	p->fd[T_ARXDP_SMALL] = loader_private_prog_fd(p->lp[2]);
+	p->fd[T_ARXDP_NOHOT] = loader_private_prog_fd(p->lp[3]);
 	p->fl = floor__open_and_load();
 	p->sp = spread__open_and_load();
 	if (!p->fl || !p->sp)
@@ -181,7 +199,7 @@ static void paths_close(struct paths *p)
 {
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < N_INST; i++) {
 		if (p->lp[i])
 			bl_close(&p->bl[i]);
 		loader_private_close(p->lp[i]);
@@ -236,6 +254,7 @@ static double median(double *v, int n)
 struct figure {
 	double ns[T_NUM]; /* medians */
 	double ratio; /* median per-round ratio of the figure's two marginals (or totals) */
+	double vs[T_NUM]; /* attack: each target's marginal over ts[2]'s, median per round */
 };
 
 /*
@@ -244,7 +263,7 @@ struct figure {
  */
 static int measure(struct paths *p, bool attack, const enum target *ts, int nt, struct figure *f)
 {
-	double v[T_NUM][MAX_RUNS], r[MAX_RUNS];
+	double v[T_NUM][MAX_RUNS], r[MAX_RUNS], rv[T_NUM][MAX_RUNS];
 	uint32_t range = p->filled < SPREAD_MAX ? p->filled : SPREAD_MAX;
 	uint32_t base = attack ? ATTACK_BASE : CLEAN_BASE;
 	int i, k, err;
@@ -267,9 +286,15 @@ static int measure(struct paths *p, bool attack, const enum target *ts, int nt, 
 			r[k] = (v[ts[1]][k] - v[ts[0]][k]) / (v[ts[2]][k] - v[ts[0]][k]);
 		else
 			r[k] = v[ts[1]][k] / v[ts[0]][k];
+		for (i = 1; i < nt; i++)
+			rv[ts[i]][k] = (v[ts[i]][k] - v[ts[0]][k]) / (v[ts[2]][k] - v[ts[0]][k]);
 	}
-	for (i = 0; i < nt; i++)
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < nt; i++) {
 		f->ns[ts[i]] = median(v[ts[i]], p->runs);
+		if (i)
+			f->vs[ts[i]] = median(rv[ts[i]], p->runs);
+	}
 	f->ratio = median(r, p->runs);
 	return 0;
 }
@@ -377,15 +402,19 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "write-baseline", no_argument, NULL, 'w' },
+		{ "hot-capacity", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const enum target atk[] = { T_DROP, T_ARXDP, T_XDPFILT, T_ARXDP_NOPF, T_ARXDP_SMALL };
-	const enum target cln[] = { T_PASS, T_ARXDP, T_ARXDP_NOPF };
-	const uint32_t attack_n[] = { 1, 1000, 10000 };
+	const enum target atk[] = { T_DROP,	   T_ARXDP,	 T_XDPFILT,
+				    T_ARXDP_NOHOT, T_ARXDP_NOPF, T_ARXDP_SMALL };
+	/* Beyond xdp-filter's capacity: arxdp against itself without the hot tier. */
+	const enum target spill[] = { T_DROP, T_ARXDP, T_ARXDP_NOHOT, T_ARXDP_NOPF };
+	const enum target cln[] = { T_PASS, T_ARXDP, T_ARXDP_NOPF, T_ARXDP_NOHOT };
+	const uint32_t attack_n[] = { 1, 1000, 10000, 100000 };
 	struct paths p = { .repeat = 1000000, .runs = 7 };
 	const char *baseline = "tools/bench-baseline.txt";
-	struct figure fa[3], fc[2];
-	struct result res[6];
+	struct figure fa[4], fc[2];
+	struct result res[7];
 	bool chk = false, write = false;
 	int opt, err, i, nres = 0;
 	double growth, growth_nopf, lost = 0;
@@ -408,9 +437,13 @@ int main(int argc, char **argv)
 		case 'w':
 			write = true;
 			break;
+		case 'H':
+			p.hot_capacity = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		default:
-			fprintf(stderr, "usage: bench-paths [--repeat N] [--runs N] [--check] "
-					"[--baseline FILE] [--write-baseline]\n");
+			fprintf(stderr,
+				"usage: bench-paths [--repeat N] [--runs N] [--check] "
+				"[--baseline FILE] [--write-baseline] [--hot-capacity N]\n");
 			return 2;
 		}
 	}
@@ -436,6 +469,8 @@ int main(int argc, char **argv)
 		if (i == 0)
 			err = err ?: measure(&p, false, cln, ARRAY_SIZE(cln), &fc[0]);
 	}
+	err = err ?: fill_to(&p, attack_n[3], false);
+	err = err ?: measure(&p, true, spill, ARRAY_SIZE(spill), &fa[3]);
 	err = err ?: lost_counts(&p, &lost);
 	err = err ?: fill_to(&p, 1000000, false);
 	err = err ?: measure(&p, false, cln, ARRAY_SIZE(cln), &fc[1]);
@@ -445,22 +480,33 @@ int main(int argc, char **argv)
 	printf("BPF_PROG_TEST_RUN behind the source spreader, repeat %u, median of %d rounds; "
 	       "ns per packet, spreader included on every side.\n\n",
 	       p.repeat, p.runs);
-	printf("| Attack, N | empty DROP | arxdp | xdp-filter | arxdp − floor | xdp-filter − floor "
-	       "| arxdp / xdp-filter, marginal | arxdp without prefilter − floor "
-	       "| arxdp at capacity 16,384 − floor |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	printf("Hot tier: %u entries per family. Marginal = minus the empty XDP_DROP.\n\n",
+	       p.hot_capacity ?: ARXDP_HOT_CAPACITY);
+	printf("| Attack, N | empty DROP | arxdp − floor | xdp-filter − floor "
+	       "| arxdp / xdp-filter | without hot tier − floor | without hot tier / xdp-filter "
+	       "| without prefilter − floor | at capacity 16,384 − floor |\n"
+	       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < 3; i++)
-		printf("| %u | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f× | %.1f | %.1f |\n",
-		       attack_n[i], fa[i].ns[T_DROP], fa[i].ns[T_ARXDP], fa[i].ns[T_XDPFILT],
-		       fa[i].ns[T_ARXDP] - fa[i].ns[T_DROP], fa[i].ns[T_XDPFILT] - fa[i].ns[T_DROP],
-		       fa[i].ratio, fa[i].ns[T_ARXDP_NOPF] - fa[i].ns[T_DROP],
+		printf("| %u | %.1f | %.1f | %.1f | %.2f× | %.1f | %.2f× | %.1f | %.1f |\n",
+		       attack_n[i], fa[i].ns[T_DROP], fa[i].ns[T_ARXDP] - fa[i].ns[T_DROP],
+		       fa[i].ns[T_XDPFILT] - fa[i].ns[T_DROP], fa[i].ratio,
+		       fa[i].ns[T_ARXDP_NOHOT] - fa[i].ns[T_DROP], fa[i].vs[T_ARXDP_NOHOT],
+		       fa[i].ns[T_ARXDP_NOPF] - fa[i].ns[T_DROP],
 		       fa[i].ns[T_ARXDP_SMALL] - fa[i].ns[T_DROP]);
+	printf("| %u | %.1f | %.1f | (10,000 max) | | %.1f | (arxdp / without: %.2f×) | %.1f | "
+	       "(16,384 max) |\n",
+	       attack_n[3], fa[3].ns[T_DROP], fa[3].ns[T_ARXDP] - fa[3].ns[T_DROP],
+	       fa[3].ns[T_ARXDP_NOHOT] - fa[3].ns[T_DROP], fa[3].ratio,
+	       fa[3].ns[T_ARXDP_NOPF] - fa[3].ns[T_DROP]);
 	printf("\n| Clean, N | bare PASS | arxdp | arxdp without prefilter | arxdp / PASS "
-	       "| arxdp − PASS | without prefilter − PASS |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+	       "| arxdp − PASS | without prefilter − PASS | without hot tier − PASS |\n"
+	       "|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < 2; i++)
-		printf("| %s | %.1f | %.1f | %.1f | %.2f× | %.1f | %.1f |\n", i ? "1,000,000" : "1",
-		       fc[i].ns[T_PASS], fc[i].ns[T_ARXDP], fc[i].ns[T_ARXDP_NOPF], fc[i].ratio,
-		       fc[i].ns[T_ARXDP] - fc[i].ns[T_PASS],
-		       fc[i].ns[T_ARXDP_NOPF] - fc[i].ns[T_PASS]);
+		printf("| %s | %.1f | %.1f | %.1f | %.2f× | %.1f | %.1f | %.1f |\n",
+		       i ? "1,000,000" : "1", fc[i].ns[T_PASS], fc[i].ns[T_ARXDP],
+		       fc[i].ns[T_ARXDP_NOPF], fc[i].ratio, fc[i].ns[T_ARXDP] - fc[i].ns[T_PASS],
+		       fc[i].ns[T_ARXDP_NOPF] - fc[i].ns[T_PASS],
+		       fc[i].ns[T_ARXDP_NOHOT] - fc[i].ns[T_PASS]);
 	/* Growth with N of the clean marginal: what the prefilter is for (1.0 = flat). */
 	growth = (fc[1].ns[T_ARXDP] - fc[1].ns[T_PASS]) / (fc[0].ns[T_ARXDP] - fc[0].ns[T_PASS]);
 	growth_nopf = (fc[1].ns[T_ARXDP_NOPF] - fc[1].ns[T_PASS]) /
@@ -475,6 +521,8 @@ int main(int argc, char **argv)
 	res[nres++] = (struct result){ "attack_vs_xdpfilter_n1", fa[0].ratio };
 	res[nres++] = (struct result){ "attack_vs_xdpfilter_n1000", fa[1].ratio };
 	res[nres++] = (struct result){ "attack_vs_xdpfilter_n10000", fa[2].ratio };
+	/* Beyond the hot tier: what the spill costs against the big map alone. */
+	res[nres++] = (struct result){ "attack_vs_nohot_n100000", fa[3].ratio };
 	res[nres++] = (struct result){ "clean_pass_ratio_n1000000", fc[1].ratio };
 	/* Totals, not marginals: a marginal of a few ns would make the check's ratio noise. */
 	res[nres++] =

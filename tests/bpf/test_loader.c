@@ -23,6 +23,7 @@ static void rm_pins(void)
 	const char *names[] = { ARXDP_MAP_BLOCK4,    ARXDP_MAP_BLOCK6,	ARXDP_MAP_CIDR4,
 				ARXDP_MAP_CIDR6,     ARXDP_MAP_STATS,	ARXDP_MAP_META,
 				ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT, ARXDP_PIN_PROG,
+				ARXDP_MAP_HOT4,	     ARXDP_MAP_HOT6,	ARXDP_MAP_TIER,
 				"prog_new",	     "block_counters",	".lock" };
 	char p[128];
 	size_t i;

@@ -76,7 +76,7 @@ static void hold_lock_child(int ready, void *ctx)
 
 	if (fd < 0)
 		_exit(1);
-	while (when_gone && !bpf_map_lookup_elem(bl.fd_block4, when_gone, &v))
+	while (when_gone && !bpf_map_lookup_elem(bl.fd_hot4, when_gone, &v))
 		;
 	while (flock(fd, when_gone ? LOCK_EX | LOCK_NB : LOCK_EX))
 		usleep(20);
@@ -88,7 +88,8 @@ static void hold_lock_child(int ready, void *ctx)
 
 /*
  * The child takes the lock and keeps it. With a sentinel key (when_gone), it first waits for
- * that entry to leave the IPv4 map (a flush is under way), then polls for the lock.
+ * that entry to leave the IPv4 hot map, where the bulk load put every entry (a flush is under
+ * way), then polls for the lock.
  */
 static void hold_lock(const __u32 *when_gone)
 {
@@ -164,7 +165,7 @@ Test(lock, flush_leaves_the_lock_free_between_slices, .init = setup, .fini = tea
 	cr_assert_eq(bl_block_many(&bl, items, FILL, NULL, errs, &loaded), 0);
 	cr_assert_eq(loaded, FILL);
 	/* The walk starts where get_next_key starts: the first slice removes this key. */
-	cr_assert_eq(bpf_map_get_next_key(bl.fd_block4, NULL, &first), 0);
+	cr_assert_eq(bpf_map_get_next_key(bl.fd_hot4, NULL, &first), 0);
 	bl.lock_timeout_ms = 300;
 	hold_lock(&first);
 	t0 = mono_now_ns();

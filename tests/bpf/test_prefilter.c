@@ -30,7 +30,9 @@ static struct blocklist bl;
 
 static void setup(void)
 {
-	struct loader_opts o = { .capacity_v4 = 4096, .capacity_v6 = 4096, .cidr_capacity = 64 };
+	struct loader_opts o = {
+		.capacity_v4 = 4096, .capacity_v6 = 4096, .cidr_capacity = 64, .hot_capacity = 1024
+	};
 
 	if (geteuid() != 0)
 		cr_skip_test("BPF_PROG_TEST_RUN needs root");
@@ -314,7 +316,7 @@ Test(prefilter, delete_without_uncount, .init = setup, .fini = teardown)
 	cr_assert_eq(addr_parse("198.51.100.81", &b, NULL, 0), 0);
 	cr_assert_eq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0);
 	cr_assert_eq(bl_block(&bl, &b, 0, &why, NULL, NULL), 0);
-	cr_assert_eq(bpf_map_delete_elem(bl.fd_block4, a.a), 0);
+	cr_assert_eq(bpf_map_delete_elem(bl.fd_hot4, a.a), 0, "a went to the hot tier");
 	cr_expect_eq(verdict_of(&a), XDP_PASS);
 	cr_expect_eq(verdict_of(&b), XDP_DROP);
 	cr_assert_eq(bl_unblock(&bl, &b), 0);
@@ -361,11 +363,12 @@ Test(prefilter, failed_insert_uncounts, .init = setup, .fini = teardown)
 Test(prefilter, older_pin_set_is_rebuilt)
 {
 	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
-	const char *names[] = { ARXDP_MAP_BLOCK4,    ARXDP_MAP_BLOCK6,
-				ARXDP_MAP_CIDR4,     ARXDP_MAP_CIDR6,
-				ARXDP_MAP_STATS,     ARXDP_MAP_META,
-				ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT,
-				ARXDP_PIN_PROG,	     ".lock" };
+	const char *names[] = {
+		ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,	 ARXDP_MAP_CIDR6,
+		ARXDP_MAP_STATS,  ARXDP_MAP_META,   ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT,
+		ARXDP_PIN_PROG,	  ".lock",	    ARXDP_MAP_HOT4,	 ARXDP_MAP_HOT6,
+		ARXDP_MAP_TIER
+	};
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
 	struct arxdp_block v = { .offenses = 1 };
 	struct arxdp_addr a, b;

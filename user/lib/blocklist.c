@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * This file contains the typed operations on the pinned block maps (see blocklist.h).
- * Exact addresses live in the per-family hashes, prefixes in the per-family tries; the
+ * Exact addresses live in the per-family hashes (two tiers: blocklist_tier.c), prefixes in
+ * the per-family tries; the
  * "meta" map tells the program whether a trie holds anything, so it is kept exact here,
  * under the pin-directory lock, on every insert and delete of a prefix; the prefilter's
  * per-slot counts likewise on every insert and delete of an exact address (blocklist_pf.c).
@@ -28,23 +29,16 @@
 #include "blocklist_int.h"
 
 const char *const map_names[MAP_NUM] = {
-	ARXDP_MAP_BLOCK4,
-	ARXDP_MAP_BLOCK6,
-	ARXDP_MAP_CIDR4,
-	ARXDP_MAP_CIDR6,
+	ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,
+	ARXDP_MAP_CIDR6,  ARXDP_MAP_HOT4,   ARXDP_MAP_HOT6,
 };
 const char *const cap_names[MAP_NUM] = {
-	"capacity_v4",
-	"capacity_v6",
-	"cidr_capacity",
-	"cidr_capacity",
+	"capacity_v4",	 "capacity_v6", "cidr_capacity",
+	"cidr_capacity", "capacity_v4", "capacity_v6",
 };
 
 const size_t key_sizes[MAP_NUM] = {
-	sizeof(__u32),
-	16,
-	sizeof(struct arxdp_lpm4),
-	sizeof(struct arxdp_lpm6),
+	sizeof(__u32), 16, sizeof(struct arxdp_lpm4), sizeof(struct arxdp_lpm6), sizeof(__u32), 16,
 };
 
 const char *origin_name(uint8_t origin)
@@ -254,6 +248,7 @@ static void bl_init(struct blocklist *bl)
 	bl->fd_block4 = bl->fd_block6 = bl->fd_cidr4 = bl->fd_cidr6 = -1;
 	bl->fd_stats = bl->fd_meta = -1;
 	bl->fd_prefilter = bl->fd_pfcount = -1;
+	bl->fd_hot4 = bl->fd_hot6 = bl->fd_tier = -1;
 	bl->lock_fd = -1;
 }
 
@@ -269,6 +264,10 @@ static int bl_finish_open(struct blocklist *bl, bool map_pf)
 	err = err ?: map_capacity(bl->fd_block6, &bl->cap_block6);
 	err = err ?: map_capacity(bl->fd_cidr4, &bl->cap_cidr4);
 	err = err ?: map_capacity(bl->fd_cidr6, &bl->cap_cidr6);
+	if (!err && bl->fd_hot4 >= 0)
+		err = map_capacity(bl->fd_hot4, &bl->cap_hot4);
+	if (!err && bl->fd_hot6 >= 0)
+		err = map_capacity(bl->fd_hot6, &bl->cap_hot6);
 	err = err ?: bl_pf_map(bl, map_pf);
 	return err ?: load_own_addrs(bl);
 }
@@ -310,6 +309,24 @@ int bl_open(struct blocklist *bl, const char *pin_dir)
 		bl->fd_prefilter = bpf_obj_get(path);
 	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_PFCOUNT))
 		bl->fd_pfcount = bpf_obj_get(path);
+	/* The hot tier likewise: without it every exact block goes to the big maps. */
+	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_HOT4))
+		bl->fd_hot4 = bpf_obj_get(path);
+	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_HOT6))
+		bl->fd_hot6 = bpf_obj_get(path);
+	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_TIER))
+		bl->fd_tier = bpf_obj_get(path);
+	/* Both hot maps or neither: a new block must find its tier in either family. */
+	if ((bl->fd_hot4 < 0) != (bl->fd_hot6 < 0)) {
+		pr_warn("pin directory '%s': only one of '%s' and '%s' is pinned: writing to the big "
+			"maps only",
+			pin_dir, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6);
+		if (bl->fd_hot4 >= 0)
+			close(bl->fd_hot4);
+		if (bl->fd_hot6 >= 0)
+			close(bl->fd_hot6);
+		bl->fd_hot4 = bl->fd_hot6 = -1;
+	}
 	/* Mapped a page at a time until a second page is needed (blocklist_pf.c). */
 	err = bl_finish_open(bl, false);
 	if (err)
@@ -320,20 +337,29 @@ fail:
 	return err;
 }
 
-int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
-		int meta, int prefilter, int pfcount)
+static int dup_opt(int fd)
+{
+	return fd >= 0 ? dup(fd) : -1;
+}
+
+int bl_open_fds(struct blocklist *bl, const struct bl_fds *f)
 {
 	int err;
 
 	bl_init(bl);
-	bl->fd_block4 = dup(block4);
-	bl->fd_block6 = dup(block6);
-	bl->fd_cidr4 = dup(cidr4);
-	bl->fd_cidr6 = dup(cidr6);
-	bl->fd_stats = dup(stats);
-	bl->fd_meta = dup(meta);
-	bl->fd_prefilter = prefilter >= 0 ? dup(prefilter) : -1;
-	bl->fd_pfcount = pfcount >= 0 ? dup(pfcount) : -1;
+	bl->fd_block4 = dup(f->block4);
+	bl->fd_block6 = dup(f->block6);
+	bl->fd_cidr4 = dup(f->cidr4);
+	bl->fd_cidr6 = dup(f->cidr6);
+	bl->fd_stats = dup(f->stats);
+	bl->fd_meta = dup(f->meta);
+	bl->fd_prefilter = dup_opt(f->prefilter);
+	bl->fd_pfcount = dup_opt(f->pfcount);
+	if (f->hot4 >= 0 && f->hot6 >= 0) {
+		bl->fd_hot4 = dup(f->hot4);
+		bl->fd_hot6 = dup(f->hot6);
+	}
+	bl->fd_tier = dup_opt(f->tier);
 	err = bl_finish_open(bl, true);
 	if (err)
 		bl_close(bl);
@@ -343,7 +369,8 @@ int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cid
 void bl_close(struct blocklist *bl)
 {
 	int *fds[] = { &bl->fd_block4, &bl->fd_block6, &bl->fd_cidr4,	  &bl->fd_cidr6,
-		       &bl->fd_stats,  &bl->fd_meta,   &bl->fd_prefilter, &bl->fd_pfcount };
+		       &bl->fd_stats,  &bl->fd_meta,   &bl->fd_prefilter, &bl->fd_pfcount,
+		       &bl->fd_hot4,   &bl->fd_hot6,   &bl->fd_tier };
 	size_t i;
 
 	bl_pf_unmap(bl);
@@ -397,6 +424,8 @@ int bl_meta_adjust(struct blocklist *bl, enum bl_map m, int delta)
 	struct arxdp_meta meta = {};
 	__u32 zero = 0, *cnt;
 
+	if (map_exact(m))
+		return bl_tier_adjust(bl, m, delta);
 	if (m != MAP_CIDR4 && m != MAP_CIDR6)
 		return 0;
 	if (bpf_map_lookup_elem(bl->fd_meta, &zero, &meta))
@@ -432,61 +461,24 @@ int bl_report_write_error(struct blocklist *bl, enum bl_map m, const struct arxd
 
 int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v)
 {
-	enum bl_map m = map_of(a);
-	union bl_key k;
+	enum bl_map where;
 
-	key_of(a, m, &k);
-	/* A trie lookup is longest-prefix: ask for the exact key by its own prefix length,
-	 * then make sure the answer is that prefix and not a shorter one. */
-	if (bpf_map_lookup_elem(map_fd(bl, m), &k, v))
-		return -errno;
-	if ((m == MAP_CIDR4 || m == MAP_CIDR6) && v->prefixlen != a->prefixlen)
-		return -ENOENT;
-	return 0;
-}
-
-/*
- * existed: whether a is in its map now (CIDR bookkeeping counts entries). flags BPF_NOEXIST
- * answers -EEXIST, unreported, when it is.
- */
-static int put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
-	       bool existed, __u64 flags)
-{
-	enum bl_map m = map_of(a);
-	struct arxdp_block nv = *v;
-	union bl_key k;
-
-	int err;
-
-	nv.prefixlen = a->prefixlen;
-	key_of(a, m, &k);
-	/* Counted before the entry exists: the program never sees an entry its bit hides. */
-	if (!existed) {
-		err = bl_pf_adjust(bl, m, &k, 1);
-		if (err)
-			return err;
-	}
-	if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, flags)) {
-		err = -errno;
-		if (!existed)
-			bl_pf_adjust(bl, m, &k, -1);
-		return err == -EEXIST && flags == BPF_NOEXIST ?
-			       -EEXIST :
-			       bl_report_write_error(bl, m, a, err);
-	}
-	return existed ? 0 : bl_meta_adjust(bl, m, 1);
+	return bl_locate(bl, a, v, &where);
 }
 
 int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v)
 {
 	struct arxdp_block old;
+	enum bl_map where = MAP_NUM;
 
-	return put(bl, a, v, bl_get(bl, a, &old) == 0, BPF_ANY);
+	if (bl_locate(bl, a, &old, &where))
+		where = MAP_NUM;
+	return bl_write(bl, a, v, where);
 }
 
-static void merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool live,
-			uint32_t timeout_s, const struct bl_reason *why, uint64_t now_mono,
-			uint64_t now_wall, enum bl_result *res)
+void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool live,
+		    uint32_t timeout_s, const struct bl_reason *why, uint64_t now_mono,
+		    uint64_t now_wall, enum bl_result *res)
 {
 	uint64_t expires = timeout_s ? now_mono + (uint64_t)timeout_s * NSEC_PER_SEC : 0;
 	bool keep;
@@ -533,6 +525,7 @@ static int block_one(struct blocklist *bl, const struct arxdp_addr *a, uint32_t 
 {
 	uint64_t now = mono_now_ns(), wall = wall_now_ns();
 	struct arxdp_block old, v;
+	enum bl_map where = MAP_NUM;
 	enum bl_result r;
 	char buf[ADDR_STRLEN];
 	const char *reason;
@@ -550,14 +543,14 @@ static int block_one(struct blocklist *bl, const struct arxdp_addr *a, uint32_t 
 	if (addr_is_exact(a) && !only_live) {
 		/* Most blocks of a burst are new addresses: one write that fails when the address
 		 * is there already replaces a lookup before every write. */
-		merge_block(&v, NULL, false, timeout_s, why, now, wall, &r);
-		err = put(bl, a, &v, false, BPF_NOEXIST);
+		bl_merge_block(&v, NULL, false, timeout_s, why, now, wall, &r);
+		err = bl_write(bl, a, &v, MAP_NUM);
 		if (err != -EEXIST) {
 			bl_unlock(bl);
 			goto done;
 		}
 	}
-	found = bl_get(bl, a, &old) == 0;
+	found = bl_locate(bl, a, &old, &where) == 0;
 	live = found && !bl_expired(&old, now);
 	if (only_live && !live) {
 		bl_unlock(bl);
@@ -572,8 +565,8 @@ static int block_one(struct blocklist *bl, const struct arxdp_addr *a, uint32_t 
 			*out = old;
 		return 0;
 	}
-	merge_block(&v, &old, live, timeout_s, why, now, wall, &r);
-	err = put(bl, a, &v, found, BPF_ANY);
+	bl_merge_block(&v, &old, live, timeout_s, why, now, wall, &r);
+	err = bl_write(bl, a, &v, found ? where : MAP_NUM);
 	bl_unlock(bl);
 done:
 	if (err)
@@ -597,30 +590,27 @@ int bl_repeat(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout
 	return block_one(bl, a, timeout_s, why, true, NULL, out);
 }
 
-/* The caller holds the lock and has just read the entry. */
-static int delete_locked(struct blocklist *bl, const struct arxdp_addr *a)
+/* The caller holds the lock and has just found the entry in map where. */
+static int delete_locked(struct blocklist *bl, const struct arxdp_addr *a, enum bl_map where)
 {
-	enum bl_map m = map_of(a);
 	union bl_key k;
 
-	key_of(a, m, &k);
-	if (bpf_map_delete_elem(map_fd(bl, m), &k))
-		return -errno;
-	/* Uncounted only once the entry is gone (see bl_pf_adjust). */
-	return bl_pf_adjust(bl, m, &k, -1) ?: bl_meta_adjust(bl, m, -1);
+	key_of(a, where, &k);
+	return bl_delete_at(bl, where, &k);
 }
 
 int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
 {
 	struct arxdp_block v;
+	enum bl_map where;
 	int err;
 
 	err = bl_lock(bl);
 	if (err)
 		return err;
-	err = bl_get(bl, a, &v);
+	err = bl_locate(bl, a, &v, &where);
 	if (!err)
-		err = delete_locked(bl, a);
+		err = delete_locked(bl, a, where);
 	bl_unlock(bl);
 	return err;
 }
@@ -628,6 +618,7 @@ int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
 int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, bool *kept)
 {
 	struct arxdp_block v;
+	enum bl_map where;
 	int err;
 
 	if (kept)
@@ -635,176 +626,19 @@ int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key
 	err = bl_lock(bl);
 	if (err)
 		return err;
-	err = bl_get(bl, a, &v);
+	err = bl_locate(bl, a, &v, &where);
 	if (err)
 		goto out;
 	if ((v.keys & ~key) && !bl_expired(&v, mono_now_ns())) {
 		v.keys &= ~key;
-		err = put(bl, a, &v, true, BPF_ANY);
+		err = bl_write(bl, a, &v, where);
 		if (!err && kept)
 			*kept = true;
 		goto out;
 	}
-	err = delete_locked(bl, a);
+	err = delete_locked(bl, a, where);
 out:
 	bl_unlock(bl);
-	return err;
-}
-
-static int cmp_key4(const void *x, const void *y)
-{
-	return memcmp(x, y, 4);
-}
-
-static int cmp_key16(const void *x, const void *y)
-{
-	return memcmp(x, y, 16);
-}
-
-/* Sorts n keys of ksz bytes and drops repeats; returns how many are left. */
-static __u32 keys_unique(__u8 *keys, __u32 n, size_t ksz)
-{
-	__u32 i, out = 0;
-
-	qsort(keys, n, ksz, ksz == 4 ? cmp_key4 : cmp_key16);
-	for (i = 0; i < n; i++) {
-		if (out && !memcmp(keys + (out - 1) * ksz, keys + i * ksz, ksz))
-			continue;
-		memmove(keys + out++ * ksz, keys + i * ksz, ksz);
-	}
-	return out;
-}
-
-/*
- * A batch stopped at entry from: the new keys from there on were counted and not written.
- * Each is uncounted once, and only when the map does not hold it: the same address may sit
- * earlier in the load, written, and its count is then its own.
- */
-static void uncount_missing(struct blocklist *bl, enum bl_map m, const __u8 *keys,
-			    const bool *isnew, __u32 from, __u32 to)
-{
-	size_t ksz = key_sizes[m];
-	struct arxdp_block v;
-	__u8 *left = calloc(to - from + 1, ksz);
-	__u32 i, n = 0;
-	union bl_key k;
-
-	if (!left)
-		return; /* the counts stay high: false positives only */
-	for (i = from; i < to; i++)
-		if (isnew[i])
-			memcpy(left + n++ * ksz, keys + i * ksz, ksz);
-	n = keys_unique(left, n, ksz);
-	for (i = 0; i < n; i++) {
-		memset(&k, 0, sizeof(k));
-		memcpy(&k, left + i * ksz, ksz);
-		if (bpf_map_lookup_elem(map_fd(bl, m), &k, &v))
-			bl_pf_adjust(bl, m, &k, -1);
-	}
-	free(left);
-}
-
-int bl_block_many(struct blocklist *bl, const struct bl_item *items, int n,
-		  const struct bl_reason *why, int *errs, uint64_t *loaded)
-{
-	uint64_t now = mono_now_ns(), wall = wall_now_ns();
-	struct arxdp_block *vals[2] = {}, old;
-	__u8 *keys[2] = {}, *nkeys[2] = {};
-	bool *isnew[2] = {};
-	int *idx[2] = {};
-	__u32 cnt[2] = {}, ncnt[2] = {};
-	int i, f, err = 0;
-	enum bl_result r;
-	const char *reason;
-
-	*loaded = 0;
-	for (f = 0; f < 2; f++) {
-		keys[f] = calloc(n ?: 1, 16);
-		vals[f] = calloc(n ?: 1, sizeof(struct arxdp_block));
-		idx[f] = calloc(n ?: 1, sizeof(int));
-		nkeys[f] = calloc(n ?: 1, 16);
-		isnew[f] = calloc(n ?: 1, sizeof(bool));
-		if (!keys[f] || !vals[f] || !idx[f] || !nkeys[f] || !isnew[f]) {
-			err = -ENOMEM;
-			goto out;
-		}
-	}
-	err = bl_lock(bl);
-	if (err)
-		goto out;
-	for (i = 0; i < n; i++) {
-		const struct arxdp_addr *a = &items[i].addr;
-		struct arxdp_block v;
-		bool found, live;
-
-		errs[i] = bl_check_allowed(bl, a, &reason);
-		if (errs[i])
-			continue;
-		found = bl_get(bl, a, &old) == 0;
-		live = found && !bl_expired(&old, now);
-		merge_block(&v, &old, live, items[i].timeout_s, why, now, wall, &r);
-		v.prefixlen = a->prefixlen;
-		if (!addr_is_exact(a)) {
-			/* Tries have no batch update; prefixes are few. */
-			errs[i] = put(bl, a, &v, found, BPF_ANY);
-			if (!errs[i])
-				(*loaded)++;
-			continue;
-		}
-		f = a->family == 4 ? 0 : 1;
-		memcpy(keys[f] + cnt[f] * (f ? 16 : 4), a->a, f ? 16 : 4);
-		if (!found)
-			memcpy(nkeys[f] + ncnt[f]++ * (f ? 16 : 4), a->a, f ? 16 : 4);
-		isnew[f][cnt[f]] = !found;
-		vals[f][cnt[f]] = v;
-		idx[f][cnt[f]++] = i;
-	}
-	for (f = 0; f < 2; f++) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		enum bl_map m = f ? MAP_BLOCK6 : MAP_BLOCK4;
-		int fd = f ? bl->fd_block6 : bl->fd_block4;
-		__u32 done = 0;
-
-		/* The prefilter counts the new entries before any of them exists (arxdp.h), each
-		 * once however often the load names it. */
-		ncnt[f] = keys_unique(nkeys[f], ncnt[f], f ? 16 : 4);
-		if (bl_pf_adjust_keys(bl, m, nkeys[f], ncnt[f], 1)) {
-			for (i = 0; i < (int)cnt[f]; i++)
-				errs[idx[f][i]] = -EIO;
-			continue;
-		}
-		while (done < cnt[f]) {
-			__u32 c = cnt[f] - done;
-
-			if (c > BATCH * 16)
-				c = BATCH * 16;
-			if (bpf_map_update_batch(fd, keys[f] + done * (f ? 16 : 4), vals[f] + done,
-						 &c, &opts)) {
-				int e = -errno;
-				struct arxdp_addr a = items[idx[f][done + c]].addr;
-				__u32 j;
-
-				/* c entries went in before the failure; the rest did not. */
-				for (j = done + c; j < cnt[f]; j++)
-					errs[idx[f][j]] = e == -E2BIG ? -ENOSPC : e;
-				uncount_missing(bl, m, keys[f], isnew[f], done + c, cnt[f]);
-				*loaded += c;
-				bl_report_write_error(bl, f ? MAP_BLOCK6 : MAP_BLOCK4, &a, e);
-				break;
-			}
-			done += c;
-			*loaded += c;
-		}
-	}
-	bl_unlock(bl);
-out:
-	for (f = 0; f < 2; f++) {
-		free(keys[f]);
-		free(vals[f]);
-		free(idx[f]);
-		free(nkeys[f]);
-		free(isnew[f]);
-	}
 	return err;
 }
 
@@ -829,12 +663,13 @@ int bl_map_id(struct blocklist *bl, uint32_t *id)
 
 int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
 {
-	const int fds[] = { bl->fd_block4,    bl->fd_block6,  bl->fd_cidr4,
-			    bl->fd_cidr6,     bl->fd_stats,   bl->fd_meta,
-			    bl->fd_prefilter, bl->fd_pfcount, prog_fd };
+	const int fds[] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4,	    bl->fd_cidr6,
+			    bl->fd_stats,  bl->fd_meta,	  bl->fd_prefilter, bl->fd_pfcount,
+			    bl->fd_hot4,   bl->fd_hot6,	  bl->fd_tier,	    prog_fd };
 	const char *const names[] = { ARXDP_MAP_BLOCK4,	   ARXDP_MAP_BLOCK6,  ARXDP_MAP_CIDR4,
 				      ARXDP_MAP_CIDR6,	   ARXDP_MAP_STATS,   ARXDP_MAP_META,
-				      ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT, ARXDP_PIN_PROG };
+				      ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT, ARXDP_MAP_HOT4,
+				      ARXDP_MAP_HOT6,	   ARXDP_MAP_TIER,    ARXDP_PIN_PROG };
 	char path[PATH_MAX], parent[PATH_MAX], *slash;
 	struct statfs sf;
 	size_t i;

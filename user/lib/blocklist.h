@@ -19,11 +19,15 @@ struct blocklist {
 	int fd_block4, fd_block6, fd_cidr4, fd_cidr6;
 	int fd_stats, fd_meta;
 	int fd_prefilter, fd_pfcount; /* -1: a pin set older than the prefilter */
+	/* The hot tier and the big maps' counts; -1: a pin set older than the hot tier, whose
+	 * program reads neither: every exact block then goes to the big maps. */
+	int fd_hot4, fd_hot6, fd_tier;
 	uint64_t *pf; /* the prefilter bitmap, mapped whole; NULL when absent or not yet needed */
 	uint64_t *pf_page; /* or the one page of it that a single write needed (blocklist_pf.c) */
 	uint32_t pf_page_no;
 	bool pf_ok; /* the prefilter exists, with the layout of this build */
-	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6;
+	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6; /* big maps: the configured ones */
+	uint32_t cap_hot4, cap_hot6;
 	int ncpus;
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
 	int lock_depth;
@@ -39,12 +43,18 @@ struct blocklist {
 
 /* Opens the maps pinned in pin_dir. -ENOENT (quietly) when arxdp is not loaded there. */
 int bl_open(struct blocklist *bl, const char *pin_dir);
+/* The maps of one instance by fd; -1 for an optional map the instance lacks. */
+struct bl_fds {
+	int block4, block6, cidr4, cidr6, stats, meta;
+	int prefilter, pfcount; /* optional */
+	int hot4, hot6, tier; /* optional */
+};
+
 /*
  * Opens bl over maps the caller already holds (a private instance: loader_private_blocklist());
  * the fds are duplicated, so they stay the caller's.
  */
-int bl_open_fds(struct blocklist *bl, int block4, int block6, int cidr4, int cidr6, int stats,
-		int meta, int prefilter, int pfcount);
+int bl_open_fds(struct blocklist *bl, const struct bl_fds *fds);
 void bl_close(struct blocklist *bl);
 
 /*
@@ -136,7 +146,7 @@ struct bl_entry {
 	struct arxdp_counter dropped; /* the block's drop counts (v.packets, v.bytes) */
 };
 
-/* Calls cb for every entry of the four maps; cb returning non-zero stops with that value. */
+/* Calls cb for every entry of the six maps (both tiers: one list); cb returning non-zero stops with that value. */
 int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *ctx), void *ctx);
 
 /*
@@ -160,8 +170,10 @@ int bl_stats_ifaces(struct blocklist *bl,
 /* A block's drop counts; zero when a is not blocked. */
 int bl_counters(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_counter *sum);
 
+/* block4 and block6 count both tiers; hot4 and hot6 the part of them in the hot tier. */
 struct bl_fill {
 	uint64_t block4, block6, cidr4, cidr6;
+	uint64_t hot4, hot6;
 };
 int bl_fill(struct blocklist *bl, struct bl_fill *f);
 
@@ -171,10 +183,12 @@ uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now_mono_ns);
 bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
 
 /*
- * Recomputes the prefilter bitmap and its per-slot counts from the exact maps, under the lock:
+ * Recomputes the prefilter bitmap and its per-slot counts, and the tier map's counts of the big
+ * maps, from the exact maps, under the lock:
  * the repair for a pin set whose prefilter is missing or was written by a writer that did not
  * keep it (the loader runs it on a pin set made before the prefilter; arxdpd at start).
- * *slots_set counts the slots whose bit is set. -ENOENT when these maps have no prefilter.
+ * *slots_set counts the slots whose bit is set. -ENOENT when these maps have no prefilter (the
+ * tier counts are recounted all the same).
  */
 int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set);
 

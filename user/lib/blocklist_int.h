@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * This file declares what the blocklist's two files share (blocklist.c: open, lock, writes;
- * blocklist_walk.c: walks, sweep, flush, counters; blocklist_pf.c: the prefilter): the four
+ * This file declares what the blocklist's files share (blocklist.c: open, lock, single writes;
+ * blocklist_tier.c: where an exact entry lives, its writes and deletes, bulk load;
+ * blocklist_walk.c: walks, sweep, flush, counters; blocklist_pf.c: the prefilter): the six
  * maps' keys and names. Nothing outside user/lib/blocklist*.c includes it.
  */
 #ifndef ARXDP_BLOCKLIST_INT_H
@@ -12,7 +13,7 @@
 
 #define BATCH 4096
 
-/* Any key of the four block maps. */
+/* Any key of the six block maps. */
 union bl_key {
 	__u32 v4;
 	__u8 v6[16];
@@ -20,11 +21,14 @@ union bl_key {
 	struct arxdp_lpm6 lpm6;
 };
 
+/* MAP_BLOCK4/6 are the big exact maps, MAP_HOT4/6 the hot tier in front of them. */
 enum bl_map {
 	MAP_BLOCK4 = 0,
 	MAP_BLOCK6,
 	MAP_CIDR4,
 	MAP_CIDR6,
+	MAP_HOT4,
+	MAP_HOT6,
 	MAP_NUM,
 };
 
@@ -32,9 +36,11 @@ extern const char *const map_names[MAP_NUM];
 extern const char *const cap_names[MAP_NUM];
 extern const size_t key_sizes[MAP_NUM];
 
+/* -1 for a map this pin set does not have (the hot tier of a set older than it). */
 static inline int map_fd(const struct blocklist *bl, enum bl_map m)
 {
-	const int fds[MAP_NUM] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4, bl->fd_cidr6 };
+	const int fds[MAP_NUM] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4,
+				   bl->fd_cidr6,  bl->fd_hot4,	 bl->fd_hot6 };
 
 	return fds[m];
 }
@@ -42,9 +48,26 @@ static inline int map_fd(const struct blocklist *bl, enum bl_map m)
 static inline uint32_t map_cap(const struct blocklist *bl, enum bl_map m)
 {
 	const uint32_t caps[MAP_NUM] = { bl->cap_block4, bl->cap_block6, bl->cap_cidr4,
-					 bl->cap_cidr6 };
+					 bl->cap_cidr6,	 bl->cap_hot4,	 bl->cap_hot6 };
 
 	return caps[m];
+}
+
+/* The address map a tier stands for: keys, slots and families are those of the big map. */
+static inline enum bl_map map_base(enum bl_map m)
+{
+	return m == MAP_HOT4 ? MAP_BLOCK4 : m == MAP_HOT6 ? MAP_BLOCK6 : m;
+}
+
+static inline bool map_exact(enum bl_map m)
+{
+	m = map_base(m);
+	return m == MAP_BLOCK4 || m == MAP_BLOCK6;
+}
+
+static inline enum bl_map map_hot(enum bl_map m)
+{
+	return m == MAP_BLOCK4 ? MAP_HOT4 : MAP_HOT6;
 }
 
 static inline enum bl_map map_of(const struct arxdp_addr *a)
@@ -57,7 +80,7 @@ static inline enum bl_map map_of(const struct arxdp_addr *a)
 static inline void key_of(const struct arxdp_addr *a, enum bl_map m, union bl_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	switch (m) {
+	switch (map_base(m)) {
 	case MAP_BLOCK4:
 		memcpy(&k->v4, a->a, 4);
 		break;
@@ -78,7 +101,7 @@ static inline void key_of(const struct arxdp_addr *a, enum bl_map m, union bl_ke
 static inline void addr_of(const union bl_key *k, enum bl_map m, struct arxdp_addr *a)
 {
 	memset(a, 0, sizeof(*a));
-	switch (m) {
+	switch (map_base(m)) {
 	case MAP_BLOCK4:
 		a->family = 4;
 		a->prefixlen = 32;
@@ -102,8 +125,82 @@ static inline void addr_of(const union bl_key *k, enum bl_map m, struct arxdp_ad
 	}
 }
 
-/* Keeps meta's prefix counts exact, under the lock; the program skips a trie at 0. */
+/* The hot maps' value (struct arxdp_hot, same fields in the drop path's order) and back. */
+_Static_assert(sizeof(struct arxdp_hot) == sizeof(struct arxdp_block), "one size for both tiers");
+
+static inline void hot_of(const struct arxdp_block *v, struct arxdp_hot *h)
+{
+	*h = (struct arxdp_hot){
+		.expires_ns = v->expires_ns,
+		.packets = v->packets,
+		.bytes = v->bytes,
+		.added_ns = v->added_ns,
+		.seq = v->seq,
+		.timeout_s = v->timeout_s,
+		.rule_id = v->rule_id,
+		.offenses = v->offenses,
+		.level = v->level,
+		.origin = v->origin,
+		.prefixlen = v->prefixlen,
+		.keys = v->keys,
+	};
+}
+
+static inline void block_of(const struct arxdp_hot *h, struct arxdp_block *v)
+{
+	*v = (struct arxdp_block){
+		.expires_ns = h->expires_ns,
+		.added_ns = h->added_ns,
+		.seq = h->seq,
+		.timeout_s = h->timeout_s,
+		.rule_id = h->rule_id,
+		.offenses = h->offenses,
+		.level = h->level,
+		.origin = h->origin,
+		.prefixlen = h->prefixlen,
+		.keys = h->keys,
+		.packets = h->packets,
+		.bytes = h->bytes,
+	};
+}
+
+static inline bool map_is_hot(enum bl_map m)
+{
+	return m == MAP_HOT4 || m == MAP_HOT6;
+}
+
+/*
+ * Keeps the counts the program gates on exact, under the lock: meta's prefix counts (a trie
+ * is skipped at 0) and, for the exact maps, the tier map's (a big map is skipped at 0; both
+ * tiers' counts bound the family to its capacity). An exact map's count goes up BEFORE its
+ * insert and down AFTER its delete (see struct arxdp_tier); a trie's after either.
+ */
 int bl_meta_adjust(struct blocklist *bl, enum bl_map m, int delta);
+
+/*
+ * Where exact address or prefix a lives: its value in *v and its map in *where (MAP_HOT4/6 or
+ * MAP_BLOCK4/6 for an exact one, hot looked up first). -ENOENT when it is in none.
+ */
+int bl_locate(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v,
+	      enum bl_map *where);
+/*
+ * Writes v for a: in place in map where when a lives there (from bl_locate), or, new (where
+ * MAP_NUM), an exact a into the hot map while it has room, else the big one, counting first.
+ * A new write answers -EEXIST (unreported) when a turns out to be in either tier, so the
+ * caller may try it before any lookup. The caller holds the lock.
+ */
+int bl_write(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
+	     enum bl_map where);
+/* Deletes a from map where (from bl_locate), then uncounts it. The caller holds the lock. */
+int bl_delete_at(struct blocklist *bl, enum bl_map where, const union bl_key *k);
+/* The tier map's count of exact map m (either tier), delta more or fewer; else a no-op. */
+int bl_tier_adjust(struct blocklist *bl, enum bl_map m, int delta);
+/* Wazuh's extension semantics: v from old (live or not) and this add (see bl_block). */
+void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool live,
+		    uint32_t timeout_s, const struct bl_reason *why, uint64_t now_mono,
+		    uint64_t now_wall, enum bl_result *res);
+/* Sets the tier map's counts (the rebuild: n[m] entries in exact map m); under the lock. */
+int bl_tier_set(struct blocklist *bl, const uint32_t n[MAP_NUM]);
 /*
  * The prefilter's count of k's slot, delta entries more or fewer (exact maps only; a no-op
  * for tries and for maps without a prefilter). Count up BEFORE inserting into the map, down

@@ -110,7 +110,7 @@ void bl_pf_unmap(struct blocklist *bl)
 
 static uint32_t slot_of(enum bl_map m, const union bl_key *k)
 {
-	return m == MAP_BLOCK4 ? arxdp_pf_slot4(&k->v4) : arxdp_pf_slot6(k->v6);
+	return map_base(m) == MAP_BLOCK4 ? arxdp_pf_slot4(&k->v4) : arxdp_pf_slot6(k->v6);
 }
 
 static int bit_set(struct blocklist *bl, uint32_t slot)
@@ -169,7 +169,7 @@ int bl_pf_adjust(struct blocklist *bl, enum bl_map m, const union bl_key *k, int
 {
 	int err;
 
-	if (!bl->pf_ok || (m != MAP_BLOCK4 && m != MAP_BLOCK6))
+	if (!bl->pf_ok || !map_exact(m))
 		return 0;
 	err = slot_adjust(bl, slot_of(m, k), delta);
 	if (err)
@@ -191,6 +191,8 @@ static int collect(struct blocklist *bl, enum bl_map m, uint32_t **slots, size_t
 	void *prev = NULL;
 	int fd = map_fd(bl, m);
 
+	if (fd < 0)
+		return 0; /* no hot tier in this pin set */
 	memset(&k, 0, sizeof(k));
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (*n == *cap) {
@@ -212,26 +214,35 @@ static int collect(struct blocklist *bl, enum bl_map m, uint32_t **slots, size_t
 /*
  * New counts first, then the bits: each word is replaced by one store of the recomputed
  * value, which covers every entry in the maps now (the lock keeps writers out), so no
- * instant of the rebuild hides an entry that the old bitmap showed.
+ * instant of the rebuild hides an entry that the old bitmap showed. The tier counts are set
+ * from the same walk, before the prefilter: a big map's count never reads low.
  */
 int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set)
 {
 	uint32_t *slots = NULL, key, next;
 	uint64_t *words = NULL, set = 0;
-	size_t n = 0, cap = 0, i, j;
-	int err;
+	size_t n = 0, cap = 0, i, j, from;
+	uint32_t per_map[MAP_NUM] = {};
+	int err, m;
 
 	*slots_set = 0;
-	if (!bl->pf_ok)
-		return -ENOENT;
-	err = pf_map_whole(bl);
-	if (err)
-		return err;
 	err = bl_lock(bl);
 	if (err)
 		return err;
-	err = collect(bl, MAP_BLOCK4, &slots, &n, &cap);
-	err = err ?: collect(bl, MAP_BLOCK6, &slots, &n, &cap);
+	for (m = 0; m < MAP_NUM && !err; m++) {
+		if (!map_exact(m))
+			continue;
+		from = n;
+		err = collect(bl, m, &slots, &n, &cap);
+		per_map[m] = (uint32_t)(n - from);
+	}
+	err = err ?: bl_tier_set(bl, per_map);
+	if (!err && !bl->pf_ok) {
+		bl_unlock(bl);
+		free(slots);
+		return -ENOENT;
+	}
+	err = err ?: pf_map_whole(bl);
 	words = calloc(ARXDP_PF_WORDS, sizeof(*words));
 	if (!err && !words)
 		err = -ENOMEM;
@@ -280,7 +291,7 @@ int bl_pf_adjust_keys(struct blocklist *bl, enum bl_map m, const uint8_t *keys, 
 	union bl_key k;
 	int err = 0;
 
-	if (!bl->pf_ok || (m != MAP_BLOCK4 && m != MAP_BLOCK6) || !n)
+	if (!bl->pf_ok || !map_exact(m) || !n)
 		return 0;
 	slots = calloc(n, sizeof(*slots));
 	if (!slots)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the blocklist's walks over the four maps (see blocklist.h): counters and
+ * This file contains the blocklist's walks over the six maps (see blocklist.h): counters and
  * stats, chunked batch reads for list/foreach/fill, the incremental sweep and flush in slices.
  * Writes (single and bulk) and the lock are in blocklist.c.
  */
@@ -133,7 +133,13 @@ static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cu
 	__u32 n = 0;
 
 	*done = false;
-	if (m == MAP_BLOCK4 || m == MAP_BLOCK6) {
+	if (fd < 0) {
+		/* A hot map this pin set does not have: an empty map. */
+		*got = 0;
+		*done = true;
+		return 0;
+	}
+	if (map_exact(m)) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 		__u8 kbuf[BATCH * 16];
 		__u32 i, cnt = max < BATCH ? max : BATCH;
@@ -145,8 +151,16 @@ static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cu
 			return -errno;
 		if (err)
 			*done = true;
-		for (i = 0; i < cnt; i++)
+		for (i = 0; i < cnt; i++) {
 			memcpy(&keys[i], kbuf + i * key_sizes[m], key_sizes[m]);
+			if (map_is_hot(m)) {
+				struct arxdp_hot h;
+
+				/* Read in the hot layout (one size): back to the common one. */
+				memcpy(&h, &vals[i], sizeof(h));
+				block_of(&h, &vals[i]);
+			}
+		}
 		*got = cnt;
 		return 0;
 	}
@@ -170,7 +184,7 @@ static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cu
 	return 0;
 }
 
-/* Reads all four maps chunk by chunk, calling cb per chunk; a non-zero cb return stops. */
+/* Reads all six maps chunk by chunk, calling cb per chunk; a non-zero cb return stops. */
 static int walk(struct blocklist *bl,
 		int (*cb)(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
 			  __u32 n, void *ctx),
@@ -251,7 +265,7 @@ static int delete_entry(struct blocklist *bl, enum bl_map m, const union bl_key 
 {
 	if (bpf_map_delete_elem(map_fd(bl, m), k))
 		return errno == ENOENT ? 0 : -errno;
-	if (gone && (m == MAP_BLOCK4 || m == MAP_BLOCK6))
+	if (gone && map_exact(m))
 		memcpy(gone + (*ngone)++ * key_sizes[m], k, key_sizes[m]);
 	else if (bl_pf_adjust(bl, m, k, -1))
 		return -EIO;
@@ -346,6 +360,7 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 	struct arxdp_block *vals = NULL;
 	union bl_key *keys = NULL;
 	struct sweep_cursor *cur;
+	enum bl_map where;
 	__u8 *gone = NULL;
 	__u32 ngone = 0;
 	uint32_t n = 0, scanned = 0;
@@ -389,8 +404,10 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 				locked = true;
 			}
 			addr_of(&keys[i], cur->map, &e.addr);
-			/* Re-check under the lock: a writer may have renewed it. */
-			if (bl_get(bl, &e.addr, &e.v) || !bl_expired(&e.v, now))
+			/* Re-check under the lock: a writer may have renewed it, or deleted and
+			 * added it again in the other tier (whose own pass then sees it). */
+			if (bl_locate(bl, &e.addr, &e.v, &where) ||
+			    where != (enum bl_map)cur->map || !bl_expired(&e.v, now))
 				continue;
 			e.dropped.packets = e.v.packets;
 			e.dropped.bytes = e.v.bytes;
@@ -434,9 +451,14 @@ static int fill_chunk(enum bl_map m, const union bl_key *keys, const struct arxd
 		      __u32 n, void *ctx)
 {
 	struct bl_fill *f = ctx;
-	uint64_t *dst[MAP_NUM] = { &f->block4, &f->block6, &f->cidr4, &f->cidr6 };
+	uint64_t *dst[MAP_NUM] = { &f->block4, &f->block6, &f->cidr4,
+				   &f->cidr6,  &f->block4, &f->block6 };
 
 	*dst[m] += n;
+	if (m == MAP_HOT4)
+		f->hot4 += n;
+	else if (m == MAP_HOT6)
+		f->hot6 += n;
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 
 struct loader_private {
 	struct arxdp *skel;
+	bool no_hot_tier;
 };
 
 const char *mode_name(enum arxdp_xdp_mode mode)
@@ -119,6 +120,8 @@ static int open_skel(const struct loader_opts *o, const char *pin_root, struct a
 	skel->rodata->precise_clock = o->precise_clock;
 	skel->rodata->count_per_block = !o->no_block_counters;
 	skel->rodata->use_prefilter = !o->no_prefilter;
+	/* A pinned program always reads the hot tier: every writer of the pin set writes it. */
+	skel->rodata->use_hot = !(o->no_hot_tier && !pin_root);
 	*out = skel;
 	return 0;
 }
@@ -139,28 +142,51 @@ static uint32_t pf_capacity(const struct loader_opts *o)
 	return c > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)c;
 }
 
+static uint32_t hot_cap(const struct loader_opts *o)
+{
+	return o->hot_capacity ?: ARXDP_HOT_CAPACITY;
+}
+
+static void skel_fds(const struct arxdp *skel, struct bl_fds *f)
+{
+	*f = (struct bl_fds){
+		.block4 = bpf_map__fd(skel->maps.block_v4),
+		.block6 = bpf_map__fd(skel->maps.block_v6),
+		.cidr4 = bpf_map__fd(skel->maps.cidr_v4),
+		.cidr6 = bpf_map__fd(skel->maps.cidr_v6),
+		.stats = bpf_map__fd(skel->maps.stats),
+		.meta = bpf_map__fd(skel->maps.meta),
+		.prefilter = bpf_map__fd(skel->maps.prefilter),
+		.pfcount = bpf_map__fd(skel->maps.pf_count),
+		.hot4 = bpf_map__fd(skel->maps.block_v4_hot),
+		.hot6 = bpf_map__fd(skel->maps.block_v6_hot),
+		.tier = bpf_map__fd(skel->maps.tier),
+	};
+}
+
 /*
- * A pin set made before the prefilter existed holds blocks the new (empty) prefilter does
- * not show: recount them from the maps. The caller holds the pin-directory lock, so the blocklist
- * over the skeleton's fds (no pin directory, no lock of its own) sees no writer meanwhile.
+ * A pin set made before the prefilter (or the hot tier) existed holds blocks the new (empty)
+ * prefilter does not show and the new (zero) tier counts do not count: recount them from the
+ * maps. The caller holds the pin-directory lock, so the blocklist over the skeleton's fds (no
+ * pin directory, no lock of its own) sees no writer meanwhile.
  */
 static int rebuild_prefilter(struct arxdp *skel)
 {
 	struct blocklist bl;
+	struct bl_fds f;
 	uint64_t set = 0;
 	int err;
 
-	err = bl_open_fds(&bl, bpf_map__fd(skel->maps.block_v4), bpf_map__fd(skel->maps.block_v6),
-			  bpf_map__fd(skel->maps.cidr_v4), bpf_map__fd(skel->maps.cidr_v6),
-			  bpf_map__fd(skel->maps.stats), bpf_map__fd(skel->maps.meta),
-			  bpf_map__fd(skel->maps.prefilter), bpf_map__fd(skel->maps.pf_count));
+	skel_fds(skel, &f);
+	err = bl_open_fds(&bl, &f);
 	if (err)
 		return err;
 	err = bl_pf_rebuild(&bl, &set);
 	bl_close(&bl);
 	if (!err)
-		pr_info("map '%s': created for blocks pinned before it; %llu slots set",
-			ARXDP_MAP_PREFILTER, (unsigned long long)set);
+		pr_info("maps '%s', '%s': created or recounted for blocks pinned before them; "
+			"%llu slots set",
+			ARXDP_MAP_PREFILTER, ARXDP_MAP_TIER, (unsigned long long)set);
 	return err;
 }
 
@@ -233,21 +259,26 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 	err = err ?: size_map(skel->maps.meta, o->pin_dir, 0);
 	err = err ?: size_map(skel->maps.prefilter, o->pin_dir, 0);
 	err = err ?: size_map(skel->maps.pf_count, o->pin_dir, pf_capacity(o));
+	err = err ?: size_map(skel->maps.block_v4_hot, o->pin_dir, hot_cap(o));
+	err = err ?: size_map(skel->maps.block_v6_hot, o->pin_dir, hot_cap(o));
+	err = err ?: size_map(skel->maps.tier, o->pin_dir, 0);
 	if (err) {
 		pr_warn("BPF object 'arxdp': maps of '%s' unusable: %s", o->pin_dir, errstr(err));
 		goto out;
 	}
-	/* Only a pin set that already holds block maps can hold blocks the prefilter misses. */
+	/* Only a pin set that already holds block maps can hold blocks the prefilter misses, or
+	 * big-map entries a new tier map does not count. */
 	pf_new = (pinned(o->pin_dir, ARXDP_MAP_BLOCK4) || pinned(o->pin_dir, ARXDP_MAP_BLOCK6)) &&
 		 (!pinned(o->pin_dir, ARXDP_MAP_PREFILTER) ||
-		  !pinned(o->pin_dir, ARXDP_MAP_PFCOUNT));
+		  !pinned(o->pin_dir, ARXDP_MAP_PFCOUNT) || !pinned(o->pin_dir, ARXDP_MAP_TIER));
 	err = arxdp__load(skel);
 	if (err) {
 		pr_warn("BPF program '%s': load failed: %s (run with -vv for the verifier log)",
 			ARXDP_PROG_NAME, errstr(err));
 		goto out;
 	}
-	/* Before the program is pinned, so nothing can attach it while its prefilter is empty. */
+	/* Before the program is pinned, so nothing can attach it while its prefilter is empty or
+	 * its tier counts hide the big maps. */
 	if (pf_new) {
 		err = rebuild_prefilter(skel);
 		if (err)
@@ -298,6 +329,7 @@ int loader_private_open(const struct loader_opts *o, struct loader_private **out
 	lp = calloc(1, sizeof(*lp));
 	if (!lp)
 		return -ENOMEM;
+	lp->no_hot_tier = o->no_hot_tier;
 	err = open_skel(o, NULL, &lp->skel);
 	if (err)
 		goto fail;
@@ -317,6 +349,10 @@ int loader_private_open(const struct loader_opts *o, struct loader_private **out
 		bpf_map__set_max_entries(lp->skel->maps.cidr_v6, o->cidr_capacity);
 	}
 	bpf_map__set_max_entries(lp->skel->maps.pf_count, pf_capacity(o));
+	if (o->hot_capacity) {
+		bpf_map__set_max_entries(lp->skel->maps.block_v4_hot, o->hot_capacity);
+		bpf_map__set_max_entries(lp->skel->maps.block_v6_hot, o->hot_capacity);
+	}
 	err = arxdp__load(lp->skel);
 	if (err) {
 		pr_warn("BPF program '%s': load failed: %s", ARXDP_PROG_NAME, errstr(err));
@@ -351,14 +387,12 @@ void loader_private_close(struct loader_private *lp)
 
 int loader_private_blocklist(const struct loader_private *lp, struct blocklist *bl)
 {
-	return bl_open_fds(bl, loader_private_map_fd(lp, ARXDP_MAP_BLOCK4),
-			   loader_private_map_fd(lp, ARXDP_MAP_BLOCK6),
-			   loader_private_map_fd(lp, ARXDP_MAP_CIDR4),
-			   loader_private_map_fd(lp, ARXDP_MAP_CIDR6),
-			   loader_private_map_fd(lp, ARXDP_MAP_STATS),
-			   loader_private_map_fd(lp, ARXDP_MAP_META),
-			   loader_private_map_fd(lp, ARXDP_MAP_PREFILTER),
-			   loader_private_map_fd(lp, ARXDP_MAP_PFCOUNT));
+	struct bl_fds f;
+
+	skel_fds(lp->skel, &f);
+	if (lp->no_hot_tier)
+		f.hot4 = f.hot6 = f.tier = -1;
+	return bl_open_fds(bl, &f);
 }
 
 static int pinned_map_id(const char *pin_dir, const char *name, __u32 *id)

@@ -16,10 +16,16 @@ struct loader_opts {
 	uint32_t capacity_v4;
 	uint32_t capacity_v6;
 	uint32_t cidr_capacity;
+	/* The hot tier's capacity per family; 0: ARXDP_HOT_CAPACITY. Measuring and tests only:
+	 * a pinned hot map keeps the size it was made with. */
+	uint32_t hot_capacity;
 	bool dry_run;
 	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
 	bool no_block_counters; /* no per-block drop counts (no add per drop) */
 	bool no_prefilter; /* measuring only: every packet looks the exact map up */
+	/* Measuring only, private instances only (loader_private_open): the program reads the big
+	 * maps alone and the instance's blocklist writes there, as before the hot tier. */
+	bool no_hot_tier;
 	bool dispatcher; /* attach through libxdp's dispatcher when the kernel can run it */
 	unsigned int priority; /* libxdp run priority (lower runs first) */
 	/* Load a new program even when one is pinned (new knobs, new build); maps are kept. */
