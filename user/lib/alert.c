@@ -143,9 +143,10 @@ void alert_free(struct alert *a)
 {
 	if (!a)
 		return;
+	/* A borrowed tree (alert_from_json) is the caller's; it has no arena either. */
 	if (ALERT_ARENA)
 		arena_release(a->arena);
-	else
+	else if (!a->borrowed)
 		cJSON_Delete(a->root);
 	free(a->groups);
 	memset(a, 0, sizeof(*a));
@@ -405,10 +406,58 @@ char *alert_compact(const struct alert *a, struct sbuf *b)
 	return out;
 }
 
-int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen)
+/* What every alert needs, from its tree (a->root, an object or not): both entries share it. */
+static int alert_fill(struct alert *a, char *err, size_t errlen)
 {
 	static const char *const dstuser[] = { "data", "dstuser" };
 	const cJSON *rule, *v, *agent;
+
+	if (!cJSON_IsObject(a->root)) {
+		set_err(err, errlen, "not a JSON object");
+		return -EINVAL;
+	}
+	rule = cJSON_GetObjectItemCaseSensitive(a->root, "rule");
+	if (!cJSON_IsObject(rule)) {
+		set_err(err, errlen, "missing object 'rule'");
+		return -EINVAL;
+	}
+	a->rule_id = get_str(rule, "id");
+	if (!a->rule_id || !isdigit((unsigned char)a->rule_id[0])) {
+		set_err(err, errlen, "missing or non-numeric string 'rule.id'");
+		return -EINVAL;
+	}
+	a->rule_num = atoi(a->rule_id);
+	v = cJSON_GetObjectItemCaseSensitive(rule, "level");
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1000) {
+		set_err(err, errlen, "missing or invalid number 'rule.level'");
+		return -EINVAL;
+	}
+	a->level = v->valueint;
+	a->id = get_str(a->root, "id");
+	if (!a->id || !*a->id) {
+		set_err(err, errlen, "missing string 'id'");
+		return -EINVAL;
+	}
+	agent = cJSON_GetObjectItemCaseSensitive(a->root, "agent");
+	a->agent_id = get_str(agent, "id");
+	/* Events analysisd generates itself (syscheck on the manager, ...) are agent 000's. */
+	if (!a->agent_id)
+		a->agent_id = "000";
+	a->addr = find_addr(a->root, &a->srcip);
+	a->dstuser = get_path(a->root, dstuser, ARRAY_SIZE(dstuser));
+	a->location = get_str(a->root, "location");
+	a->timestamp = get_str(a->root, "timestamp");
+	if (alert_parse_time(a->timestamp, &a->time_s))
+		a->time_s = strtoll(a->id, NULL, 10);
+	if (build_groups(a, rule)) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen)
+{
 	const char *end = NULL;
 	char msg[160];
 	int ret;
@@ -445,55 +494,25 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
 		ret = -EINVAL;
 		goto fail;
 	}
-	if (!cJSON_IsObject(a->root)) {
-		set_err(err, errlen, "not a JSON object");
-		ret = -EINVAL;
+	ret = alert_fill(a, err, errlen);
+	if (ret)
 		goto fail;
-	}
-	rule = cJSON_GetObjectItemCaseSensitive(a->root, "rule");
-	if (!cJSON_IsObject(rule)) {
-		set_err(err, errlen, "missing object 'rule'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	a->rule_id = get_str(rule, "id");
-	if (!a->rule_id || !isdigit((unsigned char)a->rule_id[0])) {
-		set_err(err, errlen, "missing or non-numeric string 'rule.id'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	a->rule_num = atoi(a->rule_id);
-	v = cJSON_GetObjectItemCaseSensitive(rule, "level");
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1000) {
-		set_err(err, errlen, "missing or invalid number 'rule.level'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	a->level = v->valueint;
-	a->id = get_str(a->root, "id");
-	if (!a->id || !*a->id) {
-		set_err(err, errlen, "missing string 'id'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	agent = cJSON_GetObjectItemCaseSensitive(a->root, "agent");
-	a->agent_id = get_str(agent, "id");
-	/* Events analysisd generates itself (syscheck on the manager, ...) are agent 000's. */
-	if (!a->agent_id)
-		a->agent_id = "000";
-	a->addr = find_addr(a->root, &a->srcip);
-	a->dstuser = get_path(a->root, dstuser, ARRAY_SIZE(dstuser));
-	a->location = get_str(a->root, "location");
-	a->timestamp = get_str(a->root, "timestamp");
-	if (alert_parse_time(a->timestamp, &a->time_s))
-		a->time_s = strtoll(a->id, NULL, 10);
-	ret = build_groups(a, rule);
-	if (ret) {
-		set_err(err, errlen, "out of memory");
-		goto fail;
-	}
 	return 0;
 fail:
 	alert_free(a);
+	return ret;
+}
+
+int alert_from_json(struct alert *a, const struct cJSON *root, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	/* Borrowed, never written: the const goes away only because the struct serves both. */
+	a->root = (cJSON *)root;
+	a->borrowed = true;
+	ret = alert_fill(a, err, errlen);
+	if (ret)
+		alert_free(a);
 	return ret;
 }
