@@ -193,3 +193,55 @@ ParameterizedTest(struct bad_tree *c, alert_tree, refused)
 	cr_expect_null(t.groups);
 	cJSON_Delete(root);
 }
+
+struct num_case {
+	char num[32]; /* as the alert writes it */
+};
+
+/* The compact alert prints numbers as "%.17g" would, integers without printf included. */
+ParameterizedTestParameters(alert_tree, compact_numbers)
+{
+	static struct num_case cases[] = {
+		{ "15" },
+		{ "0" },
+		{ "-0" },
+		{ "-7" },
+		{ "999999999999999" },
+		{ "-999999999999999" },
+		{ "1000000000000000" },
+		{ "-1e15" },
+		{ "0.5" },
+		{ "1e300" },
+		{ "12345678901234567" },
+		{ "4294967296" },
+		{ "2.5e-7" },
+	};
+
+	return cr_make_param_array(struct num_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct num_case *c, alert_tree, compact_numbers)
+{
+	char json[160], want[80], num[40], err[160];
+	struct sbuf sb = {};
+	cJSON *root;
+	struct alert a;
+	char *out;
+
+	snprintf(json, sizeof(json),
+		 "{\"rule\":{\"id\":\"1\",\"level\":3},\"id\":\"1.1\",\"agent\":{\"id\":%s}}",
+		 c->num);
+	root = cJSON_Parse(json);
+	cr_assert_not_null(root);
+	snprintf(num, sizeof(num), "%.17g",
+		 cJSON_GetObjectItem(cJSON_GetObjectItem(root, "agent"), "id")->valuedouble);
+	snprintf(want, sizeof(want), "\"agent\":{\"id\":%s}", num);
+	cr_assert_eq(alert_from_json(&a, root, err, sizeof(err)), 0, "%s", err);
+	out = alert_compact(&a, &sb);
+	cr_assert_not_null(out);
+	cr_expect_not_null(strstr(out, want), "%s: '%s' has no '%s'", c->num, out, want);
+	free(out);
+	free(sb.p);
+	alert_free(&a);
+	cJSON_Delete(root);
+}

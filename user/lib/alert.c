@@ -2,6 +2,7 @@
 /* This file contains the alerts.json line parser declared in alert.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -330,6 +331,31 @@ static const struct alert_path compact_paths[] = {
 	{ win_dst, 4 }, { data_src, 2 }, { source_ip, 2 },
 };
 
+/*
+ * "%.17g" of d. An integer below 10^15 (rule.level, firedtimes: all the numbers a block keeps)
+ * prints as its digits there, which are written here without printf's floating-point path.
+ */
+static const char *num_text(double d, char *buf, size_t len)
+{
+	char *p = buf + len;
+	uint64_t u;
+
+	if (d != d || d <= -1e15 || d >= 1e15 || d != (double)(int64_t)d ||
+	    (d == 0 && signbit(d))) {
+		snprintf(buf, len, "%.17g", d);
+		return buf;
+	}
+	u = d < 0 ? (uint64_t) - (int64_t)d : (uint64_t)d;
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (d < 0)
+		*--p = '-';
+	return p;
+}
+
 static void compact_scalar(struct sbuf *b, const char *k, const cJSON *v, bool *first)
 {
 	char num[32];
@@ -344,8 +370,7 @@ static void compact_scalar(struct sbuf *b, const char *k, const cJSON *v, bool *
 		sb_json(b, v->valuestring);
 		return;
 	}
-	snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-	sb_str(b, num);
+	sb_str(b, num_text(v->valuedouble, num, sizeof(num)));
 }
 
 /*
