@@ -165,6 +165,7 @@ round() {
 		--timeout $((TIME_LIMIT / 2)) >"$out" 2>"$d/bx.err" ||
 		{ cat "$d/bx.err" >&2; say "$who round $k: the sender failed (see above)"; }
 	stop_exec
+	[ -n "$(kv "$out" slow_sends)" ] && say "$who round $k: sends over 1 ms (#index@start:wait): $(kv "$out" slow_sends)"
 	cat "$d/exec.out" >>"$out"
 	echo "fwdrop_failed=$(grep -c 'NOT blocked\|refus' "$h/logs/active-responses.log" 2>/dev/null)" >>"$out"
 	rm -rf "$pin" "$d"
