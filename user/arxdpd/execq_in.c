@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * This file contains the execq input declared in execq_in.h. The socket is bound as execd's
- * StartMQ binds it (mode 0660, group wazuh), read without ever blocking a sender on us (a
- * large receive buffer, drained in bounded batches), and watched: an execd started later
+ * StartMQ binds it (mode 0660, group wazuh), read without ever blocking a sender on us (drained
+ * in bounded batches as soon as it is readable), and watched: an execd started later
  * unlinks the name and binds its own socket there, after which analysisd's datagrams go to it.
  */
 #include <errno.h>
@@ -28,7 +28,12 @@
 /* Datagrams per wakeup: the loop then looks at its other sources (level-triggered: the rest
  * wakes it again at once). */
 #define EXECQ_BATCH 1024
-/* execd asks for OS_MAXSTR + 512; a burst of analysisd must not meet a full queue. */
+/*
+ * execd asks for OS_MAXSTR + 512. A Unix datagram socket's queue is not bounded by it
+ * (unix(7): SO_RCVBUF has no effect): a sender waits once net.unix.max_dgram_qlen datagrams
+ * are queued (10 without systemd's 512), or its own SO_SNDBUF is taken by unread ones. So
+ * only prompt reading keeps a sender from waiting; the size is set as execd sets one.
+ */
 #define EXECQ_RCVBUF (8 << 20)
 #define EXECQ_BUF (EXECQ_MAXSTR + 2)
 #define WAZUH_USER "wazuh"
