@@ -38,6 +38,7 @@
 #define OS_MAXSTR 65536
 #define WINDOW 8 /* pending samples looked up on every pass, in send order */
 #define FULL_PASS_NS 1000000ULL /* every pending sample at least this often */
+#define SLOW_MAX 16 /* sends over 1 ms listed (index, start in the run, wait) */
 
 struct bench {
 	const char *home, *template, *pin_dir, *command;
@@ -206,7 +207,12 @@ static double pct_ms(uint64_t *v, int n, double p)
 static int run(struct bench *b)
 {
 	uint64_t t0, ts, te, d, blocked = 0, max = 0, t_sent = 0, t_all = 0, *lat = NULL;
-	int fd, over_1ms = 0, j = 0, err = 0, nfound = 0, npresent = 0;
+	int fd, over_1ms = 0, j = 0, err = 0, nfound = 0, npresent = 0, nslow = 0;
+	/* The first sends over 1 ms: when in the run, how long; they show what stalled. */
+	struct {
+		int i;
+		uint64_t at, wait;
+	} slow[SLOW_MAX];
 	pthread_t th;
 
 	fd = connect_execq(b);
@@ -249,6 +255,8 @@ static int run(struct bench *b)
 		blocked += d;
 		max = d > max ? d : max;
 		over_1ms += d > 1000000;
+		if (d > 1000000 && nslow < SLOW_MAX)
+			slow[nslow++] = (typeof(slow[0])){ i, ts - t0, d };
 	}
 	t_sent = mono_now_ns();
 	pthread_join(th, NULL);
@@ -279,6 +287,11 @@ static int run(struct bench *b)
 	       t_all ? (double)(t_all - t0) / 1e9 : -1.0,
 	       t_all ? b->n / ((double)(t_all - t0) / 1e9) : 0.0);
 	printf("samples=%d\nsamples_found=%d\n", b->nsamples, nfound);
+	printf("slow_sends=");
+	for (int k = 0; k < nslow; k++)
+		printf("%s#%d@%.1fms:%.0fus", k ? "," : "", slow[k].i, (double)slow[k].at / 1e6,
+		       (double)slow[k].wait / 1e3);
+	printf("\n");
 	printf("lat_p50_ms=%.3f\nlat_p99_ms=%.3f\nlat_max_ms=%.3f\n", pct_ms(lat, nfound, 0.5),
 	       pct_ms(lat, nfound, 0.99), pct_ms(lat, nfound, 1.0));
 	if (npresent != b->n)

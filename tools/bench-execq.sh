@@ -165,6 +165,7 @@ round() {
 		--timeout $((TIME_LIMIT / 2)) >"$out" 2>"$d/bx.err" ||
 		{ cat "$d/bx.err" >&2; say "$who round $k: the sender failed (see above)"; }
 	stop_exec
+	[ -n "$(kv "$out" slow_sends)" ] && say "$who round $k: sends over 1 ms (#index@start:wait): $(kv "$out" slow_sends)"
 	cat "$d/exec.out" >>"$out"
 	echo "fwdrop_failed=$(grep -c 'NOT blocked\|refus' "$h/logs/active-responses.log" 2>/dev/null)" >>"$out"
 	rm -rf "$pin" "$d"
@@ -218,7 +219,7 @@ for who in $WHO; do
 done
 if [ "$WHO" = serial ]; then
 	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | |"
-else
+elif [ "$WHO" = "serial arxdpd" ]; then # one side alone (BENCH_EXECQ_WHO): no ratio
 	echo "| ratio (serial ÷ arxdpd; blocks/s arxdpd ÷ serial) | $(ratio "$(med serial send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med serial send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med serial blocks_per_s)") | $(ratio "$(med serial lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med serial lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med serial all_s)" "$(med arxdpd all_s)") |"
 fi
 echo

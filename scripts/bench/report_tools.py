@@ -289,12 +289,24 @@ def startup(w, tools):
     w(EXEC_DONE.format(add=f" (the add: {add[1] - 1:.2f}× in this run)" if add and add[1] is not None else ""))
 
 
-EXECQ_PERF = """Where the time went when profiled by hand (perf on this rig, an earlier run; not measured by
-`make bench`): the daemon, the sender and its poller share the two CPUs; per message arxdpd
-parses the datagram, prints the add line and the alert, parses the alert again, and writes the
-map, the prefilter count and six log lines. One cJSON parse + print of this 1,073-byte message
-alone cost 5.1 + 4.7 µs then, and allocator consolidation (glibc's malloc_consolidate after the
-many small cJSON frees) showed in the profile; the 50,000/s goal leaves 20 µs per message.
+EXECQ_PERF = """Where the time goes (measured by hand after the issue-13 fast-path work, perf over
+`execq_in_message` on private maps, 20,000 datagrams; not measured by `make bench`): the fast
+path parses each datagram once, where it was received (the alert's fields come from the same
+tree, `alert_from_json`), prints no add line, and prints the alert once into a kept buffer (the
+log lines need its text). Per datagram, ~21 µs of CPU in all: cJSON parse ~4.5 µs, the alert
+printed for the log lines ~3.3 µs, the compact alert a block keeps for its delete line ~2 µs,
+the map write with its prefilter count ~2 µs, active-responses.log's six lines ~1.7 µs,
+freeing the tree ~1.4 µs, the alert's fields ~1.1 µs; then recv and the sender's wakeup.
+50,000/s leaves 20 µs per message with the sender and the benchmark's poller on the same two
+CPUs: the cJSON floor (parse + print + free, ~9 µs) and the map write take half of it.
+
+A sender waits only when 10 datagrams are queued (unix(7): SO_RCVBUF has no effect on a Unix
+datagram socket) or when it loses its CPU. A deeper queue does not help: with
+`MAX_DGRAM_QLEN=512` (by hand, arxdpd alone, 3 rounds) 139 sends waited over 1 ms, longest
+17 ms, one wait of ~2 ms every 70–90 messages (the sender's SO_SNDBUF then bounds it, and the
+kernel wakes a Unix socket's writer only once a quarter of it is free again). Datagrams count
+as alerts for the snapshot's quiet-moment rule, so no snapshot forks during a burst, and the
+expiry sweep runs in slices between events (docs/ARCHITECTURE.md), so neither stops the reader.
 """
 
 

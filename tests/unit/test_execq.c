@@ -329,7 +329,7 @@ ParameterizedTest(struct msg_case *c, execq, message)
 		goto out;
 	}
 	if (c->add[0])
-		cr_expect_str_eq(d.add_json, c->add, "%s", c->desc);
+		cr_expect_str_eq(execq_add_json(&d), c->add, "%s", c->desc);
 	cr_expect_eq(d.ar_valid, c->ar_valid, "%s: ar_valid", c->desc);
 	ip = execq_srcip(&d, &a);
 	if (!c->srcip[0]) {
@@ -370,25 +370,39 @@ Test(execq, reference_exchange)
 	char *add = read_line_of(FWDROP_DATA "exchange-add.json");
 	char *cont = read_line_of(FWDROP_DATA "exchange-continue.json");
 	char *del = read_line_of(FWDROP_DATA "exchange-delete.json");
+	struct execq_text at = { .p = malloc(16), .cap = 16 };
 	struct execq_decision d;
-	char *s, *raw;
+	char *s, *raw, *again;
 
 	cr_assert_eq(strncmp(in, head, strlen(head)), 0, "fixture not in analysisd's key order");
 	handle_str(t, in, &d);
 	cr_assert_eq(d.kind, EXECQ_RUN);
 	cr_expect_str_eq(d.cmd.name, "firewall-drop300");
 	cr_expect_eq(d.cmd.timeout, 300);
-	cr_expect_str_eq(d.add_json, add);
 	cr_expect(d.ar_valid);
 	cr_expect_str_eq(execq_srcip(&d, NULL), "192.168.56.3");
-	cr_assert_not_null(d.alert_json);
-	cr_expect_not_null(strstr(in, d.alert_json), "alert text differs from analysisd's");
+	/* A buffer too small to print in place: the text is the same, and the buffer grows. */
+	cr_assert_eq(execq_alert_text(&d, &at), 0);
+	cr_assert_not_null(at.p);
+	cr_expect_gt(at.cap, at.len + EXECQ_TEXT_SPARE);
+	cr_expect_eq(at.len, strlen(at.p));
+	cr_expect_not_null(strstr(in, at.p), "alert text differs from analysisd's");
 	cr_expect(cJSON_IsArray(d.extra_args));
 	/* arproto's builder around the same alert text gives the same bytes. */
-	raw = arproto_execd_msg_raw("node01", "add", d.alert_json, strlen(d.alert_json), NULL, 0,
-				    FD);
+	raw = arproto_execd_msg_raw("node01", "add", at.p, at.len, NULL, 0, FD);
+	/* The render leaves the message an add: add_json, printed later, is still the add. */
+	s = execq_render(&d, "delete");
+	cr_expect_str_eq(s, del);
+	free(s);
+	cr_expect_str_eq(execq_add_json(&d), add);
 	cr_expect_str_eq(raw, d.add_json);
 	free(raw);
+	/* Printed in place into the grown buffer: the same text again. */
+	again = strdup(at.p);
+	cr_assert_eq(execq_alert_text(&d, &at), 0);
+	cr_expect_str_eq(at.p, again);
+	free(again);
+	free(at.p);
 	s = execq_render(&d, "delete");
 	cr_expect_str_eq(s, del);
 	free(s);
@@ -478,7 +492,8 @@ Test(execq, datagram_bytes)
 	execq_decision_free(&d);
 	cr_assert_eq(execq_handle(t, after_nul, sizeof(after_nul), &d), 0);
 	cr_expect_eq(d.kind, EXECQ_RUN);
-	cr_expect_str_eq(d.add_json, "{\"command\":\"add\"}");
+	cr_expect_str_eq(execq_add_json(&d), "{\"command\":\"add\"}");
+	cr_expect_eq(execq_alert_text(&d, &(struct execq_text){}), -ENOENT, "no alert in it");
 	execq_decision_free(&d);
 	/* OS_RecvUnix returns 0 for an empty datagram: ExecdStart's receive error. */
 	cr_assert_eq(execq_handle(t, "", 0, &d), 0);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * This file contains the execq input declared in execq_in.h. The socket is bound as execd's
- * StartMQ binds it (mode 0660, group wazuh), read without ever blocking a sender on us (a
- * large receive buffer, drained in bounded batches), and watched: an execd started later
+ * StartMQ binds it (mode 0660, group wazuh), read without ever blocking a sender on us (drained
+ * in bounded batches as soon as it is readable), and watched: an execd started later
  * unlinks the name and binds its own socket there, after which analysisd's datagrams go to it.
  */
 #include <errno.h>
@@ -28,7 +28,12 @@
 /* Datagrams per wakeup: the loop then looks at its other sources (level-triggered: the rest
  * wakes it again at once). */
 #define EXECQ_BATCH 1024
-/* execd asks for OS_MAXSTR + 512; a burst of analysisd must not meet a full queue. */
+/*
+ * execd asks for OS_MAXSTR + 512. A Unix datagram socket's queue is not bounded by it
+ * (unix(7): SO_RCVBUF has no effect): a sender waits once net.unix.max_dgram_qlen datagrams
+ * are queued (10 without systemd's 512), or its own SO_SNDBUF is taken by unread ones. So
+ * only prompt reading keeps a sender from waiting; the size is set as execd sets one.
+ */
 #define EXECQ_RCVBUF (8 << 20)
 #define EXECQ_BUF (EXECQ_MAXSTR + 2)
 #define WAZUH_USER "wazuh"
@@ -46,7 +51,10 @@ int execq_in_new(struct execq_in **out, const char *home, const char *agent_id)
 	eq->tag.kind = SRC_EXECQ;
 	eq->fd = -1;
 	eq->buf = malloc(EXECQ_BUF);
-	err = eq->buf ? execq_table_new(&eq->t, home, role) : -ENOMEM;
+	/* Room for the largest alert a datagram can hold, printed in place (execq_alert_text). */
+	eq->alert.cap = EXECQ_BUF + EXECQ_TEXT_SPARE;
+	eq->alert.p = malloc(eq->alert.cap);
+	err = eq->buf && eq->alert.p ? execq_table_new(&eq->t, home, role) : -ENOMEM;
 	if (err) {
 		execq_in_free(eq);
 		return err;
@@ -63,6 +71,7 @@ void execq_in_free(struct execq_in *eq)
 		close(eq->fd);
 	execq_table_free(eq->t);
 	free(eq->buf);
+	free(eq->alert.p);
 	free(eq);
 }
 
@@ -117,7 +126,7 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 	struct block_req q;
 	struct arxdp_addr a;
 	const char *ip = execq_srcip(x, &a);
-	size_t alert_len = x->alert_json ? strlen(x->alert_json) : 0;
+	int e;
 
 	if (!ip) {
 		/* firewall-drop would log its complaint and exit: no key, no list entry. */
@@ -126,11 +135,19 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 		return;
 	}
 	addr_format(&a, addr, sizeof(addr));
-	if (x->alert_json && alert_parse(&al, x->alert_json, alert_len, err, sizeof(err)))
+	/* The fields come from the tree execq parsed: one parse per datagram. */
+	if (x->alert && alert_from_json(&al, x->alert, err, sizeof(err)))
 		pr_debug("execq: %s: alert without rule or id (%s): blocked without them",
 			 x->cmd.name, err);
 	if (responder_seen(r, alert_id(x), x->cmd.name, addr))
 		goto out;
+	/* The log lines embed the alert as execd prints it: one print, into the kept buffer. */
+	e = execq_alert_text(x, &eq->alert);
+	if (e == -ENOMEM) {
+		pr_warn("execq: %s: no memory to print the alert: '%s' not blocked", x->cmd.name,
+			addr);
+		goto out;
+	}
 	if (!match_rkey(rkey, sizeof(rkey), exe, ip))
 		timeout = offenders_escalate(r->off, r->cfg, rkey, timeout, NULL);
 	cmd_of(&cmd, argv, x, exe);
@@ -138,8 +155,8 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 		.addr = a,
 		.timeout_s = timeout,
 		.cmd = &cmd,
-		.alert = x->alert_json ? x->alert_json : "{}",
-		.alert_len = x->alert_json ? alert_len : 2,
+		.alert = e ? "{}" : eq->alert.p,
+		.alert_len = e ? 2 : eq->alert.len,
 		.compact = al.root ? alert_compact(&al, &r->compact) : NULL,
 		.why = { .rule_id = (uint32_t)al.rule_num,
 			 .level = (uint8_t)(al.level > 255 ? 255 :
@@ -167,7 +184,7 @@ static void run_script(struct execq_in *eq, struct responder *r, struct runner *
 	eq->c.scripts++;
 	if (!runner)
 		return;
-	json = strdup(x->add_json);
+	json = execq_add_json(x) ? strdup(x->add_json) : NULL;
 	if (!json || runner_add(runner, exe, json, ar_timeout(x->cmd.timeout))) {
 		pr_warn("execq: %s: no memory to queue '%s'", x->cmd.name, x->cmd.program);
 		return;
@@ -221,7 +238,10 @@ void execq_in_message(struct execq_in *eq, struct responder *r, struct runner *r
 		break;
 	case EXECQ_RUN:
 		exe = x.cmd.program + strlen(bin);
-		pr_debug("Executing command '%s %s'", x.cmd.program, x.add_json);
+		/* add_json is printed for this line only when it is logged. */
+		if (log_get_level() >= LOG_LEVEL_DEBUG)
+			pr_debug("Executing command '%s %s'", x.cmd.program,
+				 execq_add_json(&x) ?: "(no memory to print it)");
 		if (strncmp(x.cmd.program, bin, strlen(bin)) || strchr(exe, '/')) {
 			/* '!dir/prog': execd would run it; the runner keeps to the bin directory. */
 			eq->c.errors++;
@@ -428,11 +448,13 @@ static void set_paused(struct daemon *d, bool paused)
 void execq_in_event(struct daemon *d)
 {
 	struct execq_in *eq = d->eq;
+	uint64_t before;
 	ssize_t n;
 	int i;
 
 	if (!eq)
 		return;
+	before = eq->c.received;
 	responder_new_burst(&d->r);
 	/* Busy: the datagrams wait in the socket's queue, none is lost while it has room. */
 	set_paused(d, bl_lock(&d->bl) != 0);
@@ -455,7 +477,14 @@ void execq_in_event(struct daemon *d)
 	}
 	bl_unlock(&d->bl);
 	responder_flush(&d->r);
-	/* The blocks mark the state dirty; the tick's snapshot takes them (no position here). */
+	/*
+	 * The blocks mark the state dirty; the tick's snapshot takes them (no position here).
+	 * Datagrams are alerts arriving: the snapshot waits for a pause in them as in the
+	 * alerts.json lines, for its fork stops the loop (1 ms at 10,000 blocks) while a
+	 * sender waits on a queue of net.unix.max_dgram_qlen datagrams.
+	 */
+	if (eq->c.received != before)
+		d->in.last_alert_mono = mono_now_ns();
 }
 
 void execq_in_stop(struct daemon *d)

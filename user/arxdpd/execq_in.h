@@ -35,6 +35,7 @@ struct execq_in {
 	bool stopping; /* shut for reading: a 0-byte read is the end of the queue */
 	struct execq_table *t;
 	char *buf; /* one datagram: EXECQ_MAXSTR + NUL, and one byte to see a longer one */
+	struct execq_text alert; /* the alert printed for the log lines, kept between blocks */
 	struct execq_counters c;
 };
 

@@ -2,6 +2,7 @@
 /* This file contains the alerts.json line parser declared in alert.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -143,9 +144,10 @@ void alert_free(struct alert *a)
 {
 	if (!a)
 		return;
+	/* A borrowed tree (alert_from_json) is the caller's; it has no arena either. */
 	if (ALERT_ARENA)
 		arena_release(a->arena);
-	else
+	else if (!a->borrowed)
 		cJSON_Delete(a->root);
 	free(a->groups);
 	memset(a, 0, sizeof(*a));
@@ -329,6 +331,31 @@ static const struct alert_path compact_paths[] = {
 	{ win_dst, 4 }, { data_src, 2 }, { source_ip, 2 },
 };
 
+/*
+ * "%.17g" of d. An integer below 10^15 (rule.level, firedtimes: all the numbers a block keeps)
+ * prints as its digits there, which are written here without printf's floating-point path.
+ */
+static const char *num_text(double d, char *buf, size_t len)
+{
+	char *p = buf + len;
+	uint64_t u;
+
+	if (d != d || d <= -1e15 || d >= 1e15 || d != (double)(int64_t)d ||
+	    (d == 0 && signbit(d))) {
+		snprintf(buf, len, "%.17g", d);
+		return buf;
+	}
+	u = d < 0 ? (uint64_t) - (int64_t)d : (uint64_t)d;
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (d < 0)
+		*--p = '-';
+	return p;
+}
+
 static void compact_scalar(struct sbuf *b, const char *k, const cJSON *v, bool *first)
 {
 	char num[32];
@@ -343,8 +370,7 @@ static void compact_scalar(struct sbuf *b, const char *k, const cJSON *v, bool *
 		sb_json(b, v->valuestring);
 		return;
 	}
-	snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-	sb_str(b, num);
+	sb_str(b, num_text(v->valuedouble, num, sizeof(num)));
 }
 
 /*
@@ -405,10 +431,58 @@ char *alert_compact(const struct alert *a, struct sbuf *b)
 	return out;
 }
 
-int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen)
+/* What every alert needs, from its tree (a->root, an object or not): both entries share it. */
+static int alert_fill(struct alert *a, char *err, size_t errlen)
 {
 	static const char *const dstuser[] = { "data", "dstuser" };
 	const cJSON *rule, *v, *agent;
+
+	if (!cJSON_IsObject(a->root)) {
+		set_err(err, errlen, "not a JSON object");
+		return -EINVAL;
+	}
+	rule = cJSON_GetObjectItemCaseSensitive(a->root, "rule");
+	if (!cJSON_IsObject(rule)) {
+		set_err(err, errlen, "missing object 'rule'");
+		return -EINVAL;
+	}
+	a->rule_id = get_str(rule, "id");
+	if (!a->rule_id || !isdigit((unsigned char)a->rule_id[0])) {
+		set_err(err, errlen, "missing or non-numeric string 'rule.id'");
+		return -EINVAL;
+	}
+	a->rule_num = atoi(a->rule_id);
+	v = cJSON_GetObjectItemCaseSensitive(rule, "level");
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1000) {
+		set_err(err, errlen, "missing or invalid number 'rule.level'");
+		return -EINVAL;
+	}
+	a->level = v->valueint;
+	a->id = get_str(a->root, "id");
+	if (!a->id || !*a->id) {
+		set_err(err, errlen, "missing string 'id'");
+		return -EINVAL;
+	}
+	agent = cJSON_GetObjectItemCaseSensitive(a->root, "agent");
+	a->agent_id = get_str(agent, "id");
+	/* Events analysisd generates itself (syscheck on the manager, ...) are agent 000's. */
+	if (!a->agent_id)
+		a->agent_id = "000";
+	a->addr = find_addr(a->root, &a->srcip);
+	a->dstuser = get_path(a->root, dstuser, ARRAY_SIZE(dstuser));
+	a->location = get_str(a->root, "location");
+	a->timestamp = get_str(a->root, "timestamp");
+	if (alert_parse_time(a->timestamp, &a->time_s))
+		a->time_s = strtoll(a->id, NULL, 10);
+	if (build_groups(a, rule)) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen)
+{
 	const char *end = NULL;
 	char msg[160];
 	int ret;
@@ -445,55 +519,25 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
 		ret = -EINVAL;
 		goto fail;
 	}
-	if (!cJSON_IsObject(a->root)) {
-		set_err(err, errlen, "not a JSON object");
-		ret = -EINVAL;
+	ret = alert_fill(a, err, errlen);
+	if (ret)
 		goto fail;
-	}
-	rule = cJSON_GetObjectItemCaseSensitive(a->root, "rule");
-	if (!cJSON_IsObject(rule)) {
-		set_err(err, errlen, "missing object 'rule'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	a->rule_id = get_str(rule, "id");
-	if (!a->rule_id || !isdigit((unsigned char)a->rule_id[0])) {
-		set_err(err, errlen, "missing or non-numeric string 'rule.id'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	a->rule_num = atoi(a->rule_id);
-	v = cJSON_GetObjectItemCaseSensitive(rule, "level");
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1000) {
-		set_err(err, errlen, "missing or invalid number 'rule.level'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	a->level = v->valueint;
-	a->id = get_str(a->root, "id");
-	if (!a->id || !*a->id) {
-		set_err(err, errlen, "missing string 'id'");
-		ret = -EINVAL;
-		goto fail;
-	}
-	agent = cJSON_GetObjectItemCaseSensitive(a->root, "agent");
-	a->agent_id = get_str(agent, "id");
-	/* Events analysisd generates itself (syscheck on the manager, ...) are agent 000's. */
-	if (!a->agent_id)
-		a->agent_id = "000";
-	a->addr = find_addr(a->root, &a->srcip);
-	a->dstuser = get_path(a->root, dstuser, ARRAY_SIZE(dstuser));
-	a->location = get_str(a->root, "location");
-	a->timestamp = get_str(a->root, "timestamp");
-	if (alert_parse_time(a->timestamp, &a->time_s))
-		a->time_s = strtoll(a->id, NULL, 10);
-	ret = build_groups(a, rule);
-	if (ret) {
-		set_err(err, errlen, "out of memory");
-		goto fail;
-	}
 	return 0;
 fail:
 	alert_free(a);
+	return ret;
+}
+
+int alert_from_json(struct alert *a, const struct cJSON *root, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	/* Borrowed, never written: the const goes away only because the struct serves both. */
+	a->root = (cJSON *)root;
+	a->borrowed = true;
+	ret = alert_fill(a, err, errlen);
+	if (ret)
+		alert_free(a);
 	return ret;
 }

@@ -35,6 +35,7 @@ struct alert {
 	 * lives in the alert's own arena and is released by alert_free() only. */
 	struct cJSON *root;
 	void *arena;
+	bool borrowed; /* alert_from_json(): root is the caller's, alert_free leaves it */
 	const char *id; /* "<epoch>.<counter>" */
 	const char *rule_id; /* rule.id, a string of digits */
 	int rule_num; /* atoi(rule_id), what rules_id compares against */
@@ -67,6 +68,12 @@ struct alert {
  * adds the file and line number.
  */
 int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t errlen);
+/*
+ * The same fields, checks and messages as alert_parse, from a tree the caller already holds
+ * (the "alert" object of an execd message): no second parse. a borrows root (every string
+ * points into it), so root must outlive a; alert_free(a) still frees what a owns (groups).
+ */
+int alert_from_json(struct alert *a, const struct cJSON *root, char *err, size_t errlen);
 /*
  * What a block's delete line needs of the alert, instead of the whole alert: timestamp, rule
  * id, level and description, agent, id and the address paths. Built in scratch (kept by the

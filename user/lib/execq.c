@@ -24,8 +24,8 @@
 #define QUEUE_ERROR "(1210): Queue '%s' not accessible: '%s'."
 #define EXEC_INV_NAME "(1311): Invalid command name '%s' provided."
 #define EXEC_INV_CONF "(1313): Invalid active response config: '%s'."
-#define EXEC_INV_JSON "(1315): Invalid JSON message: '%s'"
-#define EXEC_INV_CMD "(1316): Invalid AR command: '%s'"
+#define EXEC_INV_JSON "(1315): Invalid JSON message: '%.*s'"
+#define EXEC_INV_CMD "(1316): Invalid AR command: '%.*s'"
 #define EXEC_BAD_NAME "(1318): Command name truncated %s"
 #define EXEC_TRAVERSAL \
 	"Active response command '%s' vulnerable to directory traversal attack. Ignoring."
@@ -395,17 +395,9 @@ static int rewrite(struct execq_decision *d)
 			return -ENOMEM;
 		}
 	}
-	d->add_json = cJSON_PrintUnformatted(d->msg);
-	if (!d->add_json)
-		return -ENOMEM;
 	if (cJSON_IsObject(params)) {
 		d->alert = cJSON_GetObjectItem(params, "alert");
 		d->extra_args = cJSON_GetObjectItem(params, "extra_args");
-	}
-	if (d->alert) {
-		d->alert_json = cJSON_PrintUnformatted(d->alert);
-		if (!d->alert_json)
-			return -ENOMEM;
 	}
 	/* What firewall-drop's get_json_from_input() makes of that line: the line is msg printed,
 	 * and printing keeps every type and the first of duplicate keys, so the tree answers as
@@ -417,7 +409,6 @@ static int rewrite(struct execq_decision *d)
 static int handle(struct execq_table *t, const char *buf, size_t len, struct execq_decision *d)
 {
 	const cJSON *c;
-	char *text;
 	size_t n;
 	int err;
 
@@ -428,17 +419,16 @@ static int handle(struct execq_table *t, const char *buf, size_t len, struct exe
 	/* Cut only when the lost bytes were part of the string (not just its NUL). */
 	d->truncated =
 		len > EXECQ_READ_MAX && buf[EXECQ_READ_MAX] && !memchr(buf, '\0', EXECQ_READ_MAX);
-	text = strndup(buf, n); /* the C string execd parses: up to the first NUL */
-	if (!text)
-		return -ENOMEM;
-	d->msg = cJSON_Parse(text);
+	/* The C string execd parses, up to the first NUL: parsed where it lies, not copied. */
+	n = strnlen(buf, n);
+	d->msg = cJSON_ParseWithLength(buf, n);
 	if (!d->msg) {
-		err = fail(d, set_text(&d->error, EXEC_INV_JSON, text));
+		err = fail(d, set_text(&d->error, EXEC_INV_JSON, (int)n, buf));
 		goto out;
 	}
 	c = cJSON_GetObjectItem(d->msg, "command");
 	if (!cJSON_IsString(c)) {
-		err = fail(d, set_text(&d->error, EXEC_INV_CMD, text));
+		err = fail(d, set_text(&d->error, EXEC_INV_CMD, (int)n, buf));
 		goto out;
 	}
 	/* Unix only, before any lookup: exactly this name, no timeout suffix. */
@@ -459,7 +449,6 @@ static int handle(struct execq_table *t, const char *buf, size_t len, struct exe
 	d->kind = EXECQ_RUN;
 	err = rewrite(d);
 out:
-	free(text);
 	if (d->kind != EXECQ_RUN) {
 		cJSON_Delete(d->msg);
 		d->msg = NULL;
@@ -482,11 +471,62 @@ int execq_handle(struct execq_table *t, const void *buf, size_t len, struct exec
 
 char *execq_render(struct execq_decision *d, const char *verb)
 {
+	char *out;
+
 	if (d->kind != EXECQ_RUN || !d->msg || !verb)
 		return NULL;
 	if (replace_str(d->msg, "command", verb))
 		return NULL;
-	return cJSON_PrintUnformatted(d->msg);
+	out = cJSON_PrintUnformatted(d->msg);
+	/* Back to "add": add_json, printed when first asked for, is always the add message. */
+	if (replace_str(d->msg, "command", "add")) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+const char *execq_add_json(struct execq_decision *d)
+{
+	if (d->kind != EXECQ_RUN || !d->msg)
+		return NULL;
+	if (!d->add_json)
+		d->add_json = cJSON_PrintUnformatted(d->msg);
+	return d->add_json;
+}
+
+int execq_alert_text(const struct execq_decision *d, struct execq_text *out)
+{
+	size_t need;
+	char *p;
+
+	out->len = 0;
+	if (d->kind != EXECQ_RUN || !d->alert)
+		return -ENOENT;
+	/* cJSON wants a few bytes to spare; the printed alert is rarely longer than its input. */
+	if (out->cap && cJSON_PrintPreallocated((cJSON *)d->alert, out->p, (int)out->cap, false)) {
+		out->len = strlen(out->p);
+		return 0;
+	}
+	p = cJSON_PrintUnformatted(d->alert);
+	if (!p)
+		return -ENOMEM;
+	need = strlen(p) + 1;
+	/* Kept at the larger size: the next alert that long prints in place. */
+	if (need + EXECQ_TEXT_SPARE > out->cap) {
+		char *q = realloc(out->p, need + EXECQ_TEXT_SPARE);
+
+		if (!q) {
+			free(p);
+			return -ENOMEM;
+		}
+		out->p = q;
+		out->cap = need + EXECQ_TEXT_SPARE;
+	}
+	memcpy(out->p, p, need);
+	out->len = need - 1;
+	free(p);
+	return 0;
 }
 
 const char *execq_srcip(const struct execq_decision *d, struct arxdp_addr *a)
@@ -502,6 +542,5 @@ void execq_decision_free(struct execq_decision *d)
 	free(d->warning);
 	cJSON_Delete(d->msg);
 	free(d->add_json);
-	free(d->alert_json);
 	memset(d, 0, sizeof(*d));
 }

@@ -92,8 +92,7 @@ struct execq_decision {
 	const char *restart_arg; /* EXECQ_RESTART: "manager" or "agent" */
 	/* EXECQ_RUN: */
 	cJSON *msg; /* the message as execd rewrote it (command "add", module, program) */
-	char *add_json; /* the first line execd writes to the program, without the "\n" */
-	char *alert_json; /* parameters.alert as printed in add_json; NULL when absent */
+	char *add_json; /* execq_add_json()'s, printed when first asked for; else NULL */
 	const cJSON *alert, *extra_args; /* into msg; NULL when absent */
 	/* add_json passes an AR program's input check (arproto_parse): else it exits silently */
 	bool ar_valid;
@@ -107,9 +106,27 @@ struct execq_decision {
  */
 int execq_handle(struct execq_table *t, const void *buf, size_t len, struct execq_decision *d);
 /*
+ * The first line execd writes to the program, without the "\n" (msg printed: the fast path
+ * needs no text of it, so it is printed on the first call only). Owned by d; NULL when d is
+ * not EXECQ_RUN or on allocation failure.
+ */
+const char *execq_add_json(struct execq_decision *d);
+
+/* A text buffer kept by the caller between messages, grown when one does not fit. */
+struct execq_text {
+	char *p;
+	size_t cap, len;
+};
+#define EXECQ_TEXT_SPARE 64 /* what cJSON_PrintPreallocated wants beyond the text */
+/*
+ * parameters.alert as add_json prints it (the same bytes), into out: in place when it fits,
+ * without an allocation. 0; -ENOENT when d has no alert (not EXECQ_RUN), -ENOMEM.
+ */
+int execq_alert_text(const struct execq_decision *d, struct execq_text *out);
+/*
  * The message with command set to verb ("continue", "abort", "delete"): what execd writes
- * second, or stores in its timeout list; every other byte equals add_json's. malloc'd, NULL
- * on failure or when d is not EXECQ_RUN.
+ * second, or stores in its timeout list; every other byte equals add_json's (msg's command is
+ * "add" again after the call). malloc'd, NULL on failure or when d is not EXECQ_RUN.
  */
 char *execq_render(struct execq_decision *d, const char *verb);
 /*
