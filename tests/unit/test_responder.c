@@ -324,6 +324,46 @@ Test(responder, stop_bounds_the_wait_for_a_snapshot, .init = setup, .fini = tear
 	pending_free_all(pending);
 }
 
+/* The sweep runs in slices of sweep_slice entries, one pass per tick at most. */
+Test(responder, sweep_in_slices, .init = setup, .fini = teardown)
+{
+	struct arxdp_block v = { .expires_ns = 1, .timeout_s = 1, .origin = ARXDP_ORIGIN_CLI };
+	struct arxdp_addr a;
+	struct persist p;
+	struct bl_fill f;
+	int i, steps = 0;
+	char buf[32];
+	bool more;
+
+	persist_init(&p, s.state_dir);
+	cr_expect_leq(p.sweep_slice, 2048u, "a slice stays well under a millisecond");
+	p.sweep_slice = 100;
+	cr_assert_eq(bl_lock(&bl), 0);
+	for (i = 0; i < 250; i++) {
+		snprintf(buf, sizeof(buf), "198.51.100.%d", i);
+		if (i >= 200)
+			snprintf(buf, sizeof(buf), "2001:db8::%x", i);
+		cr_assert_eq(addr_parse(buf, &a, NULL, 0), 0);
+		v.prefixlen = a.prefixlen;
+		cr_assert_eq(bl_put(&bl, &a, &v), 0, "%s", buf);
+	}
+	bl_unlock(&bl);
+	cr_expect_not(persist_sweep_step(&p, &r), "no budget before the first tick");
+	cr_assert_eq(bl_fill(&bl, &f), 0);
+	cr_expect_eq(f.block4 + f.block6, 250u, "nothing swept without budget");
+	persist_sweep_start(&p);
+	more = persist_sweep_step(&p, &r);
+	cr_expect(more, "250 entries take more than one slice of 100");
+	cr_assert_eq(bl_fill(&bl, &f), 0);
+	cr_expect_geq(f.block4 + f.block6, 150u, "one slice removed at most its 100");
+	for (steps = 1; more && steps < 20; steps++)
+		more = persist_sweep_step(&p, &r);
+	cr_expect_leq(steps, 4, "one pass: %d slices", steps);
+	cr_assert_eq(bl_fill(&bl, &f), 0);
+	cr_expect_eq(f.block4 + f.block6, 0u, "every expired block gone after the pass");
+	cr_expect_not(persist_sweep_step(&p, &r), "the pass wrapped: nothing more this tick");
+}
+
 static char logged[8192];
 
 static void sink(enum log_level level, const char *msg, void *ctx)

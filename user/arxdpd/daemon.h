@@ -76,6 +76,7 @@ struct daemon {
 	int nlfd; /* netlink: this host's addresses changed */
 	int prog_fd; /* the program this daemon loaded or adopted */
 	bool pins_lost; /* said once: the pins are gone and cannot be put back yet */
+	bool sweeping; /* the expiry sweep has budget left this tick: the loop does not sleep */
 	uint64_t ticks, start_mono;
 	bool metrics_file_failed, stop;
 	enum arxdp_xdp_mode used_mode[ARXDP_MAX_IFACES];

@@ -222,7 +222,7 @@ static void tick(struct daemon *d)
 	responder_log_summary(&d->r, mono_now_ns());
 	check_pins(d);
 	execq_in_tick(d);
-	persist_sweep(&d->r);
+	persist_sweep_start(&d->p);
 	poll_alerts(d);
 	daemon_save(d, false);
 	if (++d->ticks % METRICS_FILE_EVERY == 1)
@@ -343,7 +343,8 @@ static void run_loop(struct daemon *d)
 		wait = clients_expire(d);
 		if ((d->in.lock_busy || execq_in_paused(d)) && (wait < 0 || wait > LOCK_RETRY_MS))
 			wait = LOCK_RETRY_MS;
-		n = epoll_wait(d->epfd, evs, ARRAY_SIZE(evs), d->in.tail.more ? 0 : wait);
+		n = epoll_wait(d->epfd, evs, ARRAY_SIZE(evs),
+			       d->in.tail.more || d->sweeping ? 0 : wait);
 		if (n < 0 && errno == EINTR)
 			continue;
 		for (i = 0; i < n; i++) {
@@ -389,6 +390,8 @@ static void run_loop(struct daemon *d)
 			poll_alerts(d);
 		if (execq_in_paused(d))
 			execq_in_event(d);
+		/* One slice per turn, events or not: a steady stream never starves the sweep. */
+		d->sweeping = persist_sweep_step(&d->p, &d->r);
 		fflush(stderr);
 	}
 }

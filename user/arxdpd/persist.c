@@ -18,6 +18,9 @@
 #include "util.h"
 
 #define SWEEP_BUDGET 131072 /* entries scanned per tick: a million-entry pass takes 8 s */
+/* Entries per slice, one slice per turn of the loop: ~0.3 ms here, so a sender on execq (10
+ * datagrams deep) never waits 1 ms behind the sweep, whatever the number of blocks. */
+#define SWEEP_SLICE 1024
 #define SAVE_MIN_INTERVAL_NS (NSEC_PER_SEC / 2)
 #define SAVE_BURST_INTERVAL_NS (5 * NSEC_PER_SEC) /* while alerts keep coming */
 /* wazuh-control and systemd wait 30 s (90 s) before kill -9: the final save must fit after. */
@@ -29,6 +32,7 @@ void persist_init(struct persist *p, const char *dir)
 	memset(p, 0, sizeof(*p));
 	p->dir = dir;
 	p->saver_wait_ns = SAVER_WAIT_NS;
+	p->sweep_slice = SWEEP_SLICE;
 }
 
 static void saver_done(struct persist *p, struct responder *r, int status)
@@ -285,10 +289,22 @@ static void sweep_cb(const struct bl_entry *e, void *ctx)
 	responder_ended(r, &e->addr);
 }
 
-void persist_sweep(struct responder *r)
+void persist_sweep_start(struct persist *p)
 {
-	uint32_t n = 0;
+	p->sweep_credit = SWEEP_BUDGET;
+}
 
-	bl_sweep(r->bl, mono_now_ns(), SWEEP_BUDGET, sweep_cb, r, &n);
+bool persist_sweep_step(struct persist *p, struct responder *r)
+{
+	uint32_t n = 0, slice = p->sweep_credit < p->sweep_slice ? p->sweep_credit : p->sweep_slice;
+
+	if (!slice)
+		return false;
+	bl_sweep(r->bl, mono_now_ns(), slice, sweep_cb, r, &n);
 	responder_flush(r);
+	p->sweep_credit -= slice;
+	/* One pass per tick at most: a small list is not scanned again and again. */
+	if (bl_sweep_at_start(r->bl))
+		p->sweep_credit = 0;
+	return p->sweep_credit > 0;
 }

@@ -21,6 +21,8 @@ struct persist {
 	struct queued_run *covered; /* scripts the running snapshot covers: released after it */
 	uint64_t last_save_mono;
 	uint64_t saver_wait_ns; /* how long a stop waits for a running snapshot (persist_init) */
+	uint32_t sweep_credit; /* entries the expiry sweep may still scan before the next tick */
+	uint32_t sweep_slice; /* entries per slice (persist_init) */
 	struct state_maps maps; /* the maps this daemon writes, as every snapshot records them */
 };
 
@@ -53,7 +55,13 @@ bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status
  * left, or logged as deleted when it ran out. A corrupt state file is moved aside.
  */
 int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos);
-/* Removes expired blocks, a bounded slice per call, logging each as firewall-drop would. */
-void persist_sweep(struct responder *r);
+/*
+ * The expiry sweep, which removes expired blocks and logs each as firewall-drop would: each
+ * tick grants a budget (a million-entry pass takes 8 s), spent in small slices, one per turn
+ * of the event loop, so events wait behind a slice, never behind a pass. step: one slice;
+ * true while budget is left and the pass has not wrapped.
+ */
+void persist_sweep_start(struct persist *p);
+bool persist_sweep_step(struct persist *p, struct responder *r);
 
 #endif /* ARXDPD_PERSIST_H */

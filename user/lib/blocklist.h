@@ -156,6 +156,8 @@ int bl_foreach(struct blocklist *bl, int (*cb)(const struct bl_entry *e, void *c
  */
 int bl_sweep(struct blocklist *bl, uint64_t now_mono_ns, uint32_t budget,
 	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept);
+/* Whether the next bl_sweep() starts a pass: none began yet, or the last one wrapped. */
+bool bl_sweep_at_start(const struct blocklist *bl);
 
 /* Global counters summed over CPUs and interfaces. */
 int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX]);

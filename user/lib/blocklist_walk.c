@@ -354,6 +354,13 @@ struct sweep_cursor {
 	struct chunk_cursor c;
 };
 
+bool bl_sweep_at_start(const struct blocklist *bl)
+{
+	const struct sweep_cursor *cur = bl->sweep;
+
+	return !cur || (cur->map == 0 && !cur->c.started);
+}
+
 int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 	     void (*cb)(const struct bl_entry *e, void *ctx), void *ctx, uint32_t *swept)
 {
