@@ -122,6 +122,10 @@ A_NOHOT, A_NOHOT_R = "without hot tier − floor", "without hot tier / xdp-filte
 A_SMALL = "at capacity 16,384 − floor"
 C_ARXDP, C_NOPF, C_NOHOT, C_RATIO = "arxdp − PASS", "without prefilter − PASS", "without hot tier − PASS", "arxdp / PASS"
 C_PASS = "bare PASS"
+# What report_selftest.py checks against bench-paths' output statements, so that a renamed
+# column fails the selftest instead of turning this section into the tool's raw output.
+COLUMNS = ("Attack, N", A_ARXDP, A_XDPF, A_RATIO, A_NOHOT, A_NOHOT_R, A_SMALL, "Clean, N", C_PASS, C_ARXDP,
+           C_NOPF, C_NOHOT, C_RATIO, "(arxdp / without:", "Hot tier: ")
 
 
 def prose(text):
