@@ -4,7 +4,8 @@
 # has one when the report of a run that measured nothing (every tool "not run": no root, no
 # BPF, a second or so) writes it, or when a tool's own output statements print it (its
 # format specifiers and shell expansions match anything): the report passes a tool's
-# output through verbatim.
+# output through verbatim. It also fails when a column report_paths.py reads from bench-paths'
+# tables is no longer in tools/bench-paths.c's output statements.
 import glob
 import os
 import re
@@ -46,6 +47,21 @@ def tool_patterns(root):
     return pats
 
 
+def printed(path):
+    """The text of a C tool's printf() format strings, adjacent literals joined."""
+    src = open(path).read()
+    return "\n".join("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+                     for m in re.finditer(r'printf\s*\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', src))
+
+
+def stale_columns(root):
+    """report_paths' column names that tools/bench-paths.c no longer prints."""
+    sys.path.insert(0, os.path.join(root, "scripts", "bench"))
+    import report_paths
+    text = printed(os.path.join(root, "tools", "bench-paths.c"))
+    return [c for c in report_paths.COLUMNS if c not in text]
+
+
 def dry_report(report_py, tmp):
     md = os.path.join(tmp, "BENCHMARKS.md")
     os.mkdir(os.path.join(tmp, "tools"))
@@ -80,6 +96,12 @@ def main(report_py, doc):
     # The check itself must be able to fail: a heading nobody writes is caught.
     if not unexplained(["## A section written by hand"], gen_h, pats):
         print("bench selftest: the check accepts a heading no generator writes")
+        return 1
+    stale = stale_columns(root)
+    for c in stale:
+        print(f"bench selftest: column '{c}' of scripts/bench/report_paths.py: tools/bench-paths.c does not "
+              "print it: the section would fall back to the tool's raw output")
+    if stale:
         return 1
     bad = unexplained(doc_h, gen_h, pats)
     for h in bad:
