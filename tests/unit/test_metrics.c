@@ -278,7 +278,7 @@ static char *render(enum daemon_fixture d)
 	cr_assert(!daemon_json[d] || st, "fixture %d is not JSON", d);
 	m = open_memstream(&buf, &len);
 	cr_assert_not_null(m);
-	cr_assert_eq(metrics_render(m, &bl, "/nonexistent/arxdp-test-pin", st), 0);
+	cr_assert_eq(metrics_render(m, &bl, "/nonexistent/arxdp-test-pin", st, NULL), 0);
 	cr_assert_eq(fclose(m), 0);
 	cJSON_Delete(st);
 	return buf;
@@ -562,6 +562,70 @@ ParameterizedTest(struct sample_case *c, exposition, sample)
 	cr_expect_eq(has_line(text, c->line, c->prefix), c->present, "%s '%s' (daemon fixture %d)",
 		     c->present ? "missing" : "unexpected", c->line, c->daemon);
 	free(text);
+}
+
+/* The daemon's way: the breakdown from its sweep's tally, never a walk of the maps. */
+enum tally_fixture { T_SWEPT, T_GIVEN, T_EARLY };
+
+struct tally_case {
+	int tally;
+	char line[160];
+	bool present, prefix;
+};
+
+/* clang-format off */
+static const struct tally_case tally_cases[] = {
+	/* A full pass of the real sweep counts what the walk counts (the expired one goes). */
+	{ T_SWEPT, "arxdp_blocks_total{origin=\"cli\"} 2", true, false },
+	{ T_SWEPT, "arxdp_blocks_total{origin=\"alert\"} 1", true, false },
+	{ T_SWEPT, "arxdp_blocks_total{origin=\"firewall-drop\"} 1", true, false },
+	{ T_SWEPT, "arxdp_blocks_total{origin=\"state\"} 1", true, false },
+	{ T_SWEPT, "arxdp_blocked_addresses{family=\"ipv4\"} 3", true, false },
+	{ T_SWEPT, "arxdp_blocked_addresses{family=\"ipv6\"} 2", true, false },
+	/* A tally given is what is reported: these figures are in no map. */
+	{ T_GIVEN, "arxdp_blocks_total{origin=\"cli\"} 7", true, false },
+	{ T_GIVEN, "arxdp_blocks_total{origin=\"state\"} 2", true, false },
+	{ T_GIVEN, "arxdp_blocked_addresses{family=\"ipv4\"} 11", true, false },
+	{ T_GIVEN, "arxdp_blocked_addresses{family=\"ipv6\"} 13", true, false },
+	{ T_GIVEN, "arxdp_map_entries{map=\"" ARXDP_MAP_BLOCK4 "\"} 3", true, false },
+	/* Before the first pass ended: no count rather than a wrong 0; the rest is there. */
+	{ T_EARLY, "# HELP arxdp_blocks_total ", false, true },
+	{ T_EARLY, "arxdp_blocked_addresses", false, true },
+	{ T_EARLY, "arxdp_map_entries{map=\"" ARXDP_MAP_BLOCK4 "\"} 3", true, false },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(exposition, tally)
+{
+	return cr_make_param_array(struct tally_case, tally_cases, ARRAY_SIZE(tally_cases));
+}
+
+ParameterizedTest(struct tally_case *c, exposition, tally)
+{
+	struct bl_tally t = {};
+	char *buf = NULL;
+	size_t len = 0;
+	uint32_t swept;
+	FILE *m;
+
+	bl_sweep_tally(&bl, &t);
+	cr_expect_not(t.valid, "no pass yet");
+	if (c->tally == T_SWEPT) {
+		cr_assert_eq(bl_sweep(&bl, mono_now_ns(), UINT32_MAX, NULL, NULL, &swept), 0);
+		bl_sweep_tally(&bl, &t);
+		cr_assert(t.valid, "one full pass");
+	} else if (c->tally == T_GIVEN) {
+		t = (struct bl_tally){ .valid = true, .v4 = 11, .v6 = 13 };
+		t.by_origin[ARXDP_ORIGIN_CLI] = 7;
+		t.by_origin[ARXDP_ORIGIN_STATE] = 2;
+	}
+	m = open_memstream(&buf, &len);
+	cr_assert_not_null(m);
+	cr_assert_eq(metrics_render(m, &bl, "/nonexistent/arxdp-test-pin", NULL, &t), 0);
+	cr_assert_eq(fclose(m), 0);
+	cr_expect_eq(has_line(buf, c->line, c->prefix), c->present, "%s '%s' (tally fixture %d)",
+		     c->present ? "missing" : "unexpected", c->line, c->tally);
+	free(buf);
 }
 
 Test(exposition, dropped_bytes)

@@ -305,7 +305,7 @@ static int metrics_cb(FILE *out, void *ctx)
 {
 	const struct metrics_cli *m = ctx;
 
-	return metrics_render(out, m->bl, m->pin_dir, m->daemon);
+	return metrics_render(out, m->bl, m->pin_dir, m->daemon, NULL);
 }
 
 int do_metrics(struct cli *cli, int argc, char **argv)

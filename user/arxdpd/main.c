@@ -169,7 +169,11 @@ int daemon_render_metrics(FILE *out, void *ctx)
 {
 	struct daemon *d = ctx;
 	cJSON *st = daemon_status(d);
-	int err = metrics_render(out, &d->bl, d->s.pin_dir, st);
+	struct bl_tally tally;
+	int err;
+
+	bl_sweep_tally(&d->bl, &tally);
+	err = metrics_render(out, &d->bl, d->s.pin_dir, st, &tally);
 
 	cJSON_Delete(st);
 	return err;

@@ -159,6 +159,19 @@ int bl_sweep(struct blocklist *bl, uint64_t now_mono_ns, uint32_t budget,
 /* Whether the next bl_sweep() starts a pass: none began yet, or the last one wrapped. */
 bool bl_sweep_at_start(const struct blocklist *bl);
 
+/* Live blocks by origin and family, as the sweep counted them over a pass. */
+struct bl_tally {
+	bool valid; /* false until a first pass ended */
+	uint64_t by_origin[ARXDP_ORIGIN_MAX];
+	uint64_t v4, v6;
+};
+/*
+ * The tally of the sweep's last complete pass, so that a daemon can report the breakdown
+ * without walking the maps in its loop: as old as that pass (entries changed while it ran are
+ * counted where the pass found them).
+ */
+void bl_sweep_tally(const struct blocklist *bl, struct bl_tally *out);
+
 /* Global counters summed over CPUs and interfaces. */
 int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX]);
 /*

@@ -352,7 +352,28 @@ static int uncount(struct blocklist *bl, enum bl_map m, const __u8 *gone, __u32 
 struct sweep_cursor {
 	int map;
 	struct chunk_cursor c;
+	struct bl_tally run, last; /* the pass going on, the last complete one */
 };
+
+static void tally_add(struct bl_tally *t, enum bl_map m, const struct arxdp_block *v)
+{
+	if (v->origin < ARXDP_ORIGIN_MAX)
+		t->by_origin[v->origin]++;
+	if (map_base(m) == MAP_BLOCK4 || map_base(m) == MAP_CIDR4)
+		t->v4++;
+	else
+		t->v6++;
+}
+
+void bl_sweep_tally(const struct blocklist *bl, struct bl_tally *out)
+{
+	const struct sweep_cursor *cur = bl->sweep;
+
+	if (cur)
+		*out = cur->last;
+	else
+		memset(out, 0, sizeof(*out));
+}
 
 bool bl_sweep_at_start(const struct blocklist *bl)
 {
@@ -383,8 +404,11 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 	}
 	cur = bl->sweep;
 	/* An unbounded call is a full pass: from the top, whatever an earlier call left. */
-	if (budget == UINT32_MAX)
-		memset(cur, 0, sizeof(*cur));
+	if (budget == UINT32_MAX) {
+		cur->map = 0;
+		memset(&cur->c, 0, sizeof(cur->c));
+		memset(&cur->run, 0, sizeof(cur->run));
+	}
 	keys = calloc(BATCH, sizeof(*keys));
 	vals = calloc(BATCH, sizeof(*vals));
 	gone = calloc(BATCH, 16);
@@ -402,8 +426,10 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 		scanned += got;
 		/* The lock is held per chunk, not per scan: writers wait microseconds. */
 		for (i = 0; i < got; i++) {
-			if (!bl_expired(&vals[i], now))
+			if (!bl_expired(&vals[i], now)) {
+				tally_add(&cur->run, cur->map, &vals[i]);
 				continue;
+			}
 			if (!locked) {
 				err = bl_lock(bl);
 				if (err)
@@ -414,8 +440,12 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 			/* Re-check under the lock: a writer may have renewed it, or deleted and
 			 * added it again in the other tier (whose own pass then sees it). */
 			if (bl_locate(bl, &e.addr, &e.v, &where) ||
-			    where != (enum bl_map)cur->map || !bl_expired(&e.v, now))
+			    where != (enum bl_map)cur->map)
 				continue;
+			if (!bl_expired(&e.v, now)) {
+				tally_add(&cur->run, cur->map, &e.v);
+				continue;
+			}
 			e.dropped.packets = e.v.packets;
 			e.dropped.bytes = e.v.bytes;
 			if (cb)
@@ -435,6 +465,9 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 			memset(&cur->c, 0, sizeof(cur->c));
 			if (++cur->map == MAP_NUM) {
 				cur->map = 0;
+				cur->last = cur->run;
+				cur->last.valid = true;
+				memset(&cur->run, 0, sizeof(cur->run));
 				break; /* wrapped: one full pass at most per call */
 			}
 		}

@@ -319,7 +319,8 @@ static void render_daemon(FILE *out, const cJSON *st)
 		      "Stateful responses waiting for their delete.");
 }
 
-int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const cJSON *daemon_status)
+int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const cJSON *daemon_status,
+		   const struct bl_tally *tally)
 {
 	static const char *const origins[ARXDP_ORIGIN_MAX] = {
 		[ARXDP_ORIGIN_NONE] = "none",	[ARXDP_ORIGIN_ALERT] = "alert",
@@ -352,22 +353,34 @@ int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const c
 		pr_warn("pin directory '%s': cannot read map fill: %s", pin_dir, strerror(-err));
 		goto out;
 	}
-	err = bl_foreach(bl, walk_cb, &w);
-	if (err)
-		goto out;
+	if (tally) {
+		/* A daemon's loop never walks a million entries: its sweep counted them. */
+		memcpy(w.by_origin, tally->by_origin, sizeof(w.by_origin));
+		w.v4 = tally->v4;
+		w.v6 = tally->v6;
+	} else {
+		err = bl_foreach(bl, walk_cb, &w);
+		if (err)
+			goto out;
+	}
 	bl_meta(bl, &meta); /* zeroed when it cannot be read: no dry-run flag to report */
 
 	head(out, "arxdp_build_info", "gauge", "arxdp's version; always 1.");
 	sample(out, "arxdp_build_info", "version", ARXDP_VERSION, NULL, NULL, 1);
 	render_traffic(out, &r);
-	head(out, "arxdp_blocks_total", "gauge",
-	     "Live blocks in the maps now, by origin (a gauge despite the name: not cumulative).");
-	for (i = 1; i < ARXDP_ORIGIN_MAX; i++)
-		sample(out, "arxdp_blocks_total", "origin", origins[i], NULL, NULL, w.by_origin[i]);
-	head(out, "arxdp_blocked_addresses", "gauge",
-	     "Live blocks (exact addresses and prefixes) in the maps, by family.");
-	sample(out, "arxdp_blocked_addresses", "family", "ipv4", NULL, NULL, w.v4);
-	sample(out, "arxdp_blocked_addresses", "family", "ipv6", NULL, NULL, w.v6);
+	/* Before the daemon's first sweep pass ended there is no count: no sample, not a 0. */
+	if (!tally || tally->valid) {
+		head(out, "arxdp_blocks_total", "gauge",
+		     "Live blocks in the maps now, by origin (a gauge despite the name: not "
+		     "cumulative).");
+		for (i = 1; i < ARXDP_ORIGIN_MAX; i++)
+			sample(out, "arxdp_blocks_total", "origin", origins[i], NULL, NULL,
+			       w.by_origin[i]);
+		head(out, "arxdp_blocked_addresses", "gauge",
+		     "Live blocks (exact addresses and prefixes) in the maps, by family.");
+		sample(out, "arxdp_blocked_addresses", "family", "ipv4", NULL, NULL, w.v4);
+		sample(out, "arxdp_blocked_addresses", "family", "ipv6", NULL, NULL, w.v6);
+	}
 	head(out, "arxdp_map_entries", "gauge",
 	     "Entries in each block map, expired ones not yet swept included.");
 	sample(out, "arxdp_map_entries", "map", ARXDP_MAP_BLOCK4, NULL, NULL, f.block4);

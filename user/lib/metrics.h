@@ -29,16 +29,18 @@
  *   arxdpd_blocks_tracked, arxdpd_errors_total{kind}, arxdpd_scripts_total{event},
  *   arxdpd_scripts_running, arxdpd_scripts_queued, arxdpd_scripts_pending_deletes.
  *
- * Cost: one walk of the block maps per render (for the origin and family breakdown), one
- * counter lookup per block inside bl_foreach(). With a million blocks that is about a second
- * of CPU per scrape: scrape every 15 s or more, not every second.
+ * Cost: without a tally, one walk of the block maps per render (for the origin and family
+ * breakdown), one counter lookup per block inside bl_foreach(): with a million blocks about a
+ * second of CPU, fine for `arxdp metrics`. arxdpd passes its expiry sweep's tally instead
+ * (bl_sweep_tally(): the last complete pass, up to a second old, 8 s at a million blocks) and
+ * never walks the maps in its loop; until its first pass ended, the two gauges are absent.
  *
  * Wiring into arxdpd (single-threaded epoll loop):
  *
  *	static int render_metrics(FILE *out, void *ctx)
  *	{
  *		cJSON *st = status_json();              // the "daemon" object of the status reply
- *		int err = metrics_render(out, &d.bl, d.s.pin_dir, st);
+ *		int err = metrics_render(out, &d.bl, d.s.pin_dir, st, &tally);
  *
  *		cJSON_Delete(st);
  *		return err;
@@ -74,10 +76,11 @@ typedef int (*metrics_render_fn)(FILE *out, void *ctx);
 /*
  * Renders every arxdp_* series from the maps of bl (interfaces judged against pin_dir) and, when
  * daemon_status (the "daemon" object of arxdpd's status reply) is not NULL, the arxdpd_* series.
+ * tally: the live blocks by origin and family from a sweep (see Cost above), or NULL to walk.
  * Returns 0, -EIO when out failed, or the map read error.
  */
 int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir,
-		   const cJSON *daemon_status);
+		   const cJSON *daemon_status, const struct bl_tally *tally);
 
 /* Writes s as a label value: \, " and newline escaped, as the text format 0.0.4 requires. */
 void metrics_put_label(FILE *out, const char *s);
