@@ -439,8 +439,7 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 			addr_of(&keys[i], cur->map, &e.addr);
 			/* Re-check under the lock: a writer may have renewed it, or deleted and
 			 * added it again in the other tier (whose own pass then sees it). */
-			if (bl_locate(bl, &e.addr, &e.v, &where) ||
-			    where != (enum bl_map)cur->map)
+			if (bl_locate(bl, &e.addr, &e.v, &where) || where != (enum bl_map)cur->map)
 				continue;
 			if (!bl_expired(&e.v, now)) {
 				tally_add(&cur->run, cur->map, &e.v);

@@ -79,8 +79,8 @@ typedef int (*metrics_render_fn)(FILE *out, void *ctx);
  * tally: the live blocks by origin and family from a sweep (see Cost above), or NULL to walk.
  * Returns 0, -EIO when out failed, or the map read error.
  */
-int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir,
-		   const cJSON *daemon_status, const struct bl_tally *tally);
+int metrics_render(FILE *out, struct blocklist *bl, const char *pin_dir, const cJSON *daemon_status,
+		   const struct bl_tally *tally);
 
 /* Writes s as a label value: \, " and newline escaped, as the text format 0.0.4 requires. */
 void metrics_put_label(FILE *out, const char *s);
