@@ -126,6 +126,10 @@ check "metrics textfile written" wait_for 3 test -s "$W/arxdp.prom"
 check "textfile has the daemon's series" grep -q '^arxdpd_up 1' "$W/arxdp.prom"
 body=$(python3 -c 'import urllib.request,sys; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=3).read().decode())' "$MPORT" 2>&1)
 check "loopback /metrics counts the attacker's drops" grep -q '^arxdp_dropped_packets_total{ifname="'"$XA"'",family="ipv4"} [1-9]' <<<"$body"
+# The live-block breakdown comes from the sweep's last pass (at most a tick old), not a walk.
+scrape() { python3 -c 'import urllib.request,sys; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=3).read().decode())' "$MPORT" 2>&1; }
+alert_blocks_shown() { scrape | grep -q '^arxdp_blocks_total{origin="alert"} [1-9]'; }
+check "/metrics shows the alert's block by origin after a sweep pass" wait_for 3 alert_blocks_shown
 
 # White-listed host: an alert about it blocks nothing
 python3 "$GEN" 5712 10 198.18.4.2 >>"$ALERTS"
