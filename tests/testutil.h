@@ -2,7 +2,7 @@
 /*
  * This file contains the set-up the unit and BPF tests share: a bound on a case that could
  * hang, a private temporary directory and its removal, a forked helper process (a lock
- * holder, a peer on a socket) ended and reaped, and the logger's warnings captured for a
+ * holder, a peer on a socket) ended and reaped, a fixture file's line, and the logger's warnings captured for a
  * case to check what was said. Static inline, so that every test binary keeps its one source.
  */
 #ifndef ARXDP_TESTUTIL_H
@@ -34,6 +34,21 @@ static inline void tu_deadline(unsigned int seconds)
 static inline uint64_t tu_ms_since(uint64_t t0)
 {
 	return (mono_now_ns() - t0) / 1000000;
+}
+
+/* Line want (1-based) of a fixture file, newline kept, in a buffer of size len. */
+static inline char *tu_read_line(const char *path, int want, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	cr_assert_not_null(f, "open %s (tests run from the repository root)", path);
+	while (fgets(buf, (int)len, f))
+		if (++n == want)
+			break;
+	fclose(f);
+	cr_assert_eq(n, want, "%s has fewer than %d lines", path, want);
+	return buf;
 }
 
 /* Makes a fresh /tmp/arxdp-test-<name>.XXXXXX into dir. */

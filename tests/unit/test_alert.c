@@ -11,6 +11,7 @@
 #include <criterion/parameterized.h>
 #include <cjson/cJSON.h>
 #include "alert.h"
+#include "testutil.h"
 
 #define SAMPLES "tests/data/alerts/samples.jsonl"
 
@@ -61,16 +62,8 @@ ParameterizedTestParameters(alert, samples)
 static char *read_line(const char *path, int want)
 {
 	static char buf[ALERT_LINE_MAX + 2];
-	FILE *f = fopen(path, "r");
-	int n = 0;
 
-	cr_assert_not_null(f, "open %s (tests run from the repository root)", path);
-	while (fgets(buf, sizeof(buf), f))
-		if (++n == want)
-			break;
-	fclose(f);
-	cr_assert_eq(n, want, "%s has fewer than %d lines", path, want);
-	return buf;
+	return tu_read_line(path, want, buf, sizeof(buf));
 }
 
 ParameterizedTest(struct sample_case *c, alert, samples)

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include "alert.h"
 #include "sbuf.h"
+#include "testutil.h"
 
 struct tree_case {
 	char file[64];
@@ -57,15 +58,8 @@ ParameterizedTestParameters(alert_tree, same_as_parse)
 static char *read_line(const char *path, int want)
 {
 	static char buf[ALERT_LINE_MAX + 2];
-	FILE *f = fopen(path, "r");
-	int n = 0;
 
-	cr_assert_not_null(f, "open %s (tests run from the repository root)", path);
-	while (fgets(buf, sizeof(buf), f))
-		if (++n == want)
-			break;
-	fclose(f);
-	cr_assert_eq(n, want, "%s has fewer than %d lines", path, want);
+	tu_read_line(path, want, buf, sizeof(buf));
 	buf[strcspn(buf, "\n")] = '\0';
 	return buf;
 }
