@@ -2,8 +2,9 @@
 /*
  * This file contains the set-up the unit and BPF tests share: a bound on a case that could
  * hang, a private temporary directory and its removal, a forked helper process (a lock
- * holder, a peer on a socket) ended and reaped, a fixture file's line, and the logger's warnings captured for a
- * case to check what was said. Static inline, so that every test binary keeps its one source.
+ * holder, a peer on a socket) ended and reaped, a fixture file's line, and the logger's
+ * warnings captured for a case to check what was said. Static inline, so that every test
+ * binary keeps its one source.
  */
 #ifndef ARXDP_TESTUTIL_H
 #define ARXDP_TESTUTIL_H
