@@ -79,6 +79,9 @@ TOOLS := $(patsubst tools/%.c,$(OUTPUT)/tools/%,$(TOOL_SRCS))
 TOOL_BPF_SRCS := $(wildcard tools/*.bpf.c)
 TOOL_SKELS := $(patsubst tools/%.bpf.c,$(OUTPUT)/tools/%.skel.h,$(TOOL_BPF_SRCS))
 TOOLS := $(filter-out $(patsubst tools/%.bpf.c,$(OUTPUT)/tools/%.bpf,$(TOOL_BPF_SRCS)),$(TOOLS))
+# tools/trafficgen-*.c are parts of trafficgen (one command builds it: see its rule), not tools.
+TRAFFICGEN_PARTS := $(wildcard tools/trafficgen-*.c)
+TOOLS := $(filter-out $(patsubst tools/%.c,$(OUTPUT)/tools/%,$(TRAFFICGEN_PARTS)),$(TOOLS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(wildcard tests/bpf/test_*.c))
@@ -175,6 +178,10 @@ $(PROGS): $(OUTPUT)/%: $(OUTPUT)/user/%/main.o $(OUTPUT)/prog-%.a $(LIB)
 $(OUTPUT)/tools/%: tools/%.c $(LIB) $(TOOL_SKELS) | $(OUTPUT)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/tools $(ALL_LDFLAGS) $< $(LIB) $(LIBS) -lpthread -o $@
+
+$(OUTPUT)/tools/trafficgen: tools/trafficgen.c $(TRAFFICGEN_PARTS) tools/trafficgen.h $(LIB) $(TOOL_SKELS) | $(OUTPUT)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/tools $(ALL_LDFLAGS) $< $(TRAFFICGEN_PARTS) $(LIB) $(LIBS) -lpthread -o $@
 
 $(OUTPUT)/tests/unit/%: tests/unit/%.c $(PROG_LIBS) $(LIB) | $(OUTPUT)/tests/unit
 	$(call msg,CC,$@)
