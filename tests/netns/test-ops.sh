@@ -291,6 +291,9 @@ for form in "--pin-dir $long list" "list --pin-dir $long"; do
 	check "a 600-character --pin-dir ($(cut -c1-12 <<<"$form")...) exits 2 (rc $rc)" test "$rc" -eq 2
 	check "and says it is too long" grep -q "too long: at most 511 characters" <<<"$err"
 done
+err=$(ARXDP_PIN_DIR=$long "$ARXDP" list 2>&1 >/dev/null); rc=$?
+check "a 600-character ARXDP_PIN_DIR exits 2, not the default directory (rc $rc)" test "$rc" -eq 2
+check "and says which variable" grep -q "environment 'ARXDP_PIN_DIR'" <<<"$err"
 
 # ---- arxdp top ----
 out=$("$ARXDP" top --once --interval 300 </dev/null)

@@ -153,7 +153,13 @@ int main(int argc, char **argv)
 	int c, err, sub_argc;
 	char **sub_argv;
 
-	settings_defaults(&cli.s);
+	if (settings_defaults(&cli.s)) {
+		fprintf(stderr,
+			"arxdp: environment 'ARXDP_PIN_DIR' or 'ARXDP_SOCKET': value is too "
+			"long: at most %d characters\n",
+			ARXDP_PATH_LEN - 1);
+		return 2;
+	}
 	log_init("arxdp", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
 
 	/* Global options come before the command ("+": stop at the first non-option). */
