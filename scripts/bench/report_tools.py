@@ -194,6 +194,11 @@ made; the figures in this list are from then, not from this run):
   byte for byte what a write per line gives. The Wazuh home is found with one readlink() of
   /proc/self/exe (the kernel's name is already the real path) instead of realpath()'s readlink
   per component. An add is now about 110 system calls, a CLI block about 90.
+- The settings held eight PATH_MAX paths: 35 KiB, zeroed on the stack and again in the heap
+  by `settings_parse()` before it was copied, some 14 page faults at every start. The paths
+  are 512-byte fields now (a longer value is refused, naming the file, line and element;
+  `test_config`'s `long_paths`): 7 KiB. `arxdp list` zeroed an 80 KiB key buffer for each
+  walk, 15 page faults for a nearly empty table; every chunk is read before it is used.
 
 What remains above /bin/true{add} (the floors bound it): exec and dynamic linking of
 libc and libcjson cost nothing measurable over /bin/true (1.03×), and opening a pinned map,
@@ -201,12 +206,10 @@ writing it and appending a log line 0.06× more (1.09×): that is the floor of a
 linked as this one is; linked statically without libcjson it is 0.94×, below /bin/true
 (which is dynamic). A page fault costs about 2 µs here (measured: 17 fresh pages, 35 µs).
 Our programs add about 0.15× of their own start-up to that floor (`arxdp version`, 1.19×: a
-0.5–1.2 MB binary's pages and relocations, and the settings, a 33 KiB structure zeroed on the
-stack and again in the heap by `settings_parse()` before it is copied: some 17 page faults),
-then about 0.15× in the verb: opening eight pinned maps and reading five maps' info, the
+0.5–1.2 MB binary's pages and relocations, and reading arxdp.conf), then about 0.15× in the verb: opening eight pinned maps and reading five maps' info, the
 RTM_GETADDR dump of the never-block guard (made by a delete or a list too, which do not need
 it), the pin-directory lock, the prefilter's count and page, the map write. The next steps
-are in those library parts (settings, blocklist open), not in the programs.
+are in those library parts (blocklist open, the log's local time), not in the programs.
 
 `make bench-check` runs `tools/bench-exec.sh --check`: it fails when a drop-in or CLI case
 exceeds 1.6× /bin/true in CPU time (`BENCH_EXEC_MAX_RATIO`; the goal is 1.3×, the margin is

@@ -283,6 +283,18 @@ check "no temporary file left behind" test "$(ls -A "$T")" = arxdp.prom
 check "a missing directory is an error" eval '! "$ARXDP" metrics --textfile "$W/nodir/arxdp.prom" 2>/dev/null'
 check "and nothing is created for it" test ! -e "$W/nodir"
 
+# ---- a pin directory too long for the settings: refused, never cut short ----
+long="/sys/fs/bpf/$(printf 'x%.0s' $(seq 600))"
+for form in "--pin-dir $long list" "list --pin-dir $long"; do
+	# shellcheck disable=SC2086 # word splitting of the form is the point
+	err=$("$ARXDP" $form 2>&1 >/dev/null); rc=$?
+	check "a 600-character --pin-dir ($(cut -c1-12 <<<"$form")...) exits 2 (rc $rc)" test "$rc" -eq 2
+	check "and says it is too long" grep -q "too long: at most 511 characters" <<<"$err"
+done
+err=$(ARXDP_PIN_DIR=$long "$ARXDP" list 2>&1 >/dev/null); rc=$?
+check "a 600-character ARXDP_PIN_DIR exits 2, not the default directory (rc $rc)" test "$rc" -eq 2
+check "and says which variable" grep -q "environment 'ARXDP_PIN_DIR'" <<<"$err"
+
 # ---- arxdp top ----
 out=$("$ARXDP" top --once --interval 300 </dev/null)
 check "top --once shows the header" grep -q '^arxdp top' <<<"$out"

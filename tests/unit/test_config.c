@@ -10,6 +10,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include "arxdp.h"
 #include "config.h"
 #include "log.h"
 
@@ -449,6 +450,97 @@ ParameterizedTest(struct set_case *c, config, invalid_settings)
 	cr_expect_eq(settings_parse(&s, "mem", c->xml, strlen(c->xml), err, sizeof(err)), -EINVAL);
 	cr_expect_str_eq(err, c->err);
 	cr_expect_eq(memcmp(&s, &before, sizeof(s)), 0, "a failed load leaves *s alone");
+}
+
+/* Values at and past ARXDP_PATH_LEN: a path that does not fit is refused, never cut. */
+struct long_case {
+	char before[80]; /* elements ahead of the long one, on line 2 */
+	char elem[24]; /* given "/aaa..." of len characters, on the next line */
+	char env[24]; /* or this variable */
+	int len, ret;
+	char err[240];
+};
+
+ParameterizedTestParameters(config, long_paths)
+{
+	static struct long_case cases[] = {
+		{ "", "pin_dir", "", ARXDP_PATH_LEN - 1, 0, "" },
+		{ "", "pin_dir", "", ARXDP_PATH_LEN, -ENAMETOOLONG,
+		  "arxdp.conf 'mem' line 2: <pin_dir>: value is too long: at most 511 characters" },
+		{ "\n", "metrics_textfile", "", ARXDP_PATH_LEN, -ENAMETOOLONG,
+		  "arxdp.conf 'mem' line 3: <metrics_textfile>: value is too long: at most 511 "
+		  "characters" },
+		{ "<alerts>/a</alerts><ar_log>/l</ar_log>\n", "wazuh_home", "", ARXDP_PATH_LEN - 16,
+		  0, "" },
+		{ "", "wazuh_home", "", ARXDP_PATH_LEN - 15, -ENAMETOOLONG,
+		  "arxdp.conf 'mem' line 2: <wazuh_home>: <ossec_conf> under this home would be "
+		  "longer than 511 characters: shorten the home or set <ossec_conf>" },
+		{ "<ossec_conf>/o</ossec_conf><alerts>/a</alerts>\n", "wazuh_home", "", 490,
+		  -ENAMETOOLONG,
+		  "arxdp.conf 'mem' line 3: <wazuh_home>: <ar_log> under this home would be longer "
+		  "than 511 characters: shorten the home or set <ar_log>" },
+		{ "", "", "ARXDP_SOCKET", ARXDP_PATH_LEN - 1, 0, "" },
+		{ "", "", "ARXDP_PIN_DIR", ARXDP_PATH_LEN, -ENAMETOOLONG,
+		  "environment 'ARXDP_PIN_DIR': value is too long: at most 511 characters" },
+	};
+
+	return cr_make_param_array(struct long_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct long_case *c, config, long_paths)
+{
+	struct arxdp_settings s, before;
+	char err[CONFIG_ERR_MAX] = "", val[ARXDP_PATH_LEN + 8], xml[2 * ARXDP_PATH_LEN];
+	int n;
+
+	unsetenv("ARXDP_PIN_DIR");
+	unsetenv("ARXDP_SOCKET");
+	cr_assert_lt(c->len, (int)sizeof(val));
+	memset(val, 'a', (size_t)c->len);
+	val[0] = '/';
+	val[c->len] = '\0';
+	if (c->env[0]) {
+		setenv(c->env, val, 1);
+		n = snprintf(xml, sizeof(xml), "<arxdp>\n%s</arxdp>\n", c->before);
+	} else {
+		n = snprintf(xml, sizeof(xml), "<arxdp>\n%s<%s>%s</%s>\n</arxdp>\n", c->before,
+			     c->elem, val, c->elem);
+	}
+	cr_assert_lt(n, (int)sizeof(xml));
+	memset(&s, 0x5a, sizeof(s));
+	before = s;
+	cr_expect_eq(settings_parse(&s, "mem", xml, (size_t)n, err, sizeof(err)), c->ret, "%s",
+		     err);
+	cr_expect_str_eq(err, c->err);
+	if (c->ret)
+		cr_expect_eq(memcmp(&s, &before, sizeof(s)), 0, "a failed load leaves *s alone");
+	else if (!strcmp(c->elem, "pin_dir"))
+		cr_expect_str_eq(s.pin_dir, val);
+	else if (c->env[0])
+		cr_expect_str_eq(s.socket_path, val);
+	else
+		cr_expect_eq(strlen(s.ossec_conf), ARXDP_PATH_LEN - 1);
+	unsetenv("ARXDP_PIN_DIR");
+	unsetenv("ARXDP_SOCKET");
+}
+
+/* Without a file the environment's override is refused alike, and the default stays. */
+Test(config, defaults_long_env)
+{
+	char val[ARXDP_PATH_LEN + 1];
+	struct arxdp_settings s;
+
+	memset(val, 'a', sizeof(val) - 1);
+	val[0] = '/';
+	val[sizeof(val) - 1] = '\0';
+	setenv("ARXDP_PIN_DIR", val, 1);
+	cr_expect_eq(settings_defaults(&s), -ENAMETOOLONG);
+	cr_expect_str_eq(s.pin_dir, ARXDP_PIN_DIR_DEFAULT);
+	val[sizeof(val) - 2] = '\0';
+	setenv("ARXDP_PIN_DIR", val, 1);
+	cr_expect_eq(settings_defaults(&s), 0);
+	cr_expect_str_eq(s.pin_dir, val);
+	unsetenv("ARXDP_PIN_DIR");
 }
 
 Test(config, settings_path)

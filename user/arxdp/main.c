@@ -99,7 +99,8 @@ static const struct cli_cmd *find_cmd(const char *name)
 
 /*
  * The verb's own argv: --json, --pin-dir and -v are accepted after the verb too and taken out
- * here; the rest is the verb's. 1 when --help was answered here.
+ * here; the rest is the verb's. 1 when --help was answered here, -ENAMETOOLONG (said) for a
+ * --pin-dir that does not fit.
  */
 static int verb_args(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		     char **sub_argv, int *sub_argc)
@@ -114,7 +115,12 @@ static int verb_args(struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 		} else if (i > 0 && (!strcmp(argv[i], "-v") || !strcmp(argv[i], "-vv"))) {
 			cli->verbose += argv[i][2] ? 2 : 1;
 		} else if (i > 0 && !strcmp(argv[i], "--pin-dir") && i + 1 < argc) {
-			str_copy(cli->s.pin_dir, argv[++i], sizeof(cli->s.pin_dir));
+			if (str_copy(cli->s.pin_dir, argv[++i], sizeof(cli->s.pin_dir))) {
+				fprintf(stderr,
+					"arxdp: --pin-dir '%s': too long: at most %zu characters\n",
+					argv[i], sizeof(cli->s.pin_dir) - 1);
+				return -ENAMETOOLONG;
+			}
 		} else if (i > 0 && (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) &&
 			   !own) {
 			printf("Usage: arxdp %s %s\n", cmd->name, cmd->help);
@@ -147,7 +153,13 @@ int main(int argc, char **argv)
 	int c, err, sub_argc;
 	char **sub_argv;
 
-	settings_defaults(&cli.s);
+	if (settings_defaults(&cli.s)) {
+		fprintf(stderr,
+			"arxdp: environment 'ARXDP_PIN_DIR' or 'ARXDP_SOCKET': value is too "
+			"long: at most %d characters\n",
+			ARXDP_PATH_LEN - 1);
+		return 2;
+	}
 	log_init("arxdp", LOG_LEVEL_INFO, LOG_TARGET_STDERR);
 
 	/* Global options come before the command ("+": stop at the first non-option). */
@@ -189,10 +201,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "arxdp: %s\n", cerr);
 		return 1;
 	}
-	if (pin_dir)
-		str_copy(cli.s.pin_dir, pin_dir, sizeof(cli.s.pin_dir));
-	if (socket_path)
-		str_copy(cli.s.socket_path, socket_path, sizeof(cli.s.socket_path));
+	if (pin_dir && str_copy(cli.s.pin_dir, pin_dir, sizeof(cli.s.pin_dir))) {
+		fprintf(stderr, "arxdp: --pin-dir '%s': too long: at most %zu characters\n",
+			pin_dir, sizeof(cli.s.pin_dir) - 1);
+		return 2;
+	}
+	if (socket_path && str_copy(cli.s.socket_path, socket_path, sizeof(cli.s.socket_path))) {
+		fprintf(stderr, "arxdp: --socket '%s': too long: at most %zu characters\n",
+			socket_path, sizeof(cli.s.socket_path) - 1);
+		return 2;
+	}
 	if (!cmd) {
 		fprintf(stderr, "arxdp: unknown command '%s'; try 'arxdp help'\n", argv[optind]);
 		return 2;
@@ -201,9 +219,10 @@ int main(int argc, char **argv)
 	sub_argv = calloc(argc + 1, sizeof(*sub_argv));
 	if (!sub_argv)
 		return 1;
-	if (verb_args(&cli, cmd, argc - optind, argv + optind, sub_argv, &sub_argc)) {
+	err = verb_args(&cli, cmd, argc - optind, argv + optind, sub_argv, &sub_argc);
+	if (err) {
 		free(sub_argv);
-		return 0;
+		return err < 0 ? 2 : 0;
 	}
 	log_set_level(cli.verbose >= 2 ? LOG_LEVEL_TRACE :
 		      cli.verbose == 1 ? LOG_LEVEL_DEBUG :

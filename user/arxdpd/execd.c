@@ -564,8 +564,15 @@ static int check_files(struct daemon *d, char *err, size_t len)
 
 	if (!s)
 		return -ENOMEM;
-	settings_defaults(s);
-	if (path)
+	if (settings_defaults(s)) {
+		snprintf(
+			err, len,
+			"environment 'ARXDP_PIN_DIR' or 'ARXDP_SOCKET': value is too long: at most "
+			"%d characters",
+			ARXDP_PATH_LEN - 1);
+		r = -ENAMETOOLONG;
+	}
+	if (path && !r)
 		r = settings_load(s, path, err, len);
 	r = r ?: settings_apply_flags(s, &d->flags, err, len);
 	r = r ?: config_load_ossec(&cfg, s->ossec_conf, err, len);

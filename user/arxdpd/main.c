@@ -65,7 +65,13 @@ static int read_settings(const struct daemon *d, struct arxdp_settings *s)
 	char err[SETTINGS_ERR_MAX];
 	int r;
 
-	settings_defaults(s);
+	r = settings_defaults(s);
+	if (r) {
+		pr_warn("environment 'ARXDP_PIN_DIR' or 'ARXDP_SOCKET': value is too long: at most "
+			"%d characters",
+			ARXDP_PATH_LEN - 1);
+		return r;
+	}
 	if (path) {
 		r = settings_load(s, path, err, sizeof(err));
 		if (r) {

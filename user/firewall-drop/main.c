@@ -178,8 +178,15 @@ static void load_settings(struct drop_in *d, struct arxdp_settings *s)
 	const char *path = settings_path(NULL);
 	char err[CONFIG_ERR_MAX];
 
-	settings_defaults(s);
-	if (path && settings_load(s, path, err, sizeof(err))) {
+	if (!path) {
+		if (settings_defaults(s))
+			arf(d,
+			    "environment 'ARXDP_PIN_DIR' or 'ARXDP_SOCKET': value is too long: at most "
+			    "%d characters; using the default",
+			    ARXDP_PATH_LEN - 1);
+		return;
+	}
+	if (settings_load(s, path, err, sizeof(err))) {
 		/* A broken arxdp.conf must not cost the block: defaults still find the maps. */
 		arf(d, "%s; using the defaults", err);
 		settings_defaults(s);

@@ -21,20 +21,31 @@ static const char *const default_fastpath[] = {
 	"firewall-drop", "firewalld-drop", "route-null", "ipfw", "ipfw_mac", "pf", "npf",
 };
 
-static void apply_env(struct arxdp_settings *s)
+/* An override from the environment; one that does not fit leaves the setting as it was. */
+static int env_path(char *dst, size_t size, const char *name, const char **bad)
 {
-	const char *env;
+	const char *v = getenv(name);
 
-	env = getenv(ARXDP_PIN_DIR_ENV);
-	if (env && *env)
-		str_copy(s->pin_dir, env, sizeof(s->pin_dir));
-	env = getenv(ARXDP_SOCKET_ENV);
-	if (env && *env)
-		str_copy(s->socket_path, env, sizeof(s->socket_path));
+	if (!v || !*v)
+		return 0;
+	if (strlen(v) >= size) {
+		*bad = name;
+		return -ENAMETOOLONG;
+	}
+	str_copy(dst, v, size);
+	return 0;
 }
 
-void settings_defaults(struct arxdp_settings *s)
+static int apply_env(struct arxdp_settings *s, const char **bad)
 {
+	int err = env_path(s->pin_dir, sizeof(s->pin_dir), ARXDP_PIN_DIR_ENV, bad);
+
+	return env_path(s->socket_path, sizeof(s->socket_path), ARXDP_SOCKET_ENV, bad) ?: err;
+}
+
+int settings_defaults(struct arxdp_settings *s)
+{
+	const char *bad;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -61,7 +72,7 @@ void settings_defaults(struct arxdp_settings *s)
 	s->fwdrop_safety_expiry_s = 0;
 	s->fwdrop_fallback = ARXDP_FALLBACK_IPTABLES;
 
-	apply_env(s);
+	return apply_env(s, &bad);
 }
 
 bool settings_is_fastpath(const struct arxdp_settings *s, const char *exe)
@@ -88,18 +99,33 @@ static int resolve(char *path, size_t size, const char *home, const char *rel)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* The paths derived from wazuh_home; *which names the first that does not fit. */
+static int resolve_all(struct arxdp_settings *s, const char **which)
+{
+	const struct {
+		const char *elem, *rel;
+		char *dst;
+	} derived[] = {
+		{ "ossec_conf", "etc/ossec.conf", s->ossec_conf },
+		{ "alerts", "logs/alerts/alerts.json", s->alerts },
+		{ "ar_log", "logs/active-responses.log", s->ar_log },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(derived); i++) {
+		if (resolve(derived[i].dst, ARXDP_PATH_LEN, s->wazuh_home, derived[i].rel)) {
+			*which = derived[i].elem;
+			return -ENAMETOOLONG;
+		}
+	}
+	return 0;
+}
+
 int settings_resolve_paths(struct arxdp_settings *s)
 {
-	int err;
+	const char *which;
 
-	err = resolve(s->ossec_conf, sizeof(s->ossec_conf), s->wazuh_home, "etc/ossec.conf");
-	err = err   ?:
-		      resolve(s->alerts, sizeof(s->alerts), s->wazuh_home,
-			      "logs/alerts/alerts.json");
-	err = err   ?:
-		      resolve(s->ar_log, sizeof(s->ar_log), s->wazuh_home,
-			      "logs/active-responses.log");
-	return err;
+	return resolve_all(s, &which);
 }
 
 /* ---- the option table ---------------------------------------------------------------------- */
@@ -509,6 +535,18 @@ static int read_arxdp(const struct reader *r, struct arxdp_settings *s,
 	return 0;
 }
 
+/* The line of the <wazuh_home> that took effect (the last one). */
+static long home_line(const struct config_elem *root)
+{
+	const struct config_elem *e;
+	long line = root->line;
+
+	for (e = root->children; e; e = e->next)
+		if (!strcmp(e->name, "wazuh_home"))
+			line = e->line;
+	return line;
+}
+
 int settings_parse(struct arxdp_settings *out, const char *name, const char *buf, size_t len,
 		   char *err, size_t errlen)
 {
@@ -516,6 +554,7 @@ int settings_parse(struct arxdp_settings *out, const char *name, const char *buf
 	const struct config_elem *e, *root = NULL;
 	struct config_tree t;
 	struct arxdp_settings *s;
+	const char *bad;
 	int ret;
 
 	if (err && errlen)
@@ -546,8 +585,22 @@ int settings_parse(struct arxdp_settings *out, const char *name, const char *buf
 	if (ret)
 		goto out;
 	/* The environment is the operator's override for one run: it beats the file. */
-	apply_env(s);
-	settings_resolve_paths(s);
+	ret = apply_env(s, &bad);
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen,
+				 "environment '%s': value is too long: at most %d characters", bad,
+				 ARXDP_PATH_LEN - 1);
+		goto out;
+	}
+	ret = resolve_all(s, &bad);
+	if (ret) {
+		rerr(&r, home_line(root), "wazuh_home",
+		     "<%s> under this home would be longer than %d characters: shorten the home "
+		     "or set <%s>",
+		     bad, ARXDP_PATH_LEN - 1, bad);
+		goto out;
+	}
 	*out = *s;
 out:
 	config_free_doc(&t);

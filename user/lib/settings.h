@@ -24,12 +24,18 @@
 #define ARXDP_MAX_IFACES 32
 #define ARXDP_MAX_FASTPATH 32
 #define ARXDP_NAME_MAX 64
+/*
+ * A path setting, terminator included. Not PATH_MAX: eight of those made the struct 35 KiB,
+ * and the drop-in and the CLI, one process per action, zeroed and copied it twice at every
+ * start (about 17 page faults). A longer value is refused with the file, line and element.
+ */
+#define ARXDP_PATH_LEN 512
 
 struct arxdp_settings {
-	char wazuh_home[PATH_MAX];
-	char ossec_conf[PATH_MAX]; /* empty: <wazuh_home>/etc/ossec.conf */
-	char alerts[PATH_MAX]; /* empty: <wazuh_home>/logs/alerts/alerts.json */
-	char ar_log[PATH_MAX]; /* empty: <wazuh_home>/logs/active-responses.log */
+	char wazuh_home[ARXDP_PATH_LEN];
+	char ossec_conf[ARXDP_PATH_LEN]; /* empty: <wazuh_home>/etc/ossec.conf */
+	char alerts[ARXDP_PATH_LEN]; /* empty: <wazuh_home>/logs/alerts/alerts.json */
+	char ar_log[ARXDP_PATH_LEN]; /* empty: <wazuh_home>/logs/active-responses.log */
 	char ifaces[ARXDP_MAX_IFACES][IF_NAMESIZE];
 	int n_ifaces;
 	enum arxdp_xdp_mode mode;
@@ -37,14 +43,14 @@ struct arxdp_settings {
 	uint32_t xdp_priority; /* libxdp run priority: lower runs first */
 	bool dry_run;
 	bool block_counters; /* per-block drop counts: atomic adds in the matched block's value */
-	char metrics_textfile[PATH_MAX]; /* node-exporter textfile; empty = none */
+	char metrics_textfile[ARXDP_PATH_LEN]; /* node-exporter textfile; empty = none */
 	uint32_t metrics_port; /* loopback HTTP port for /metrics; 0 = none */
 	uint32_t capacity_v4; /* exact blocks per family */
 	uint32_t capacity_v6;
 	uint32_t cidr_capacity; /* prefix blocks per family */
-	char pin_dir[PATH_MAX];
-	char state_dir[PATH_MAX];
-	char socket_path[PATH_MAX];
+	char pin_dir[ARXDP_PATH_LEN];
+	char state_dir[ARXDP_PATH_LEN];
+	char socket_path[ARXDP_PATH_LEN];
 	char agent_id[16]; /* "000" on a manager */
 	bool manager_in_all; /* let location "all" include this manager (Wazuh excludes it) */
 	char fastpath[ARXDP_MAX_FASTPATH][ARXDP_NAME_MAX]; /* executables that become map writes */
@@ -57,8 +63,11 @@ struct arxdp_settings {
 	bool unblock_on_exit; /* a stop deletes every response, as execd does */
 };
 
-/* Fills s with the defaults, then applies ARXDP_PIN_DIR and ARXDP_SOCKET from the environment. */
-void settings_defaults(struct arxdp_settings *s);
+/*
+ * Fills s with the defaults, then applies ARXDP_PIN_DIR and ARXDP_SOCKET from the environment:
+ * -ENAMETOOLONG when one of them does not fit (that setting keeps its default).
+ */
+int settings_defaults(struct arxdp_settings *s);
 /* Is exe (a <command><executable>, with or without ".sh") in the fast-path set? */
 bool settings_is_fastpath(const struct arxdp_settings *s, const char *exe);
 /* Resolves the paths left empty against wazuh_home; -ENAMETOOLONG when one does not fit. */
