@@ -187,6 +187,8 @@ for who in $WHO; do
 	done
 done
 med() { set -- ${M[$1.$2]}; echo "$1"; }
+# The largest over the rounds: "never" is judged on the worst round, not the median.
+worst() { set -- ${M[$1.$2]}; echo "${3:-$1}"; }
 cellc() {
 	set -- ${M[$1.$2]}
 	[ "$1" = - ] && { echo "—"; return; }
@@ -226,8 +228,8 @@ echo
 echo "| goal | executor | result |"
 echo "|---|---|---|"
 for who in $WHO; do
-	mx=$(med "$who" send_max_us) bps=$(med "$who" blocks_per_s)
-	echo "| the sender never waits more than 1 ms on a message | $who | $(awk -v v="$mx" 'BEGIN {print (v != "-" && v < 1000) ? "met" : "**not met**"}') (longest $(num "$mx") µs) |"
+	mx=$(worst "$who" send_max_us) bps=$(med "$who" blocks_per_s)
+	echo "| the sender never waits more than 1 ms on a message | $who | $(awk -v v="$mx" 'BEGIN {print (v != "-" && v < 1000) ? "met" : "**not met**"}') (longest $(num "$mx") µs, worst round) |"
 	echo "| ≥ 50,000 blocks/s | $who | $(awk -v v="$bps" 'BEGIN {print (v != "-" && v >= 50000) ? "met" : "**not met**"}') ($(commas "$bps")/s) |"
 done
 bad=0 errs=0
