@@ -70,6 +70,26 @@ static inline int tu_rm_rf(const char *dir)
 	return nftw(dir, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS) ? -EIO : 0;
 }
 
+/*
+ * A case's pin directory: tu_pin_dir() names it, tu_rm_pin_dir() (a .fini, so that it runs
+ * after a failed assertion too) removes it with whatever any build pinned there, without a
+ * list of names to keep in step with the loader.
+ */
+static char tu_pins[64];
+
+static inline const char *tu_pin_dir(const char *name)
+{
+	snprintf(tu_pins, sizeof(tu_pins), "/sys/fs/bpf/arxdp-test-%s-%d", name, (int)getpid());
+	return tu_pins;
+}
+
+static inline void tu_rm_pin_dir(void)
+{
+	if (tu_pins[0])
+		tu_rm_rf(tu_pins);
+	tu_pins[0] = '\0';
+}
+
 /* Ends a forked helper and reaps it, so that none outlives its case; *pid is -1 after. */
 static inline void tu_kill_child(pid_t *pid)
 {

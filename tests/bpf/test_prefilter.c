@@ -22,6 +22,7 @@
 #include "log.h"
 #include "util.h"
 #include "bpf/pkt.h"
+#include "testutil.h"
 
 #define POOL 192
 
@@ -360,7 +361,7 @@ Test(prefilter, failed_insert_uncounts, .init = setup, .fini = teardown)
  * older writer): the next load creates the prefilter and rebuilds it from the maps before it
  * pins the program, so every block of the older set drops at once.
  */
-Test(prefilter, older_pin_set_is_rebuilt)
+Test(prefilter, older_pin_set_is_rebuilt, .fini = tu_rm_pin_dir)
 {
 	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
 	const char *names[] = {
@@ -372,14 +373,15 @@ Test(prefilter, older_pin_set_is_rebuilt)
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
 	struct arxdp_block v = { .offenses = 1 };
 	struct arxdp_addr a, b;
-	char dir[64], p[128];
+	const char *dir;
+	char p[128];
 	int fd = -1, fd2 = -1;
 	size_t i;
 
 	if (geteuid() != 0)
 		cr_skip_test("pinning needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	snprintf(dir, sizeof(dir), "/sys/fs/bpf/arxdp-test-pf-%d", (int)getpid());
+	dir = tu_pin_dir("pf");
 	o.pin_dir = dir;
 	cr_assert_eq(loader_get_prog(&o, &fd), 0);
 	cr_assert_eq(bl_open(&bl, dir), 0);
@@ -398,11 +400,6 @@ Test(prefilter, older_pin_set_is_rebuilt)
 	cr_expect_eq(run_fd(fd2, &b), XDP_DROP, "so does the one no prefilter ever counted");
 	close(fd);
 	close(fd2);
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
-		unlink(p);
-	}
-	rmdir(dir);
 }
 
 /*
@@ -440,17 +437,12 @@ static bool word_bit(int fd, uint32_t slot)
 	return (w >> (slot % 64)) & 1;
 }
 
-ParameterizedTest(struct lazy_row *r, prefilter, pin_path_maps_lazily)
+ParameterizedTest(struct lazy_row *r, prefilter, pin_path_maps_lazily, .fini = tu_rm_pin_dir)
 {
-	const char *names[] = { ARXDP_MAP_BLOCK4,    ARXDP_MAP_BLOCK6,
-				ARXDP_MAP_CIDR4,     ARXDP_MAP_CIDR6,
-				ARXDP_MAP_STATS,     ARXDP_MAP_META,
-				ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT,
-				ARXDP_PIN_PROG,	     ".lock" };
 	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
 	struct arxdp_addr a[3];
-	char dir[64], p[128];
+	const char *dir;
 	struct blocklist pb;
 	int fd = -1;
 	size_t i, n;
@@ -458,7 +450,7 @@ ParameterizedTest(struct lazy_row *r, prefilter, pin_path_maps_lazily)
 	if (geteuid() != 0)
 		cr_skip_test("pinning needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	snprintf(dir, sizeof(dir), "/sys/fs/bpf/arxdp-test-pfl-%d", (int)getpid());
+	dir = tu_pin_dir("pfl");
 	o.pin_dir = dir;
 	cr_assert_eq(loader_get_prog(&o, &fd), 0);
 	cr_assert_eq(bl_open(&pb, dir), 0);
@@ -483,9 +475,4 @@ ParameterizedTest(struct lazy_row *r, prefilter, pin_path_maps_lazily)
 	}
 	bl_close(&pb);
 	close(fd);
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
-		unlink(p);
-	}
-	rmdir(dir);
 }

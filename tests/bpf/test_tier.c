@@ -21,6 +21,7 @@
 #include "log.h"
 #include "util.h"
 #include "bpf/pkt.h"
+#include "testutil.h"
 
 #define HOT 4
 
@@ -262,7 +263,7 @@ Test(tier, big_map_skipped_at_count_zero)
  * map, counts the big entries before it pins the program, so every older block drops at once;
  * a new block then goes to the hot map.
  */
-Test(tier, older_pin_set_is_completed)
+Test(tier, older_pin_set_is_completed, .fini = tu_rm_pin_dir)
 {
 	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
 	const char *names[] = {
@@ -272,14 +273,15 @@ Test(tier, older_pin_set_is_completed)
 		ARXDP_MAP_TIER
 	};
 	struct arxdp_addr a, b, c;
-	char dir[64], p[128];
+	const char *dir;
+	char p[128];
 	int fd = -1, fd2 = -1;
 	size_t i;
 
 	if (geteuid() != 0)
 		cr_skip_test("pinning needs root");
 	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	snprintf(dir, sizeof(dir), "/sys/fs/bpf/arxdp-test-tier-%d", (int)getpid());
+	dir = tu_pin_dir("tier");
 	o.pin_dir = dir;
 	cr_assert_eq(loader_get_prog(&o, &fd), 0);
 	for (i = 10; i < ARRAY_SIZE(names); i++) {
@@ -312,9 +314,4 @@ Test(tier, older_pin_set_is_completed)
 	bl_close(&bl);
 	close(fd);
 	close(fd2);
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
-		unlink(p);
-	}
-	rmdir(dir);
 }
