@@ -121,6 +121,10 @@ source "$LIB/dataplane.sh"
 source "$LIB/tools.sh"
 source "$LIB/plots.sh"
 
+# Only a run that found no xdp-filter pins may remove them (rig.sh's xdpf_unload).
+XDPF_PINS_OURS=1
+[ -e /sys/fs/bpf/xdp-filter ] && XDPF_PINS_OURS=0
+
 cleanup() {
 	set +e
 	xdpf_unload

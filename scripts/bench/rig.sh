@@ -23,9 +23,16 @@ xdpf_do() {
 	return 1
 }
 
+# xdp-filter pins its maps in the root bpffs (/sys/fs/bpf/xdp-filter) and leaves them there
+# when its interface goes with the namespace: the run removes them when it made them
+# (XDPF_PINS_OURS, set by the driver before the first load).
 xdpf_unload() {
-	[ -e "/run/netns/$RX" ] || return 0
-	nsenter --net="/run/netns/$RX" xdp-filter unload "$RDEV" >/dev/null 2>&1
+	if [ -e "/run/netns/$RX" ]; then
+		nsenter --net="/run/netns/$RX" xdp-filter unload "$RDEV" >/dev/null 2>&1
+	fi
+	if [ "${XDPF_PINS_OURS:-0}" = 1 ]; then
+		rm -rf /sys/fs/bpf/xdp-filter
+	fi
 }
 
 in_rx() { ip netns exec "$RX" "$@"; }
