@@ -139,3 +139,37 @@ stat_get() {
 	out=$("$ARXDP" stats --json) || { echo -1; return; }
 	json_get "$out" "j$1"
 }
+
+# ---- a test's arxdpd (ARXDPD, started by the test with its own flags; its pid in DPID) ----
+DPID=""
+# daemon_up LOG: this DPID answers the control socket within 10 s, else LOG's tail is shown.
+daemon_up() {
+	local i
+	for i in $(seq 100); do
+		# This daemon must be the one answering: a second one exits, the first answers.
+		"$ARXDP" status --json 2>/dev/null | grep -q "\"pid\":$DPID," && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "arxdpd did not come up:"
+	tail -5 "$1"
+	return 1
+}
+# stop_daemon: SIGTERM, at most 10 s for it to go, then SIGKILL.
+stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	kill "$DPID" 2>/dev/null
+	timeout 10 tail --pid="$DPID" -f /dev/null 2>/dev/null
+	kill -9 "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=""
+}
+daemon_stat() { json_get "$("$ARXDP" status --json)" "j['daemon']$1"; }
+# wait_for SECONDS COMMAND...: polls every 50 ms; the command runs again at each poll.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+blocked() { "$ARXDP" list --json | grep -q "\"addr\":\"$1\""; }

@@ -63,33 +63,15 @@ printf '#!/bin/sh\nread -r line\nprintf "%%s\\n" "$line" >>logs/stateless.in\n' 
 printf '#!/bin/sh\nexec sleep 1000\n' >"$H/active-response/bin/test-hung"
 chmod 0750 "$H/active-response/bin/"test-*
 
-DPID=""
 MPORT=$((20000 + 16#$TID % 20000))
 start_daemon() {
 	"$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state" --iface "$XA" --iface "$XL" \
 		--script-time-limit 2s --metrics-textfile "$W/arxdp.prom" --metrics-port "$MPORT" \
 		"$@" >>"$W/arxdpd.log" 2>&1 &
 	DPID=$!
-	local i
-	for i in $(seq 100); do
-		# This daemon must be the one answering: a second one exits, the first answers.
-		"$ARXDP" status --json 2>/dev/null | grep -q "\"pid\":$DPID," && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "arxdpd did not come up:"; tail -5 "$W/arxdpd.log"
-	return 1
+	daemon_up "$W/arxdpd.log"
 }
-stop_daemon() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
 on_exit stop_daemon
-daemon_stat() { json_get "$("$ARXDP" status --json)" "j['daemon']$1"; }
-# wait_for SECONDS COMMAND...: polls every 50 ms.
-wait_for() {
-	local end=$((SECONDS + $1)) ; shift
-	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-blocked() { "$ARXDP" list --json | grep -q "\"addr\":\"$1\""; }
 # Evaluated on every poll (a "$(...)" argument to wait_for would be evaluated once).
 stat_at_least() { [ "$(daemon_stat "$1")" -ge "$2" ]; }
 prefix_count_is() { [ "$(count_prefix "$1")" -eq "$2" ]; }

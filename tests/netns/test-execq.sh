@@ -88,29 +88,13 @@ send() { python3 "$W/send.py" "$Q" "$@"; }
 # alert FILE SRCIP N: one alert of rule 5712 with id "<now>.N".
 alert() { python3 "$GEN" 5712 10 "$2" --start "$3" >"$1"; }
 
-DPID=""
 start_daemon() {
 	"$ARXDPD" -f --wazuh-home "$H" --state-dir "$W/state" --iface "$XA" --iface "$XB" \
 		--script-time-limit 2s --execq "$@" >>"$W/arxdpd.log" 2>&1 &
 	DPID=$!
-	local i
-	for i in $(seq 100); do
-		"$ARXDP" status --json 2>/dev/null | grep -q "\"pid\":$DPID," && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "arxdpd did not come up:"; tail -5 "$W/arxdpd.log"
-	return 1
+	daemon_up "$W/arxdpd.log"
 }
-stop_daemon() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
 on_exit stop_daemon
-daemon_stat() { json_get "$("$ARXDP" status --json)" "j['daemon']$1"; }
-wait_for() {
-	local end=$((SECONDS + $1)) ; shift
-	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-blocked() { "$ARXDP" list --json | grep -q "\"addr\":\"$1\""; }
 entry() { json_get "$("$ARXDP" list --json)" "[e for e in j if e['addr']=='$1'][0]$2"; }
 logged() { grep -qF -- "$1" "$W/arxdpd.log"; }
 # Polled conditions: wait_for runs its command again each time, but a "$(...)" argument

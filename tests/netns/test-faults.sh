@@ -70,24 +70,8 @@ start_daemon() {
 	tail -5 "$DLOG"
 	return 1
 }
-stop_daemon() {
-	[ -n "$DPID" ] || return 0
-	kill "$DPID" 2>/dev/null
-	timeout 10 tail --pid="$DPID" -f /dev/null 2>/dev/null
-	kill -9 "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
-	DPID=""
-}
 on_exit stop_daemon
 alive() { [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; }
-daemon_stat() { json_get "$("$ARXDP" status --json)" "j['daemon']$1"; }
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-blocked() { "$ARXDP" list --json | grep -q "\"addr\":\"$1\""; }
 not_blocked() { ! blocked "$1"; }
 count_prefix() { json_get "$("$ARXDP" list --json)" "len([e for e in j if e['addr'].startswith('$1')])"; }
 prefix_count_is() { [ "$(count_prefix "$1")" -eq "$2" ]; }
