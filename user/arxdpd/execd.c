@@ -361,11 +361,20 @@ int execd_com_listen(struct execd *x, const char *home)
 	}
 	/* A live execd (Wazuh's own, or another of us) answers there: its socket is not ours
 	 * to take. A stream connect to a Unix socket never waits: it is accepted or refused. */
-	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || errno == EAGAIN) {
+		/* EAGAIN: a live listener whose backlog is full, no less alive. */
 		pr_warn("com socket '%s': another %s answers there: stop it first (one execd per "
 			"Wazuh home)",
 			sa.sun_path, EXECD_NAME);
 		err = -EBUSY;
+		close(fd);
+		goto out;
+	}
+	/* Only a name nobody listens on (or none) is stale and ours to replace. */
+	if (errno != ECONNREFUSED && errno != ENOENT) {
+		err = -errno;
+		pr_warn("com socket '%s': cannot tell whether another %s answers there: %s",
+			sa.sun_path, EXECD_NAME, strerror(-err));
 		close(fd);
 		goto out;
 	}
@@ -516,13 +525,19 @@ static long internal_option(const char *home, const char *key, long def)
 	size_t i, klen = strlen(key);
 	long val;
 	FILE *f;
+	int fd;
 
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		if (snprintf(path, sizeof(path), "%s/%s", home, files[i]) >= (int)sizeof(path))
 			continue;
-		f = fopen(path, "re");
-		if (!f)
+		/* In the loop (a com request): never wait on a FIFO, never follow a link. */
+		fd = open_regular(path, O_RDONLY, 0, NULL);
+		f = fd >= 0 ? fdopen(fd, "re") : NULL;
+		if (!f) {
+			if (fd >= 0)
+				close(fd);
 			continue;
+		}
 		while (fgets(line, sizeof(line), f)) {
 			if (strncmp(line, key, klen) || line[klen] != '=')
 				continue;
