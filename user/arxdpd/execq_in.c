@@ -400,7 +400,8 @@ int execq_in_open(struct daemon *d)
 		err = -ENAMETOOLONG;
 		goto fail;
 	}
-	err = bind_execq(eq) ?: responder_dedupe_on(&d->r);
+	/* The dedupe table is for a second input: the wazuh-execd mode follows no alerts.json. */
+	err = bind_execq(eq) ?: (d->execd.on ? 0 : responder_dedupe_on(&d->r));
 	if (err)
 		goto fail;
 	ev.data.ptr = eq;
@@ -440,8 +441,11 @@ static void set_paused(struct daemon *d, bool paused)
 	if (d->eq->paused == paused)
 		return;
 	/* Level-triggered: unread datagrams would wake the loop without end while it waits. */
-	if (epoll_ctl(d->epfd, paused ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, d->eq->fd, &ev))
+	if (epoll_ctl(d->epfd, paused ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, d->eq->fd, &ev)) {
+		/* State unchanged: the next pass tries again rather than never reading execq. */
 		pr_warn("execq '%s': epoll: %s", d->eq->path, strerror(errno));
+		return;
+	}
 	d->eq->paused = paused;
 }
 
