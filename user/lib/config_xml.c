@@ -146,7 +146,9 @@ int config_read_file(const char *path, char **buf, size_t *len)
 	int fd, ret = 0;
 
 	*buf = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in the file's place is refused below, never waited on (a reload or
+	 * a com request runs in the daemon's loop); on a regular file it changes nothing. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st)) {
