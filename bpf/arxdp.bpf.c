@@ -4,10 +4,10 @@
  * whether an exact block can exist for it (one word, cache-resident for clean traffic), look
  * it up only then in the exact maps of its family (the small hot one, then the big one when it
  * holds anything), then (only when prefix blocks exist) in the LPM trie, check the expiry
- * stamp, and count. The global counters are per-CPU; a
- * block's own drop counts sit in its value, found by the lookup that matched it, so a drop
- * costs one lookup and no second map, and they are plain adds (no locked instruction: see
- * struct arxdp_block for what that trades). The clock is read only on a hit of a timed block.
+ * stamp, and count. The global counters are per-CPU; a block's own drop counts sit in its
+ * value, found by the lookup that matched it (a hot-tier drop costs one lookup; a big-tier one
+ * adds the tier count's load and the big lookup), and they are plain adds (no locked
+ * instruction: see struct arxdp_block for what that trades). The clock is read only on a hit of a timed block.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

@@ -316,11 +316,12 @@ int bl_open(struct blocklist *bl, const char *pin_dir)
 		bl->fd_hot6 = bpf_obj_get(path);
 	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_TIER))
 		bl->fd_tier = bpf_obj_get(path);
-	/* Both hot maps or neither: a new block must find its tier in either family. */
-	if ((bl->fd_hot4 < 0) != (bl->fd_hot6 < 0)) {
-		pr_warn("pin directory '%s': only one of '%s' and '%s' is pinned: writing to the big "
-			"maps only",
-			pin_dir, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6);
+	/* Both hot maps and the tier counts, or none: a new block must find its tier in either
+	 * family, and without the counts a spill to the big maps would stay unseen. */
+	if ((bl->fd_hot4 < 0) != (bl->fd_hot6 < 0) || (bl->fd_hot4 >= 0 && bl->fd_tier < 0)) {
+		pr_warn("pin directory '%s': '%s', '%s' and '%s' are not all pinned: writing to "
+			"the big maps only",
+			pin_dir, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6, ARXDP_MAP_TIER);
 		if (bl->fd_hot4 >= 0)
 			close(bl->fd_hot4);
 		if (bl->fd_hot6 >= 0)
