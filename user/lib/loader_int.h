@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* This file declares what the loader's two files (loader.c, loader_xdp.c) share, no one else. */
+#ifndef ARXDP_LOADER_INT_H
+#define ARXDP_LOADER_INT_H
+
+#include <linux/types.h>
+
+/* bpf_obj_get_info_by_fd on a pinned object: needs no CAP_SYS_ADMIN, unlike *_get_fd_by_id. */
+int loader_pinned_info(const char *pin_dir, const char *name, void *info, __u32 len);
+
+
+#endif /* ARXDP_LOADER_INT_H */
