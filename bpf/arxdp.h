@@ -224,6 +224,17 @@ static inline __attribute__((always_inline)) __u32 arxdp_pf_slot6(const void *ad
 	return ARXDP_PF_V6_BASE | (h >> (32 - ARXDP_PF_SLOT_BITS));
 }
 
+/*
+ * The program's revision, in the top byte of arxdp_meta.load_flags (0: pinned before the
+ * revision existed). A pinned program of a lower revision may not read a map this build's
+ * writers fill (the hot tier did not exist for it), so the loader loads this build's at its
+ * next load and swaps it in on every interface running the old one; a higher revision (a newer
+ * build's) is kept. Raise it whenever the program starts to read a map or field it did not.
+ */
+#define ARXDP_LOAD_REV_SHIFT 24
+#define ARXDP_LOAD_REV_MASK (0xffu << ARXDP_LOAD_REV_SHIFT)
+#define ARXDP_PROG_REV 1u
+
 #define ARXDP_LOAD_DRY_RUN (1u << 0)
 #define ARXDP_LOAD_NO_BLOCK_COUNTERS (1u << 1)
 #define ARXDP_LOAD_NO_PREFILTER (1u << 2) /* measuring only: the prefilter is not consulted */

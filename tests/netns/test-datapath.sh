@@ -35,6 +35,36 @@ check "second host dropped on the other interface" ping_blocked "$B" 198.18.2.1
 check "unblock the second host" "$ARXDP" unblock 198.18.2.2
 check "second host passes again" ping_ok "$B" 198.18.2.1
 
+# A reload swaps the new program in on every interface running arxdp's, not only the one named
+# (an interface left on the old program would ignore maps only the new one reads).
+prog_id() { ip -j link show dev "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])'; }
+old_a=$(prog_id "$XA") old_b=$(prog_id "$XB")
+check "both interfaces run one program ($old_a, $old_b)" test "$old_a" = "$old_b"
+check "reload on $XA" "$ARXDP" attach "$XA" --reload
+new_a=$(prog_id "$XA") new_b=$(prog_id "$XB")
+check "$XA runs the new program ($old_a -> $new_a)" test "$new_a" != "$old_a"
+check "$XB was swapped too ($new_b)" test "$new_b" = "$new_a"
+check "block on $XB's side after the reload" "$ARXDP" block 198.18.2.2
+check "second host dropped by the reloaded program" ping_blocked "$B" 198.18.2.1
+check "unblock the second host again" "$ARXDP" unblock 198.18.2.2
+# A program pinned by an older build (revision 0: before the revision existed) is replaced by
+# a plain attach, on every interface.
+meta_set_rev0() {
+	local v
+	v=$(bpftool -j map lookup pinned "$ARXDP_PIN_DIR/meta" key 0 0 0 0) || return 1
+	bpftool map update pinned "$ARXDP_PIN_DIR/meta" key 0 0 0 0 value $(json_get "$v" \
+		"' '.join(j['value'][:11]) + ' 0x00 ' + ' '.join(j['value'][12:])")
+}
+check "pin set marked as an older build's" meta_set_rev0
+out=$("$ARXDP" attach "$XA" 2>&1)
+check "attach says it replaces an older build's program" grep -q "pinned by an older arxdp (revision 0" <<<"$out"
+rev_a=$(prog_id "$XA") rev_b=$(prog_id "$XB")
+check "$XA runs this build's program ($new_a -> $rev_a)" test "$rev_a" != "$new_a"
+check "$XB too ($rev_b)" test "$rev_b" = "$rev_a"
+out=$("$ARXDP" attach "$XA" 2>&1)
+check "a second attach keeps the program" test "$(prog_id "$XA")" = "$rev_a"
+check "and says nothing about revisions" eval '! grep -q revision <<<"$out"'
+
 # Detach keeps the blocks, attach applies them again
 check "detach $XA" "$ARXDP" detach "$XA"
 check "without XDP the attacker passes" ping_ok "$A" 198.18.1.1

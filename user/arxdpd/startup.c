@@ -169,7 +169,9 @@ int attach_all(struct daemon *d)
 
 	/* A pinned program keeps the knobs it was loaded with: when the configuration asks for
 	 * others (dry run, per-block counts), load it anew, or they would wait for a hand reload. */
-	if (!loader_pinned_load_flags(o.pin_dir, &pinned) && pinned != loader_load_flags(&o)) {
+	/* The revision is loader_get_prog()'s to judge: a newer build's program is kept. */
+	if (!loader_pinned_load_flags(o.pin_dir, &pinned) &&
+	    (pinned & ~ARXDP_LOAD_REV_MASK) != (loader_load_flags(&o) & ~ARXDP_LOAD_REV_MASK)) {
 		pr_info("program '%s': pinned with other settings (dry run, per-block counts): "
 			"loading it with the configured ones",
 			ARXDP_PROG_NAME);
@@ -181,6 +183,8 @@ int attach_all(struct daemon *d)
 		return err;
 	/* Kept: a remounted bpffs gets it pinned again (check_pins). */
 	d->prog_fd = fd;
+	/* Loaded once: the load swapped it in wherever ours ran; each attach takes the pin. */
+	o.reload = false;
 	for (i = 0; i < d->s.n_ifaces; i++) {
 		err = loader_attach(&o, d->s.ifaces[i], d->s.mode, false, &d->used_mode[i]);
 		if (err)

@@ -195,7 +195,28 @@ __u32 loader_load_flags(const struct loader_opts *o)
 {
 	return (o->dry_run ? ARXDP_LOAD_DRY_RUN : 0) |
 	       (o->no_block_counters ? ARXDP_LOAD_NO_BLOCK_COUNTERS : 0) |
-	       (o->no_prefilter ? ARXDP_LOAD_NO_PREFILTER : 0);
+	       (o->no_prefilter ? ARXDP_LOAD_NO_PREFILTER : 0) |
+	       ARXDP_PROG_REV << ARXDP_LOAD_REV_SHIFT;
+}
+
+/* Whether the pinned program is an older build's, which this build must replace. */
+static bool pinned_is_older(const char *pin_dir)
+{
+	__u32 flags, rev;
+
+	if (loader_pinned_load_flags(pin_dir, &flags))
+		return false;
+	rev = flags >> ARXDP_LOAD_REV_SHIFT;
+	if (rev > ARXDP_PROG_REV)
+		pr_warn("program '%s': pinned by a newer arxdp (revision %u, this build's %u): "
+			"keeping it; upgrade every arxdp binary together",
+			ARXDP_PROG_NAME, rev, ARXDP_PROG_REV);
+	if (rev >= ARXDP_PROG_REV)
+		return false;
+	pr_info("program '%s': pinned by an older arxdp (revision %u, this build's %u): loading "
+		"this build's over the same maps",
+		ARXDP_PROG_NAME, rev, ARXDP_PROG_REV);
+	return true;
 }
 
 int loader_pinned_info(const char *pin_dir, const char *name, void *info, __u32 len)
@@ -245,10 +266,13 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 		return err;
 	if (!o->reload) {
 		fd = bpf_obj_get(path);
-		if (fd >= 0) {
+		if (fd >= 0 && !pinned_is_older(o->pin_dir)) {
 			*prog_fd = fd;
 			return 0;
 		}
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
 	}
 
 	lock = pindir_lock(o->pin_dir);
@@ -323,6 +347,9 @@ int loader_get_prog(const struct loader_opts *o, int *prog_fd)
 out:
 	arxdp__destroy(skel);
 	pindir_unlock(lock);
+	/* After the unlock: a swap records how it attached, under the lock. */
+	if (!err)
+		loader_swap_others(o->pin_dir, fd);
 	return err;
 }
 

@@ -295,6 +295,13 @@ int loader_attach(const struct loader_opts *o, const char *ifname, enum arxdp_xd
 	err = loader_get_prog(o, &prog_fd);
 	if (err)
 		return err;
+	/* A load just swapped the new program in wherever ours ran, this interface too. */
+	err = loader_query(o->pin_dir, ifindex, &cur);
+	if (err) {
+		pr_warn("interface '%s': XDP query failed: %s", ifname, errstr(err));
+		close(prog_fd);
+		return err;
+	}
 
 	if (mode == ARXDP_MODE_AUTO) {
 		int old = log_silence_libbpf(1);
@@ -329,6 +336,47 @@ out:
 			ifname);
 	close(prog_fd);
 	return err;
+}
+
+void loader_swap_others(const char *pin_dir, int prog_fd)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	struct attach_info cur;
+	int err;
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) || !ifs) {
+		pr_warn("program '%s': cannot list the interfaces running the one it replaced: %s; "
+			"re-attach them with 'arxdp attach IFACE --reload'",
+			ARXDP_PROG_NAME, strerror(errno));
+		if (ifs)
+			if_freenameindex(ifs);
+		return;
+	}
+	for (i = ifs; i->if_index; i++) {
+		if (loader_query(pin_dir, (int)i->if_index, &cur) || cur.state != ATTACH_OURS ||
+		    cur.prog_id == info.id)
+			continue;
+		if (cur.dispatcher) {
+			/* Replacing one program of a dispatcher means rebuilding it: left to
+			 * an attach of that interface, which says how it went. */
+			pr_warn("interface '%s': runs arxdp's previous program (id %u) in libxdp's "
+				"dispatcher: not swapped; run 'arxdp attach %s --reload'",
+				i->if_name, cur.prog_id, i->if_name);
+			continue;
+		}
+		err = attach_mode((int)i->if_index, prog_fd, cur.mode, &cur);
+		if (err)
+			pr_warn("interface '%s': replacing arxdp's previous program (id %u) failed: "
+				"%s; it still runs the previous one",
+				i->if_name, cur.prog_id, errstr(err));
+		else
+			pr_info("interface '%s': arxdp's previous program (id %u) replaced by the "
+				"new one (id %u)",
+				i->if_name, cur.prog_id, info.id);
+	}
+	if_freenameindex(ifs);
 }
 
 /* Removes only our program from the dispatcher; the others keep running. */
