@@ -26,8 +26,10 @@ static struct parse_case parse_cases[] = {
 	{ "{\"version\":1,\"origin\":{},\"command\":\"delete\",\"parameters\":{}}", 0, AR_CMD_DELETE },
 	{ "{\"version\":1,\"origin\":{},\"command\":\"continue\",\"parameters\":{}}", 0, AR_CMD_CONTINUE },
 	{ "{\"version\":1,\"origin\":{},\"command\":\"abort\",\"parameters\":{}}", 0, AR_CMD_ABORT },
-	{ "{\"version\":1,\"origin\":{},\"command\":\"check_keys\",\"parameters\":{}}", 0, AR_CMD_CHECK_KEYS },
-	{ "{\"version\":1,\"origin\":{},\"command\":\"firewall-drop600\",\"parameters\":{}}", 0, AR_CMD_OTHER },
+	{ "{\"version\":1,\"origin\":{},\"command\":\"check_keys\",\"parameters\":{}}", 0,
+	  AR_CMD_CHECK_KEYS },
+	{ "{\"version\":1,\"origin\":{},\"command\":\"firewall-drop600\",\"parameters\":{}}", 0,
+	  AR_CMD_OTHER },
 	{ "{\"version\":1,\"origin\":{},\"command\":\"ADD\",\"parameters\":{}}", 0, AR_CMD_OTHER },
 	{ "{\"version\":1.5,\"origin\":{},\"command\":\"add\",\"parameters\":{}}", 0, AR_CMD_ADD },
 	/* cJSON_ParseWithOpts(..., 0): bytes after the object do not matter. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * This file contains the daemon's clients: the control socket's, the metrics port's and (in
- * the wazuh-execd mode) the com socket's connections, served from the event loop without ever waiting on one. Each has a slot, a
- * deadline for the whole exchange (a client that sends a byte now and then is dropped at it
+ * the wazuh-execd mode) the com socket's connections, served from the event loop without ever
+ * waiting on one. Each has a slot, a deadline for the whole exchange (a client that sends a byte now and then is dropped at it
  * like one that sends nothing) and an output buffer that goes out as the socket takes it.
  * The slots are apart per kind: a local user flooding the metrics port, which anyone on the
  * host can reach, never takes the place of root's `arxdp` on the control socket.

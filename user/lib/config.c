@@ -515,8 +515,8 @@ static int read_cluster(const struct parse_ctx *pc, struct ossec_config *cfg, co
  * wanted name at depth j moves it one level down; a node shallower than j resets it to 0 and is
  * looked at again. Once the walk is inside the first <active-response> of a root (j = 2), the
  * next node at depth 1 (a sibling block, or an attribute of the block, which os_xml stores at
- * the block's own depth) resets it, and at depth 0 only the next <ossec_config> matches again. So execd
- * sees the <disabled> children of the first <active-response> of each root only (empty blocks
+ * the block's own depth) resets it, and at depth 0 only the next <ossec_config> matches again.
+ * So execd sees the <disabled> children of the first <active-response> of each root only (empty blocks
  * count, analysisd skips them); an attribute on the root or on that block hides the root. The
  * first root whose first block holds a <disabled> decides; analysisd has already validated
  * every value. Sets cfg->execd_disabled and the line of the <disabled> that decided.
