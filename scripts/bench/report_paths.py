@@ -77,6 +77,54 @@ of ~100,000 (0.74× the big map alone there): a choice for such lists, not made 
 (`--hot-capacity` measures it).
 """
 
+LAYOUTS = """**Other hot-tier layouts** (issue 16, item 2; `tools/bench-hot`, by hand, not this run: one run
+of 25 round-robin rounds of 500,000 repetitions behind the same spreader, each figure the least
+of three calls, timed by the thread's CPU time). The `h_*` programs of
+`tools/arxdp-variant.bpf.c` run the real IPv4 hit path (VLAN parse, prefilter word, hot lookup,
+coarse-clock expiry, per-block counts, the stats row) over a hot map of another layout, or
+with one component less, beside arxdp itself and xdp-filter's own object; marginal ns and the
+median per-round ratio to xdp-filter's marginal:
+
+| Variant: hot map, value | Element | N = 1 | N = 1,000 | N = 10,000 |
+|---|---|---:|---:|---:|
+| arxdp itself | 112 B | 30.7, 0.93× | 34.1, 1.00× | 49.1, 1.07× |
+| xdp-filter `-f ipv4` | 64 B + 8 B per CPU | 34.1 | 37.1 | 38.1 |
+| today's path (`h_cur`): HASH, `struct arxdp_hot` (56 B) | 112 B | 30.5, 0.87× | 34.8, 0.95× | 43.2, 0.97× |
+| (a) `h_pcpu`: PERCPU_HASH, {expires, packets, bytes} per CPU | 64 B + 24 B per CPU | 31.3, 0.91× | 35.1, 0.98× | 36.6, 0.96× |
+| (b) `h_pcpu_full`: PERCPU_HASH, `struct arxdp_hot` per CPU | 64 B + 56 B per CPU | 31.7, 0.89× | 39.1, 1.04× | 44.8, 1.12× |
+| (c) `h_small`: HASH, {expires, packets, bytes}, the rest elsewhere | 80 B | 30.7, 0.92× | 36.8, 0.98× | 40.2, 0.94× |
+| `h_exp`: HASH, the expiry alone (no per-block counts) | 64 B | 29.2, 0.79× | 36.0, 0.96× | 35.2, 0.98× |
+| today's path without the clock | 112 B | 23.5, 0.72× | 28.0, 0.74× | 32.7, 0.85× |
+| today's path without the stats row | 112 B | 25.5, 0.72× | 30.5, 0.86× | 41.6, 1.06× |
+| today's path without the prefilter word | 112 B | 28.6, 0.79× | 33.2, 0.90× | 34.4, 0.94× |
+| today's path without per-block counts | 112 B | 31.8, 0.87× | 32.1, 0.91× | 43.2, 1.03× |
+| today's path, `bpf_jiffies64()` for the clock | 112 B | 26.2, 0.71× | 29.5, 0.81× | 39.3, 1.00× |
+| (c), `bpf_jiffies64()` for the clock | 80 B | 26.4, 0.74× | 25.5, 0.77× | 37.0, 0.88× |
+| today's path, the lookup alone | 112 B | 15.1, 0.43× | 23.2, 0.60× | 27.3, 0.70× |
+
+Over seven such runs (15–31 rounds each, some with a subset of the variants) the medians at
+N = 10,000 were 1.01× for today's path (0.97–1.10), 1.04× for (a) (0.96–1.10), 1.26× for (b)
+(1.09–1.32), 0.94× for (c) (0.90–1.02) and 0.91× without the clock (0.85–0.96); at N = 1 0.93×,
+0.93×, 0.96×, 0.94× and 0.74×. No layout clears the bar set for changing it (at least 10% below
+today's at 10,000, no worse at 1): (a) costs what today's does (its element is one line, but
+the per-CPU value is a line of its own, as xdp-filter's is), (b) more, and (c) ~7% less at
+10,000 and the same below, inside the spread of single runs, for a second map per family and a
+migration of every pinned hot map. So the layout stays. Per-CPU layouts also cost memory by
+the possible CPUs: at 16,384 entries per family, (a) is 1 MiB of elements plus 384 KiB per CPU
+(1.75 MiB at 2 possible CPUs, 49 MiB at 128), (b) 1 MiB plus 896 KiB per CPU (2.75 MiB, 113
+MiB), today's 1.75 MiB whatever the CPU count (plus 256 KiB of buckets each). The largest
+single component is the coarse clock's helper call on every hit of a timed block, 5–8 ns;
+`bpf_jiffies64()`, which the verifier inlines as one load, recovered most of it at N ≤ 1,000
+in three runs (0.71–0.85×) and part at 10,000 (0.87–1.08×). An expiry read from jiffies (the
+stamps kept in CLOCK_MONOTONIC ns, converted by a calibration taken at load) is the next
+candidate, not built: its exactness and its behaviour across a suspend must be settled first.
+arxdp itself measured 0.05–0.2 above its copy `h_cur` in every run; in one run a second private
+instance of it differed from the first by as much (1.17× and 1.09× at 10,000), and its hit
+path keeps five loads of its measuring switches (`use_prefilter`, `use_hot`, ...) and three
+tests of them, which the verifier resolves but does not remove (the xlated program), ~2 ns at
+N = 1.
+"""
+
 CLEAN = """**Clean path.** The prefilter makes it flat in N and the hot tier does not touch it (a clear bit
 passes before any exact map is read): in this run {m1} ns above a bare `XDP_PASS` at N = 1 and
 {m1m} ns at N = 1,000,000 ({h1} and {h1m} ns without the hot tier), against {n1} → {n1m} ns
@@ -199,6 +247,7 @@ def section(w, t, live_pass, exec_goal):
         w(t.body() if t.ok() else t.missing())
         w(HISTORY)
         w(CAPACITY)
+        w(LAYOUTS)
         goals(w, None, None, live_pass, exec_goal)
         w(WRITERS)
         return
@@ -218,6 +267,7 @@ def section(w, t, live_pass, exec_goal):
                  low=f"{fx(atk.get(1, {}).get(A_RATIO))}, {fx(atk.get(1000, {}).get(A_RATIO))}",
                  spill=fx(spill[0]) if spill else "(no figure)")))
     w(CAPACITY)
+    w(LAYOUTS)
     c1, cm = cln.get(1, {}), cln.get(1000000, {})
     if c1 and cm:
         w(prose(CLEAN.format(m1=f0(c1.get(C_ARXDP)), m1m=f0(cm.get(C_ARXDP)), h1=f0(c1.get(C_NOHOT)),
