@@ -115,14 +115,16 @@ the possible CPUs: at 16,384 entries per family, (a) is 1 MiB of elements plus 3
 MiB), today's 1.75 MiB whatever the CPU count (plus 256 KiB of buckets each). The largest
 single component is the coarse clock's helper call on every hit of a timed block, 5–8 ns;
 `bpf_jiffies64()`, which the verifier inlines as one load, recovered most of it at N ≤ 1,000
-in three runs (0.71–0.85×) and part at 10,000 (0.87–1.08×). An expiry read from jiffies (the
+in three runs (0.71–0.88×) and part at 10,000 (0.87–1.08×). An expiry read from jiffies (the
 stamps kept in CLOCK_MONOTONIC ns, converted by a calibration taken at load) is the next
-candidate, not built: its exactness and its behaviour across a suspend must be settled first.
-arxdp itself measured 0.05–0.2 above its copy `h_cur` in every run; in one run a second private
-instance of it differed from the first by as much (1.17× and 1.09× at 10,000), and its hit
-path keeps five loads of its measuring switches (`use_prefilter`, `use_hot`, ...) and three
-tests of them, which the verifier resolves but does not remove (the xlated program), ~2 ns at
-N = 1.
+candidate, not built: its exactness and its behaviour across a suspend must be settled first
+(here, at HZ 250, the coarse clock minus jiffies × 4 ms stayed within one tick of its first
+value over 90 s, but moved 35 ns per second: whether that stays bounded is one question).
+arxdp itself measured 0.02–0.22 above its copy `h_cur` at 10,000 in every run; in one run a
+second private instance of it differed from the first by as much (1.17× and 1.09× at 10,000),
+and its hit path keeps five loads of its measuring switches (`use_prefilter`, `use_hot`, ...)
+and three tests of them, which the verifier resolves but does not remove (the xlated program):
+at N = 1 arxdp was 0.2–3.3 ns above `h_cur` (median 1.4).
 """
 
 CLEAN = """**Clean path.** The prefilter makes it flat in N and the hot tier does not touch it (a clear bit
