@@ -7,7 +7,8 @@
  * stamp, and count. The global counters are per-CPU; a block's own drop counts sit in its
  * value, found by the lookup that matched it (a hot-tier drop costs one lookup; a big-tier one
  * adds the tier count's load and the big lookup), and they are plain adds (no locked
- * instruction: see struct arxdp_block for what that trades). The clock is read only on a hit of a timed block.
+ * instruction: see struct arxdp_block for what that trades). The clock (jiffies, see struct
+ * arxdp_clock_sample) is read only on a hit of a timed block.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -17,8 +18,12 @@
 
 /* Set by the loader before load; the verifier then prunes the branch that is not taken. */
 const volatile __u8 dry_run = 0;
-/* bpf_ktime_get_ns() instead of the coarse clock: only to measure what the coarse one saves. */
+/* bpf_ktime_get_ns() instead of the tick clock: only to measure what the tick one saves. */
 const volatile __u8 precise_clock = 0;
+/* The tick clock (struct arxdp_clock_sample in arxdp.h), set by the loader; tick_ns 0: the
+ * coarse clock's helper. */
+const volatile __u64 clock_offset_ns = 0;
+const volatile __u32 clock_tick_ns = 0;
 /* Per-block drop counts (plain adds in the matched value); the global per-interface
  * counters count either way. Off: no write to a shared line on the drop path at all. */
 const volatile __u8 count_per_block = 1;
@@ -187,12 +192,22 @@ static __always_inline int big_may_hold(int v6)
 	return !t || (v6 ? t->big6_entries : t->big4_entries);
 }
 
+/* CLOCK_MONOTONIC at tick granularity. The product wraps as the loader's offset does: exact. */
+static __always_inline __u64 now_ns(void)
+{
+	if (precise_clock)
+		return bpf_ktime_get_ns();
+	if (clock_tick_ns)
+		return bpf_jiffies64() * clock_tick_ns + clock_offset_ns;
+	return bpf_ktime_get_coarse_ns();
+}
+
 /* The clock is read only here, on a hit of a block that can expire. */
 static __always_inline int expired(__u64 expires_ns)
 {
 	if (!expires_ns)
 		return 0;
-	return expires_ns <= (precise_clock ? bpf_ktime_get_ns() : bpf_ktime_get_coarse_ns());
+	return expires_ns <= now_ns();
 }
 
 static __always_inline int verdict(__u64 *packets, __u64 *bytes, __u32 drop_idx, __u32 dry_idx,

@@ -52,7 +52,8 @@ enum arxdp_origin {
 
 /* Value of every block map (exact and CIDR, both families). */
 struct arxdp_block {
-	/* CLOCK_MONOTONIC ns as bpf_ktime_get_coarse_ns() reads it; 0 = permanent. */
+	/* CLOCK_MONOTONIC ns, read by the program at tick granularity (see struct
+	 * arxdp_clock_sample); 0 = permanent. */
 	__u64 expires_ns;
 	/* CLOCK_REALTIME ns of the first block; kept across extensions. */
 	__u64 added_ns;
@@ -229,11 +230,30 @@ static inline __attribute__((always_inline)) __u32 arxdp_pf_slot6(const void *ad
  * revision existed). A pinned program of a lower revision may not read a map this build's
  * writers fill (the hot tier did not exist for it), so the loader loads this build's at its
  * next load and swaps it in on every interface running the old one; a higher revision (a newer
- * build's) is kept. Raise it whenever the program starts to read a map or field it did not.
+ * build's) is kept. Raise it whenever the program starts to read a map or field it did not,
+ * and for a change a running host should take at its next start (a cheaper clock).
  */
 #define ARXDP_LOAD_REV_SHIFT 24
 #define ARXDP_LOAD_REV_MASK (0xffu << ARXDP_LOAD_REV_SHIFT)
-#define ARXDP_PROG_REV 1u
+#define ARXDP_PROG_REV 2u /* 1: the hot tier was read; 2: the expiry clock is jiffies */
+
+/*
+ * The expiry clock. The program reads CLOCK_MONOTONIC at tick granularity from jiffies, a load
+ * the verifier inlines, instead of calling bpf_ktime_get_coarse_ns() on every hit of a timed
+ * block (5-8 ns of a 30-45 ns drop, docs/BENCHMARKS.md). The kernel advances jiffies by exactly
+ * TICK_NSEC of CLOCK_MONOTONIC per tick (tick_do_update_jiffies64), and neither counts a
+ * suspend, so now = jiffies * tick_ns + offset_ns holds for the whole boot. The loader takes
+ * the pair from one run of arxdp_clock.bpf.c: the largest offset of a few samples, so that the
+ * program's clock reads the coarse clock's value, never ahead of it (a block never expires
+ * early; it may pass a tick late, as with the coarse clock). A kernel whose HZ cannot be read
+ * keeps the helper (tick_ns 0).
+ */
+struct arxdp_clock_sample {
+	__u64 jiffies;
+	__u64 coarse_ns;
+	__u32 hz; /* CONFIG_HZ, 0 when the kernel's configuration is not readable */
+	__u32 pad;
+};
 
 #define ARXDP_LOAD_DRY_RUN (1u << 0)
 #define ARXDP_LOAD_NO_BLOCK_COUNTERS (1u << 1)

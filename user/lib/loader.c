@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,6 +18,7 @@
 #include <xdp/libxdp.h>
 #include "arxdp.h"
 #include "arxdp.skel.h"
+#include "arxdp_clock.skel.h"
 #include "blocklist.h"
 #include "loader.h"
 #include "loader_int.h"
@@ -105,6 +107,134 @@ static int size_map(struct bpf_map *map, const char *pin_dir, uint32_t want)
 	return bpf_map__set_max_entries(map, want);
 }
 
+static int clock_sample(const struct arxdp_clock *skel, struct arxdp_clock_sample *smp)
+{
+	char pkt[64] = {}; /* never looked at; a run needs an Ethernet header's worth */
+	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = pkt, .data_size_in = sizeof(pkt));
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.arxdp_clock_sample), &run))
+		return -errno;
+	*smp = skel->bss->sample;
+	return 0;
+}
+
+/* TICK_NSEC as include/linux/jiffies.h computes it. */
+static __u32 tick_of(__u32 hz)
+{
+	return (1000000000u + hz / 2) / hz;
+}
+
+/* Whether a measured tick is HZ's, within per_mille. */
+static bool tick_is(__u32 measured, __u32 hz, __u32 per_mille)
+{
+	__u64 t = tick_of(hz);
+
+	return measured * 1000ull > t * (1000 - per_mille) &&
+	       measured * 1000ull < t * (1000 + per_mille);
+}
+
+/* TICK_NSEC of the HZ that a measured tick matches: CONFIG_HZ's when known, else a usual one. */
+static __u32 tick_match(__u32 hz, __u32 measured)
+{
+	static const __u32 usual_hz[] = { 100, 250, 300, 1000 };
+	size_t i;
+
+	if (hz)
+		return hz <= 10000 && tick_is(measured, hz, 50) ? tick_of(hz) : 0;
+	for (i = 0; i < ARRAY_SIZE(usual_hz); i++)
+		if (tick_is(measured, usual_hz[i], 20))
+			return tick_of(usual_hz[i]);
+	return 0;
+}
+
+/* What the samples found (tick_measure). */
+struct tick_seen {
+	__u32 tick; /* TICK_NSEC of the HZ the samples showed; 0: none yet */
+	__u32 hz; /* CONFIG_HZ, 0 when unknown */
+	__u32 measured; /* the coarse clock's last step per jiffy, for the message */
+	__u64 jiffies; /* a jiffy that began between two samples... */
+	__u64 before_ns; /* ...the first of which read CLOCK_MONOTONIC at this time */
+	__u64 gap_ns; /* between the two: how late the offset may make the clock */
+};
+
+#define TICK_TIGHT_NS 150000 /* a jiffy's start seen this closely ends the sampling */
+
+/*
+ * Samples until jiffies advance between two samples taken close together. The coarse clock
+ * holds one value per jiffy, so its step per jiffy is a tick's length (a sample between a
+ * tick's jiffies update and its clock update spoils one step: the next transition serves). The
+ * new jiffy began, in CLOCK_MONOTONIC (which jiffies follow), after the first of the two
+ * samples had read it, less the kernel's latency in counting it. Bounded: 2,000 samples 50 us
+ * apart at most; three transitions (a few ticks) or one seen within TICK_TIGHT_NS end it.
+ */
+static int tick_measure(const struct arxdp_clock *skel, struct tick_seen *best)
+{
+	struct timespec pause = { 0, 50000 };
+	struct arxdp_clock_sample a, b;
+	__u64 ta = mono_now_ns(), tb, dj;
+	int i, seen = 0, err;
+
+	err = clock_sample(skel, &a);
+	for (i = 0; !err && i < 2000 && seen < 3; i++) {
+		nanosleep(&pause, NULL);
+		tb = mono_now_ns();
+		err = clock_sample(skel, &b);
+		if (!err && b.jiffies != a.jiffies) {
+			__u32 tick;
+
+			dj = b.jiffies - a.jiffies;
+			best->hz = b.hz;
+			best->measured = (__u32)((b.coarse_ns - a.coarse_ns) / dj);
+			tick = dj <= 4 ? tick_match(b.hz, best->measured) : 0;
+			if (tick && (!best->tick || tb - ta < best->gap_ns)) {
+				best->tick = tick;
+				best->jiffies = b.jiffies;
+				best->before_ns = ta;
+				best->gap_ns = tb - ta;
+			}
+			seen += !!tick;
+			if (best->tick && best->gap_ns <= TICK_TIGHT_NS)
+				break;
+		}
+		a = b;
+		ta = tb;
+	}
+	if (!err && !best->tick)
+		err = seen ? -ERANGE : -ETIME;
+	return err;
+}
+
+/*
+ * The tick length and the offset of the program's clock (struct arxdp_clock_sample in
+ * arxdp.h). HZ comes from the kernel's configuration, checked against the ticks measured here
+ * (a configuration file of another kernel would make every expiry wrong), or from the
+ * measurement alone when there is no configuration.
+ */
+static int clock_calibrate(__u32 *tick_ns, __u64 *offset_ns)
+{
+	struct arxdp_clock *skel;
+	struct tick_seen t = {};
+	int err;
+
+	skel = arxdp_clock__open_and_load();
+	if (!skel)
+		return -errno;
+	err = tick_measure(skel, &t);
+	if (err == -ERANGE)
+		pr_info("expiry clock: a tick measured %u ns, which is not HZ %u's: the program "
+			"reads the coarse clock's helper instead",
+			t.measured, t.hz);
+	if (!err) {
+		/* now = jiffies * tick + offset: at most the start of the current jiffy. */
+		*tick_ns = t.tick;
+		*offset_ns = t.before_ns - t.jiffies * t.tick;
+		pr_debug("expiry clock: jiffies of %u ns, offset taken within %llu us", t.tick,
+			 (unsigned long long)t.gap_ns / 1000);
+	}
+	arxdp_clock__destroy(skel);
+	return err;
+}
+
 static int open_skel(const struct loader_opts *o, const char *pin_root, struct arxdp **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_root);
@@ -119,6 +249,18 @@ static int open_skel(const struct loader_opts *o, const char *pin_root, struct a
 	}
 	skel->rodata->dry_run = o->dry_run;
 	skel->rodata->precise_clock = o->precise_clock;
+	if (!o->coarse_clock) {
+		__u32 tick = 0;
+		__u64 off = 0;
+
+		err = clock_calibrate(&tick, &off);
+		if (err && err != -ERANGE)
+			pr_info("expiry clock: cannot tie jiffies to the monotonic clock (%s): the "
+				"program reads the coarse clock's helper instead",
+				errstr(err));
+		skel->rodata->clock_tick_ns = tick;
+		skel->rodata->clock_offset_ns = off;
+	}
 	skel->rodata->count_per_block = !o->no_block_counters;
 	skel->rodata->use_prefilter = !o->no_prefilter;
 	/* A pinned program always reads the hot tier: every writer of the pin set writes it. */
@@ -401,6 +543,11 @@ fail:
 int loader_private_prog_fd(const struct loader_private *lp)
 {
 	return bpf_program__fd(lp->skel->progs.arxdp_xdp);
+}
+
+__u32 loader_private_clock_tick(const struct loader_private *lp)
+{
+	return lp->skel->rodata->clock_tick_ns;
 }
 
 int loader_private_map_fd(const struct loader_private *lp, const char *name)

@@ -20,7 +20,8 @@ struct loader_opts {
 	 * a pinned hot map keeps the size it was made with. */
 	uint32_t hot_capacity;
 	bool dry_run;
-	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the coarse clock */
+	bool precise_clock; /* benchmarks only: bpf_ktime_get_ns() instead of the tick clock */
+	bool coarse_clock; /* measuring only: the coarse clock's helper instead of jiffies */
 	bool no_block_counters; /* no per-block drop counts (no add per drop) */
 	bool no_prefilter; /* measuring only: every packet looks the exact map up */
 	/* Measuring only, private instances only (loader_private_open): the program reads the big
@@ -51,6 +52,8 @@ struct loader_private;
 int loader_private_open(const struct loader_opts *opts, struct loader_private **out);
 int loader_private_prog_fd(const struct loader_private *lp);
 int loader_private_map_fd(const struct loader_private *lp, const char *name);
+/* The tick length the instance's expiry clock counts in; 0: it calls the coarse clock. */
+__u32 loader_private_clock_tick(const struct loader_private *lp);
 void loader_private_close(struct loader_private *lp);
 struct blocklist;
 /* Opens bl over the maps of a private instance (tests, benchmarks); they stay owned by lp. */
