@@ -28,10 +28,10 @@ int cli_print_json(cJSON *o)
 	return 0;
 }
 
-int cli_open_maps(const struct cli *cli, struct blocklist *bl)
+int cli_open_maps(const struct cli *cli, struct blocklist *bl, unsigned int what)
 {
 	const char *pin_dir = cli->s.pin_dir;
-	int err = bl_open(bl, pin_dir);
+	int err = bl_open_some(bl, pin_dir, what);
 
 	if (err == -ENOENT)
 		pr_warn("pin directory '%s': arxdp is not loaded there: run 'arxdp attach IFACE' "
@@ -59,20 +59,20 @@ void cli_loader_opts(const struct cli *cli, struct loader_opts *o)
 	o->priority = s->xdp_priority;
 }
 
-int cli_open_or_create_maps(const struct cli *cli, struct blocklist *bl)
+int cli_open_or_create_maps(const struct cli *cli, struct blocklist *bl, unsigned int what)
 {
 	struct loader_opts o;
 	int err, fd;
 
-	err = bl_open(bl, cli->s.pin_dir);
+	err = bl_open_some(bl, cli->s.pin_dir, what);
 	if (err != -ENOENT)
-		return err ? cli_open_maps(cli, bl) : 0;
+		return err ? cli_open_maps(cli, bl, what) : 0;
 	cli_loader_opts(cli, &o);
 	err = loader_get_prog(&o, &fd);
 	if (err)
 		return err;
 	close(fd);
-	return cli_open_maps(cli, bl);
+	return cli_open_maps(cli, bl, what);
 }
 
 int cli_daemon_request(const struct cli *cli, cJSON *req, cJSON **reply)
