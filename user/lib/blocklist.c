@@ -170,13 +170,20 @@ static int map_check(struct blocklist *bl, enum bl_map m, int fd)
 	return 0;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 /* A pinned map by name: -1 in *fd, and 0, when it is optional and cannot be opened. */
 static int open_pin(struct blocklist *bl, const char *name, bool optional, int *fd)
 {
 	char path[PATH_MAX];
 	int err = pindir_path(path, sizeof(path), bl->pin_dir, name);
 
-	*fd = -1;
+	close_fd(fd); /* a retry after a failed need */
 	if (err)
 		return optional ? 0 : err;
 	*fd = bpf_obj_get(path);
@@ -187,13 +194,6 @@ static int open_pin(struct blocklist *bl, const char *name, bool optional, int *
 	if (err != -ENOENT || bl->open_done)
 		pr_warn("map '%s': cannot open: %s", path, strerror(-err));
 	return err;
-}
-
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 }
 
 static bool pinned(const struct blocklist *bl, const char *name)
@@ -231,6 +231,10 @@ static int open_hot(struct blocklist *bl, enum bl_map m)
 		}
 	} else if (*fd >= 0) {
 		return map_check(bl, map_hot(m), *fd);
+	} else if (bl->open_done) {
+		/* The other family may have written its hot map already: never switch tiers. */
+		pr_warn("map '%s': cannot open: it is gone", v4 ? ARXDP_MAP_HOT4 : ARXDP_MAP_HOT6);
+		return -ENOENT;
 	}
 	pr_warn("pin directory '%s': '%s', '%s' and '%s' are not all pinned: writing to "
 		"the big maps only",
@@ -314,6 +318,8 @@ int bl_need(struct blocklist *bl, unsigned int what)
 	size_t i;
 	int err;
 
+	if (!bl->pin_dir[0])
+		return 0; /* no pin directory: all there is was given (bl_open_fds) */
 	for (i = 0; todo && i < ARRAY_SIZE(order); i++) {
 		if (!(todo & order[i]))
 			continue;
