@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/un.h>
 #include "cli.h"
 #include "ctl.h"
 #include "log.h"
@@ -78,10 +79,20 @@ int cli_open_or_create_maps(const struct cli *cli, struct blocklist *bl, unsigne
 int cli_daemon_request(const struct cli *cli, cJSON *req, cJSON **reply)
 {
 	const char *sock = cli->s.socket_path;
-	char *s = cJSON_PrintUnformatted(req), *out = NULL;
+	char *s, *out = NULL;
 	int err;
 
 	*reply = NULL;
+	/*
+	 * No socket there: no daemon, as the connect would say (ENOENT), without printing the
+	 * request first: cJSON prints a number with printf's %g and reads it back with sscanf,
+	 * cold libc code that the CLI paid at every start without a daemon. A path too long for
+	 * a socket address still goes to ctl_request, which says so.
+	 */
+	if (strlen(sock) < sizeof(((struct sockaddr_un *)0)->sun_path) && access(sock, F_OK) &&
+	    errno == ENOENT)
+		return 1;
+	s = cJSON_PrintUnformatted(req);
 	if (!s)
 		return -ENOMEM;
 	err = ctl_request(sock, s, &out);
