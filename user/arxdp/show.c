@@ -223,7 +223,7 @@ int do_status(struct cli *cli, int argc, char **argv)
 
 	if (cli_no_args(argc, argv))
 		return -EINVAL;
-	err = bl_open(&bl, cli->s.pin_dir);
+	err = bl_open_some(&bl, cli->s.pin_dir, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err && err != -ENOENT)
 		return cli_open_maps(cli, &bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (cli->json) {
