@@ -31,7 +31,12 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # when a file needs it (config_xml.c), which keeps ICU and libstdc++ out. libbpf, libxdp,
 # libelf, zlib and libcap are linked statically (their Debian -dev packages ship the .a),
 # which saves loading and relocating five more objects at every start. STATIC_LIBS=0 links
-# them dynamically.
+# them dynamically. No other link flag is set: measured on 2026-12-01 (`arxdp version`, 41
+# rounds side by side), -Wl,-z,pack-relative-relocs (814 relative relocations, 19 KiB, packed
+# into 224 bytes), -Wl,-O1 -Wl,--hash-style=gnu, and -Wl,--gc-sections with
+# -ffunction-sections -fdata-sections (libbpf.a and libelf.a are not built in sections, so
+# little goes) all stayed within 0.01x of /bin/true of the plain link; -Wl,-z,now cost 0.02x
+# (it binds every libc symbol at start, lazy binding only those a run calls). PIE stays.
 STATIC_LIBS ?= 1
 STATIC_PKGS := libxdp libbpf libelf zlib libcap
 DYNAMIC_PKGS := $(filter-out libxml-2.0 $(STATIC_PKGS),$(PKGS))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * This file contains the test of bl_host_addrs() (user/lib/blocklist.c), which reads this
+ * This file contains the test of bl_host_addrs() (user/lib/hostaddr.c), which reads this
  * host's addresses with one RTM_GETADDR dump instead of getifaddrs(): the same addresses, in
  * the same order, in a fresh namespace with addresses the test gives it (not in the root one,
  * where the other tests add and remove addresses meanwhile).

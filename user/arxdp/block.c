@@ -232,7 +232,9 @@ int do_block(struct cli *cli, int argc, char **argv)
 		if (err <= 0)
 			return err;
 	}
-	err = cli_open_or_create_maps(cli, &bl);
+	/* One address opens its family's maps alone; only an add reads this host's addresses. */
+	err = cli_open_or_create_maps(cli, &bl,
+				      from ? BL_OPEN_ALL : bl_open_for(&a) | BL_OPEN_GUARD);
 	if (err)
 		return err;
 	if (from) {
@@ -279,7 +281,7 @@ int do_unblock(struct cli *cli, int argc, char **argv)
 	err = unblock_by_daemon(cli, argv[1], &a);
 	if (err <= 0)
 		return err;
-	err = cli_open_maps(cli, &bl);
+	err = cli_open_maps(cli, &bl, bl_open_for(&a));
 	if (err)
 		return err;
 	err = bl_unblock(&bl, &a);
@@ -320,7 +322,7 @@ int do_flush(struct cli *cli, int argc, char **argv)
 	uint64_t n = 0;
 	int err;
 
-	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl);
+	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err)
 		return err;
 	err = bl_flush(&bl, &n);
@@ -338,7 +340,7 @@ int do_sweep(struct cli *cli, int argc, char **argv)
 	uint32_t swept = 0;
 	int err;
 
-	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl);
+	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err)
 		return err;
 	err = bl_sweep(&bl, mono_now_ns(), UINT32_MAX, NULL, NULL, &swept); /* one full pass */

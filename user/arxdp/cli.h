@@ -47,9 +47,9 @@ struct cli_cmd {
 /* Prints o on one line and frees it; -ENOMEM when o is NULL or cannot be printed. */
 int cli_print_json(cJSON *o);
 /* Opens the maps pinned in the configured pin directory, saying why when it cannot. */
-int cli_open_maps(const struct cli *cli, struct blocklist *bl);
+int cli_open_maps(const struct cli *cli, struct blocklist *bl, unsigned int what);
 /* The same, creating the maps when absent: blocks may be written before any attach. */
-int cli_open_or_create_maps(const struct cli *cli, struct blocklist *bl);
+int cli_open_or_create_maps(const struct cli *cli, struct blocklist *bl, unsigned int what);
 /* Loader options from the settings. */
 void cli_loader_opts(const struct cli *cli, struct loader_opts *o);
 /*

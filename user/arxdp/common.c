@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/un.h>
 #include "cli.h"
 #include "ctl.h"
 #include "log.h"
@@ -28,10 +29,10 @@ int cli_print_json(cJSON *o)
 	return 0;
 }
 
-int cli_open_maps(const struct cli *cli, struct blocklist *bl)
+int cli_open_maps(const struct cli *cli, struct blocklist *bl, unsigned int what)
 {
 	const char *pin_dir = cli->s.pin_dir;
-	int err = bl_open(bl, pin_dir);
+	int err = bl_open_some(bl, pin_dir, what);
 
 	if (err == -ENOENT)
 		pr_warn("pin directory '%s': arxdp is not loaded there: run 'arxdp attach IFACE' "
@@ -59,29 +60,39 @@ void cli_loader_opts(const struct cli *cli, struct loader_opts *o)
 	o->priority = s->xdp_priority;
 }
 
-int cli_open_or_create_maps(const struct cli *cli, struct blocklist *bl)
+int cli_open_or_create_maps(const struct cli *cli, struct blocklist *bl, unsigned int what)
 {
 	struct loader_opts o;
 	int err, fd;
 
-	err = bl_open(bl, cli->s.pin_dir);
+	err = bl_open_some(bl, cli->s.pin_dir, what);
 	if (err != -ENOENT)
-		return err ? cli_open_maps(cli, bl) : 0;
+		return err ? cli_open_maps(cli, bl, what) : 0;
 	cli_loader_opts(cli, &o);
 	err = loader_get_prog(&o, &fd);
 	if (err)
 		return err;
 	close(fd);
-	return cli_open_maps(cli, bl);
+	return cli_open_maps(cli, bl, what);
 }
 
 int cli_daemon_request(const struct cli *cli, cJSON *req, cJSON **reply)
 {
 	const char *sock = cli->s.socket_path;
-	char *s = cJSON_PrintUnformatted(req), *out = NULL;
+	char *s, *out = NULL;
 	int err;
 
 	*reply = NULL;
+	/*
+	 * No socket there: no daemon, as the connect would say (ENOENT), without printing the
+	 * request first: cJSON prints a number with printf's %g and reads it back with sscanf,
+	 * cold libc code that the CLI paid at every start without a daemon. A path too long for
+	 * a socket address still goes to ctl_request, which says so.
+	 */
+	if (strlen(sock) < sizeof(((struct sockaddr_un *)0)->sun_path) && access(sock, F_OK) &&
+	    errno == ENOENT)
+		return 1;
+	s = cJSON_PrintUnformatted(req);
 	if (!s)
 		return -ENOMEM;
 	err = ctl_request(sock, s, &out);

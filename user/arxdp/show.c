@@ -62,7 +62,8 @@ int do_list(struct cli *cli, int argc, char **argv)
 			return -EINVAL;
 		}
 	}
-	err = cli_open_maps(cli, &bl);
+	/* The walk reads the address maps: not the counters, the prefilter or the guard. */
+	err = cli_open_maps(cli, &bl, BL_OPEN_V4 | BL_OPEN_V6 | BL_OPEN_CIDR4 | BL_OPEN_CIDR6);
 	if (err)
 		return err;
 	if (cli->json)
@@ -105,7 +106,7 @@ int do_stats(struct cli *cli, int argc, char **argv)
 	cJSON *j = NULL;
 	int err;
 
-	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl);
+	err = cli_no_args(argc, argv) ?: cli_open_maps(cli, &bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err)
 		return err;
 	err = bl_stats(&bl, st);
@@ -222,9 +223,9 @@ int do_status(struct cli *cli, int argc, char **argv)
 
 	if (cli_no_args(argc, argv))
 		return -EINVAL;
-	err = bl_open(&bl, cli->s.pin_dir);
+	err = bl_open_some(&bl, cli->s.pin_dir, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err && err != -ENOENT)
-		return cli_open_maps(cli, &bl);
+		return cli_open_maps(cli, &bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (cli->json) {
 		j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "pin_dir", cli->s.pin_dir);
@@ -329,7 +330,7 @@ int do_metrics(struct cli *cli, int argc, char **argv)
 		pr_warn("metrics: unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	err = cli_open_maps(cli, &bl);
+	err = cli_open_maps(cli, &bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err)
 		return err;
 	/* arxdpd's counters join the exposition when it runs; without it the maps suffice. */
@@ -355,7 +356,7 @@ int do_top(struct cli *cli, int argc, char **argv)
 	if (top_parse_args(argc, argv, &o))
 		return -EINVAL;
 	o.pin_dir = cli->s.pin_dir;
-	err = cli_open_maps(cli, &bl);
+	err = cli_open_maps(cli, &bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err)
 		return err;
 	err = top_run(&bl, &o);

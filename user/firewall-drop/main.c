@@ -264,7 +264,7 @@ static void count_repeat(struct drop_in *d, const struct arxdp_addr *a, const ch
 
 	ar_flush(d);
 	load_settings(d, &s);
-	if (bl_open(&bl, s.pin_dir))
+	if (bl_open_some(&bl, s.pin_dir, bl_open_for(a) | BL_OPEN_GUARD))
 		return; /* no maps: the fallback's rules have no count */
 	arproto_rule(msg, &why.rule_id, &why.level);
 	err = bl_repeat(&bl, a, s.fwdrop_safety_expiry_s, &why, &v);
@@ -371,7 +371,9 @@ int main(int argc, char **argv)
 	}
 	ar_flush(&d);
 	load_settings(&d, &s);
-	err = bl_open(&bl, s.pin_dir);
+	/* The address's own family only; only an add reads this host's addresses (the guard). */
+	err = bl_open_some(&bl, s.pin_dir,
+			   bl_open_for(&a) | (cmd == AR_CMD_ADD ? BL_OPEN_GUARD : 0));
 	if (!err) {
 		err = map_action(&d, &bl, &s, cmd == AR_CMD_ADD, &a, ip, key, msg);
 		bl_close(&bl);

@@ -15,10 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/socket.h>
 #include <linux/magic.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "blocklist.h"
@@ -70,119 +67,6 @@ uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now)
 	return (v->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
 }
 
-/* Appends one address of an RTM_NEWADDR message: IFA_LOCAL when present (the peer of a
- * point-to-point link is IFA_ADDRESS then), else IFA_ADDRESS, as getifaddrs() takes it. */
-static int add_host_addr(const struct nlmsghdr *nh, struct arxdp_addr **list, size_t *cnt)
-{
-	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
-	const struct rtattr *rta, *local = NULL, *addr = NULL;
-	size_t alen = ifa->ifa_family == AF_INET ? 4 : 16;
-	struct arxdp_addr a = {}, *tmp;
-	int len = (int)IFA_PAYLOAD(nh);
-
-	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
-	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
-		return 0;
-	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == IFA_LOCAL)
-			local = rta;
-		else if (rta->rta_type == IFA_ADDRESS)
-			addr = rta;
-	}
-	rta = local ? local : addr;
-	if (!rta || RTA_PAYLOAD(rta) < alen)
-		return 0;
-	a.family = alen == 4 ? 4 : 6;
-	a.prefixlen = alen == 4 ? 32 : 128;
-	memcpy(a.a, RTA_DATA(rta), alen);
-	tmp = realloc(*list, (*cnt + 1) * sizeof(**list));
-	if (!tmp)
-		return -ENOMEM;
-	*list = tmp;
-	(*list)[(*cnt)++] = a;
-	return 0;
-}
-
-/*
- * One RTM_GETADDR dump: what getifaddrs() gives, without the link dump (every interface's
- * statistics) getifaddrs() also asks for, which the CLI and the drop-in paid at every start.
- */
-int bl_host_addrs(struct arxdp_addr **out, size_t *n)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifaddrmsg ifa;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req),
-			.nlmsg_type = RTM_GETADDR,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = 1 },
-		.ifa = { .ifa_family = AF_UNSPEC },
-	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct arxdp_addr *list = NULL;
-	size_t cnt = 0, bufsz = 32768;
-	int fd, err = 0, i;
-	bool done = false;
-	char *buf;
-	ssize_t got;
-
-	buf = malloc(bufsz);
-	if (!buf)
-		return -ENOMEM;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	/* Bounded: a dump of a million addresses is far beyond any host. */
-	for (i = 0; !done && !err && i < (1 << 20); i++) {
-		const struct nlmsghdr *nh;
-		int len;
-
-		got = recv(fd, buf, bufsz, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			err = -errno;
-			break;
-		}
-		if (got == 0) {
-			err = -EIO;
-			break;
-		}
-		len = (int)got;
-		for (nh = (const struct nlmsghdr *)buf; !done && !err && NLMSG_OK(nh, len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_seq != req.nh.nlmsg_seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE)
-				done = true;
-			else if (nh->nlmsg_type == NLMSG_ERROR)
-				err = ((const struct nlmsgerr *)NLMSG_DATA(nh))->error ?: -EIO;
-			else if (nh->nlmsg_type == RTM_NEWADDR)
-				err = add_host_addr(nh, &list, &cnt);
-		}
-	}
-	if (!err && !done)
-		err = -EIO;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	if (err) {
-		free(list);
-		return err;
-	}
-	*out = list;
-	*n = cnt;
-	return 0;
-}
-
 static int load_own_addrs(struct blocklist *bl)
 {
 	struct arxdp_addr *list;
@@ -207,13 +91,27 @@ int bl_protect(struct blocklist *bl, const struct arxdp_addr *a)
 	return 0;
 }
 
-int bl_check_allowed(const struct blocklist *bl, const struct arxdp_addr *a, const char **why)
+unsigned int bl_open_for(const struct arxdp_addr *a)
 {
-	int i;
+	if (!addr_is_exact(a))
+		return a->family == 4 ? BL_OPEN_CIDR4 : BL_OPEN_CIDR6;
+	/* An exact write or delete keeps the prefilter's count of its slot. */
+	return (a->family == 4 ? BL_OPEN_V4 : BL_OPEN_V6) | BL_OPEN_PF;
+}
+
+int bl_check_allowed(struct blocklist *bl, const struct arxdp_addr *a, const char **why)
+{
+	int i, err;
 
 	if (addr_is_special(a)) {
 		*why = "loopback or unspecified addresses are never blocked";
 		return -EPERM;
+	}
+	/* Every add passes here first: what it writes is open, and this host's addresses known. */
+	err = bl_need(bl, bl_open_for(a) | BL_OPEN_GUARD);
+	if (err) {
+		*why = "the maps or this host's addresses cannot be read";
+		return err;
 	}
 	for (i = 0; i < bl->n_protect; i++) {
 		if (addr_in_prefix(&bl->protect[i], a)) {
@@ -233,15 +131,6 @@ static int map_info(int fd, struct bpf_map_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
-static int map_capacity(int fd, uint32_t *cap)
-{
-	struct bpf_map_info info;
-	int err = map_info(fd, &info);
-
-	*cap = info.max_entries;
-	return err;
-}
-
 static void bl_init(struct blocklist *bl)
 {
 	memset(bl, 0, sizeof(*bl));
@@ -252,90 +141,214 @@ static void bl_init(struct blocklist *bl)
 	bl->lock_fd = -1;
 }
 
-static int bl_finish_open(struct blocklist *bl, bool map_pf)
+/*
+ * The capacity of address map m, after checking that it is the map this build writes: the
+ * loader refuses a pinned map of another layout, but the CLI and the drop-in open the pins
+ * without it, and a value of another size would be written as garbage.
+ */
+static int map_check(struct blocklist *bl, enum bl_map m, int fd)
+{
+	static const __u32 types[MAP_NUM] = { BPF_MAP_TYPE_HASH,     BPF_MAP_TYPE_HASH,
+					      BPF_MAP_TYPE_LPM_TRIE, BPF_MAP_TYPE_LPM_TRIE,
+					      BPF_MAP_TYPE_HASH,     BPF_MAP_TYPE_HASH };
+	__u32 vsize = map_is_hot(m) ? sizeof(struct arxdp_hot) : sizeof(struct arxdp_block);
+	uint32_t *caps[MAP_NUM] = { &bl->cap_block4, &bl->cap_block6, &bl->cap_cidr4,
+				    &bl->cap_cidr6,  &bl->cap_hot4,   &bl->cap_hot6 };
+	struct bpf_map_info info;
+	int err = map_info(fd, &info);
+
+	if (err)
+		return err;
+	if (info.type != types[m] || info.key_size != key_sizes[m] || info.value_size != vsize) {
+		pr_warn("map '%s': unexpected layout (type %u, key %u bytes, value %u bytes; this "
+			"build needs %u, %zu, %u): see 'A changed map layout' in docs/OPERATIONS.md",
+			map_names[m], info.type, info.key_size, info.value_size, types[m],
+			key_sizes[m], vsize);
+		return -EINVAL;
+	}
+	*caps[m] = info.max_entries;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* A pinned map by name: -1 in *fd, and 0, when it is optional and cannot be opened. */
+static int open_pin(struct blocklist *bl, const char *name, bool optional, int *fd)
+{
+	char path[PATH_MAX];
+	int err = pindir_path(path, sizeof(path), bl->pin_dir, name);
+
+	close_fd(fd); /* a retry after a failed need */
+	if (err)
+		return optional ? 0 : err;
+	*fd = bpf_obj_get(path);
+	if (*fd >= 0 || optional)
+		return 0;
+	err = -errno;
+	/* Quiet at bl_open (not loaded there); said when a later need finds the pin gone. */
+	if (err != -ENOENT || bl->open_done)
+		pr_warn("map '%s': cannot open: %s", path, strerror(-err));
+	return err;
+}
+
+static bool pinned(const struct blocklist *bl, const char *name)
+{
+	char path[PATH_MAX];
+
+	return !pindir_path(path, sizeof(path), bl->pin_dir, name) && !access(path, F_OK);
+}
+
+/*
+ * The hot map of exact family m (MAP_BLOCK4/6), when the pin set has a usable hot tier: both
+ * hot maps and the tier counts, or none. A new block must find its tier in either family, and
+ * without the counts a spill to the big maps would stay unseen. Decided once, at the first
+ * family opened: the other family's hot map is only looked for then, not opened.
+ */
+static int open_hot(struct blocklist *bl, enum bl_map m)
+{
+	bool v4 = m == MAP_BLOCK4;
+	int *fd = v4 ? &bl->fd_hot4 : &bl->fd_hot6;
+	bool other;
+
+	if (bl->hot_state < 0)
+		return 0;
+	open_pin(bl, v4 ? ARXDP_MAP_HOT4 : ARXDP_MAP_HOT6, true, fd);
+	if (!bl->hot_state) {
+		other = (v4 ? bl->fd_hot6 : bl->fd_hot4) >= 0 ||
+			pinned(bl, v4 ? ARXDP_MAP_HOT6 : ARXDP_MAP_HOT4);
+		if (*fd < 0 && !other) {
+			bl->hot_state = -1;
+			return 0;
+		}
+		if (*fd >= 0 && other && bl->fd_tier >= 0) {
+			bl->hot_state = 1;
+			return map_check(bl, map_hot(m), *fd);
+		}
+	} else if (*fd >= 0) {
+		return map_check(bl, map_hot(m), *fd);
+	} else if (bl->open_done) {
+		/* The other family may have written its hot map already: never switch tiers. */
+		pr_warn("map '%s': cannot open: it is gone", v4 ? ARXDP_MAP_HOT4 : ARXDP_MAP_HOT6);
+		return -ENOENT;
+	}
+	pr_warn("pin directory '%s': '%s', '%s' and '%s' are not all pinned: writing to "
+		"the big maps only",
+		bl->pin_dir, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6, ARXDP_MAP_TIER);
+	close_fd(&bl->fd_hot4);
+	close_fd(&bl->fd_hot6);
+	bl->hot_state = -1;
+	return 0;
+}
+
+/* Exact family m (MAP_BLOCK4/6): its big map, the tier counts and its hot map. */
+static int open_exact(struct blocklist *bl, enum bl_map m)
+{
+	int *fd = m == MAP_BLOCK4 ? &bl->fd_block4 : &bl->fd_block6;
+	int err = open_pin(bl, map_names[m], false, fd);
+
+	err = err ?: map_check(bl, m, *fd);
+	if (!err && bl->fd_tier < 0 && !(bl->opened & BL_OPEN_TIER_TRIED)) {
+		/* Optional: a pin set older than the hot tier has neither. */
+		open_pin(bl, ARXDP_MAP_TIER, true, &bl->fd_tier);
+		bl->opened |= BL_OPEN_TIER_TRIED;
+	}
+	return err ?: open_hot(bl, m);
+}
+
+static int open_part(struct blocklist *bl, unsigned int part)
 {
 	int err, n;
 
-	n = libbpf_num_possible_cpus();
-	if (n <= 0)
-		return n ? n : -EINVAL;
-	bl->ncpus = n;
-	err = map_capacity(bl->fd_block4, &bl->cap_block4);
-	err = err ?: map_capacity(bl->fd_block6, &bl->cap_block6);
-	err = err ?: map_capacity(bl->fd_cidr4, &bl->cap_cidr4);
-	err = err ?: map_capacity(bl->fd_cidr6, &bl->cap_cidr6);
-	if (!err && bl->fd_hot4 >= 0)
-		err = map_capacity(bl->fd_hot4, &bl->cap_hot4);
-	if (!err && bl->fd_hot6 >= 0)
-		err = map_capacity(bl->fd_hot6, &bl->cap_hot6);
-	err = err ?: bl_pf_map(bl, map_pf);
-	return err ?: load_own_addrs(bl);
+	switch (part) {
+	case BL_OPEN_V4:
+		return open_exact(bl, MAP_BLOCK4);
+	case BL_OPEN_V6:
+		return open_exact(bl, MAP_BLOCK6);
+	case BL_OPEN_CIDR4:
+		err = open_pin(bl, ARXDP_MAP_CIDR4, false, &bl->fd_cidr4);
+		return err ?: map_check(bl, MAP_CIDR4, bl->fd_cidr4);
+	case BL_OPEN_CIDR6:
+		err = open_pin(bl, ARXDP_MAP_CIDR6, false, &bl->fd_cidr6);
+		return err ?: map_check(bl, MAP_CIDR6, bl->fd_cidr6);
+	case BL_OPEN_STATS:
+		n = libbpf_num_possible_cpus();
+		if (n <= 0)
+			return n ? n : -EINVAL;
+		bl->ncpus = n;
+		return open_pin(bl, ARXDP_MAP_STATS, false, &bl->fd_stats);
+	case BL_OPEN_META:
+		return open_pin(bl, ARXDP_MAP_META, false, &bl->fd_meta);
+	case BL_OPEN_PF:
+		/* Optional: a pin set from before the prefilter has none, and its program reads
+		 * none; the next load creates it and rebuilds it from the maps. Mapped a page at
+		 * a time until a second page is needed (blocklist_pf.c). */
+		open_pin(bl, ARXDP_MAP_PREFILTER, true, &bl->fd_prefilter);
+		open_pin(bl, ARXDP_MAP_PFCOUNT, true, &bl->fd_pfcount);
+		return bl_pf_map(bl, false);
+	case BL_OPEN_GUARD:
+		return load_own_addrs(bl);
+	default:
+		return 0;
+	}
+}
+
+/* A prefix's trie comes with meta, which counts the trie's entries for the program. */
+static unsigned int parts_of(unsigned int what)
+{
+	if (what & (BL_OPEN_CIDR4 | BL_OPEN_CIDR6))
+		what |= BL_OPEN_META;
+	return what & BL_OPEN_ALL;
+}
+
+/*
+ * Opens what of the pin set is not open yet, in the order bl_open always opened it (a
+ * missing map is named in the same order). A private instance (bl_open_fds) has it all.
+ */
+int bl_need(struct blocklist *bl, unsigned int what)
+{
+	static const unsigned int order[] = { BL_OPEN_V4,    BL_OPEN_V6,    BL_OPEN_CIDR4,
+					      BL_OPEN_CIDR6, BL_OPEN_STATS, BL_OPEN_META,
+					      BL_OPEN_PF,    BL_OPEN_GUARD };
+	unsigned int todo = parts_of(what) & ~bl->opened;
+	size_t i;
+	int err;
+
+	if (!bl->pin_dir[0])
+		return 0; /* no pin directory: all there is was given (bl_open_fds) */
+	for (i = 0; todo && i < ARRAY_SIZE(order); i++) {
+		if (!(todo & order[i]))
+			continue;
+		err = open_part(bl, order[i]);
+		if (err)
+			return err;
+		bl->opened |= order[i];
+	}
+	return 0;
+}
+
+int bl_open_some(struct blocklist *bl, const char *pin_dir, unsigned int what)
+{
+	int err;
+
+	bl_init(bl);
+	err = str_copy(bl->pin_dir, pin_dir, sizeof(bl->pin_dir));
+	err = err ?: bl_need(bl, what);
+	if (err) {
+		bl_close(bl);
+		return err;
+	}
+	bl->open_done = true;
+	return 0;
 }
 
 int bl_open(struct blocklist *bl, const char *pin_dir)
 {
-	const char *names[] = { ARXDP_MAP_BLOCK4, ARXDP_MAP_BLOCK6, ARXDP_MAP_CIDR4,
-				ARXDP_MAP_CIDR6,  ARXDP_MAP_STATS,  ARXDP_MAP_META };
-	int *fds[ARRAY_SIZE(names)];
-	char path[PATH_MAX];
-	size_t i;
-	int err;
-
-	bl_init(bl);
-	fds[0] = &bl->fd_block4;
-	fds[1] = &bl->fd_block6;
-	fds[2] = &bl->fd_cidr4;
-	fds[3] = &bl->fd_cidr6;
-	fds[4] = &bl->fd_stats;
-	fds[5] = &bl->fd_meta;
-	err = str_copy(bl->pin_dir, pin_dir, sizeof(bl->pin_dir));
-	if (err)
-		goto fail;
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		err = pindir_path(path, sizeof(path), pin_dir, names[i]);
-		if (err)
-			goto fail;
-		*fds[i] = bpf_obj_get(path);
-		if (*fds[i] < 0) {
-			err = -errno;
-			if (err != -ENOENT)
-				pr_warn("map '%s': cannot open: %s", path, strerror(-err));
-			goto fail;
-		}
-	}
-	/* Optional: a pin set from before the prefilter has none, and its program reads none;
-	 * the next load creates it and rebuilds it from the maps. */
-	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_PREFILTER))
-		bl->fd_prefilter = bpf_obj_get(path);
-	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_PFCOUNT))
-		bl->fd_pfcount = bpf_obj_get(path);
-	/* The hot tier likewise: without it every exact block goes to the big maps. */
-	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_HOT4))
-		bl->fd_hot4 = bpf_obj_get(path);
-	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_HOT6))
-		bl->fd_hot6 = bpf_obj_get(path);
-	if (!pindir_path(path, sizeof(path), pin_dir, ARXDP_MAP_TIER))
-		bl->fd_tier = bpf_obj_get(path);
-	/* Both hot maps and the tier counts, or none: a new block must find its tier in either
-	 * family, and without the counts a spill to the big maps would stay unseen. */
-	if ((bl->fd_hot4 < 0) != (bl->fd_hot6 < 0) || (bl->fd_hot4 >= 0 && bl->fd_tier < 0)) {
-		pr_warn("pin directory '%s': '%s', '%s' and '%s' are not all pinned: writing to "
-			"the big maps only",
-			pin_dir, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6, ARXDP_MAP_TIER);
-		if (bl->fd_hot4 >= 0)
-			close(bl->fd_hot4);
-		if (bl->fd_hot6 >= 0)
-			close(bl->fd_hot6);
-		bl->fd_hot4 = bl->fd_hot6 = -1;
-	}
-	/* Mapped a page at a time until a second page is needed (blocklist_pf.c). */
-	err = bl_finish_open(bl, false);
-	if (err)
-		goto fail;
-	return 0;
-fail:
-	bl_close(bl);
-	return err;
+	return bl_open_some(bl, pin_dir, BL_OPEN_ALL);
 }
 
 static int dup_opt(int fd)
@@ -345,7 +358,8 @@ static int dup_opt(int fd)
 
 int bl_open_fds(struct blocklist *bl, const struct bl_fds *f)
 {
-	int err;
+	enum bl_map m;
+	int err = 0, n;
 
 	bl_init(bl);
 	bl->fd_block4 = dup(f->block4);
@@ -361,10 +375,24 @@ int bl_open_fds(struct blocklist *bl, const struct bl_fds *f)
 		bl->fd_hot6 = dup(f->hot6);
 	}
 	bl->fd_tier = dup_opt(f->tier);
-	err = bl_finish_open(bl, true);
-	if (err)
+	bl->hot_state = bl->fd_hot4 >= 0 ? 1 : -1;
+	n = libbpf_num_possible_cpus();
+	if (n <= 0)
+		err = n ? n : -EINVAL;
+	bl->ncpus = n;
+	for (m = 0; m < MAP_NUM && !err; m++)
+		if (map_fd(bl, m) >= 0 || !map_is_hot(m))
+			err = map_check(bl, m, map_fd(bl, m));
+	err = err ?: bl_pf_map(bl, true);
+	err = err ?: load_own_addrs(bl);
+	if (err) {
 		bl_close(bl);
-	return err;
+		return err;
+	}
+	/* No pin directory: nothing is opened later. */
+	bl->opened = BL_OPEN_ALL;
+	bl->open_done = true;
+	return 0;
 }
 
 void bl_close(struct blocklist *bl)
@@ -464,14 +492,18 @@ int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block 
 {
 	enum bl_map where;
 
-	return bl_locate(bl, a, v, &where);
+	/* A read: the prefilter is not needed. */
+	return bl_need(bl, bl_open_for(a) & ~BL_OPEN_PF) ?: bl_locate(bl, a, v, &where);
 }
 
 int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v)
 {
 	struct arxdp_block old;
 	enum bl_map where = MAP_NUM;
+	int err = bl_need(bl, bl_open_for(a));
 
+	if (err)
+		return err;
 	if (bl_locate(bl, a, &old, &where))
 		where = MAP_NUM;
 	return bl_write(bl, a, v, where);
@@ -606,7 +638,7 @@ int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
 	enum bl_map where;
 	int err;
 
-	err = bl_lock(bl);
+	err = bl_need(bl, bl_open_for(a)) ?: bl_lock(bl);
 	if (err)
 		return err;
 	err = bl_locate(bl, a, &v, &where);
@@ -624,7 +656,7 @@ int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key
 
 	if (kept)
 		*kept = false;
-	err = bl_lock(bl);
+	err = bl_need(bl, bl_open_for(a)) ?: bl_lock(bl);
 	if (err)
 		return err;
 	err = bl_locate(bl, a, &v, &where);
@@ -648,7 +680,7 @@ int bl_meta(struct blocklist *bl, struct arxdp_meta *out)
 	__u32 zero = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (bl->fd_meta < 0)
+	if (bl_need(bl, BL_OPEN_META) || bl->fd_meta < 0)
 		return -ENOENT;
 	return bpf_map_lookup_elem(bl->fd_meta, &zero, out) ? -errno : 0;
 }
@@ -656,7 +688,10 @@ int bl_meta(struct blocklist *bl, struct arxdp_meta *out)
 int bl_map_id(struct blocklist *bl, uint32_t *id)
 {
 	struct bpf_map_info info;
-	int err = bl->fd_block4 < 0 ? -EBADF : map_info(bl->fd_block4, &info);
+	int err = bl_need(bl, BL_OPEN_V4);
+
+	if (!err)
+		err = bl->fd_block4 < 0 ? -EBADF : map_info(bl->fd_block4, &info);
 
 	*id = err ? 0 : info.id;
 	return err;
@@ -677,6 +712,9 @@ int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
 	int err = 0;
 
 	*repinned = 0;
+	err = bl_need(bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
+	if (err)
+		return err;
 	/* Nothing is made anywhere but on a bpffs: an unmounted one leaves a plain directory
 	 * there, where a new directory would only mislead the next reader. */
 	str_copy(parent, bl->pin_dir, sizeof(parent));

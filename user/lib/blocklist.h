@@ -29,20 +29,52 @@ struct blocklist {
 	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6; /* big maps: the configured ones */
 	uint32_t cap_hot4, cap_hot6;
 	int ncpus;
+	unsigned int opened; /* BL_OPEN_* parts open (bl_need) */
+	int hot_state; /* 0: not known yet; 1: the hot tier is used; -1: it is not (big maps only) */
+	bool open_done; /* bl_open*() returned: a pin found missing later is said */
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
 	int lock_depth;
 	unsigned int lock_timeout_ms; /* longest wait for the lock; 0 = PINDIR_LOCK_TIMEOUT_MS */
 	bool lock_timed_out; /* a timeout was said: the next ones are quiet until a lock succeeds */
 	bool full_reported; /* "map full" said already; the caller clears it to say it again */
 	char pin_dir[PATH_MAX];
-	/* Addresses never blocked: this host's own (loaded at open) plus any the caller adds. */
+	/* Addresses never blocked: this host's own (BL_OPEN_GUARD) plus any the caller adds. */
 	struct arxdp_addr *protect;
 	int n_protect;
 	void *sweep; /* where the incremental sweep goes on */
 };
 
+/*
+ * The parts of a pin set: an exact family's maps (big, hot, tier counts), a prefix family's
+ * (trie, meta), the prefilter (every exact write and delete), the counters, meta, and the
+ * never-block guard's list of this host's addresses (one RTM_GETADDR dump).
+ */
+enum {
+	BL_OPEN_V4 = 1u << 0,
+	BL_OPEN_V6 = 1u << 1,
+	BL_OPEN_CIDR4 = 1u << 2,
+	BL_OPEN_CIDR6 = 1u << 3,
+	BL_OPEN_STATS = 1u << 4,
+	BL_OPEN_META = 1u << 5,
+	BL_OPEN_PF = 1u << 6,
+	BL_OPEN_GUARD = 1u << 7,
+	BL_OPEN_ALL = (1u << 8) - 1,
+	BL_OPEN_TIER_TRIED = 1u << 8, /* internal: the optional tier map was looked for */
+};
+
 /* Opens the maps pinned in pin_dir. -ENOENT (quietly) when arxdp is not loaded there. */
 int bl_open(struct blocklist *bl, const char *pin_dir);
+/*
+ * bl_open opening only the parts in what (BL_OPEN_*) now: a process that works on one address
+ * opens its family alone (bl_open_for), and only an add reads this host's addresses. Whatever
+ * an operation needs beyond that is opened when it first runs (bl_need), with the same checks;
+ * a pin found missing then is said, and its error returned.
+ */
+int bl_open_some(struct blocklist *bl, const char *pin_dir, unsigned int what);
+/* The parts a block or an unblock of a needs (an add also needs BL_OPEN_GUARD). */
+unsigned int bl_open_for(const struct arxdp_addr *a);
+/* Opens the parts of what not open yet; 0 when all are. */
+int bl_need(struct blocklist *bl, unsigned int what);
 /* The maps of one instance by fd; -1 for an optional map the instance lacks. */
 struct bl_fds {
 	int block4, block6, cidr4, cidr6, stats, meta;
@@ -73,8 +105,12 @@ void bl_unlock(struct blocklist *bl);
 int bl_host_addrs(struct arxdp_addr **out, size_t *n);
 /* Adds an address or prefix that must never be blocked. */
 int bl_protect(struct blocklist *bl, const struct arxdp_addr *a);
-/* -EPERM with a reason when a is loopback, unspecified, one of ours, or covers one of ours. */
-int bl_check_allowed(const struct blocklist *bl, const struct arxdp_addr *a, const char **why);
+/*
+ * -EPERM with a reason when a is loopback, unspecified, one of ours, or covers one of ours.
+ * The gate of every add: it opens a's maps and reads this host's addresses when not done yet
+ * (another error, with a reason, when that fails).
+ */
+int bl_check_allowed(struct blocklist *bl, const struct arxdp_addr *a, const char **why);
 
 struct bl_reason {
 	uint32_t rule_id;
@@ -203,7 +239,7 @@ bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
  * the repair for a pin set whose prefilter is missing or was written by a writer that did not
  * keep it (the loader runs it on a pin set made before the prefilter; arxdpd at start).
  * *slots_set counts the slots whose bit is set. -ENOENT when these maps have no prefilter (the
- * tier counts are recounted all the same).
+ * tier counts are recounted all the same). On a blocklist of bl_open() (every part open).
  */
 int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set);
 

@@ -104,7 +104,7 @@ static void sum_row(uint32_t ifindex, const struct arxdp_counter row[ARXDP_STAT_
 int bl_stats(struct blocklist *bl, struct arxdp_counter out[ARXDP_STAT_MAX])
 {
 	memset(out, 0, sizeof(out[0]) * ARXDP_STAT_MAX);
-	return read_rows(bl, sum_row, out);
+	return bl_need(bl, BL_OPEN_STATS) ?: read_rows(bl, sum_row, out);
 }
 
 int bl_stats_ifaces(struct blocklist *bl,
@@ -112,7 +112,7 @@ int bl_stats_ifaces(struct blocklist *bl,
 			       void *ctx),
 		    void *ctx)
 {
-	return read_rows(bl, cb, ctx);
+	return bl_need(bl, BL_OPEN_STATS) ?: read_rows(bl, cb, ctx);
 }
 
 /*
@@ -184,6 +184,20 @@ static int read_chunk(const struct blocklist *bl, enum bl_map m, struct chunk_cu
 	return 0;
 }
 
+/*
+ * Whether exact map m is empty by the tier counts, read once before a walk: a writer counts
+ * before it inserts and uncounts after it deletes, so an entry that is there for the whole
+ * walk is counted (a count reads high, never low), and an empty hot map's 16,384 buckets, or
+ * an empty big map's million, are not read. Unreadable or absent counts: nothing is skipped.
+ */
+static bool counted_empty(const struct arxdp_tier *t, bool have, enum bl_map m)
+{
+	const __u32 n[MAP_NUM] = { t->big4_entries, t->big6_entries, 1, 1,
+				   t->hot4_entries, t->hot6_entries };
+
+	return have && map_exact(m) && !n[m];
+}
+
 /* Reads all six maps chunk by chunk, calling cb per chunk; a non-zero cb return stops. */
 static int walk(struct blocklist *bl,
 		int (*cb)(enum bl_map m, const union bl_key *keys, const struct arxdp_block *vals,
@@ -192,9 +206,16 @@ static int walk(struct blocklist *bl,
 {
 	struct arxdp_block *vals = NULL;
 	union bl_key *keys = NULL;
-	int m, err = 0;
-	__u32 got;
+	struct arxdp_tier t = {};
+	__u32 got, zero = 0;
+	bool have = false;
+	int m, err;
 
+	err = bl_need(bl, BL_OPEN_V4 | BL_OPEN_V6 | BL_OPEN_CIDR4 | BL_OPEN_CIDR6);
+	if (err)
+		return err;
+	if (bl->fd_tier >= 0)
+		have = !bpf_map_lookup_elem(bl->fd_tier, &zero, &t);
 	/* Not calloc: a chunk is read before it is used, and zeroing 80 KiB of keys cost
 	 * `arxdp list`, one process per call, 20 page faults for a near-empty table. */
 	keys = malloc(BATCH * sizeof(*keys));
@@ -205,7 +226,7 @@ static int walk(struct blocklist *bl,
 	}
 	for (m = 0; m < MAP_NUM; m++) {
 		struct chunk_cursor c = {};
-		bool done = false;
+		bool done = counted_empty(&t, have, m);
 
 		while (!done) {
 			err = read_chunk(bl, m, &c, keys, vals, BATCH, &got, &done);
@@ -294,9 +315,12 @@ int bl_flush(struct blocklist *bl, uint64_t *removed)
 	union bl_key *keys = NULL;
 	uint64_t total = 0, t0;
 	bool locked = false;
-	int m, err = 0;
+	int m, err;
 	__u32 i, got;
 
+	err = bl_need(bl, BL_OPEN_ALL & ~(BL_OPEN_STATS | BL_OPEN_GUARD));
+	if (err)
+		goto out;
 	keys = calloc(BL_FLUSH_SLICE, sizeof(*keys));
 	vals = calloc(BL_FLUSH_SLICE, sizeof(*vals));
 	if (!keys || !vals) {
@@ -399,6 +423,9 @@ int bl_sweep(struct blocklist *bl, uint64_t now, uint32_t budget,
 	int err = 0;
 	__u32 i, got;
 
+	err = bl_need(bl, BL_OPEN_ALL & ~(BL_OPEN_STATS | BL_OPEN_GUARD));
+	if (err)
+		return err;
 	if (!bl->sweep) {
 		bl->sweep = calloc(1, sizeof(struct sweep_cursor));
 		if (!bl->sweep)
