@@ -22,7 +22,10 @@
 # Usage: tools/bench-execq.sh [--quick]
 #   env: OUTPUT, N (10000; --quick 1000), SAMPLE (100; --quick 20), ROUNDS (3; --quick 1),
 #        TIME_LIMIT (900 s), MAX_DGRAM_QLEN (the namespace's net.unix.max_dgram_qlen; default:
-#        left as the kernel sets it), ARXDPD_EXECD_ARGS (arguments of the arxdpd run, "-f -g <own group>")
+#        left as the kernel sets it), ARXDPD_EXECD_ARGS (arguments of the arxdpd run, "-f -g <own group>"),
+#        ARXDPD_BASE (another arxdpd build, e.g. a copy of build/arxdpd before a change: run as
+#        executor "base" in the same rounds, interleaved; the executors then default to
+#        "base arxdpd", and the ratio row compares the two builds; BENCH_EXECQ_WHO still wins)
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -109,6 +112,10 @@ WHO="serial"
 if "$ARXDPD" --help 2>&1 | grep -q -e execq -e '--execd'; then
 	# BENCH_EXECQ_WHO: one side alone (profiling); the report then has no ratio row.
 	WHO=${BENCH_EXECQ_WHO:-serial arxdpd}
+	if [ -n "${ARXDPD_BASE:-}" ]; then
+		[ -x "$ARXDPD_BASE" ] || die "ARXDPD_BASE '$ARXDPD_BASE': not an executable"
+		WHO=${BENCH_EXECQ_WHO:-base arxdpd}
+	fi
 else
 	say "build/arxdpd has no execq input yet (\`arxdpd --help\` mentions neither execq nor --execd): baseline only"
 fi
@@ -145,9 +152,9 @@ round() {
 	serial)
 		nsenter --net="/run/netns/$NS" "$SERIAL" --home "$h" >"$d/exec.out" 2>"$d/exec.err" &
 		;;
-	arxdpd)
+	arxdpd | base)
 		# The execd mode finds its home from its own path, as wazuh-execd does.
-		install -m 0750 "$ARXDPD" "$h/bin/wazuh-execd"
+		install -m 0750 "$([ "$who" = base ] && echo "$ARXDPD_BASE" || echo "$ARXDPD")" "$h/bin/wazuh-execd"
 		# shellcheck disable=SC2086
 		nsenter --net="/run/netns/$NS" --wd="$h" "$h/bin/wazuh-execd" $ARXDPD_EXECD_ARGS \
 			>"$d/exec.out" 2>"$d/exec.err" &
@@ -216,6 +223,7 @@ for who in $WHO; do
 	case "$who" in
 	serial) label="execd-shaped serial executor (one firewall-drop process per message)" ;;
 	arxdpd) label="arxdpd as wazuh-execd" ;;
+	base) label="arxdpd as wazuh-execd, baseline build (ARXDPD_BASE)" ;;
 	esac
 	echo "| $label | $(cell "$who" send_blocked_ms) | $(cell "$who" send_max_us) | $(cell "$who" sends_over_1ms) | $(cellc "$who" blocks_per_s) | $(cell "$who" lat_p50_ms) | $(cell "$who" lat_p99_ms) | $(cell "$who" all_s) |"
 done
@@ -223,6 +231,8 @@ if [ "$WHO" = serial ]; then
 	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | |"
 elif [ "$WHO" = "serial arxdpd" ]; then # one side alone (BENCH_EXECQ_WHO): no ratio
 	echo "| ratio (serial ÷ arxdpd; blocks/s arxdpd ÷ serial) | $(ratio "$(med serial send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med serial send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med serial blocks_per_s)") | $(ratio "$(med serial lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med serial lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med serial all_s)" "$(med arxdpd all_s)") |"
+elif [ "$WHO" = "base arxdpd" ]; then
+	echo "| ratio (base ÷ arxdpd; blocks/s arxdpd ÷ base) | $(ratio "$(med base send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med base send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med base blocks_per_s)") | $(ratio "$(med base lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med base lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med base all_s)" "$(med arxdpd all_s)") |"
 fi
 echo
 echo "| goal | executor | result |"
