@@ -102,6 +102,10 @@ struct execq_decision {
 	 */
 	const char *text;
 	size_t text_len;
+	/* Where msg's nodes live (execq.c's arena) and the table whose spare chunk it may take:
+	 * a decision is freed before its table. */
+	void *arena;
+	struct execq_table *home;
 };
 
 /*
