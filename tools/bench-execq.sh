@@ -168,9 +168,15 @@ round() {
 	done
 	[ -S "$h/queue/alerts/execq" ] || { tail -5 "$d/exec.err" >&2; die "$who: execq never bound"; }
 	say "round $k: $who, $N attackers"
+	# The executor's CPU time over the burst (schedstat: ns on a CPU, its threads only;
+	# forked children not counted): robust to other load, unlike the wall-clock figures.
+	cpu0=$([ "$who" = serial ] || cut -d" " -f1 "/proc/$EPID/schedstat" 2>/dev/null)
 	in_ns "$BX" --home "$h" --template "$TPL" --pin-dir "$pin" --n "$N" --sample "$SAMPLE" \
 		--timeout $((TIME_LIMIT / 2)) >"$out" 2>"$d/bx.err" ||
 		{ cat "$d/bx.err" >&2; say "$who round $k: the sender failed (see above)"; }
+	cpu1=$(cut -d" " -f1 "/proc/$EPID/schedstat" 2>/dev/null)
+	[ -n "$cpu0" ] && [ -n "$cpu1" ] &&
+		awk -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "cpu_us_per_msg=%.2f\n", (b - a) / n / 1000}' >>"$out"
 	stop_exec
 	[ -n "$(kv "$out" slow_sends)" ] && say "$who round $k: sends over 1 ms (#index@start:wait): $(kv "$out" slow_sends)"
 	cat "$d/exec.out" >>"$out"
@@ -189,7 +195,7 @@ LOAD1=$(cut -d" " -f1-3 /proc/loadavg)
 stat_of() { for f in "$WORK/$1"-*.out; do kv "$f" "$2"; done | grep -v '^$' | mmm; }
 declare -A M
 for who in $WHO; do
-	for key in send_blocked_ms send_max_us sends_over_1ms blocks_per_s lat_p50_ms lat_p99_ms all_s present; do
+	for key in send_blocked_ms send_max_us sends_over_1ms blocks_per_s lat_p50_ms lat_p99_ms all_s present cpu_us_per_msg; do
 		M[$who.$key]=$(stat_of "$who" "$key")
 	done
 done
@@ -217,22 +223,22 @@ echo "$N distinct attackers per round, $ROUNDS round(s) per executor, interleave
 echo "net.unix.max_dgram_qlen in the benchmark's namespace: $QLEN (the queue depth of execq before a"
 echo "blocking sender waits). Load average before: $LOAD0, after: $LOAD1. Run time $((SECONDS - T0)) s."
 echo
-echo "| executor | sender blocked, total ms | longest send, µs | sends > 1 ms | blocks/s | alert-to-drop p50, ms | p99, ms | all $N in map, s |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| executor | sender blocked, total ms | longest send, µs | sends > 1 ms | blocks/s | alert-to-drop p50, ms | p99, ms | all $N in map, s | executor CPU per message, µs |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for who in $WHO; do
 	case "$who" in
 	serial) label="execd-shaped serial executor (one firewall-drop process per message)" ;;
 	arxdpd) label="arxdpd as wazuh-execd" ;;
 	base) label="arxdpd as wazuh-execd, baseline build (ARXDPD_BASE)" ;;
 	esac
-	echo "| $label | $(cell "$who" send_blocked_ms) | $(cell "$who" send_max_us) | $(cell "$who" sends_over_1ms) | $(cellc "$who" blocks_per_s) | $(cell "$who" lat_p50_ms) | $(cell "$who" lat_p99_ms) | $(cell "$who" all_s) |"
+	echo "| $label | $(cell "$who" send_blocked_ms) | $(cell "$who" send_max_us) | $(cell "$who" sends_over_1ms) | $(cellc "$who" blocks_per_s) | $(cell "$who" lat_p50_ms) | $(cell "$who" lat_p99_ms) | $(cell "$who" all_s) | $(cell "$who" cpu_us_per_msg) |"
 done
 if [ "$WHO" = serial ]; then
-	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | |"
+	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | | |"
 elif [ "$WHO" = "serial arxdpd" ]; then # one side alone (BENCH_EXECQ_WHO): no ratio
-	echo "| ratio (serial ÷ arxdpd; blocks/s arxdpd ÷ serial) | $(ratio "$(med serial send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med serial send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med serial blocks_per_s)") | $(ratio "$(med serial lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med serial lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med serial all_s)" "$(med arxdpd all_s)") |"
+	echo "| ratio (serial ÷ arxdpd; blocks/s arxdpd ÷ serial) | $(ratio "$(med serial send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med serial send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med serial blocks_per_s)") | $(ratio "$(med serial lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med serial lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med serial all_s)" "$(med arxdpd all_s)") | |"
 elif [ "$WHO" = "base arxdpd" ]; then
-	echo "| ratio (base ÷ arxdpd; blocks/s arxdpd ÷ base) | $(ratio "$(med base send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med base send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med base blocks_per_s)") | $(ratio "$(med base lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med base lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med base all_s)" "$(med arxdpd all_s)") |"
+	echo "| ratio (base ÷ arxdpd; blocks/s arxdpd ÷ base) | $(ratio "$(med base send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med base send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med base blocks_per_s)") | $(ratio "$(med base lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med base lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med base all_s)" "$(med arxdpd all_s)") | $(ratio "$(med base cpu_us_per_msg)" "$(med arxdpd cpu_us_per_msg)") |"
 fi
 echo
 echo "| goal | executor | result |"
