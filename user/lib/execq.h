@@ -137,6 +137,12 @@ struct execq_text {
  */
 int execq_alert_text(const struct execq_decision *d, struct execq_text *out);
 /*
+ * Where text (an execq message, len bytes, that cJSON parsed) holds parameters.alert as
+ * cJSON_GetObjectItem finds it, when those bytes are exactly what cJSON_PrintUnformatted
+ * prints of it; *alen its length. NULL when the scan cannot prove it (cJSON must print it).
+ */
+const char *execq_verbatim_alert(const char *text, size_t len, size_t *alen);
+/*
  * The message with command set to verb ("continue", "abort", "delete"): what execd writes
  * second, or stores in its timeout list; every other byte equals add_json's (msg's command is
  * "add" again after the call). malloc'd, NULL on failure or when d is not EXECQ_RUN.
