@@ -171,3 +171,39 @@ Test(execq_verbatim, cut_datagram_has_no_alert)
 	execq_decision_free(&d);
 	free(m);
 }
+
+/* Each special byte at each position of a long string: the word-at-a-time scan sees them all. */
+Test(execq_verbatim, special_bytes_anywhere)
+{
+	static const struct {
+		const char *ins;
+		bool verbatim;
+	} sp[] = { { "\\n", true },   { "\\\"", true }, { "\\\\", true },     { "\x01", false },
+		   { "\x1f", false }, { "\\/", false }, { "\\u0041", false }, { "\xc3\xa9", true },
+		   { "\x7f", true },  { " ", true } };
+	char dgram[512], s[64];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(sp) / sizeof(sp[0]); i++) {
+		for (k = 0; k <= 40; k++) {
+			struct execq_text at = { .cap = 4096 };
+			struct execq_decision d;
+			char *want;
+
+			memset(s, 'a', 40);
+			s[40] = '\0';
+			snprintf(dgram, sizeof(dgram), ALERT("{\"s\":\"%.*s%s%s\"}"), (int)k, s,
+				 sp[i].ins, s + k);
+			at.p = malloc(at.cap);
+			cr_assert_eq(execq_handle(t, dgram, strlen(dgram) + 1, &d), 0);
+			cr_assert_eq(d.kind, EXECQ_RUN, "%zu at %zu", i, k);
+			want = cJSON_PrintUnformatted(d.alert);
+			cr_assert_eq(execq_alert_text(&d, &at), 0);
+			cr_expect_str_eq(at.p, want, "%zu at %zu", i, k);
+			cr_expect_eq(at.verbatim, sp[i].verbatim, "%zu at %zu", i, k);
+			free(want);
+			free(at.p);
+			execq_decision_free(&d);
+		}
+	}
+}

@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include "execq.h"
@@ -122,9 +123,30 @@ static const bool plain[256] = {
 	[0x5d ... 0xff] = true,
 };
 
+/*
+ * Eight bytes at a time while none is a quote, a backslash or below 0x20 (the zero-byte and
+ * byte-below tests of "Bit Twiddling Hacks": a word they flag is looked at byte by byte).
+ */
+static const char *plain_words(const char *p, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = ones << 7;
+	uint64_t x, q, b;
+
+	while (end - p >= 8) {
+		memcpy(&x, p, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs)
+			break;
+		p += 8;
+	}
+	return p;
+}
+
 static const char *canon_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
+		p = plain_words(p, end);
 		while (p < end && plain[(unsigned char)*p])
 			p++;
 		if (p >= end)
