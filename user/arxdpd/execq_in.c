@@ -142,7 +142,7 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 	}
 	addr_format(&a, addr, sizeof(addr));
 	/* The fields come from the tree execq parsed: one parse per datagram. */
-	if (x->alert && alert_from_json(&al, x->alert, err, sizeof(err)))
+	if (x->alert && alert_block_fields(&al, x->alert, err, sizeof(err)))
 		pr_debug("execq: %s: alert without rule or id (%s): blocked without them",
 			 x->cmd.name, err);
 	if (responder_seen(r, alert_id(x), x->cmd.name, addr))
