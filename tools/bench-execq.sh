@@ -235,9 +235,12 @@ for who in $WHO; do
 done
 if [ "$WHO" = serial ]; then
 	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | | |"
-elif [ "$WHO" = "serial arxdpd" ]; then # one side alone (BENCH_EXECQ_WHO): no ratio
+fi
+has() { case " $WHO " in *" $1 "*) return 0 ;; esac; return 1; }
+if has serial && has arxdpd; then # one side alone (BENCH_EXECQ_WHO): no ratio
 	echo "| ratio (serial ÷ arxdpd; blocks/s arxdpd ÷ serial) | $(ratio "$(med serial send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med serial send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med serial blocks_per_s)") | $(ratio "$(med serial lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med serial lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med serial all_s)" "$(med arxdpd all_s)") | |"
-elif [ "$WHO" = "base arxdpd" ]; then
+fi
+if has base && has arxdpd; then
 	echo "| ratio (base ÷ arxdpd; blocks/s arxdpd ÷ base) | $(ratio "$(med base send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med base send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med base blocks_per_s)") | $(ratio "$(med base lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med base lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med base all_s)" "$(med arxdpd all_s)") | $(ratio "$(med base cpu_us_per_msg)" "$(med arxdpd cpu_us_per_msg)") |"
 fi
 echo
