@@ -207,3 +207,63 @@ Test(execq_verbatim, special_bytes_anywhere)
 		}
 	}
 }
+
+/*
+ * Mutations of analysisd's message (bytes inserted, deleted or replaced, seeded so a failure
+ * repeats): every variant execd would run has, through execq_alert_text, cJSON's own print
+ * of its alert, whichever way the text was obtained.
+ */
+Test(execq_verbatim, mutations_same_as_cjson)
+{
+	static const char base[] = ALERT(SHELLSHOCK_ALERT);
+	static const char bytes[] = " \\\"0.e-\x01u/{}[],:A9\n";
+	unsigned int seed = 13, i, m, copied = 0, printed = 0;
+	char dgram[sizeof(base) + 8];
+
+	for (i = 0; i < 4000; i++) {
+		size_t len = sizeof(base) - 1;
+		struct execq_text at = { .cap = 4096 };
+		struct execq_decision d;
+		char *want;
+
+		memcpy(dgram, base, sizeof(base));
+		for (m = 0; m < 1 + i % 3; m++) {
+			size_t at_pos = (size_t)rand_r(&seed) % len;
+			char c = bytes[(size_t)rand_r(&seed) % (sizeof(bytes) - 1)];
+
+			switch (rand_r(&seed) % 3) {
+			case 0: /* insert */
+				memmove(dgram + at_pos + 1, dgram + at_pos, len - at_pos + 1);
+				dgram[at_pos] = c;
+				len++;
+				break;
+			case 1: /* delete */
+				memmove(dgram + at_pos, dgram + at_pos + 1, len - at_pos);
+				len--;
+				break;
+			default:
+				dgram[at_pos] = c;
+			}
+		}
+		cr_assert_eq(execq_handle(t, dgram, len + 1, &d), 0);
+		if (d.kind != EXECQ_RUN || !d.alert) {
+			execq_decision_free(&d);
+			continue;
+		}
+		at.p = malloc(at.cap);
+		want = cJSON_PrintUnformatted(d.alert);
+		cr_assert_not_null(want);
+		cr_assert_eq(execq_alert_text(&d, &at), 0);
+		cr_assert_str_eq(at.p, want, "mutation %u: %s", i, dgram);
+		if (at.verbatim)
+			copied++;
+		else
+			printed++;
+		free(want);
+		free(at.p);
+		execq_decision_free(&d);
+	}
+	/* Both ways taken, or the comparison above proved little. */
+	cr_expect_gt(copied, 100u);
+	cr_expect_gt(printed, 100u);
+}
