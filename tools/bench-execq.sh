@@ -22,7 +22,10 @@
 # Usage: tools/bench-execq.sh [--quick]
 #   env: OUTPUT, N (10000; --quick 1000), SAMPLE (100; --quick 20), ROUNDS (3; --quick 1),
 #        TIME_LIMIT (900 s), MAX_DGRAM_QLEN (the namespace's net.unix.max_dgram_qlen; default:
-#        left as the kernel sets it), ARXDPD_EXECD_ARGS (arguments of the arxdpd run, "-f -g <own group>")
+#        left as the kernel sets it), ARXDPD_EXECD_ARGS (arguments of the arxdpd run, "-f -g <own group>"),
+#        ARXDPD_BASE (another arxdpd build, e.g. a copy of build/arxdpd before a change: run as
+#        executor "base" in the same rounds, interleaved; the executors then default to
+#        "base arxdpd", and the ratio row compares the two builds; BENCH_EXECQ_WHO still wins)
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -109,6 +112,10 @@ WHO="serial"
 if "$ARXDPD" --help 2>&1 | grep -q -e execq -e '--execd'; then
 	# BENCH_EXECQ_WHO: one side alone (profiling); the report then has no ratio row.
 	WHO=${BENCH_EXECQ_WHO:-serial arxdpd}
+	if [ -n "${ARXDPD_BASE:-}" ]; then
+		[ -x "$ARXDPD_BASE" ] || die "ARXDPD_BASE '$ARXDPD_BASE': not an executable"
+		WHO=${BENCH_EXECQ_WHO:-base arxdpd}
+	fi
 else
 	say "build/arxdpd has no execq input yet (\`arxdpd --help\` mentions neither execq nor --execd): baseline only"
 fi
@@ -145,9 +152,9 @@ round() {
 	serial)
 		nsenter --net="/run/netns/$NS" "$SERIAL" --home "$h" >"$d/exec.out" 2>"$d/exec.err" &
 		;;
-	arxdpd)
+	arxdpd | base)
 		# The execd mode finds its home from its own path, as wazuh-execd does.
-		install -m 0750 "$ARXDPD" "$h/bin/wazuh-execd"
+		install -m 0750 "$([ "$who" = base ] && echo "$ARXDPD_BASE" || echo "$ARXDPD")" "$h/bin/wazuh-execd"
 		# shellcheck disable=SC2086
 		nsenter --net="/run/netns/$NS" --wd="$h" "$h/bin/wazuh-execd" $ARXDPD_EXECD_ARGS \
 			>"$d/exec.out" 2>"$d/exec.err" &
@@ -161,9 +168,15 @@ round() {
 	done
 	[ -S "$h/queue/alerts/execq" ] || { tail -5 "$d/exec.err" >&2; die "$who: execq never bound"; }
 	say "round $k: $who, $N attackers"
+	# The executor's CPU time over the burst (schedstat: ns on a CPU, its threads only;
+	# forked children not counted): robust to other load, unlike the wall-clock figures.
+	cpu0=$([ "$who" = serial ] || cut -d" " -f1 "/proc/$EPID/schedstat" 2>/dev/null)
 	in_ns "$BX" --home "$h" --template "$TPL" --pin-dir "$pin" --n "$N" --sample "$SAMPLE" \
 		--timeout $((TIME_LIMIT / 2)) >"$out" 2>"$d/bx.err" ||
 		{ cat "$d/bx.err" >&2; say "$who round $k: the sender failed (see above)"; }
+	cpu1=$(cut -d" " -f1 "/proc/$EPID/schedstat" 2>/dev/null)
+	[ -n "$cpu0" ] && [ -n "$cpu1" ] &&
+		awk -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "cpu_us_per_msg=%.2f\n", (b - a) / n / 1000}' >>"$out"
 	stop_exec
 	[ -n "$(kv "$out" slow_sends)" ] && say "$who round $k: sends over 1 ms (#index@start:wait): $(kv "$out" slow_sends)"
 	cat "$d/exec.out" >>"$out"
@@ -182,7 +195,7 @@ LOAD1=$(cut -d" " -f1-3 /proc/loadavg)
 stat_of() { for f in "$WORK/$1"-*.out; do kv "$f" "$2"; done | grep -v '^$' | mmm; }
 declare -A M
 for who in $WHO; do
-	for key in send_blocked_ms send_max_us sends_over_1ms blocks_per_s lat_p50_ms lat_p99_ms all_s present; do
+	for key in send_blocked_ms send_max_us sends_over_1ms blocks_per_s lat_p50_ms lat_p99_ms all_s present cpu_us_per_msg; do
 		M[$who.$key]=$(stat_of "$who" "$key")
 	done
 done
@@ -210,19 +223,25 @@ echo "$N distinct attackers per round, $ROUNDS round(s) per executor, interleave
 echo "net.unix.max_dgram_qlen in the benchmark's namespace: $QLEN (the queue depth of execq before a"
 echo "blocking sender waits). Load average before: $LOAD0, after: $LOAD1. Run time $((SECONDS - T0)) s."
 echo
-echo "| executor | sender blocked, total ms | longest send, µs | sends > 1 ms | blocks/s | alert-to-drop p50, ms | p99, ms | all $N in map, s |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| executor | sender blocked, total ms | longest send, µs | sends > 1 ms | blocks/s | alert-to-drop p50, ms | p99, ms | all $N in map, s | executor CPU per message, µs |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for who in $WHO; do
 	case "$who" in
 	serial) label="execd-shaped serial executor (one firewall-drop process per message)" ;;
 	arxdpd) label="arxdpd as wazuh-execd" ;;
+	base) label="arxdpd as wazuh-execd, baseline build (ARXDPD_BASE)" ;;
 	esac
-	echo "| $label | $(cell "$who" send_blocked_ms) | $(cell "$who" send_max_us) | $(cell "$who" sends_over_1ms) | $(cellc "$who" blocks_per_s) | $(cell "$who" lat_p50_ms) | $(cell "$who" lat_p99_ms) | $(cell "$who" all_s) |"
+	echo "| $label | $(cell "$who" send_blocked_ms) | $(cell "$who" send_max_us) | $(cell "$who" sends_over_1ms) | $(cellc "$who" blocks_per_s) | $(cell "$who" lat_p50_ms) | $(cell "$who" lat_p99_ms) | $(cell "$who" all_s) | $(cell "$who" cpu_us_per_msg) |"
 done
 if [ "$WHO" = serial ]; then
-	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | |"
-elif [ "$WHO" = "serial arxdpd" ]; then # one side alone (BENCH_EXECQ_WHO): no ratio
-	echo "| ratio (serial ÷ arxdpd; blocks/s arxdpd ÷ serial) | $(ratio "$(med serial send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med serial send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med serial blocks_per_s)") | $(ratio "$(med serial lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med serial lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med serial all_s)" "$(med arxdpd all_s)") |"
+	echo "| arxdpd as wazuh-execd | TODO: build/arxdpd has no execq input in this build | | | | | | | |"
+fi
+has() { case " $WHO " in *" $1 "*) return 0 ;; esac; return 1; }
+if has serial && has arxdpd; then # one side alone (BENCH_EXECQ_WHO): no ratio
+	echo "| ratio (serial ÷ arxdpd; blocks/s arxdpd ÷ serial) | $(ratio "$(med serial send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med serial send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med serial blocks_per_s)") | $(ratio "$(med serial lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med serial lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med serial all_s)" "$(med arxdpd all_s)") | |"
+fi
+if has base && has arxdpd; then
+	echo "| ratio (base ÷ arxdpd; blocks/s arxdpd ÷ base) | $(ratio "$(med base send_blocked_ms)" "$(med arxdpd send_blocked_ms)") | $(ratio "$(med base send_max_us)" "$(med arxdpd send_max_us)") | | $(ratio "$(med arxdpd blocks_per_s)" "$(med base blocks_per_s)") | $(ratio "$(med base lat_p50_ms)" "$(med arxdpd lat_p50_ms)") | $(ratio "$(med base lat_p99_ms)" "$(med arxdpd lat_p99_ms)") | $(ratio "$(med base all_s)" "$(med arxdpd all_s)") | $(ratio "$(med base cpu_us_per_msg)" "$(med arxdpd cpu_us_per_msg)") |"
 fi
 echo
 echo "| goal | executor | result |"

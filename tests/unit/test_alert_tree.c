@@ -107,9 +107,10 @@ static void expect_same(const struct alert *t, const struct alert *p)
 ParameterizedTest(struct tree_case *c, alert_tree, same_as_parse)
 {
 	char *line = read_line(c->file, c->line), *text = NULL, e1[160] = "", e2[160] = "";
+	char e3[160] = "";
 	cJSON *root = cJSON_Parse(line), *tree;
-	struct alert p, t;
-	int r1, r2;
+	struct alert p, t, b;
+	int r1, r2, r3;
 
 	cr_assert_not_null(root, "%s:%d: not JSON", c->file, c->line);
 	tree = root;
@@ -122,6 +123,22 @@ ParameterizedTest(struct tree_case *c, alert_tree, same_as_parse)
 	}
 	r1 = alert_parse(&p, line, strlen(line), e1, sizeof(e1));
 	r2 = alert_from_json(&t, tree, e2, sizeof(e2));
+	r3 = alert_block_fields(&b, tree, e3, sizeof(e3));
+	cr_expect_eq(r3, r2, "%s:%d: alert_block_fields: %d (%s)", c->file, c->line, r3, e3);
+	cr_expect_str_eq(e3, e2, "%s:%d: alert_block_fields' message", c->file, c->line);
+	if (!r3 && !r2) {
+		/* The same fields, no group text. */
+		cr_expect_null(b.groups);
+		cr_expect_eq(b.rule_id, t.rule_id);
+		cr_expect_eq(b.rule_num, t.rule_num);
+		cr_expect_eq(b.level, t.level);
+		cr_expect_eq(b.id, t.id);
+		cr_expect_eq(b.agent_id, t.agent_id);
+		cr_expect_eq(b.addr, t.addr);
+		cr_expect_eq(b.srcip, t.srcip);
+		cr_expect_eq(b.time_s, t.time_s);
+	}
+	alert_free(&b);
 	cr_expect_eq(r1, c->ret, "%s:%d: alert_parse: %d (%s)", c->file, c->line, r1, e1);
 	cr_expect_eq(r2, r1, "%s:%d: alert_from_json: %d (%s)", c->file, c->line, r2, e2);
 	cr_expect_str_eq(e2, e1, "%s:%d: message", c->file, c->line);

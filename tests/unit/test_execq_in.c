@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include "arxdpd/daemon.h"
 #include "arxdpd/execq_in.h"
 #include "arxdpd/follow.h"
 #include "arxdpd/responder.h"
@@ -286,4 +289,153 @@ Test(execq_in, log_lines_echo_the_datagram, .init = setup, .fini = teardown)
 			found = true;
 	fclose(f);
 	cr_expect(found, "no add line '%s'", want);
+}
+
+/*
+ * The daemon's side over a real socket: more datagrams queued than one receive call takes
+ * (EXECQ_VLEN) are all applied, each once, in one event, and their log lines are those of
+ * one datagram after another. The queue is deepened in a network namespace of the test's own
+ * (net.unix.max_dgram_qlen is per namespace), so they all fit before the event reads them.
+ */
+#define BATCH_N (3 * EXECQ_VLEN + 5)
+
+static struct daemon *event_daemon(int *peer)
+{
+	struct ossec_config *cfg;
+	char err[CONFIG_ERR_MAX];
+	struct daemon *d;
+	int sv[2];
+	FILE *f;
+
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare: %s", strerror(errno));
+	f = fopen("/proc/sys/net/unix/max_dgram_qlen", "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%d\n", 4 * BATCH_N);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv), 0);
+	d = calloc(1, sizeof(*d));
+	cr_assert_not_null(d);
+	d->bl = bl;
+	d->epfd = -1;
+	cr_assert_eq(responder_init(&d->r, &s, &d->bl), 0);
+	cr_assert_eq(
+		config_parse_ossec(&cfg, "test", ossec_xml, strlen(ossec_xml), err, sizeof(err)), 0,
+		"%s", err);
+	responder_set_config(&d->r, cfg);
+	eq->fd = sv[0];
+	d->eq = eq;
+	*peer = sv[1];
+	return d;
+}
+
+static void send_batch(int peer, unsigned int first, unsigned int n)
+{
+	char line[1024], dgram[2048], ip[32];
+	unsigned int i;
+	int len;
+
+	for (i = first; i < first + n; i++) {
+		snprintf(ip, sizeof(ip), "198.18.%u.%u", i / 250, 1 + i % 250);
+		alert_line(line, sizeof(line), i, ip);
+		len = snprintf(dgram, sizeof(dgram),
+			       "{\"version\":1,\"origin\":{\"name\":\"node01\",\"module\":"
+			       "\"wazuh-analysisd\"},\"command\":\"firewall-drop600\","
+			       "\"parameters\":{\"extra_args\":[],\"alert\":%s}}",
+			       line);
+		cr_assert_eq(send(peer, dgram, (size_t)len + 1, 0), len + 1, "send %u: %s", i,
+			     strerror(errno));
+	}
+}
+
+/* Each line of the log without its time stamp: what a per-datagram write gives, in order. */
+static void check_log(unsigned int n)
+{
+	char path[256], got[8192], want[8192], line[1024], ip[32];
+	unsigned int i, k = 0, lineno = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/active-responses.log", dir);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	for (i = 0; i < n; i++) {
+		const char *fd = "active-response/bin/firewall-drop: ";
+		const char *seq[7];
+		char add[2048], keys[256];
+
+		snprintf(ip, sizeof(ip), "198.18.%u.%u", i / 250, 1 + i % 250);
+		alert_line(line, sizeof(line), i, ip);
+		snprintf(add, sizeof(add),
+			 "%s{\"version\":1,\"origin\":{\"name\":\"node01\",\"module\":\"wazuh-"
+			 "execd\"},\"command\":\"add\",\"parameters\":{\"extra_args\":[],\"alert\":"
+			 "%s,\"program\":\"active-response/bin/firewall-drop\"}}\n",
+			 fd, line);
+		snprintf(keys, sizeof(keys),
+			 "%s{\"version\":1,\"origin\":{\"name\":\"firewall-drop\",\"module\":"
+			 "\"active-response\"},\"command\":\"check_keys\",\"parameters\":{\"keys\":"
+			 "[\"%s\"]}}\n",
+			 fd, ip);
+		seq[0] = "active-response/bin/firewall-drop: Starting\n";
+		seq[1] = add;
+		seq[2] = "\n";
+		seq[3] = keys;
+		seq[4] = NULL; /* continue: checked by its prefix below */
+		seq[5] = "\n";
+		seq[6] = "active-response/bin/firewall-drop: Ended\n";
+		for (k = 0; k < 7; k++) {
+			const char *g;
+
+			cr_assert_not_null(fgets(got, sizeof(got), f), "line %u missing", lineno);
+			lineno++;
+			/* "YYYY/MM/DD HH:MM:SS " before each line but the blank ones */
+			g = seq[k] && !strcmp(seq[k], "\n") ? got : got + 20;
+			if (k == 4) {
+				snprintf(want, sizeof(want), "%s{\"version\":1,\"origin\":{", fd);
+				cr_expect_eq(strncmp(g, want, strlen(want)), 0, "line %u: %s",
+					     lineno, got);
+				cr_expect_not_null(strstr(g, "\"command\":\"continue\""), "line %u",
+						   lineno);
+				cr_expect_not_null(strstr(g, line), "line %u: alert", lineno);
+				continue;
+			}
+			cr_expect_str_eq(g, seq[k], "line %u", lineno);
+		}
+	}
+	cr_expect_null(fgets(got, sizeof(got), f), "more lines than %u blocks make", n);
+	fclose(f);
+}
+
+Test(execq_in, batch_larger_than_one_receive, .init = setup, .fini = teardown)
+{
+	struct arxdp_block v;
+	struct arxdp_addr a;
+	struct daemon *d;
+	unsigned int i;
+	char ip[32];
+	int peer;
+
+	d = event_daemon(&peer);
+	send_batch(peer, 0, BATCH_N);
+	execq_in_event(d);
+	cr_expect_eq(eq->c.received, BATCH_N);
+	cr_expect_eq(eq->c.blocks, BATCH_N);
+	cr_expect_eq(d->r.c.blocked, BATCH_N, "each applied once: %lu", d->r.c.blocked);
+	cr_expect_eq(recv(eq->fd, ip, sizeof(ip), MSG_DONTWAIT), -1, "the queue is empty");
+	for (i = 0; i < BATCH_N; i++) {
+		snprintf(ip, sizeof(ip), "198.18.%u.%u", i / 250, 1 + i % 250);
+		cr_assert_eq(addr_parse(ip, &a, NULL, 0), 0);
+		cr_assert_eq(bl_get(&bl, &a, &v), 0, "%s not in the map", ip);
+		cr_expect_eq(v.offenses, 1u, "%s applied once", ip);
+	}
+	check_log(BATCH_N);
+	/* At a stop: shut for reading, what is queued is still applied, then the end. */
+	send_batch(peer, BATCH_N, EXECQ_VLEN + 1);
+	execq_in_stop(d);
+	cr_expect_eq(eq->c.received, BATCH_N + EXECQ_VLEN + 1);
+	cr_expect_eq(d->r.c.blocked, BATCH_N + EXECQ_VLEN + 1);
+	cr_expect_eq(send(peer, "{}", 3, 0), -1, "no reader after the stop");
+	cr_expect_eq(errno, EPIPE);
+	close(peer);
+	responder_free(&d->r);
+	d->eq = NULL;
+	free(d);
 }

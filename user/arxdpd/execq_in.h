@@ -14,7 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include "daemon.h"
 #include "execq.h"
 
@@ -23,6 +25,13 @@ struct execq_counters {
 	uint64_t blocks, no_srcip, scripts, restarts;
 	uint64_t name_lost; /* another process took the socket's name */
 };
+
+/*
+ * Datagrams taken per receive call (recvmmsg). Four save most of the calls; more hold more
+ * datagrams in hand while the sender refills the queue behind them, which measured as a later
+ * drop for each (alert-to-drop p50 0.56 ms with 16, 0.38 ms with 4) and no more blocks/s.
+ */
+#define EXECQ_VLEN 4
 
 struct execq_in {
 	struct src tag; /* first: the epoll data.ptr */
@@ -34,7 +43,10 @@ struct execq_in {
 	bool paused; /* the pin-directory lock was busy: out of epoll until it is free */
 	bool stopping; /* shut for reading: a 0-byte read is the end of the queue */
 	struct execq_table *t;
-	char *buf; /* one datagram: EXECQ_MAXSTR + NUL, and one byte to see a longer one */
+	/* EXECQ_VLEN datagrams, each EXECQ_MAXSTR + NUL and one byte to see a longer one */
+	char *buf;
+	struct mmsghdr mm[EXECQ_VLEN];
+	struct iovec iov[EXECQ_VLEN];
 	struct execq_text alert; /* the alert printed for the log lines, kept between blocks */
 	struct execq_counters c;
 };

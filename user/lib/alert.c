@@ -432,7 +432,7 @@ char *alert_compact(const struct alert *a, struct sbuf *b)
 }
 
 /* What every alert needs, from its tree (a->root, an object or not): both entries share it. */
-static int alert_fill(struct alert *a, char *err, size_t errlen)
+static int alert_fill(struct alert *a, bool groups, char *err, size_t errlen)
 {
 	static const char *const dstuser[] = { "data", "dstuser" };
 	const cJSON *rule, *v, *agent;
@@ -474,7 +474,7 @@ static int alert_fill(struct alert *a, char *err, size_t errlen)
 	a->timestamp = get_str(a->root, "timestamp");
 	if (alert_parse_time(a->timestamp, &a->time_s))
 		a->time_s = strtoll(a->id, NULL, 10);
-	if (build_groups(a, rule)) {
+	if (groups && build_groups(a, rule)) {
 		set_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -519,7 +519,7 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
 		ret = -EINVAL;
 		goto fail;
 	}
-	ret = alert_fill(a, err, errlen);
+	ret = alert_fill(a, true, err, errlen);
 	if (ret)
 		goto fail;
 	return 0;
@@ -528,7 +528,8 @@ fail:
 	return ret;
 }
 
-int alert_from_json(struct alert *a, const struct cJSON *root, char *err, size_t errlen)
+static int from_json(struct alert *a, const struct cJSON *root, bool groups, char *err,
+		     size_t errlen)
 {
 	int ret;
 
@@ -536,8 +537,18 @@ int alert_from_json(struct alert *a, const struct cJSON *root, char *err, size_t
 	/* Borrowed, never written: the const goes away only because the struct serves both. */
 	a->root = (cJSON *)root;
 	a->borrowed = true;
-	ret = alert_fill(a, err, errlen);
+	ret = alert_fill(a, groups, err, errlen);
 	if (ret)
 		alert_free(a);
 	return ret;
+}
+
+int alert_from_json(struct alert *a, const struct cJSON *root, char *err, size_t errlen)
+{
+	return from_json(a, root, true, err, errlen);
+}
+
+int alert_block_fields(struct alert *a, const struct cJSON *root, char *err, size_t errlen)
+{
+	return from_json(a, root, false, err, errlen);
 }

@@ -75,6 +75,11 @@ int alert_parse(struct alert *a, const char *line, size_t len, char *err, size_t
  */
 int alert_from_json(struct alert *a, const struct cJSON *root, char *err, size_t errlen);
 /*
+ * alert_from_json without the group text (groups stays NULL), for a response already chosen
+ * (execq's fast path), which matches no rules_group: the same checks, fields and messages.
+ */
+int alert_block_fields(struct alert *a, const struct cJSON *root, char *err, size_t errlen);
+/*
  * What a block's delete line needs of the alert, instead of the whole alert: timestamp, rule
  * id, level and description, agent, id and the address paths. Built in scratch (kept by the
  * caller between alerts, so no buffer grows per block), returned malloc'd at its size; NULL on

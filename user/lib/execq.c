@@ -32,7 +32,11 @@
 #define EXEC_NOT_PRESENT "Active response command not present: '%s'. Not using it on this system."
 #define EXEC_TOO_LONG "Cannot execute command '%32s...': path too long."
 
+struct execq_chunk;
+
 struct execq_table {
+	struct execq_chunk *spare; /* one arena chunk kept between messages */
+	bool verbatim_ok; /* the cJSON linked prints as execq_verbatim.c proves (1.7.x) */
 	char conf[PATH_MAX]; /* <home>/etc/shared/ar.conf */
 	char home[PATH_MAX]; /* "" or "<home>/" */
 	enum execq_role role;
@@ -68,12 +72,15 @@ int execq_table_new(struct execq_table **out, const char *home, enum execq_role 
 		return -ENAMETOOLONG;
 	}
 	t->role = role;
+	t->verbatim_ok = !strncmp(cJSON_Version(), "1.7.", 4);
 	*out = t;
 	return 0;
 }
 
 void execq_table_free(struct execq_table *t)
 {
+	if (t)
+		free(t->spare);
 	free(t);
 }
 
@@ -305,6 +312,112 @@ static int lookup(const struct execq_table *t, const char *name, struct execq_cm
 	return -ENOENT;
 }
 
+/*
+ * ---- the message's tree ----
+ *
+ * A datagram's tree is a couple of hundred cJSON allocations, and malloc, free and
+ * cJSON_Delete's walk cost about as much as the parse. So the tree lives in an arena of its
+ * decision: chunks from which the parse and execd's rewrite take nodes, released in one go
+ * with the decision (never cJSON_Delete), the table keeping one chunk for the next message.
+ * cJSON's allocator hooks are process-wide and take no argument, so the decision being built
+ * is reached through `building`: set, with the hooks, only around the cJSON calls of the
+ * parse and the rewrite (which log nothing and call nothing else), and reset before
+ * execq_handle returns. arxdpd runs them on its one thread; every other cJSON user of the
+ * process (status replies, the alert parser's own arena) runs outside that window and sees
+ * cJSON's default hooks. After it, the tree is only read, or printed into malloc'd text; the
+ * one edit, execq_render's verb, swaps the value in place. Sanitizer builds keep cJSON's own
+ * allocations, so ASan still sees every node.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define EXECQ_ARENA 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EXECQ_ARENA 0
+#endif
+#endif
+#ifndef EXECQ_ARENA
+#define EXECQ_ARENA 1
+#endif
+
+#define EXECQ_CHUNK 65536 /* an analysisd message's tree takes 10-20 KiB: one chunk */
+
+struct execq_chunk {
+	struct execq_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static struct execq_decision *building; /* see above: only inside tree_begin/tree_end */
+
+static void *arena_alloc(size_t n)
+{
+	struct execq_decision *d = building;
+	struct execq_chunk *c = d->arena;
+	size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > EXECQ_CHUNK ? need : EXECQ_CHUNK;
+
+		if (d->home->spare && cap == EXECQ_CHUNK) {
+			c = d->home->spare;
+			d->home->spare = NULL;
+		} else {
+			c = malloc(sizeof(*c) + cap);
+			if (!c)
+				return NULL; /* cJSON checks: the parse fails, as without memory */
+			c->cap = cap;
+		}
+		c->used = 0;
+		c->next = d->arena;
+		d->arena = c;
+	}
+	c->used += need;
+	return (char *)c->data + c->used - need;
+}
+
+static void arena_nofree(void *p)
+{
+	(void)p; /* released with the decision */
+}
+
+static void tree_begin(struct execq_table *t, struct execq_decision *d)
+{
+	cJSON_Hooks hooks = { .malloc_fn = arena_alloc, .free_fn = arena_nofree };
+
+	d->home = t;
+	if (!EXECQ_ARENA)
+		return;
+	building = d;
+	cJSON_InitHooks(&hooks);
+}
+
+static void tree_end(void)
+{
+	if (!EXECQ_ARENA)
+		return;
+	cJSON_InitHooks(NULL);
+	building = NULL;
+}
+
+static void tree_free(struct execq_decision *d)
+{
+	struct execq_chunk *c, *next;
+
+	if (!EXECQ_ARENA)
+		cJSON_Delete(d->msg);
+	for (c = d->arena; c; c = next) {
+		next = c->next;
+		if (d->home && !d->home->spare && c->cap == EXECQ_CHUNK) {
+			d->home->spare = c;
+			continue;
+		}
+		free(c);
+	}
+	d->arena = NULL;
+	d->msg = NULL;
+	d->alert = d->extra_args = NULL;
+}
+
 static int set_text(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int set_text(char **dst, const char *fmt, ...)
@@ -421,7 +534,11 @@ static int handle(struct execq_table *t, const char *buf, size_t len, struct exe
 		len > EXECQ_READ_MAX && buf[EXECQ_READ_MAX] && !memchr(buf, '\0', EXECQ_READ_MAX);
 	/* The C string execd parses, up to the first NUL: parsed where it lies, not copied. */
 	n = strnlen(buf, n);
+	d->text = buf;
+	d->text_len = n;
+	tree_begin(t, d);
 	d->msg = cJSON_ParseWithLength(buf, n);
+	tree_end();
 	if (!d->msg) {
 		err = fail(d, set_text(&d->error, EXEC_INV_JSON, (int)n, buf));
 		goto out;
@@ -447,12 +564,12 @@ static int handle(struct execq_table *t, const char *buf, size_t len, struct exe
 		goto out;
 	}
 	d->kind = EXECQ_RUN;
+	tree_begin(t, d);
 	err = rewrite(d);
+	tree_end();
 out:
-	if (d->kind != EXECQ_RUN) {
-		cJSON_Delete(d->msg);
-		d->msg = NULL;
-	}
+	if (d->kind != EXECQ_RUN)
+		tree_free(d);
 	return err;
 }
 
@@ -471,18 +588,21 @@ int execq_handle(struct execq_table *t, const void *buf, size_t len, struct exec
 
 char *execq_render(struct execq_decision *d, const char *verb)
 {
-	char *out;
+	cJSON *c;
+	char *out, *add;
 
 	if (d->kind != EXECQ_RUN || !d->msg || !verb)
 		return NULL;
-	if (replace_str(d->msg, "command", verb))
+	/* The rewrite made command a string (named "command"): its value swapped in place, as
+	 * the arena's nodes are never freed one by one; back to "add" after the print, so
+	 * add_json, printed when first asked for, is always the add message. */
+	c = cJSON_GetObjectItem(d->msg, "command");
+	if (!cJSON_IsString(c))
 		return NULL;
+	add = c->valuestring;
+	c->valuestring = (char *)verb;
 	out = cJSON_PrintUnformatted(d->msg);
-	/* Back to "add": add_json, printed when first asked for, is always the add message. */
-	if (replace_str(d->msg, "command", "add")) {
-		free(out);
-		return NULL;
-	}
+	c->valuestring = add;
 	return out;
 }
 
@@ -495,14 +615,32 @@ const char *execq_add_json(struct execq_decision *d)
 	return d->add_json;
 }
 
+/* The datagram's text of d->alert when it is cJSON's print of it (execq_verbatim.c). */
+static const char *verbatim_alert(const struct execq_decision *d, size_t *len)
+{
+	if (!d->text || !d->home || !d->home->verbatim_ok)
+		return NULL;
+	return execq_verbatim_alert(d->text, d->text_len, len);
+}
+
 int execq_alert_text(const struct execq_decision *d, struct execq_text *out)
 {
+	const char *v;
 	size_t need;
 	char *p;
 
 	out->len = 0;
+	out->verbatim = false;
 	if (d->kind != EXECQ_RUN || !d->alert)
 		return -ENOENT;
+	v = verbatim_alert(d, &need);
+	if (v && need < out->cap) {
+		memcpy(out->p, v, need);
+		out->p[need] = '\0';
+		out->len = need;
+		out->verbatim = true;
+		return 0;
+	}
 	/* cJSON wants a few bytes to spare; the printed alert is rarely longer than its input. */
 	if (out->cap && cJSON_PrintPreallocated((cJSON *)d->alert, out->p, (int)out->cap, false)) {
 		out->len = strlen(out->p);
@@ -540,7 +678,7 @@ void execq_decision_free(struct execq_decision *d)
 {
 	free(d->error);
 	free(d->warning);
-	cJSON_Delete(d->msg);
+	tree_free(d);
 	free(d->add_json);
 	memset(d, 0, sizeof(*d));
 }

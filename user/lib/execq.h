@@ -96,6 +96,16 @@ struct execq_decision {
 	const cJSON *alert, *extra_args; /* into msg; NULL when absent */
 	/* add_json passes an AR program's input check (arproto_parse): else it exits silently */
 	bool ar_valid;
+	/*
+	 * The text parsed, where the caller received it (not copied): execq_alert_text() takes
+	 * the alert's bytes from it, so the caller's buffer must outlive that call.
+	 */
+	const char *text;
+	size_t text_len;
+	/* Where msg's nodes live (execq.c's arena) and the table whose spare chunk it may take:
+	 * a decision is freed before its table. */
+	void *arena;
+	struct execq_table *home;
 };
 
 /*
@@ -116,13 +126,22 @@ const char *execq_add_json(struct execq_decision *d);
 struct execq_text {
 	char *p;
 	size_t cap, len;
+	bool verbatim; /* the last text was the datagram's own bytes, not printed */
 };
 #define EXECQ_TEXT_SPARE 64 /* what cJSON_PrintPreallocated wants beyond the text */
 /*
  * parameters.alert as add_json prints it (the same bytes), into out: in place when it fits,
- * without an allocation. 0; -ENOENT when d has no alert (not EXECQ_RUN), -ENOMEM.
+ * without an allocation. When the datagram's own text of the alert is provably what cJSON
+ * prints (analysisd prints its messages with cJSON), that text is copied and nothing printed.
+ * 0; -ENOENT when d has no alert (not EXECQ_RUN), -ENOMEM.
  */
 int execq_alert_text(const struct execq_decision *d, struct execq_text *out);
+/*
+ * Where text (an execq message, len bytes, that cJSON parsed) holds parameters.alert as
+ * cJSON_GetObjectItem finds it, when those bytes are exactly what cJSON_PrintUnformatted
+ * prints of it; *alen its length. NULL when the scan cannot prove it (cJSON must print it).
+ */
+const char *execq_verbatim_alert(const char *text, size_t len, size_t *alen);
 /*
  * The message with command set to verb ("continue", "abort", "delete"): what execd writes
  * second, or stores in its timeout list; every other byte equals add_json's (msg's command is
