@@ -68,8 +68,11 @@ static int run(struct loader_private *lp, __u32 *retval)
 
 ParameterizedTest(struct row *r, clock, bounds)
 {
-	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16,
-				 .hot_capacity = 16, .coarse_clock = r->coarse };
+	struct loader_opts o = { .capacity_v4 = 64,
+				 .capacity_v6 = 64,
+				 .cidr_capacity = 16,
+				 .hot_capacity = 16,
+				 .coarse_clock = r->coarse };
 	struct arxdp_block v = { .offenses = 1, .origin = ARXDP_ORIGIN_CLI, .timeout_s = 1 };
 	struct timespec pause = { 0, 700 * 1000 };
 	struct loader_private *lp;
@@ -94,7 +97,8 @@ ParameterizedTest(struct row *r, clock, bounds)
 		tick = 10 * MS;
 	cr_assert_eq(addr_parse("198.51.100.40", &a, NULL, 0), 0);
 	for (i = 0; i < POINTS; i++) {
-		v.expires_ns = (__u64)((long long)mono_now_ns() + r->ahead_ns - r->ticks_behind * tick);
+		v.expires_ns =
+			(__u64)((long long)mono_now_ns() + r->ahead_ns - r->ticks_behind * tick);
 		cr_assert_eq(bl_put(&bl, &a, &v), 0);
 		cr_assert_eq(run(lp, &ret), 0);
 		cr_expect_eq(ret, (__u32)r->verdict, "%s: point %d of %d: verdict %u", r->desc, i,
