@@ -419,10 +419,40 @@ void bl_close(struct blocklist *bl)
 }
 
 /* Nested: a caller may hold the lock around many operations that each take it. */
+/*
+ * A pin set opened while a loader was still pinning it (it pins map by map, holding the lock)
+ * may have looked older than it is: no tier counts, no hot maps, no prefilter. A write made on
+ * that view would put a block in a big map uncounted, which the program then never looks up,
+ * or leave its prefilter bit clear. Under the lock the set is whole: before the first write,
+ * the optional maps that were missing are looked for again, and opened when they are there.
+ */
+static int reopen_if_whole(struct blocklist *bl)
+{
+	int err = 0;
+
+	bl->whole_checked = true;
+	if (bl->hot_state < 0 && pinned(bl, ARXDP_MAP_TIER) && pinned(bl, ARXDP_MAP_HOT4) &&
+	    pinned(bl, ARXDP_MAP_HOT6)) {
+		pr_info("pin directory '%s': its hot tier was pinned after it was opened: using it",
+			bl->pin_dir);
+		bl->hot_state = 0;
+		err = open_pin(bl, ARXDP_MAP_TIER, true, &bl->fd_tier);
+		bl->opened |= BL_OPEN_TIER_TRIED;
+		if (!err && (bl->opened & BL_OPEN_V4))
+			err = open_hot(bl, MAP_BLOCK4);
+		if (!err && (bl->opened & BL_OPEN_V6))
+			err = open_hot(bl, MAP_BLOCK6);
+	}
+	if (!err && (bl->opened & BL_OPEN_PF) && (bl->fd_prefilter < 0 || bl->fd_pfcount < 0) &&
+	    pinned(bl, ARXDP_MAP_PREFILTER) && pinned(bl, ARXDP_MAP_PFCOUNT))
+		err = open_part(bl, BL_OPEN_PF);
+	return err;
+}
+
 int bl_lock(struct blocklist *bl)
 {
 	unsigned int ms = bl->lock_timeout_ms ?: PINDIR_LOCK_TIMEOUT_MS;
-	int fd;
+	int fd, err;
 
 	if (bl->lock_depth++ > 0 || !bl->pin_dir[0])
 		return 0;
@@ -437,7 +467,10 @@ int bl_lock(struct blocklist *bl)
 		pr_info("pin directory '%s': lock taken again", bl->pin_dir);
 	bl->lock_timed_out = false;
 	bl->lock_fd = fd;
-	return 0;
+	err = bl->whole_checked ? 0 : reopen_if_whole(bl);
+	if (err)
+		bl_unlock(bl);
+	return err;
 }
 
 void bl_unlock(struct blocklist *bl)
@@ -699,6 +732,7 @@ int bl_map_id(struct blocklist *bl, uint32_t *id)
 
 int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
 {
+	int err = bl_need(bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	const int fds[] = { bl->fd_block4, bl->fd_block6, bl->fd_cidr4,	    bl->fd_cidr6,
 			    bl->fd_stats,  bl->fd_meta,	  bl->fd_prefilter, bl->fd_pfcount,
 			    bl->fd_hot4,   bl->fd_hot6,	  bl->fd_tier,	    prog_fd };
@@ -709,10 +743,8 @@ int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
 	char path[PATH_MAX], parent[PATH_MAX], *slash;
 	struct statfs sf;
 	size_t i;
-	int err = 0;
 
 	*repinned = 0;
-	err = bl_need(bl, BL_OPEN_ALL & ~BL_OPEN_GUARD);
 	if (err)
 		return err;
 	/* Nothing is made anywhere but on a bpffs: an unmounted one leaves a plain directory

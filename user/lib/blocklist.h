@@ -32,6 +32,7 @@ struct blocklist {
 	unsigned int opened; /* BL_OPEN_* parts open (bl_need) */
 	int hot_state; /* 0: not known yet; 1: the hot tier is used; -1: it is not (big maps only) */
 	bool open_done; /* bl_open*() returned: a pin found missing later is said */
+	bool whole_checked; /* the optional maps were looked for again under the lock */
 	int lock_fd; /* held between bl_lock() and bl_unlock() */
 	int lock_depth;
 	unsigned int lock_timeout_ms; /* longest wait for the lock; 0 = PINDIR_LOCK_TIMEOUT_MS */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the tests of a pin set opened while its loader was still pinning it: the
+ * loader pins map by map holding the pin-directory lock, so a writer that opened it meanwhile
+ * saw no tier counts, no hot maps or no prefilter. Its first write (under the lock) must look
+ * again and use them: a block written to a big map uncounted is one the program never looks
+ * up, and a clear prefilter bit hides a block as surely. Each row hides a set of pins, opens,
+ * puts them back, blocks, and asks the program. Needs root.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "arxdp.h"
+#include "blocklist.h"
+#include "loader.h"
+#include "log.h"
+#include "util.h"
+#include "bpf/pkt.h"
+#include "testutil.h"
+
+/* Inline strings: criterion copies a row into a new process. */
+struct row {
+	char desc[48];
+	char hide[3][16]; /* pins missing at open, pinned again before the first write */
+	char addr[48];
+};
+
+/* clang-format off */
+static struct row rows[] = {
+	{ "tier counts late, IPv4", { ARXDP_MAP_TIER }, "198.51.100.70" },
+	{ "hot tier late, IPv4", { ARXDP_MAP_TIER, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6 }, "198.51.100.71" },
+	{ "hot tier late, IPv6", { ARXDP_MAP_TIER, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6 }, "2001:db8::71" },
+	{ "prefilter late, IPv4", { ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT }, "198.51.100.72" },
+	{ "prefilter late, IPv6", { ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT }, "2001:db8::72" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(partial, late_pins)
+{
+	return cr_make_param_array(struct row, rows, ARRAY_SIZE(rows));
+}
+
+static __u32 run(int prog_fd, const char *src)
+{
+	struct pkt_spec s = { .ethertype = strchr(src, ':') ? ETH_P_IPV6 : ETH_P_IP };
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	uint8_t buf[PKT_MAX];
+
+	snprintf(s.src, sizeof(s.src), "%s", src);
+	opts.data_in = buf;
+	opts.data_size_in = pkt_build(&s, buf);
+	cr_assert_eq(bpf_prog_test_run_opts(prog_fd, &opts), 0);
+	return opts.retval;
+}
+
+ParameterizedTest(struct row *r, partial, late_pins, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
+	int prog_fd = -1, fds[3] = { -1, -1, -1 }, i;
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	struct blocklist bl;
+	struct arxdp_addr a;
+	char path[PATH_MAX];
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("partial");
+	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	for (i = 0; i < 3 && r->hide[i][0]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, r->hide[i]);
+		fds[i] = bpf_obj_get(path);
+		cr_assert_geq(fds[i], 0, "%s", path);
+		cr_assert_eq(unlink(path), 0);
+	}
+	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
+	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
+	for (i = 0; i < 3 && r->hide[i][0]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, r->hide[i]);
+		cr_assert_eq(bpf_obj_pin(fds[i], path), 0, "%s", path);
+		close(fds[i]);
+	}
+	cr_assert_eq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0, "%s: block %s", r->desc, r->addr);
+	cr_expect_eq(run(prog_fd, r->addr), XDP_DROP, "%s: the program drops %s", r->desc, r->addr);
+	bl_close(&bl);
+	close(prog_fd);
+}
