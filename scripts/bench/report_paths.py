@@ -130,7 +130,10 @@ neither fits, the program keeps the coarse helper and the loader says so. In one
 run after the change (cache-hot, 7 runs): a timed IPv4 hit 29.4 ns over the empty program with the
 jiffies clock, 38.1 ns with the coarse helper, 36.0 ns for xdp-filter `-f ipv4` (0.82× and
 1.06×), and a permanent block's hit (no clock) 28.2 ns: a timed block now costs what a
-permanent one does.
+permanent one does. Behind the spreader
+(`bench-paths`, five runs of five rounds in one session after the change), arxdp's marginal cost
+over xdp-filter `-f ipv4`'s was 0.85, 0.86, 0.85, 0.91 and 0.77× at N = 1, 0.76, 0.98, 0.89,
+0.88 and 0.89× at 1,000, and 0.92, 0.94, 0.86, 1.14 and 0.87× at 10,000.
 arxdp itself measured 0.02–0.22 above its copy `h_cur` at 10,000 in every run; in one run a
 second private instance of it differed from the first by as much (1.17× and 1.09× at 10,000),
 and its hit path keeps five loads of its measuring switches (`use_prefilter`, `use_hot`, ...)
