@@ -3,9 +3,9 @@
  * This file contains the daemon's block table declared in btable.h: chained hashing that
  * doubles its bucket array as it fills, so a million blocks stay O(1). The doubling moves the
  * entries over bit by bit (BTABLE_MOVE_STEP old buckets per insert), never all at once: the
- * table lives in the event loop, and rehashing 8,192 entries in one go held it for over 1 ms
- * while a sender waited on a 10-datagram execq queue. The move is done before the next
- * doubling is due (that takes as many inserts as the old array has buckets).
+ * table lives in the event loop, and rehashing 8,192 entries in one go took 0.5-0.7 ms there
+ * (65,536: 5 ms) while a sender waited on a 10-datagram execq queue. The move is done long
+ * before the next doubling is due (that takes as many inserts as the old array has buckets).
  */
 #include <errno.h>
 #include <stdint.h>
