@@ -25,7 +25,10 @@
 #        left as the kernel sets it), ARXDPD_EXECD_ARGS (arguments of the arxdpd run, "-f -g <own group>"),
 #        ARXDPD_BASE (another arxdpd build, e.g. a copy of build/arxdpd before a change: run as
 #        executor "base" in the same rounds, interleaved; the executors then default to
-#        "base arxdpd", and the ratio row compares the two builds; BENCH_EXECQ_WHO still wins)
+#        "base arxdpd", and the ratio row compares the two builds; BENCH_EXECQ_WHO still wins),
+#        RT (a SCHED_FIFO priority, e.g. 10: the executor and the sender run at it, so that
+#        other processes of a shared machine take no CPU from them during a burst; what is
+#        left is the executor's own stalls. RT throttling leaves the rest 5% meanwhile)
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +47,8 @@ else
 	N=${N:-10000} SAMPLE=${SAMPLE:-100} ROUNDS=${ROUNDS:-3}
 fi
 TIME_LIMIT=${TIME_LIMIT:-900}
+RT=${RT:-}
+case "$RT" in '' | [1-9] | [1-9][0-9]) ;; *) echo "RT '$RT': a SCHED_FIFO priority (1-99) or empty" >&2; exit 2 ;; esac
 # -g: execd refuses a missing group, and this machine need not have the wazuh one.
 ARXDPD_EXECD_ARGS=${ARXDPD_EXECD_ARGS:--f -g $(id -gn)}
 BX="$OUTPUT/tools/bench-execq"
@@ -150,13 +155,14 @@ round() {
 		die "pin directory '$pin': cannot create the maps"
 	case "$who" in
 	serial)
-		nsenter --net="/run/netns/$NS" "$SERIAL" --home "$h" >"$d/exec.out" 2>"$d/exec.err" &
+		nsenter --net="/run/netns/$NS" ${RT:+chrt -f "$RT"} "$SERIAL" --home "$h" >"$d/exec.out" \
+			2>"$d/exec.err" &
 		;;
 	arxdpd | base)
 		# The execd mode finds its home from its own path, as wazuh-execd does.
 		install -m 0750 "$([ "$who" = base ] && echo "$ARXDPD_BASE" || echo "$ARXDPD")" "$h/bin/wazuh-execd"
 		# shellcheck disable=SC2086
-		nsenter --net="/run/netns/$NS" --wd="$h" "$h/bin/wazuh-execd" $ARXDPD_EXECD_ARGS \
+		nsenter --net="/run/netns/$NS" --wd="$h" ${RT:+chrt -f "$RT"} "$h/bin/wazuh-execd" $ARXDPD_EXECD_ARGS \
 			>"$d/exec.out" 2>"$d/exec.err" &
 		;;
 	esac
@@ -171,14 +177,14 @@ round() {
 	# The executor's CPU time over the burst (schedstat: ns on a CPU, its threads only;
 	# forked children not counted): robust to other load, unlike the wall-clock figures.
 	cpu0=$([ "$who" = serial ] || cut -d" " -f1 "/proc/$EPID/schedstat" 2>/dev/null)
-	in_ns "$BX" --home "$h" --template "$TPL" --pin-dir "$pin" --n "$N" --sample "$SAMPLE" \
+	in_ns ${RT:+chrt -f "$RT"} "$BX" --home "$h" --template "$TPL" --pin-dir "$pin" --n "$N" --sample "$SAMPLE" \
 		--timeout $((TIME_LIMIT / 2)) >"$out" 2>"$d/bx.err" ||
 		{ cat "$d/bx.err" >&2; say "$who round $k: the sender failed (see above)"; }
 	cpu1=$(cut -d" " -f1 "/proc/$EPID/schedstat" 2>/dev/null)
 	[ -n "$cpu0" ] && [ -n "$cpu1" ] &&
 		awk -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "cpu_us_per_msg=%.2f\n", (b - a) / n / 1000}' >>"$out"
 	stop_exec
-	[ -n "$(kv "$out" slow_sends)" ] && say "$who round $k: sends over 1 ms (#index@start:wait): $(kv "$out" slow_sends)"
+	[ -n "$(kv "$out" slow_sends)" ] && say "$who round $k: $(kv "$out" sends_over_1ms) sends over 1 ms (the first 16, #index@start:wait): $(kv "$out" slow_sends)"
 	cat "$d/exec.out" >>"$out"
 	echo "fwdrop_failed=$(grep -c 'NOT blocked\|refus' "$h/logs/active-responses.log" 2>/dev/null)" >>"$out"
 	rm -rf "$pin" "$d"
@@ -221,7 +227,7 @@ echo
 echo "Measured by \`tools/bench-execq.sh$([ "$QUICK" -eq 1 ] && echo " --quick")\` on $(date -u +%Y-%m-%d): kernel $(uname -r), $(nproc) CPUs,"
 echo "$N distinct attackers per round, $ROUNDS round(s) per executor, interleaved; median (min–max)."
 echo "net.unix.max_dgram_qlen in the benchmark's namespace: $QLEN (the queue depth of execq before a"
-echo "blocking sender waits). Load average before: $LOAD0, after: $LOAD1. Run time $((SECONDS - T0)) s."
+echo "blocking sender waits). Load average before: $LOAD0, after: $LOAD1. Run time $((SECONDS - T0)) s.$([ -n "$RT" ] && echo " Executor and sender at SCHED_FIFO $RT (RT=$RT): other load takes no CPU from them.")"
 echo
 echo "| executor | sender blocked, total ms | longest send, µs | sends > 1 ms | blocks/s | alert-to-drop p50, ms | p99, ms | all $N in map, s | executor CPU per message, µs |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

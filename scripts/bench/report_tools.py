@@ -353,6 +353,11 @@ datagram socket) or when it loses its CPU. A deeper queue does not help: with
 kernel wakes a Unix socket's writer only once a quarter of it is free again). Datagrams count
 as alerts for the snapshot's quiet-moment rule, so no snapshot forks during a burst, and the
 expiry sweep runs in slices between events (docs/ARCHITECTURE.md), so neither stops the reader.
+Nor do two stalls found later in issue 13: active-responses.log is written in 32 KiB pieces
+during a burst (one write of 256 KiB, every ~100 blocks, took 0.35–1.7 ms of CPU), and the
+block table doubles its buckets a few per insert (rehashing 8,192 entries in one insert took
+0.5–0.7 ms, 65,536 over 5 ms). `RT=10` runs executor and sender at SCHED_FIFO, so that other
+load on the machine takes less CPU from them; what it leaves is closer to arxdpd's own stalls.
 """
 
 

@@ -3,7 +3,10 @@
  * This file contains the block table's tables: distinct keys (family, prefix length, bytes)
  * stay distinct, upsert returns the existing entry, a few hundred thousand v4 and v6 keys
  * survive the bucket array's doublings, deletion, foreach (every entry once, early stop,
- * deleting the visited entry), and the alert copy an entry owns.
+ * deleting the visited entry), and the alert copy an entry owns. The doubling is incremental:
+ * every key is found during and after a move, deletes and foreach work in the middle of one,
+ * and no insert moves more than BTABLE_MOVE_STEP old buckets (the grow at 8,192 entries used to
+ * rehash them all in one insert).
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -210,6 +213,153 @@ ParameterizedTest(struct foreach_case *c, btable, foreach)
 	cr_expect_eq(once, want);
 	cr_expect_eq(btable_size(t), c->del ? 2 * c->n - want : 2 * c->n, "%s", c->name);
 	free(v.seen);
+	btable_free(t);
+}
+
+/* ---- the incremental doubling ---- */
+
+struct move_case {
+	char name[32];
+	int family;
+	uint32_t n; /* keys inserted, the last of them while a move is under way */
+	bool del; /* every third key deleted in the middle of the move */
+	bool walk; /* foreach in the middle of the move: every key once */
+};
+
+/* clang-format off */
+static struct move_case move_cases[] = {
+	{ "first doubling starts", 4, BTABLE_FIRST_BUCKETS + 1, false, false },
+	{ "the 8,192 doubling starts", 4, 8192 + 1, false, false },
+	{ "8,192 half moved", 4, 8192 + 1024, false, false },
+	{ "8,192 nearly moved", 4, 8192 + 2047, false, false },
+	{ "deletes during the move", 4, 8192 + 100, true, false },
+	{ "foreach during the move", 4, 8192 + 100, false, true },
+	{ "foreach deleting, mid-move", 4, 4096 + 7, true, true },
+	{ "v6, 16,384 doubling", 6, 16384 + 999, true, false },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(btable, move)
+{
+	return cr_make_param_array(struct move_case, move_cases, ARRAY_SIZE(move_cases));
+}
+
+static void expect_keys(struct btable *t, const struct move_case *c, uint32_t upto,
+			const char *when)
+{
+	uint32_t i;
+
+	for (i = 0; i < upto; i++) {
+		struct arxdp_addr a = key(c->family, i);
+		struct bmeta *m = btable_get(t, &a);
+
+		if (c->del && i % 3 == 0 && i < c->n)
+			cr_assert_null(m, "%s: %s: key %u back after its delete", c->name, when, i);
+		else
+			cr_assert(m && m->v.rule_id == i, "%s: %s: key %u lost", c->name, when, i);
+	}
+	for (i = upto; i < upto + 64; i++) {
+		struct arxdp_addr a = key(c->family, i);
+
+		cr_assert_null(btable_get(t, &a), "%s: %s: key %u never inserted", c->name, when,
+			       i);
+	}
+}
+
+ParameterizedTest(struct move_case *c, btable, move)
+{
+	struct btable *t = btable_new();
+	size_t want = c->n, moving;
+	uint32_t i;
+
+	cr_assert_not_null(t);
+	for (i = 0; i < c->n; i++) {
+		struct arxdp_addr a = key(c->family, i);
+		struct bmeta *m = btable_upsert(t, &a);
+
+		cr_assert_not_null(m);
+		m->v.rule_id = i;
+	}
+	moving = btable_moving(t);
+	cr_assert_gt(moving, 0, "%s: no move under way after %u keys", c->name, c->n);
+	if (c->del) {
+		for (i = 0; i < c->n; i += 3) {
+			struct arxdp_addr a = key(c->family, i);
+
+			btable_del(t, &a);
+			want--;
+		}
+		cr_expect_eq(btable_moving(t), moving, "%s: a delete moved buckets", c->name);
+	}
+	cr_expect_eq(btable_size(t), want, "%s", c->name);
+	expect_keys(t, c, c->n, "during the move");
+	if (c->walk) {
+		struct visit v = { .t = t, .seen = calloc(c->n, 1) };
+
+		cr_assert_not_null(v.seen);
+		cr_expect_eq(btable_foreach(t, visit_cb, &v), 0);
+		cr_expect_eq(v.n, want, "%s: %zu visits of %zu", c->name, v.n, want);
+		for (i = 0; i < c->n; i++)
+			cr_assert_eq(v.seen[i], c->del && i % 3 == 0 ? 0 : 1,
+				     "%s: key %u visited %u times", c->name, i, v.seen[i]);
+		free(v.seen);
+	}
+	/* Inserts go on until the move is over: nothing lost on the way. */
+	for (i = c->n; btable_moving(t); i++) {
+		struct arxdp_addr a = key(c->family, i);
+		struct bmeta *m = btable_upsert(t, &a);
+
+		cr_assert_not_null(m);
+		m->v.rule_id = i;
+		cr_assert_lt(i, c->n + moving, "%s: the move never ends", c->name);
+	}
+	expect_keys(t, c, i, "after the move");
+	btable_free(t); /* frees entries in both arrays (ASan checks) */
+}
+
+/*
+ * The work of one insert is bounded: a doubling starts with no move under way and moves
+ * BTABLE_MOVE_STEP old buckets, as does each later insert, until none is left. Inserts up to
+ * 2^17 keys with a delete every seventh: six doublings, the one at 8,192 entries included.
+ */
+Test(btable, bounded_move_per_insert)
+{
+	struct btable *t = btable_new();
+	size_t before, after, n;
+	uint32_t i, grows = 0;
+
+	cr_assert_not_null(t);
+	for (i = 0; i < 1u << 17; i++) {
+		struct arxdp_addr a = key(4, i);
+
+		before = btable_moving(t);
+		n = btable_size(t);
+		cr_assert_not_null(btable_upsert(t, &a));
+		after = btable_moving(t);
+		if (after > before) {
+			grows++;
+			cr_assert_eq(before, 0, "insert %u: a doubling while another moves", i);
+			/* The old array had n buckets (doubling at one entry per bucket). */
+			cr_assert_eq(after, n - BTABLE_MOVE_STEP, "insert %u: %zu of %zu left", i,
+				     after, n);
+		} else {
+			cr_assert_leq(before - after, BTABLE_MOVE_STEP, "insert %u moved %zu", i,
+				      before - after);
+		}
+		if (i % 7 == 6) {
+			struct arxdp_addr d = key(4, i - 3);
+
+			btable_del(t, &d);
+			cr_assert_eq(btable_moving(t), after, "a delete moved buckets");
+		}
+	}
+	cr_expect_geq(grows, 6, "%u doublings", grows);
+	for (i = 0; i < 1u << 17; i++) {
+		struct arxdp_addr a = key(4, i);
+
+		cr_assert_eq(btable_get(t, &a) == NULL, i % 7 == 3 && i + 3 < 1u << 17, "key %u",
+			     i);
+	}
 	btable_free(t);
 }
 

@@ -365,6 +365,40 @@ Test(responder, sweep_in_slices, .init = setup, .fini = teardown)
 	cr_expect_not(persist_sweep_step(&p, &r), "the pass wrapped: nothing more this tick");
 }
 
+/*
+ * A burst writes active-responses.log in pieces of RESPONDER_LOG_WRITE_AT bytes (one write of
+ * arlog's 256 KiB held the loop over 1 ms): never more than a piece and a block's lines kept,
+ * the file growing during the burst, and the bytes those of one write at the end.
+ */
+Test(responder, log_written_in_pieces, .init = setup, .fini = teardown)
+{
+	size_t kept_max = 0, block_max = 0, before = 0, lines;
+	struct stat st;
+	int i, writes = 0;
+	char ip[32];
+	static char all[1 << 16];
+
+	for (i = 0; i < 200; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		feed("5712", ip, (uint64_t)i + 1);
+		if (r.log.b.len > kept_max)
+			kept_max = r.log.b.len;
+		if (r.log.b.len > before && r.log.b.len - before > block_max)
+			block_max = r.log.b.len - before;
+		if (r.log.b.len < before)
+			writes++;
+		before = r.log.b.len;
+	}
+	cr_expect_lt(kept_max, RESPONDER_LOG_WRITE_AT + block_max,
+		     "%zu bytes kept unwritten (a block: %zu)", kept_max, block_max);
+	cr_expect_geq(writes, 5, "%d writes during 200 blocks", writes);
+	cr_assert_eq(stat(s.ar_log, &st), 0, "nothing written during the burst");
+	cr_expect_gt((size_t)st.st_size, 200 * block_max / 2);
+	lines = log_lines(all, sizeof(all));
+	cr_expect_eq(lines, 200 * 7, "%zu lines", lines);
+	cr_expect_eq(strstr(all, "Starting|add|check_keys|continue|Ended|Starting|"), all);
+}
+
 static char logged[8192];
 
 static void sink(enum log_level level, const char *msg, void *ctx)

@@ -184,6 +184,12 @@ void responder_flush(struct responder *r)
 	arlog_buf_flush(&r->log);
 }
 
+static void log_write_some(struct responder *r)
+{
+	if (r->log.b.len >= RESPONDER_LOG_WRITE_AT)
+		arlog_buf_flush(&r->log);
+}
+
 void responder_new_burst(struct responder *r)
 {
 	r->map_full_burst = false;
@@ -208,6 +214,7 @@ static void log_delete(struct responder *r, const struct bmeta *m, const struct 
 	if (!alert.oom)
 		arlog_buf_delete(&r->log, node_name(r), cmd, alert.p, alert.len);
 	free(alert.p);
+	log_write_some(r);
 }
 
 static int write_failed(struct responder *r, int err, const char *addr)
@@ -284,6 +291,7 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 		goto out;
 	}
 	arlog_buf_add(&r->log, node_name(r), cmd, q->alert, q->alert_len, addr, res == BL_EXTENDED);
+	log_write_some(r);
 	log_block(r, q, addr, res, &v);
 out:
 	free(q->compact);

@@ -120,6 +120,13 @@ int responder_dedupe_on(struct responder *r);
  */
 bool responder_seen(struct responder *r, const char *alert_id, const char *ar_name,
 		    const char *addr);
+/*
+ * active-responses.log is written in pieces of this many bytes during a burst, the rest at its
+ * end (responder_flush). arlog's own bound, 256 KiB (about 100 blocks of seven lines), made
+ * single writes of 0.35-1.7 ms here, in the loop, while a sender waited on execq's queue of
+ * 10 datagrams; a 32 KiB piece (about 12 blocks) costs an eighth of that. Same bytes, same order.
+ */
+#define RESPONDER_LOG_WRITE_AT (32 << 10)
 /* Writes the buffered log lines. */
 void responder_flush(struct responder *r);
 /* Starts a new burst: "map full" may be said again. */

@@ -14,6 +14,9 @@
 #include "addr.h"
 
 #define BTABLE_EXE_MAX 64
+/* The bucket array's first size, and the old buckets each insert moves while it doubles. */
+#define BTABLE_FIRST_BUCKETS 1024
+#define BTABLE_MOVE_STEP 4
 
 struct bmeta {
 	struct arxdp_addr addr;
@@ -43,7 +46,13 @@ struct bmeta *btable_upsert(struct btable *t, const struct arxdp_addr *addr);
 struct bmeta *btable_get(const struct btable *t, const struct arxdp_addr *addr);
 void btable_del(struct btable *t, const struct arxdp_addr *addr);
 size_t btable_size(const struct btable *t);
-/* Stops at the first non-zero return of cb, which is returned. */
+/*
+ * Old buckets still to move into the doubled array (0: no move under way), for the tests:
+ * each upsert moves BTABLE_MOVE_STEP of them, get and del none.
+ */
+size_t btable_moving(const struct btable *t);
+/* Stops at the first non-zero return of cb, which is returned. cb may delete the entry it is
+ * given, never insert. */
 int btable_foreach(const struct btable *t, int (*cb)(struct bmeta *m, void *ctx), void *ctx);
 /* Replaces m->alert with a copy of s (NULL clears); -ENOMEM. */
 int bmeta_set_alert(struct bmeta *m, const char *s);
