@@ -446,7 +446,11 @@ int bl_lock(struct blocklist *bl)
 
 void bl_unlock(struct blocklist *bl)
 {
-	if (bl->lock_depth <= 0 || --bl->lock_depth > 0)
+	if (bl->lock_depth <= 0)
+		return;
+	if (bl->lock_depth == 1)
+		bl_cache_flush(bl); /* still held: no writer sees a count written ahead */
+	if (--bl->lock_depth > 0)
 		return;
 	memset(&bl->cache, 0, sizeof(bl->cache));
 	pindir_unlock(bl->lock_fd);

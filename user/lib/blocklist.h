@@ -29,13 +29,17 @@ struct blocklist {
 	 * What this writer last read or wrote of the counts and the bitmap, valid only while it
 	 * holds the lock (no other writer runs then) and dropped at its last bl_unlock(): a burst
 	 * under one lock reads each once (blocklist_tier.c, blocklist_pf.c). A failed write
-	 * drops its part.
+	 * drops its part. In a burst a count is written ahead of the inserts it covers (*_ahead
+	 * more than the exact count held here), and the last bl_unlock() writes the exact one.
 	 */
 	struct bl_cache {
-		struct arxdp_tier tier;
+		struct arxdp_tier tier; /* exact */
+		uint32_t tier_ahead[2]; /* hot4, hot6: written this much above tier */
+		uint32_t hot_new; /* hot inserts counted in this hold */
 		uint64_t word; /* prefilter word word_idx, when not mapped */
 		uint32_t word_idx;
-		uint32_t slot, slot_cnt; /* pf_count of slot; the slot's bit is known set */
+		uint32_t slot, slot_cnt; /* pf_count of slot (exact); its bit is known set */
+		uint32_t slot_ahead, slot_new; /* written above slot_cnt; ups of slot */
 		bool tier_ok, word_ok, slot_ok;
 	} cache;
 	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6; /* big maps: the configured ones */

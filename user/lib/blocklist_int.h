@@ -176,6 +176,17 @@ static inline bool bl_cache_on(const struct blocklist *bl)
 }
 
 /*
+ * How far a burst writes a count ahead of its inserts (and keeps a delete's uncount back):
+ * what an interrupted burst may leave too high, at most, per count.
+ */
+#define BL_AHEAD 64
+
+/* Writes the exact counts of struct bl_cache where a burst wrote them ahead; at the last
+ * bl_unlock(), still under the lock. A failure leaves them high, which is safe. */
+void bl_cache_flush(struct blocklist *bl);
+void bl_pf_flush(struct blocklist *bl);
+
+/*
  * Keeps the counts the program gates on exact, under the lock: meta's prefix counts (a trie
  * is skipped at 0) and, for the exact maps, the tier map's (a big map is skipped at 0; both
  * tiers' counts bound the family to its capacity). An exact map's count goes up BEFORE its

@@ -150,27 +150,61 @@ static bool slot_cached(const struct blocklist *bl, uint32_t slot)
 	return bl_cache_on(bl) && bl->cache.slot_ok && bl->cache.slot == slot;
 }
 
+static void slot_drop(struct blocklist *bl)
+{
+	bl->cache.slot_ok = false;
+	bl->cache.slot_ahead = bl->cache.slot_new = 0;
+}
+
+/* The cached slot's exact count written back where a burst wrote it ahead; a failure leaves
+ * it high (a false positive until the next rebuild). */
+void bl_pf_flush(struct blocklist *bl)
+{
+	__u32 cnt = bl->cache.slot_cnt, slot = bl->cache.slot;
+
+	if (!bl_cache_on(bl) || !bl->cache.slot_ok || !bl->cache.slot_ahead)
+		return;
+	bl->cache.slot_ahead = 0;
+	if (bpf_map_update_elem(bl->fd_pfcount, &slot, &cnt, BPF_ANY)) {
+		pr_debug("map '%s': exact count not written back: it stays high",
+			 ARXDP_MAP_PFCOUNT);
+		slot_drop(bl);
+	}
+}
+
 /*
  * n entries more in slot, before they are inserted: its count up, then its bit set. A count
  * alone never says the bit is set (an uncount interrupted between the clear and the count's
  * delete leaves a count over a clear bit), so the word is read unless this lock hold set the
- * bit itself (the slot cache). A clear bit means an empty slot: one insert counts it.
+ * bit itself (the slot cache). A clear bit means an empty slot: one insert counts it. A second
+ * up of the cached slot (a burst in one /24) writes the count BL_AHEAD ahead, so the next ups
+ * are counted already.
  */
 static int slot_up(struct blocklist *bl, uint32_t slot, uint32_t n)
 {
 	uint64_t bit = 1ull << (slot % 64), w;
-	__u32 cnt = n;
+	__u32 cnt = n, ahead, wr;
 	int err;
 
 	if (slot_cached(bl, slot)) {
+		if (bl->cache.slot_ahead >= n) {
+			bl->cache.slot_ahead -= n;
+			bl->cache.slot_cnt += n;
+			return 0;
+		}
 		cnt = bl->cache.slot_cnt + n;
-		if (bpf_map_update_elem(bl->fd_pfcount, &slot, &cnt, BPF_ANY)) {
-			bl->cache.slot_ok = false;
+		ahead = bl->cache.slot_new++ && cnt < UINT32_MAX - BL_AHEAD ? BL_AHEAD : 0;
+		wr = cnt + ahead;
+		if (bpf_map_update_elem(bl->fd_pfcount, &slot, &wr, BPF_ANY)) {
+			slot_drop(bl);
 			return -errno;
 		}
 		bl->cache.slot_cnt = cnt;
+		bl->cache.slot_ahead = ahead;
 		return 0;
 	}
+	bl_pf_flush(bl); /* another slot takes the cache */
+	slot_drop(bl);
 	err = word_get(bl, slot / 64, &w);
 	if (err)
 		return err;
@@ -190,15 +224,19 @@ set:
 		return err;
 	bl->cache.slot = slot;
 	bl->cache.slot_cnt = cnt;
+	bl->cache.slot_new = 1;
 	bl->cache.slot_ok = bl_cache_on(bl);
 	return 0;
 }
 
-/* n entries fewer in slot, after they were deleted: its count down; at 0 the bit, then it. */
+/*
+ * n entries fewer in slot, after they were deleted: its count down; at 0 the bit, then it. In
+ * the cached slot an uncount is kept back (the count written stays high) up to BL_AHEAD.
+ */
 static int slot_down(struct blocklist *bl, uint32_t slot, uint32_t n)
 {
 	bool hit = slot_cached(bl, slot);
-	__u32 cnt = hit ? bl->cache.slot_cnt : 0;
+	__u32 cnt = hit ? bl->cache.slot_cnt : 0, wr;
 	uint64_t w;
 	int err;
 
@@ -210,15 +248,23 @@ static int slot_down(struct blocklist *bl, uint32_t slot, uint32_t n)
 		return 0;
 	if (cnt > n) {
 		cnt -= n;
-		if (bpf_map_update_elem(bl->fd_pfcount, &slot, &cnt, BPF_ANY)) {
-			bl->cache.slot_ok = false;
+		if (hit && bl->cache.slot_ahead + n <= BL_AHEAD) {
+			bl->cache.slot_ahead += n;
+			bl->cache.slot_cnt = cnt;
+			return 0;
+		}
+		wr = cnt + (hit ? bl->cache.slot_ahead : 0);
+		if (bpf_map_update_elem(bl->fd_pfcount, &slot, &wr, BPF_ANY)) {
+			if (hit)
+				slot_drop(bl);
 			return -errno;
 		}
-		bl->cache.slot_cnt = cnt; /* the bit stays set: still valid when it was */
+		if (hit)
+			bl->cache.slot_cnt = cnt; /* the bit stays set: the cache still holds */
 		return 0;
 	}
 	if (hit)
-		bl->cache.slot_ok = false;
+		slot_drop(bl);
 	err = word_get(bl, slot / 64, &w);
 	err = err ?: word_put(bl, slot, w, false);
 	if (err)
@@ -332,7 +378,7 @@ int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set)
 		goto out;
 	if (n) /* qsort() wants a real array even for 0 elements */
 		qsort(slots, n, sizeof(*slots), cmp_u32);
-	bl->cache.slot_ok = false;
+	slot_drop(bl);
 	/* Stale counts go (the key is read before its entry is deleted), then the new ones. */
 	while (!bpf_map_get_next_key(bl->fd_pfcount, NULL, &next)) {
 		key = next;
@@ -357,7 +403,7 @@ int bl_pf_rebuild(struct blocklist *bl, uint64_t *slots_set)
 	for (i = 0; i < ARXDP_PF_WORDS; i++)
 		if (__atomic_load_n(&bl->pf[i], __ATOMIC_RELAXED) != words[i])
 			__atomic_store_n(&bl->pf[i], words[i], __ATOMIC_SEQ_CST);
-	bl->cache.slot_ok = false; /* the counts were rewritten */
+	slot_drop(bl); /* the counts were rewritten */
 	*slots_set = set;
 out:
 	bl_unlock(bl);
