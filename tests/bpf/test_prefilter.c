@@ -578,3 +578,78 @@ Test(prefilter, pin_path_burst_maps_whole, .fini = tu_rm_pin_dir)
 	bl_close(&pb);
 	close(fd);
 }
+
+/*
+ * Two writers of one pin set, taking turns with the lock: what one cached in its hold (counts,
+ * the word, counts written ahead) must not outlive it, or its next hold would write counts
+ * from before the other's writes. After each turn every count is exact and every block drops.
+ */
+Test(prefilter, two_writers_take_turns, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
+	const char *addrs[] = { "198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.101.4" };
+	/* Per hold: the writer (0 or 1), then two writes (block or unblock, the address): the
+	 * second write of a burst writes counts ahead. */
+	static const struct {
+		int who;
+		struct {
+			bool add;
+			int addr;
+		} op[2];
+	} holds[] = {
+		{ 0, { { true, 0 }, { true, 1 } } },  { 0, { { true, 3 }, { false, 0 } } },
+		{ 1, { { false, 1 }, { true, 2 } } }, { 0, { { true, 0 }, { false, 3 } } },
+		{ 1, { { true, 3 }, { false, 2 } } }, { 1, { { false, 0 }, { true, 1 } } },
+		{ 0, { { true, 0 }, { true, 2 } } },
+	};
+	struct arxdp_tier t;
+	struct blocklist w[2];
+	struct arxdp_addr a[4];
+	bool kept[4] = {};
+	uint32_t want, zero = 0;
+	size_t i, j, k;
+	int fd = -1;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("pft");
+	cr_assert_eq(loader_get_prog(&o, &fd), 0);
+	cr_assert_eq(bl_open(&w[0], o.pin_dir), 0);
+	cr_assert_eq(bl_open(&w[1], o.pin_dir), 0);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		cr_assert_eq(addr_parse(addrs[i], &a[i], NULL, 0), 0);
+	for (i = 0; i < ARRAY_SIZE(holds); i++) {
+		struct blocklist *b = &w[holds[i].who];
+
+		cr_assert_eq(bl_lock(b), 0);
+		for (j = 0; j < 2; j++) {
+			const struct arxdp_addr *x = &a[holds[i].op[j].addr];
+
+			cr_assert_eq(holds[i].op[j].add ? bl_block(b, x, 0, NULL, NULL, NULL) :
+							  bl_unblock(b, x),
+				     0, "hold %zu, write %zu", i, j);
+			kept[holds[i].op[j].addr] = holds[i].op[j].add;
+		}
+		bl_unlock(b);
+		cr_assert_eq(bpf_map_lookup_elem(b->fd_tier, &zero, &t), 0);
+		for (want = 0, k = 0; k < ARRAY_SIZE(addrs); k++)
+			want += kept[k];
+		cr_expect_eq(t.hot4_entries, want, "hold %zu: hot count", i);
+		for (k = 0; k < ARRAY_SIZE(addrs); k++) {
+			uint32_t in_slot = 0, s = slot_of(&a[k]);
+
+			for (j = 0; j < ARRAY_SIZE(addrs); j++)
+				in_slot += kept[j] && slot_of(&a[j]) == s;
+			cr_expect_eq(slot_count(b->fd_pfcount, s), in_slot, "hold %zu: %s's slot",
+				     i, addrs[k]);
+			cr_expect_eq(word_bit(b->fd_prefilter, s), in_slot != 0,
+				     "hold %zu: %s's bit", i, addrs[k]);
+			cr_expect_eq(run_fd(fd, &a[k]), kept[k] ? XDP_DROP : XDP_PASS,
+				     "hold %zu: %s", i, addrs[k]);
+		}
+	}
+	bl_close(&w[0]);
+	bl_close(&w[1]);
+	close(fd);
+}
