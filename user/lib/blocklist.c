@@ -285,8 +285,8 @@ static int open_part(struct blocklist *bl, unsigned int part)
 		return open_pin(bl, ARXDP_MAP_META, false, &bl->fd_meta);
 	case BL_OPEN_PF:
 		/* Optional: a pin set from before the prefilter has none, and its program reads
-		 * none; the next load creates it and rebuilds it from the maps. Mapped a page at
-		 * a time until a second page is needed (blocklist_pf.c). */
+		 * none; the next load creates it and rebuilds it from the maps. Not mapped: a bit
+		 * is changed through bpf() until many are (blocklist_pf.c). */
 		open_pin(bl, ARXDP_MAP_PREFILTER, true, &bl->fd_prefilter);
 		open_pin(bl, ARXDP_MAP_PFCOUNT, true, &bl->fd_pfcount);
 		return bl_pf_map(bl, false);
