@@ -403,27 +403,34 @@ Test(prefilter, older_pin_set_is_rebuilt, .fini = tu_rm_pin_dir)
 }
 
 /*
- * A pin-path open (the CLI, the drop-in) maps no bitmap: the first bit maps its own page, a
- * bit in another page maps the whole bitmap. Either way every block drops and every unblock
- * clears its bit again: the lazy mapping must not hide a block.
+ * A pin-path open (the CLI, the drop-in) maps no bitmap: a bit is changed by rewriting its word
+ * through bpf(), the other slots' bits as read. Every block drops and every unblock clears its
+ * bit unless its slot still counts an entry, and no other slot's bit changes: a neighbour set
+ * behind the counts' back (an older writer) keeps its bit through it all.
  */
 struct lazy_row {
 	char desc[64];
 	char addrs[3][48]; /* inline: criterion copies the row into a new process */
-	bool whole; /* the bitmap is mapped whole once all are blocked */
+	char neighbour[48]; /* its slot's bit set, uncounted, before the blocks; "" none */
+	int unblock; /* the first ones unblocked again */
 };
 
 /* clang-format off */
 static struct lazy_row lazy_rows[] = {
-	{ "one IPv4 block: its page alone", { "198.51.100.7" }, false },
-	{ "two /24s of one page", { "198.51.100.7", "198.51.101.7" }, false },
-	{ "a second page maps the whole bitmap", { "198.51.100.7", "203.0.113.9" }, true },
-	{ "IPv6 first, then IPv4", { "2001:db8::7", "198.51.100.7" }, true },
-	{ "IPv6 alone", { "2001:db8::7" }, false },
+	{ "one IPv4 block", { "198.51.100.7" }, "", 1 },
+	{ "two /24s of one word, one unblocked", { "198.51.100.7", "198.51.101.7" }, "", 1 },
+	{ "two /24s of one word, both unblocked", { "198.51.100.7", "198.51.101.7" }, "", 2 },
+	{ "an uncounted neighbour keeps its bit", { "198.51.100.7" }, "198.51.102.1", 1 },
+	{ "neighbour bit, two blocks, one kept", { "198.51.101.7", "198.51.100.7" },
+	  "198.51.103.1", 1 },
+	{ "two of one slot, one unblocked", { "198.51.100.7", "198.51.100.8" }, "", 1 },
+	{ "block, extend, unblock", { "198.51.100.7", "198.51.100.7" }, "", 1 },
+	{ "IPv6 and IPv4", { "2001:db8::7", "198.51.100.7" }, "", 2 },
+	{ "IPv6 alone, kept", { "2001:db8::7" }, "", 0 },
 };
 /* clang-format on */
 
-ParameterizedTestParameters(prefilter, pin_path_maps_lazily)
+ParameterizedTestParameters(prefilter, pin_path_word_writes)
 {
 	return cr_make_param_array(struct lazy_row, lazy_rows, ARRAY_SIZE(lazy_rows));
 }
@@ -437,13 +444,72 @@ static bool word_bit(int fd, uint32_t slot)
 	return (w >> (slot % 64)) & 1;
 }
 
-ParameterizedTest(struct lazy_row *r, prefilter, pin_path_maps_lazily, .fini = tu_rm_pin_dir)
+static uint32_t slot_count(int fd, uint32_t slot)
+{
+	uint32_t cnt = 0;
+
+	if (bpf_map_lookup_elem(fd, &slot, &cnt))
+		cr_assert_eq(errno, ENOENT);
+	return cnt;
+}
+
+/* Whether a[i] is blocked once the first unblock of a[0..n) are unblocked. */
+static bool kept(const struct arxdp_addr *a, size_t n, int unblock, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < (size_t)unblock && j < n; j++)
+		if (!addr_cmp(&a[j], &a[i]))
+			return false;
+	return true;
+}
+
+/* The count pb keeps for slot must be the number of distinct kept addresses in it. */
+static uint32_t kept_in_slot(const struct arxdp_addr *a, size_t n, int unblock, uint32_t slot)
+{
+	uint32_t c = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		bool first = true;
+
+		for (j = 0; j < i; j++)
+			first = first && !!addr_cmp(&a[j], &a[i]);
+		c += first && slot_of(&a[i]) == slot && kept(a, n, unblock, i);
+	}
+	return c;
+}
+
+static void check_slots(const struct lazy_row *r, struct blocklist *pb, int fd,
+			const struct arxdp_addr *a, size_t n, int unblock, uint32_t nb_slot)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t want = kept_in_slot(a, n, unblock, slot_of(&a[i]));
+
+		cr_expect_eq(run_fd(fd, &a[i]), kept(a, n, unblock, i) ? XDP_DROP : XDP_PASS,
+			     "%s: %s's verdict", r->desc, r->addrs[i]);
+		cr_expect_eq(slot_count(pb->fd_pfcount, slot_of(&a[i])), want, "%s: %s's count",
+			     r->desc, r->addrs[i]);
+		cr_expect_eq(word_bit(pb->fd_prefilter, slot_of(&a[i])),
+			     want || slot_of(&a[i]) == nb_slot, "%s: %s's bit", r->desc,
+			     r->addrs[i]);
+	}
+	if (r->neighbour[0])
+		cr_expect(word_bit(pb->fd_prefilter, nb_slot), "%s: the neighbour keeps its bit",
+			  r->desc);
+}
+
+ParameterizedTest(struct lazy_row *r, prefilter, pin_path_word_writes, .fini = tu_rm_pin_dir)
 {
 	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
-	struct arxdp_addr a[3];
+	struct arxdp_addr a[3], nb;
+	uint32_t nb_slot = UINT32_MAX, idx;
 	const char *dir;
 	struct blocklist pb;
+	uint64_t w = 0;
 	int fd = -1;
 	size_t i, n;
 
@@ -454,25 +520,136 @@ ParameterizedTest(struct lazy_row *r, prefilter, pin_path_maps_lazily, .fini = t
 	o.pin_dir = dir;
 	cr_assert_eq(loader_get_prog(&o, &fd), 0);
 	cr_assert_eq(bl_open(&pb, dir), 0);
-	cr_expect(pb.pf_ok && !pb.pf && !pb.pf_page, "%s: nothing mapped at open", r->desc);
+	cr_expect(pb.pf_ok && !pb.pf, "%s: nothing mapped at open", r->desc);
+	if (r->neighbour[0]) {
+		cr_assert_eq(addr_parse(r->neighbour, &nb, NULL, 0), 0);
+		nb_slot = slot_of(&nb);
+		idx = nb_slot / 64;
+		cr_assert_eq(bpf_map_lookup_elem(pb.fd_prefilter, &idx, &w), 0);
+		w |= 1ull << (nb_slot % 64);
+		cr_assert_eq(bpf_map_update_elem(pb.fd_prefilter, &idx, &w, BPF_ANY), 0);
+	}
 	for (n = 0; n < ARRAY_SIZE(r->addrs) && r->addrs[n][0]; n++) {
 		cr_assert_eq(addr_parse(r->addrs[n], &a[n], NULL, 0), 0);
 		cr_assert_eq(bl_block(&pb, &a[n], 0, &why, NULL, NULL), 0, "%s", r->addrs[n]);
 	}
-	cr_expect_eq(pb.pf != NULL, r->whole, "%s: whole bitmap mapped", r->desc);
-	cr_expect_eq(pb.pf_page != NULL, !r->whole, "%s: one page mapped", r->desc);
-	for (i = 0; i < n; i++) {
-		cr_expect_eq(run_fd(fd, &a[i]), XDP_DROP, "%s: %s drops", r->desc, r->addrs[i]);
-		cr_expect(word_bit(pb.fd_prefilter, slot_of(&a[i])), "%s: %s has its bit", r->desc,
-			  r->addrs[i]);
-	}
-	for (i = 0; i < n; i++)
+	check_slots(r, &pb, fd, a, n, 0, nb_slot);
+	for (i = 0; i < (size_t)r->unblock && i < n; i++)
 		cr_assert_eq(bl_unblock(&pb, &a[i]), 0, "%s", r->addrs[i]);
-	for (i = 0; i < n; i++) {
-		cr_expect_eq(run_fd(fd, &a[i]), XDP_PASS, "%s: %s passes", r->desc, r->addrs[i]);
-		cr_expect_not(word_bit(pb.fd_prefilter, slot_of(&a[i])), "%s: %s's bit cleared",
-			      r->desc, r->addrs[i]);
+	check_slots(r, &pb, fd, a, n, r->unblock, nb_slot);
+	cr_expect_null(pb.pf, "%s: a few bits map nothing", r->desc);
+	bl_close(&pb);
+	close(fd);
+}
+
+/* Many bits: the word writes give way to the whole bitmap, mapped, and nothing is lost. */
+Test(prefilter, pin_path_burst_maps_whole, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	struct arxdp_addr a[48];
+	struct blocklist pb;
+	char buf[32];
+	int fd = -1;
+	size_t i;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("pfb");
+	cr_assert_eq(loader_get_prog(&o, &fd), 0);
+	cr_assert_eq(bl_open(&pb, o.pin_dir), 0);
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		snprintf(buf, sizeof(buf), "198.51.%zu.9", 60 + i);
+		cr_assert_eq(addr_parse(buf, &a[i], NULL, 0), 0);
+		cr_assert_eq(bl_block(&pb, &a[i], 0, &why, NULL, NULL), 0, "%s", buf);
+	}
+	cr_expect_not_null(pb.pf, "a burst maps the bitmap");
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		cr_expect_eq(run_fd(fd, &a[i]), XDP_DROP, "block %zu drops", i);
+		cr_expect(word_bit(pb.fd_prefilter, slot_of(&a[i])), "block %zu has its bit", i);
+	}
+	for (i = 0; i < ARRAY_SIZE(a); i += 2)
+		cr_assert_eq(bl_unblock(&pb, &a[i]), 0);
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		cr_expect_eq(run_fd(fd, &a[i]), i % 2 ? XDP_DROP : XDP_PASS, "block %zu", i);
+		cr_expect_eq(word_bit(pb.fd_prefilter, slot_of(&a[i])), i % 2 != 0, "bit %zu", i);
 	}
 	bl_close(&pb);
+	close(fd);
+}
+
+/*
+ * Two writers of one pin set, taking turns with the lock: what one cached in its hold (counts,
+ * the word, counts written ahead) must not outlive it, or its next hold would write counts
+ * from before the other's writes. After each turn every count is exact and every block drops.
+ */
+Test(prefilter, two_writers_take_turns, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 1024, .capacity_v6 = 1024, .cidr_capacity = 16 };
+	const char *addrs[] = { "198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.101.4" };
+	/* Per hold: the writer (0 or 1), then two writes (block or unblock, the address): the
+	 * second write of a burst writes counts ahead. */
+	static const struct {
+		int who;
+		struct {
+			bool add;
+			int addr;
+		} op[2];
+	} holds[] = {
+		{ 0, { { true, 0 }, { true, 1 } } },  { 0, { { true, 3 }, { false, 0 } } },
+		{ 1, { { false, 1 }, { true, 2 } } }, { 0, { { true, 0 }, { false, 3 } } },
+		{ 1, { { true, 3 }, { false, 2 } } }, { 1, { { false, 0 }, { true, 1 } } },
+		{ 0, { { true, 0 }, { true, 2 } } },
+	};
+	struct arxdp_tier t;
+	struct blocklist w[2];
+	struct arxdp_addr a[4];
+	bool kept[4] = {};
+	uint32_t want, zero = 0;
+	size_t i, j, k;
+	int fd = -1;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("pft");
+	cr_assert_eq(loader_get_prog(&o, &fd), 0);
+	cr_assert_eq(bl_open(&w[0], o.pin_dir), 0);
+	cr_assert_eq(bl_open(&w[1], o.pin_dir), 0);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		cr_assert_eq(addr_parse(addrs[i], &a[i], NULL, 0), 0);
+	for (i = 0; i < ARRAY_SIZE(holds); i++) {
+		struct blocklist *b = &w[holds[i].who];
+
+		cr_assert_eq(bl_lock(b), 0);
+		for (j = 0; j < 2; j++) {
+			const struct arxdp_addr *x = &a[holds[i].op[j].addr];
+
+			cr_assert_eq(holds[i].op[j].add ? bl_block(b, x, 0, NULL, NULL, NULL) :
+							  bl_unblock(b, x),
+				     0, "hold %zu, write %zu", i, j);
+			kept[holds[i].op[j].addr] = holds[i].op[j].add;
+		}
+		bl_unlock(b);
+		cr_assert_eq(bpf_map_lookup_elem(b->fd_tier, &zero, &t), 0);
+		for (want = 0, k = 0; k < ARRAY_SIZE(addrs); k++)
+			want += kept[k];
+		cr_expect_eq(t.hot4_entries, want, "hold %zu: hot count", i);
+		for (k = 0; k < ARRAY_SIZE(addrs); k++) {
+			uint32_t in_slot = 0, s = slot_of(&a[k]);
+
+			for (j = 0; j < ARRAY_SIZE(addrs); j++)
+				in_slot += kept[j] && slot_of(&a[j]) == s;
+			cr_expect_eq(slot_count(b->fd_pfcount, s), in_slot, "hold %zu: %s's slot",
+				     i, addrs[k]);
+			cr_expect_eq(word_bit(b->fd_prefilter, s), in_slot != 0,
+				     "hold %zu: %s's bit", i, addrs[k]);
+			cr_expect_eq(run_fd(fd, &a[k]), kept[k] ? XDP_DROP : XDP_PASS,
+				     "hold %zu: %s", i, addrs[k]);
+		}
+	}
+	bl_close(&w[0]);
+	bl_close(&w[1]);
 	close(fd);
 }

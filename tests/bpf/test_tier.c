@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -314,4 +315,195 @@ Test(tier, older_pin_set_is_completed, .fini = tu_rm_pin_dir)
 	bl_close(&bl);
 	close(fd);
 	close(fd2);
+}
+
+/*
+ * Writes in one lock hold (the daemon's bursts), where the counts are read once and written
+ * ahead of the inserts, against the maps themselves after every step: no key in both tiers,
+ * every count never below the entries (in a hold: counts are written ahead) and exact once
+ * the lock is released (and at every step without a hold; the IPv4 hot count only never low
+ * where a step forced it high, as an interrupted writer leaves it), every block dropping and
+ * every unblocked address passing. Steps: "+addr" block, "-addr" unblock, "F4" the IPv4 hot
+ * count forced to full.
+ */
+struct hold_row {
+	char desc[64];
+	bool hold; /* all steps under one bl_lock() */
+	char steps[12][24];
+	int e2big_at; /* the step refused as full (-ENOSPC), -1 none */
+};
+
+/* clang-format off */
+static struct hold_row hold_rows[] = {
+	{ "fill hot, spill to big, one hold", true,
+	  { "+198.51.100.1", "+198.51.100.2", "+198.51.100.3", "+198.51.100.4", "+198.51.100.5",
+	    "+198.51.101.6" }, -1 },
+	{ "the same, a lock per write", false,
+	  { "+198.51.100.1", "+198.51.100.2", "+198.51.100.3", "+198.51.100.4", "+198.51.100.5",
+	    "+198.51.101.6" }, -1 },
+	{ "extend, unblock, block again", true,
+	  { "+198.51.100.1", "+198.51.100.1", "-198.51.100.1", "+198.51.100.1", "+198.51.100.2",
+	    "-198.51.100.2" }, -1 },
+	{ "a hot delete frees room for the next", true,
+	  { "+198.51.100.1", "+198.51.100.2", "+198.51.100.3", "+198.51.100.4", "-198.51.100.2",
+	    "+198.51.100.9", "+198.51.100.10" }, -1 },
+	{ "hot counted full with room: to big", true,
+	  { "+198.51.100.1", "F4", "+198.51.100.2", "+198.51.100.1", "-198.51.100.1",
+	    "+198.51.100.3" }, -1 },
+	{ "big emptied in the hold, then hot again", true,
+	  { "+198.51.100.1", "+198.51.100.2", "+198.51.100.3", "+198.51.100.4", "+198.51.100.5",
+	    "-198.51.100.5", "-198.51.100.4", "+198.51.100.6", "+198.51.100.5" }, -1 },
+	{ "both families in one hold", true,
+	  { "+2001:db8::1", "+198.51.100.1", "+2001:db8::2", "+2001:db8::3", "+2001:db8::4",
+	    "+2001:db8::5", "-2001:db8::1", "+2001:db8::1" }, -1 },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(tier, one_hold_keeps_counts)
+{
+	return cr_make_param_array(struct hold_row, hold_rows, ARRAY_SIZE(hold_rows));
+}
+
+/* Entries of map fd; each key's prefilter slot counted into slots (a count per slot). */
+static uint32_t walk(int fd, size_t ksz, uint32_t *slots, size_t *nslots)
+{
+	uint8_t k[16], next[16];
+	uint32_t n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		slots[(*nslots)++] = ksz == 4 ? arxdp_pf_slot4(next) : arxdp_pf_slot6(next);
+		memcpy(k, next, ksz);
+		prev = k;
+		n++;
+	}
+	return n;
+}
+
+/* Counts: equal to the entries (exact), else never below them. */
+#define expect_count(exact, got, want, ...)                    \
+	do {                                                   \
+		if (exact)                                     \
+			cr_expect_eq(got, want, __VA_ARGS__);  \
+		else                                           \
+			cr_expect_geq(got, want, __VA_ARGS__); \
+	} while (0)
+
+static void check_hold(const struct hold_row *r, int step, bool forced, bool exact)
+{
+	const int fds[4] = { bl.fd_hot4, bl.fd_block4, bl.fd_hot6, bl.fd_block6 };
+	struct arxdp_tier t = tier_counts();
+	uint32_t slots[256], n[4], cnt, key, next;
+	size_t ns = 0, i, j, same;
+	void *prev = NULL;
+
+	for (i = 0; i < 4; i++)
+		n[i] = walk(fds[i], i < 2 ? 4 : 16, slots, &ns);
+	expect_count(exact && !forced, t.hot4_entries, n[0], "%s, step %d: hot4 count", r->desc,
+		     step);
+	expect_count(exact, t.big4_entries, n[1], "%s, step %d: big4 count", r->desc, step);
+	expect_count(exact, t.hot6_entries, n[2], "%s, step %d: hot6 count", r->desc, step);
+	expect_count(exact, t.big6_entries, n[3], "%s, step %d: big6 count", r->desc, step);
+	for (i = 0; i < ns; i++) {
+		for (same = 0, j = 0; j < ns; j++)
+			same += slots[j] == slots[i];
+		cnt = 0;
+		bpf_map_lookup_elem(bl.fd_pfcount, &slots[i], &cnt);
+		expect_count(exact, cnt, same, "%s, step %d: slot %u count", r->desc, step,
+			     slots[i]);
+		cr_expect((bl.pf[slots[i] / 64] >> (slots[i] % 64)) & 1, "%s, step %d: slot bit",
+			  r->desc, step);
+	}
+	/* No count for a slot without an entry. */
+	while (!bpf_map_get_next_key(bl.fd_pfcount, prev, &next)) {
+		for (same = 0, j = 0; j < ns; j++)
+			same += slots[j] == next;
+		cr_expect(same, "%s, step %d: slot %u counted without an entry", r->desc, step,
+			  next);
+		key = next;
+		prev = &key;
+	}
+}
+
+ParameterizedTest(struct hold_row *r, tier, one_hold_keeps_counts, .fini = teardown)
+{
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	bool forced = false;
+	struct arxdp_addr a;
+	int i, err, prog;
+
+	open_private(false);
+	prog = loader_private_prog_fd(lp);
+	if (r->hold)
+		cr_assert_eq(bl_lock(&bl), 0);
+	for (i = 0; i < (int)ARRAY_SIZE(r->steps) && r->steps[i][0]; i++) {
+		const char *s = r->steps[i] + 1;
+
+		if (r->steps[i][0] == 'F') {
+			struct arxdp_tier t = tier_counts();
+			__u32 zero = 0;
+
+			/* Behind this writer's back, as a crash between count and insert leaves
+			 * it; a writer holding the lock then sees it at its next lock hold only,
+			 * so the hold is taken anew. */
+			t.hot4_entries = HOT;
+			if (r->hold)
+				bl_unlock(&bl);
+			cr_assert_eq(bpf_map_update_elem(bl.fd_tier, &zero, &t, BPF_ANY), 0);
+			if (r->hold)
+				cr_assert_eq(bl_lock(&bl), 0);
+			forced = true;
+			continue;
+		}
+		cr_assert_eq(addr_parse(s, &a, NULL, 0), 0);
+		err = r->steps[i][0] == '+' ? bl_block(&bl, &a, 0, &why, NULL, NULL) :
+					      bl_unblock(&bl, &a);
+		cr_expect_eq(err, i == r->e2big_at ? -ENOSPC : 0, "%s, step %d (%s)", r->desc, i,
+			     r->steps[i]);
+		check_hold(r, i, forced, !r->hold);
+		cr_expect_eq(run_fd(prog, s), r->steps[i][0] == '+' ? XDP_DROP : XDP_PASS,
+			     "%s, step %d: %s's verdict", r->desc, i, s);
+		tier_of(s); /* never in both */
+	}
+	if (r->hold)
+		bl_unlock(&bl);
+	check_hold(r, i, forced, true); /* the exact counts written back at the unlock */
+}
+
+/* The family's capacity (64) bounds both tiers: a refused block leaves every count as it was. */
+Test(tier, full_family_leaves_counts, .fini = teardown)
+{
+	struct arxdp_tier before, after;
+	struct arxdp_addr a;
+	uint32_t slot, cnt_before = 0, cnt_after = 0;
+	char buf[32];
+	int i;
+
+	open_private(false);
+	cr_assert_eq(bl_lock(&bl), 0);
+	for (i = 0; i < 64; i++) {
+		snprintf(buf, sizeof(buf), "198.51.100.%d", i + 1);
+		cr_assert_eq(addr_parse(buf, &a, NULL, 0), 0);
+		cr_assert_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), 0, "%s", buf);
+	}
+	before = tier_counts();
+	cr_expect_eq(before.hot4_entries + before.big4_entries, 64);
+	for (i = 0; i < 2; i++) {
+		/* A slot with entries, and a new one. */
+		cr_assert_eq(addr_parse(i ? "198.51.102.1" : "198.51.100.200", &a, NULL, 0), 0);
+		slot = arxdp_pf_slot4(a.a);
+		cnt_before = 0;
+		bpf_map_lookup_elem(bl.fd_pfcount, &slot, &cnt_before);
+		cr_expect_eq(bl_block(&bl, &a, 0, NULL, NULL, NULL), -ENOSPC);
+		after = tier_counts();
+		cr_expect_eq(memcmp(&before, &after, sizeof(before)), 0, "tier counts unchanged");
+		cnt_after = 0;
+		bpf_map_lookup_elem(bl.fd_pfcount, &slot, &cnt_after);
+		cr_expect_eq(cnt_after, cnt_before, "the slot's count unchanged");
+		cr_expect_eq((bl.pf[slot / 64] >> (slot % 64)) & 1, !!cnt_before, "its bit too");
+		cr_expect_eq(
+			run_fd(loader_private_prog_fd(lp), i ? "198.51.102.1" : "198.51.100.200"),
+			XDP_PASS);
+	}
+	bl_unlock(&bl);
 }

@@ -285,8 +285,8 @@ static int open_part(struct blocklist *bl, unsigned int part)
 		return open_pin(bl, ARXDP_MAP_META, false, &bl->fd_meta);
 	case BL_OPEN_PF:
 		/* Optional: a pin set from before the prefilter has none, and its program reads
-		 * none; the next load creates it and rebuilds it from the maps. Mapped a page at
-		 * a time until a second page is needed (blocklist_pf.c). */
+		 * none; the next load creates it and rebuilds it from the maps. Not mapped: a bit
+		 * is changed through bpf() until many are (blocklist_pf.c). */
 		open_pin(bl, ARXDP_MAP_PREFILTER, true, &bl->fd_prefilter);
 		open_pin(bl, ARXDP_MAP_PFCOUNT, true, &bl->fd_pfcount);
 		return bl_pf_map(bl, false);
@@ -454,7 +454,11 @@ int bl_lock(struct blocklist *bl)
 	unsigned int ms = bl->lock_timeout_ms ?: PINDIR_LOCK_TIMEOUT_MS;
 	int fd, err;
 
-	if (bl->lock_depth++ > 0 || !bl->pin_dir[0])
+	if (bl->lock_depth++ > 0)
+		return 0;
+	/* Another writer may have run since the last hold: nothing cached is known now. */
+	memset(&bl->cache, 0, sizeof(bl->cache));
+	if (!bl->pin_dir[0])
 		return 0;
 	fd = pindir_lock_timeout(bl->pin_dir, ms, bl->lock_timed_out);
 	if (fd < 0) {
@@ -475,8 +479,13 @@ int bl_lock(struct blocklist *bl)
 
 void bl_unlock(struct blocklist *bl)
 {
-	if (bl->lock_depth <= 0 || --bl->lock_depth > 0)
+	if (bl->lock_depth <= 0)
 		return;
+	if (bl->lock_depth == 1)
+		bl_cache_flush(bl); /* still held: no writer sees a count written ahead */
+	if (--bl->lock_depth > 0)
+		return;
+	memset(&bl->cache, 0, sizeof(bl->cache));
 	pindir_unlock(bl->lock_fd);
 	bl->lock_fd = -1;
 }
@@ -595,7 +604,8 @@ static int block_one(struct blocklist *bl, const struct arxdp_addr *a, uint32_t 
 	enum bl_result r;
 	char buf[ADDR_STRLEN];
 	const char *reason;
-	bool found, live;
+	bool found, live, absent;
+	union bl_key k;
 	int err;
 
 	err = bl_check_allowed(bl, a, &reason);
@@ -606,17 +616,21 @@ static int block_one(struct blocklist *bl, const struct arxdp_addr *a, uint32_t 
 	err = bl_lock(bl);
 	if (err)
 		return err;
-	if (addr_is_exact(a) && !only_live) {
-		/* Most blocks of a burst are new addresses: one write that fails when the address
-		 * is there already replaces a lookup before every write. */
+	key_of(a, map_of(a), &k);
+	if (addr_is_exact(a) && !only_live && bl_pf_empty(bl, map_of(a), &k)) {
+		/* An empty prefilter slot proves a new address: no lookup at all. Otherwise a
+		 * lookup comes first: a write tried first would count, fail and uncount for every
+		 * extension (8 calls where the lookup and the update in place are 2). */
 		bl_merge_block(&v, NULL, false, timeout_s, why, now, wall, &r);
-		err = bl_write(bl, a, &v, MAP_NUM);
+		err = bl_write_new(bl, a, &v, true);
 		if (err != -EEXIST) {
 			bl_unlock(bl);
 			goto done;
 		}
 	}
-	found = bl_locate(bl, a, &old, &where) == 0;
+	err = bl_locate(bl, a, &old, &where);
+	found = !err;
+	absent = err == -ENOENT; /* looked up under this lock hold: no second lookup */
 	live = found && !bl_expired(&old, now);
 	if (only_live && !live) {
 		bl_unlock(bl);
@@ -632,7 +646,7 @@ static int block_one(struct blocklist *bl, const struct arxdp_addr *a, uint32_t 
 		return 0;
 	}
 	bl_merge_block(&v, &old, live, timeout_s, why, now, wall, &r);
-	err = bl_write(bl, a, &v, found ? where : MAP_NUM);
+	err = found ? bl_write(bl, a, &v, where) : bl_write_new(bl, a, &v, absent);
 	bl_unlock(bl);
 done:
 	if (err)

@@ -23,9 +23,25 @@ struct blocklist {
 	 * program reads neither: every exact block then goes to the big maps. */
 	int fd_hot4, fd_hot6, fd_tier;
 	uint64_t *pf; /* the prefilter bitmap, mapped whole; NULL when absent or not yet needed */
-	uint64_t *pf_page; /* or the one page of it that a single write needed (blocklist_pf.c) */
-	uint32_t pf_page_no;
+	uint32_t pf_word_ops; /* words read or written through bpf() while unmapped */
 	bool pf_ok; /* the prefilter exists, with the layout of this build */
+	/*
+	 * What this writer last read or wrote of the counts and the bitmap, valid only while it
+	 * holds the lock (no other writer runs then) and dropped at its last bl_unlock(): a burst
+	 * under one lock reads each once (blocklist_tier.c, blocklist_pf.c). A failed write
+	 * drops its part. In a burst a count is written ahead of the inserts it covers (*_ahead
+	 * more than the exact count held here), and the last bl_unlock() writes the exact one.
+	 */
+	struct bl_cache {
+		struct arxdp_tier tier; /* exact */
+		uint32_t tier_ahead[2]; /* hot4, hot6: written this much above tier */
+		uint32_t hot_new; /* hot inserts counted in this hold */
+		uint64_t word; /* prefilter word word_idx, when not mapped */
+		uint32_t word_idx;
+		uint32_t slot, slot_cnt; /* pf_count of slot (exact); its bit is known set */
+		uint32_t slot_ahead, slot_new; /* written above slot_cnt; ups of slot */
+		bool tier_ok, word_ok, slot_ok;
+	} cache;
 	uint32_t cap_block4, cap_block6, cap_cidr4, cap_cidr6; /* big maps: the configured ones */
 	uint32_t cap_hot4, cap_hot6;
 	int ncpus;

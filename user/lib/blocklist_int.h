@@ -169,6 +169,23 @@ static inline bool map_is_hot(enum bl_map m)
 	return m == MAP_HOT4 || m == MAP_HOT6;
 }
 
+/* struct bl_cache holds only while the lock is held: no other writer runs then. */
+static inline bool bl_cache_on(const struct blocklist *bl)
+{
+	return bl->lock_depth > 0;
+}
+
+/*
+ * How far a burst writes a count ahead of its inserts (and keeps a delete's uncount back):
+ * what an interrupted burst may leave too high, at most, per count.
+ */
+#define BL_AHEAD 64
+
+/* Writes the exact counts of struct bl_cache where a burst wrote them ahead; at the last
+ * bl_unlock(), still under the lock. A failure leaves them high, which is safe. */
+void bl_cache_flush(struct blocklist *bl);
+void bl_pf_flush(struct blocklist *bl);
+
 /*
  * Keeps the counts the program gates on exact, under the lock: meta's prefix counts (a trie
  * is skipped at 0) and, for the exact maps, the tier map's (a big map is skipped at 0; both
@@ -191,6 +208,12 @@ int bl_locate(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_blo
  */
 int bl_write(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
 	     enum bl_map where);
+/*
+ * The same new write of an exact a, absent: known in neither tier (bl_pf_empty(), or a miss of
+ * bl_locate() under this lock hold), so that no lookup repeats the question.
+ */
+int bl_write_new(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
+		 bool absent);
 /* Deletes a from map where (from bl_locate), then uncounts it. The caller holds the lock. */
 int bl_delete_at(struct blocklist *bl, enum bl_map where, const union bl_key *k);
 /* The tier map's count of exact map m (either tier), delta more or fewer; else a no-op. */
@@ -210,6 +233,11 @@ int bl_pf_adjust(struct blocklist *bl, enum bl_map m, const union bl_key *k, int
 /* The same for n keys of map m laid end to end (key_sizes[m] bytes each). */
 int bl_pf_adjust_keys(struct blocklist *bl, enum bl_map m, const uint8_t *keys, size_t n,
 		      int delta);
+/*
+ * Whether k's prefilter slot is empty (its bit clear): then no exact map holds k, and a new
+ * write needs no lookup. false when not known (no prefilter, not under the lock, a read failed).
+ */
+bool bl_pf_empty(struct blocklist *bl, enum bl_map m, const union bl_key *k);
 int bl_pf_map(struct blocklist *bl, bool whole);
 void bl_pf_unmap(struct blocklist *bl);
 /* The message for a failed write of a (map full says how to raise the capacity). */

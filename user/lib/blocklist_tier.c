@@ -9,6 +9,14 @@
  * map's entries, up before an insert, down after a delete, so the program (which skips a big
  * map at 0) never misses a block. A pin set older than the hot tier has none of its maps:
  * every exact block then goes to the big maps, as before.
+ *
+ * System calls (about 1 us each here, the largest part of a block write): under one lock hold
+ * the counts are read once (struct bl_cache), a burst writes a hot count ahead of its inserts
+ * and keeps deletes' uncounts back until the last bl_unlock() writes the exact counts, a big
+ * map counted empty is not looked into, and a hot map counted full is not counted for an
+ * insert it would refuse. A burst of new blocks in the daemon thus costs a hot lookup and the
+ * insert per block (7 calls before); counts written ahead are what an interrupted writer may
+ * leave anyway: high, never low (tests/bpf/test_tier.c, one_hold_keeps_counts).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,30 +26,6 @@
 #include "blocklist_int.h"
 #include "log.h"
 #include "util.h"
-
-int bl_locate(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v,
-	      enum bl_map *where)
-{
-	enum bl_map m = map_of(a);
-	struct arxdp_hot h;
-	union bl_key k;
-
-	key_of(a, m, &k);
-	if (map_exact(m) && map_fd(bl, map_hot(m)) >= 0 &&
-	    !bpf_map_lookup_elem(map_fd(bl, map_hot(m)), &k, &h)) {
-		block_of(&h, v);
-		*where = map_hot(m);
-		return 0;
-	}
-	/* A trie lookup is longest-prefix: ask for the exact key by its own prefix length,
-	 * then make sure the answer is that prefix and not a shorter one. */
-	if (bpf_map_lookup_elem(map_fd(bl, m), &k, v))
-		return -errno;
-	if ((m == MAP_CIDR4 || m == MAP_CIDR6) && v->prefixlen != a->prefixlen)
-		return -ENOENT;
-	*where = m;
-	return 0;
-}
 
 /* The count of map m (exact, either tier) in t. */
 static __u32 *tier_field(struct arxdp_tier *t, enum bl_map m)
@@ -58,6 +42,7 @@ static __u32 *tier_field(struct arxdp_tier *t, enum bl_map m)
 	}
 }
 
+/* The tier counts: read once per lock hold, written through (struct bl_cache). */
 static int tier_get(struct blocklist *bl, struct arxdp_tier *t)
 {
 	__u32 zero = 0;
@@ -65,26 +50,141 @@ static int tier_get(struct blocklist *bl, struct arxdp_tier *t)
 	memset(t, 0, sizeof(*t));
 	if (bl->fd_tier < 0)
 		return 0;
-	return bpf_map_lookup_elem(bl->fd_tier, &zero, t) ? -errno : 0;
+	if (bl_cache_on(bl) && bl->cache.tier_ok) {
+		*t = bl->cache.tier;
+		return 0;
+	}
+	if (bpf_map_lookup_elem(bl->fd_tier, &zero, t))
+		return -errno;
+	bl->cache.tier = *t;
+	bl->cache.tier_ok = bl_cache_on(bl);
+	return 0;
+}
+
+/* Writes t, the exact counts, with the hot counts as far ahead as this burst raised them. */
+static int tier_put(struct blocklist *bl, const struct arxdp_tier *t)
+{
+	__u32 zero = 0, *ahead = bl->cache.tier_ahead;
+	struct arxdp_tier w = *t;
+
+	if (bl->fd_tier < 0)
+		return 0;
+	if (!bl_cache_on(bl) || !bl->cache.tier_ok)
+		ahead[0] = ahead[1] = 0;
+	w.hot4_entries += ahead[0];
+	w.hot6_entries += ahead[1];
+	if (bpf_map_update_elem(bl->fd_tier, &zero, &w, BPF_ANY)) {
+		bl->cache.tier_ok = false;
+		ahead[0] = ahead[1] = 0;
+		return -errno;
+	}
+	bl->cache.tier = *t;
+	bl->cache.tier_ok = bl_cache_on(bl);
+	return 0;
+}
+
+/*
+ * Map m's count in t (as read), delta more or fewer, written. A burst (a second hot insert
+ * counted in one lock hold) writes a hot count BL_AHEAD ahead, within the hot map's and the
+ * family's capacity, so the next inserts are counted already, and keeps a hot delete's
+ * uncount back: one tier write then serves many blocks, and a count the map holds is never
+ * below the entries (what the program and every later writer rely on).
+ */
+static int tier_bump(struct blocklist *bl, struct arxdp_tier *t, enum bl_map m, int delta)
+{
+	__u32 *cnt = tier_field(t, m), *ahead = &bl->cache.tier_ahead[m == MAP_HOT6];
+	bool burst = map_is_hot(m) && bl_cache_on(bl) && bl->cache.tier_ok;
+	uint64_t used, cap;
+
+	if (burst && delta == 1 && *ahead) {
+		(*ahead)--;
+		(*cnt)++;
+		bl->cache.tier = *t;
+		return 0;
+	}
+	if (burst && delta == -1 && *cnt && *ahead < BL_AHEAD) {
+		(*ahead)++;
+		(*cnt)--;
+		bl->cache.tier = *t;
+		return 0;
+	}
+	if (delta < 0 && *cnt < (__u32)-delta)
+		*cnt = 0;
+	else
+		*cnt += delta;
+	if (burst && delta == 1 && bl->cache.hot_new++) {
+		used = (uint64_t)*tier_field(t, map_base(m)) + *cnt;
+		cap = map_cap(bl, map_base(m));
+		*ahead = BL_AHEAD;
+		if (*cnt + (uint64_t)*ahead > map_cap(bl, m))
+			*ahead = *cnt < map_cap(bl, m) ? map_cap(bl, m) - *cnt : 0;
+		if (used + *ahead > cap)
+			*ahead = used < cap ? (__u32)(cap - used) : 0;
+	}
+	return tier_put(bl, t);
+}
+
+void bl_cache_flush(struct blocklist *bl)
+{
+	struct arxdp_tier t = bl->cache.tier;
+
+	if (bl_cache_on(bl) && bl->cache.tier_ok &&
+	    (bl->cache.tier_ahead[0] || bl->cache.tier_ahead[1])) {
+		bl->cache.tier_ahead[0] = bl->cache.tier_ahead[1] = 0;
+		if (tier_put(bl, &t))
+			pr_debug("map '%s': exact counts not written back: they stay high",
+				 ARXDP_MAP_TIER);
+	}
+	bl_pf_flush(bl);
+}
+
+/* Big map m holds nothing by its count: never low (up before an insert, down after a delete). */
+static bool big_empty(struct blocklist *bl, enum bl_map m, const struct arxdp_tier *t)
+{
+	struct arxdp_tier c = *t;
+
+	return bl->fd_tier >= 0 && !*tier_field(&c, m);
+}
+
+int bl_locate(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v,
+	      enum bl_map *where)
+{
+	enum bl_map m = map_of(a);
+	struct arxdp_tier t;
+	struct arxdp_hot h;
+	union bl_key k;
+
+	key_of(a, m, &k);
+	if (map_exact(m) && map_fd(bl, map_hot(m)) >= 0) {
+		if (!bpf_map_lookup_elem(map_fd(bl, map_hot(m)), &k, &h)) {
+			block_of(&h, v);
+			*where = map_hot(m);
+			return 0;
+		}
+		/* Under the lock the counts are read once for the writes that follow: a big map
+		 * counted empty is not looked into (the program skips it too). */
+		if (bl_cache_on(bl) && !tier_get(bl, &t) && big_empty(bl, m, &t))
+			return -ENOENT;
+	}
+	/* A trie lookup is longest-prefix: ask for the exact key by its own prefix length,
+	 * then make sure the answer is that prefix and not a shorter one. */
+	if (bpf_map_lookup_elem(map_fd(bl, m), &k, v))
+		return -errno;
+	if ((m == MAP_CIDR4 || m == MAP_CIDR6) && v->prefixlen != a->prefixlen)
+		return -ENOENT;
+	*where = m;
+	return 0;
 }
 
 int bl_tier_adjust(struct blocklist *bl, enum bl_map m, int delta)
 {
 	struct arxdp_tier t;
-	__u32 zero = 0, *cnt;
 	int err;
 
 	if (bl->fd_tier < 0 || !map_exact(m) || !delta)
 		return 0;
 	err = tier_get(bl, &t);
-	if (err)
-		return err;
-	cnt = tier_field(&t, m);
-	if (delta < 0 && *cnt < (__u32)-delta)
-		*cnt = 0;
-	else
-		*cnt += delta;
-	return bpf_map_update_elem(bl->fd_tier, &zero, &t, BPF_ANY) ? -errno : 0;
+	return err ?: tier_bump(bl, &t, m, delta);
 }
 
 int bl_tier_set(struct blocklist *bl, const uint32_t n[MAP_NUM])
@@ -93,94 +193,95 @@ int bl_tier_set(struct blocklist *bl, const uint32_t n[MAP_NUM])
 				.big6_entries = n[MAP_BLOCK6],
 				.hot4_entries = n[MAP_HOT4],
 				.hot6_entries = n[MAP_HOT6] };
-	__u32 zero = 0;
 
-	if (bl->fd_tier < 0)
-		return 0;
-	return bpf_map_update_elem(bl->fd_tier, &zero, &t, BPF_ANY) ? -errno : 0;
+	bl->cache.tier_ahead[0] = bl->cache.tier_ahead[1] = 0; /* recounted: exact */
+	return tier_put(bl, &t);
 }
 
 /*
  * How many new entries family m (its big map) may still take: the configured capacity (the
  * big map's own) bounds both tiers together. Unbounded without a tier map (an older pin set:
- * the big map alone, which refuses by itself).
+ * the big map alone, which refuses by itself). *t: the counts as read (zero without them).
  */
-static int room_of(struct blocklist *bl, enum bl_map m, __u32 *room)
+static int room_of(struct blocklist *bl, enum bl_map m, __u32 *room, struct arxdp_tier *t)
 {
-	struct arxdp_tier t;
 	uint64_t used;
 	int err;
 
 	*room = UINT32_MAX;
+	memset(t, 0, sizeof(*t));
 	if (bl->fd_tier < 0 || map_fd(bl, map_hot(m)) < 0)
 		return 0;
-	err = tier_get(bl, &t);
+	err = tier_get(bl, t);
 	if (err)
 		return err;
-	used = (uint64_t)*tier_field(&t, m) + *tier_field(&t, map_hot(m));
+	used = (uint64_t)*tier_field(t, m) + *tier_field(t, map_hot(m));
 	*room = used < map_cap(bl, m) ? (__u32)(map_cap(bl, m) - used) : 0;
 	return 0;
 }
 
-/* A new exact entry of big map m (its prefilter slot already counted). */
+/*
+ * A new exact entry of big map m (its prefilter slot already counted); absent: known in
+ * neither tier. The counts are read once (room_of) and each raised from that read: one lookup
+ * and one update of the tier map per new block, none of them for a tier that cannot take it.
+ */
 static int write_new_exact(struct blocklist *bl, enum bl_map m, const union bl_key *k,
-			   const struct arxdp_block *v)
+			   const struct arxdp_block *v, bool absent)
 {
 	int hot = map_fd(bl, map_hot(m)), big = map_fd(bl, m), err;
 	struct arxdp_block old;
+	struct arxdp_tier t;
 	struct arxdp_hot h;
 	__u32 room;
 
-	err = room_of(bl, m, &room);
+	err = room_of(bl, m, &room, &t);
 	if (err)
 		return err;
 	if (hot >= 0) {
 		/* Never in both: a key of the big tier is updated there, never added to hot. */
-		if (!bpf_map_lookup_elem(big, k, &old))
+		if (!absent && !big_empty(bl, m, &t) && !bpf_map_lookup_elem(big, k, &old))
 			return -EEXIST;
 		/* Full: unless a lives in hot already (the caller then updates it there). */
 		if (!room)
-			return bpf_map_lookup_elem(hot, k, &h) ? -E2BIG : -EEXIST;
-		err = bl_tier_adjust(bl, map_hot(m), 1);
-		if (err)
-			return err;
-		hot_of(v, &h);
-		if (!bpf_map_update_elem(hot, k, &h, BPF_NOEXIST))
-			return 0;
-		err = -errno;
-		bl_tier_adjust(bl, map_hot(m), -1);
-		if (err != -E2BIG)
-			return err;
+			return absent || bpf_map_lookup_elem(hot, k, &h) ? -E2BIG : -EEXIST;
+		/* Counted full (never low): it would refuse, so it is not counted for a try. */
+		if (bl->fd_tier < 0 || *tier_field(&t, map_hot(m)) < map_cap(bl, map_hot(m))) {
+			err = tier_bump(bl, &t, map_hot(m), 1);
+			if (err)
+				return err;
+			hot_of(v, &h);
+			if (!bpf_map_update_elem(hot, k, &h, BPF_NOEXIST))
+				return 0;
+			err = -errno;
+			tier_bump(bl, &t, map_hot(m), -1);
+			/* A full hash refuses after its key lookup: E2BIG says k is not in it. */
+			if (err != -E2BIG)
+				return err;
+		} else if (!absent && !bpf_map_lookup_elem(hot, k, &h)) {
+			return -EEXIST;
+		}
 	}
-	err = bl_tier_adjust(bl, m, 1);
+	err = tier_bump(bl, &t, m, 1);
 	if (err)
 		return err;
 	if (bpf_map_update_elem(big, k, v, BPF_NOEXIST)) {
 		err = -errno;
-		bl_tier_adjust(bl, m, -1);
+		tier_bump(bl, &t, m, -1);
 		return err;
 	}
 	return 0;
 }
 
-int bl_write(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
-	     enum bl_map where)
+int bl_write_new(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
+		 bool absent)
 {
 	enum bl_map m = map_of(a);
 	struct arxdp_block nv = *v;
-	struct arxdp_hot h;
 	union bl_key k;
 	int err;
 
 	nv.prefixlen = a->prefixlen;
 	key_of(a, m, &k);
-	hot_of(&nv, &h);
-	if (where != MAP_NUM) {
-		if (bpf_map_update_elem(map_fd(bl, where), &k,
-					map_is_hot(where) ? (void *)&h : (void *)&nv, BPF_ANY))
-			return bl_report_write_error(bl, m, a, -errno);
-		return 0;
-	}
 	if (!map_exact(m)) {
 		if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, BPF_NOEXIST)) {
 			err = -errno;
@@ -192,10 +293,29 @@ int bl_write(struct blocklist *bl, const struct arxdp_addr *a, const struct arxd
 	err = bl_pf_adjust(bl, m, &k, 1);
 	if (err)
 		return err;
-	err = write_new_exact(bl, m, &k, &nv);
+	err = write_new_exact(bl, m, &k, &nv, absent);
 	if (err)
 		bl_pf_adjust(bl, m, &k, -1);
 	return err == -EEXIST || !err ? err : bl_report_write_error(bl, m, a, err);
+}
+
+int bl_write(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_block *v,
+	     enum bl_map where)
+{
+	enum bl_map m = map_of(a);
+	struct arxdp_block nv = *v;
+	struct arxdp_hot h;
+	union bl_key k;
+
+	if (where == MAP_NUM)
+		return bl_write_new(bl, a, v, false);
+	nv.prefixlen = a->prefixlen;
+	key_of(a, m, &k);
+	hot_of(&nv, &h);
+	if (bpf_map_update_elem(map_fd(bl, where), &k, map_is_hot(where) ? (void *)&h : (void *)&nv,
+				BPF_ANY))
+		return bl_report_write_error(bl, m, a, -errno);
+	return 0;
 }
 
 int bl_delete_at(struct blocklist *bl, enum bl_map where, const union bl_key *k)
@@ -319,6 +439,7 @@ static void bulk_new(struct bulk *b, enum bl_map m, const struct pend *p, size_t
 	int hot = map_fd(b->bl, map_hot(m)), err = 0;
 	__u32 in_hot = 0, in_big = 0, rest, room, ok;
 	enum bl_map fail_map = m;
+	struct arxdp_tier t;
 
 	run = calloc(n + 1, sizeof(*run)); /* run[u]: first pend of unique key u */
 	if (!run) {
@@ -332,7 +453,7 @@ static void bulk_new(struct bulk *b, enum bl_map m, const struct pend *p, size_t
 		b->vbuf[nu] = b->vals[p[i].item];
 		run[++nu] = i + 1;
 	}
-	err = room_of(b->bl, m, &room);
+	err = room_of(b->bl, m, &room, &t);
 	ok = nu < room ? nu : room;
 	if (err || bl_pf_adjust_keys(b->bl, m, b->kbuf, ok, 1)) {
 		settle(b, p, 0, n, -EIO);
