@@ -103,6 +103,20 @@ ParameterizedTestParameters(config_lean, same_as_libxml2)
 		{ "<arxdp><a>1<!-- x</a></arxdp>", false },
 		{ "<arxdp><-a>1</-a></arxdp>", false },
 		{ "<arxdp><a>1</a><!-- x -- ></arxdp>", false },
+		/* The prolog is read in place: what wrap_document() blanks is skipped the same way. */
+		{ "\xEF\xBB\xBF \t\n<?xml version=\"1.0\"\n encoding=\"UTF-8\"?>\n<arxdp>\n<a>1</a>"
+		  "\n</arxdp>",
+		  true },
+		{ "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" \xE9?>\n\n<arxdp><b>2</b></arxdp>",
+		  true },
+		{ "<?xml?><arxdp/>", true },
+		{ "\xEF\xBB\xBF", true },
+		{ "<?xml ?>", true },
+		{ "\r\n<?xml version=\"1.0\"?><arxdp/>", false },
+		{ "<?xml version=\"1.0\"?", false },
+		{ "\xEF\xBB<arxdp/>", false },
+		{ "<arxdp/></arxdp>", false },
+		{ "<arxdp><a>1</a></arxdp>\n</", false },
 		{ "  \n<arxdp>\n<dry_run>yes</dry_run>\n</arxdp>", true },
 		/* Everything else: libxml2 reads it, with the same result or message. */
 		{ "<arxdp><a x=\"1\">v</a></arxdp>", false },

@@ -15,7 +15,6 @@
 #include "config.h"
 #include "config_xml.h"
 
-#define WRAP_NAME "arxdp-wrap"
 /* copy_tree() refuses deeper nesting, with its own message: leave those files to it. */
 #define LEAN_MAX_DEPTH 16
 /* copy_tree() walks at most CONFIG_MAX_CHILDREN nodes of a parent; far below, to stay equal. */
@@ -184,8 +183,9 @@ static bool content(struct lean *l, struct config_elem **kids, struct text *t, i
 		}
 		if (++nodes > LEAN_MAX_NODES || l->p + 1 >= l->end)
 			return false;
+		/* A closing tag ends an element's content; the file's top level has none. */
 		if (l->p[1] == '/')
-			return true;
+			return depth > 0;
 		if (l->end - l->p >= 4 && !memcmp(l->p, "<!--", 4)) {
 			if (!comment(l))
 				return false;
@@ -195,7 +195,8 @@ static bool content(struct lean *l, struct config_elem **kids, struct text *t, i
 			return false;
 		tail = &(*tail)->next;
 	}
-	return false;
+	/* The end of the file: where the top level ends, inside an element a missing tag. */
+	return depth == 0;
 }
 
 /* The text trimmed of the white space this reader takes (space, tab, newline). */
@@ -255,16 +256,40 @@ out:
 	return ok;
 }
 
-bool lean_tree(const char *wrapped, size_t len, struct config_elem **out)
+/*
+ * What wrap_document() blanks for libxml2, skipped in place: a UTF-8 BOM, then, after white
+ * space, an XML declaration up to its "?>" (its newlines counted). The file is read where it
+ * lies: the wrapped copy cost a second buffer of the file's size at every start.
+ */
+static bool prolog(struct lean *l)
 {
-	static const char open[] = "<" WRAP_NAME ">";
-	struct lean l = { wrapped + strlen(open), wrapped + len, 1 };
+	const char *p = l->p, *end = l->end, *q;
+
+	if (end - p >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	for (; p < end && (*p == ' ' || *p == '\t' || *p == '\n'); p++)
+		l->line += *p == '\n';
+	l->p = p;
+	if (end - p < 5 || memcmp(p, "<?xml", 5))
+		return true;
+	for (q = p + 5; q + 1 < end && (q[0] != '?' || q[1] != '>'); q++)
+		;
+	if (q + 1 >= end)
+		return false;
+	for (; p < q; p++)
+		l->line += *p == '\n';
+	l->p = q + 2;
+	return true;
+}
+
+bool lean_tree(const char *buf, size_t len, struct config_elem **out)
+{
+	struct lean l = { buf, buf + len, 1 };
 	struct text t = {};
 	bool ok;
 
 	*out = NULL;
-	ok = len >= strlen(open) && !memcmp(wrapped, open, strlen(open)) &&
-	     content(&l, out, &t, 0) && close_tag(&l, WRAP_NAME, strlen(WRAP_NAME)) && l.p == l.end;
+	ok = prolog(&l) && content(&l, out, &t, 0);
 	free(t.own);
 	if (!ok) {
 		free_elems(*out);
