@@ -253,21 +253,43 @@ made; the figures in this list are from then, not from this run):
   `test_prefilter`'s `pin_path_word_writes` checks that a neighbour slot's bit survives every
   rewrite of its word. Same run (31 rounds of 20, load 5): add 1.33× → 1.32×, delete 1.28× →
   1.25×, block 1.30× → 1.28×, unblock 1.23× → 1.22×, list 1.29× → 1.29×.
+- Reading arxdp.conf took about 45 µs of the drop-in's process (`settings_load()` timed in it),
+  the first parse of the shipped file about 24 µs of that. The lean reader's comment and text
+  loops stored their position and tested ranges per character (the file is mostly comments),
+  every element, parents too, grew a text buffer for white space it then dropped, and
+  `parse_tree()` first copied the file into a wrapped second buffer, which only libxml2 needs.
+  Each byte is now classified by one lookup in a constant table, a leaf's text points into the
+  file (a buffer of its own only when a comment splits it), a parent keeps none, and the file is
+  read in place (the BOM and the XML declaration skipped as `wrap_document()` blanks them;
+  `test_config_lean` compares those edge cases with libxml2 too): a parse 8.7 → 6.3 µs warm, the
+  first of a process about 24 → 20 µs with one or two page faults fewer. The drop-in no longer
+  goes through stdio for its protocol: stdin is read with read() under fgets()'s contract
+  (`read_line()`), the check_keys line written with one write(); stdio's set-up cost two
+  fstat(), an ioctl() and two 4 KiB buffers per add (101 system calls instead of 104; stdout,
+  exit status and log compared byte for byte with the previous build on empty, partial, 65,535-
+  and 70,000-byte and two-line inputs). Side by side with commit 6f4c193 (61 rounds of 20,
+  2026-12-01 19:48 UTC): add 1.34× → 1.32×, delete 1.26× → 1.25×; in three runs of 41 rounds
+  during the work the add went 1.34× → 1.30×, 1.31× and 1.33×. The reader alone is about 0.003×
+  of a start: `arxdp version` measured 1.15× before and after, and the CLI's map verbs moved
+  within the runs' spread (±0.02×).
 
-What remains above /bin/true{add} (the floor bounds it): opening a
-pinned map, writing it and appending a log line cost 0.09× (the floor), and our programs'
-own start-up 0.08× more (`arxdp version`, 1.17×: a 0.8–1.2 MB binary's pages and 814
-relative relocations, and reading arxdp.conf: `settings_load()` of the shipped file takes
-about 20 µs warm, `content()` in `config_lean.c` being the largest user-space symbol of the
-profile). The verb adds about 0.06× (a delete) to 0.15× (the drop-in's add) on top: the
-pins of one family, the pin-directory lock, the prefilter's count and page (mapping one page
-and unmapping it is about 5 µs; a map update of the one word under the lock would be about
-1 µs), the map writes (the tier count is read twice for a new exact block), for an add the
-RTM_GETADDR dump, and for the drop-in's add the check_keys exchange (a wait on stdin, so a
-sleep and a wake-up) and two more log lines with the local time (`/etc/localtime` read at
-the first). Those parts are in `blocklist_pf.c`, `blocklist_tier.c`, `config_lean.c` and
-`arlog.c`. A `perf record` here also puts much of every process's start, /bin/true's
-included, in glibc's cache-size probing (`intel_check_word`: CPUID, which traps in a VM).
+What remains above /bin/true{add} (the floor bounds it): opening a pinned map, writing it and
+appending a log line cost 0.09× (the floor), and our programs' own start-up 0.08× more (`arxdp
+version`, 1.17×: a 0.8–1.2 MB binary's pages and 814 relative relocations, and reading
+arxdp.conf: about 40 µs in a fresh process against 6 µs for the parse warm, so mostly the first
+run of its code and the first use of its memory; not reading the file at all measured 0.02–0.03×
+less for the add and the delete). The verb adds about 0.06× (a delete) to 0.15× (the drop-in's
+add) on top: the pins of one family, the pin-directory lock, the prefilter's count and word
+(rewritten through `bpf()`, about 1 µs, since the page is no longer mapped), the map writes
+(6 or 7 `bpf()` calls for a new address, 3 for an extension), for an add the RTM_GETADDR dump, and for the drop-in's add the check_keys exchange (a wait on stdin,
+so a sleep and a wake-up) and two more log lines. The local time's first `localtime_r()` takes
+about 40 µs and 8 page faults in the drop-in, but about as much with `TZ=UTC0` (no file read):
+it is the process's first malloc() (the arena's set-up) and glibc's time-zone code run once, and
+a drop-in without any `localtime_r()` measured the same add (1.30× both, 41 rounds), so
+`arlog.c` still calls it once a second, as it did (`/etc/localtime` read once per process, `TZ`
+honoured). A `perf record` here also
+puts much of every process's start, /bin/true's included, in glibc's cache-size probing
+(`intel_check_word`: CPUID, which traps in a VM).
 
 `make bench-check` runs `tools/bench-exec.sh --check`: it fails when a drop-in or CLI case
 exceeds 1.6× /bin/true in CPU time (`BENCH_EXEC_MAX_RATIO`; the goal is 1.3×, the margin is

@@ -403,21 +403,14 @@ static int parse_tree(const char *kind, const char *name, const char *buf, size_
 		      struct config_tree *out, bool lean, char *err, size_t errlen)
 {
 	struct parse_ctx pc = { kind, name, err, errlen };
-	size_t wlen;
 	xmlDoc *doc;
-	char *w;
 	int ret;
 
 	if (err && errlen)
 		err[0] = '\0';
 	memset(out, 0, sizeof(*out));
-	if (lean && !memchr(buf, '\0', len)) {
-		w = wrap_document(buf, len, &wlen);
-		lean = w && lean_tree(w, wlen, &out->root);
-		free(w);
-		if (lean)
-			return 0;
-	}
+	if (lean && !memchr(buf, '\0', len) && lean_tree(buf, len, &out->root))
+		return 0;
 	doc = parse_xml(&pc, buf, len);
 	if (!doc)
 		return -EINVAL;

@@ -34,10 +34,11 @@ void xml_free_doc(xmlDoc *doc);
 char *wrap_document(const char *buf, size_t len, size_t *out_len);
 /*
  * arxdp.conf's usual form without libxml2: elements without attributes, text, comments,
- * ASCII. The same tree as copy_tree() builds from libxml2's document, or false when the file
- * holds anything else (libxml2 then reads it, and words the errors).
+ * ASCII. The same tree as copy_tree() builds from libxml2's document of the wrapped file, or
+ * false when the file holds anything else (libxml2 then reads it, and words the errors). buf
+ * is the file as it is (not wrapped: the prolog is skipped the way wrap_document() blanks it).
  */
-bool lean_tree(const char *wrapped, size_t len, struct config_elem **out);
+bool lean_tree(const char *buf, size_t len, struct config_elem **out);
 void free_elems(struct config_elem *e);
 
 /* "<kind> '<name>' line N: <elem>: msg" into pc->err. */
