@@ -196,7 +196,9 @@ struct arxdp_tier {
  * ARXDP_MAP_PFCOUNT (a hash the program never reads): a writer counts and sets the bit BEFORE
  * it inserts into an exact map, and deletes from the map BEFORE it uncounts (clearing the bit
  * at zero), so an interrupted writer leaves a false positive (a lookup too many), never a
- * block the program cannot see. The array is BPF_F_MMAPABLE: writers set bits in place.
+ * block the program cannot see. The array is BPF_F_MMAPABLE: a writer of many bits sets them
+ * in place through the mapping; one of a few (a CLI or drop-in process) rewrites the bit's
+ * word through bpf(), read and written under the lock, so the other slots' bits stay.
  */
 #define ARXDP_PF_SLOT_BITS 24
 #define ARXDP_PF_V6_BASE (1u << ARXDP_PF_SLOT_BITS) /* IPv6 slots follow the 2^24 of IPv4 */
