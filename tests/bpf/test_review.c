@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * This file contains the review's tests of the blocklist's write order: whatever step of a
+ * block fails (or a kill -9 stops it at), the maps may keep a count too high, never an entry
+ * the program cannot see. Each row makes one gate map read-only for the writer (its write then
+ * fails as an interrupted writer's would never have happened), blocks, and asks the program:
+ * an entry the maps hold must be dropped. Needs root.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "arxdp.h"
+#include "blocklist.h"
+#include "loader.h"
+#include "log.h"
+#include "util.h"
+#include "bpf/pkt.h"
+#include "testutil.h"
+
+/* Inline strings: criterion copies a row into a new process. */
+struct row {
+	char desc[48];
+	char ro[16]; /* the pin opened read-only for the writer */
+	char addr[48]; /* what is blocked */
+	char src[48]; /* a source it covers */
+};
+
+/* clang-format off */
+static struct row rows[] = {
+	{ "prefix v4, meta read-only", ARXDP_MAP_META, "198.51.100.0/24", "198.51.100.9" },
+	{ "prefix v6, meta read-only", ARXDP_MAP_META, "2001:db8:1::/48", "2001:db8:1::9" },
+	{ "exact v4, tier read-only", ARXDP_MAP_TIER, "198.51.100.10", "198.51.100.10" },
+	{ "exact v6, tier read-only", ARXDP_MAP_TIER, "2001:db8::10", "2001:db8::10" },
+	{ "exact v4, pf_count read-only", ARXDP_MAP_PFCOUNT, "198.51.100.11", "198.51.100.11" },
+	{ "exact v6, prefilter read-only", ARXDP_MAP_PREFILTER, "2001:db8::11", "2001:db8::11" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(review, failed_step)
+{
+	return cr_make_param_array(struct row, rows, ARRAY_SIZE(rows));
+}
+
+static __u32 run(int prog_fd, const char *src)
+{
+	struct pkt_spec s = { .ethertype = strchr(src, ':') ? ETH_P_IPV6 : ETH_P_IP };
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	uint8_t buf[PKT_MAX];
+
+	snprintf(s.src, sizeof(s.src), "%s", src);
+	opts.data_in = buf;
+	opts.data_size_in = pkt_build(&s, buf);
+	cr_assert_eq(bpf_prog_test_run_opts(prog_fd, &opts), 0);
+	return opts.retval;
+}
+
+static int *fd_of(struct blocklist *bl, const char *name)
+{
+	if (!strcmp(name, ARXDP_MAP_META))
+		return &bl->fd_meta;
+	if (!strcmp(name, ARXDP_MAP_TIER))
+		return &bl->fd_tier;
+	if (!strcmp(name, ARXDP_MAP_PFCOUNT))
+		return &bl->fd_pfcount;
+	return &bl->fd_prefilter;
+}
+
+ParameterizedTest(struct row *r, review, failed_step, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	struct arxdp_block v;
+	struct blocklist bl;
+	struct arxdp_addr a;
+	char path[PATH_MAX];
+	int prog_fd = -1, *fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("review");
+	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
+	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
+	fd = fd_of(&bl, r->ro);
+	cr_assert_geq(*fd, 0, "%s: %s open", r->desc, r->ro);
+	close(*fd);
+	snprintf(path, sizeof(path), "%s/%s", o.pin_dir, r->ro);
+	*fd = bpf_obj_get_opts(path, &ro);
+	cr_assert_geq(*fd, 0, "%s", path);
+	cr_expect_neq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0, "%s: the block fails", r->desc);
+	/* Failed or not, what the maps hold is enforced. */
+	if (!bl_get(&bl, &a, &v))
+		cr_expect_eq(run(prog_fd, r->src), XDP_DROP,
+			     "%s: %s is in the maps, so the program drops %s", r->desc, r->addr,
+			     r->src);
+	bl_close(&bl);
+	close(prog_fd);
+}
