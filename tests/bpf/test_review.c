@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -100,6 +101,129 @@ ParameterizedTest(struct row *r, review, failed_step, .fini = tu_rm_pin_dir)
 		cr_expect_eq(run(prog_fd, r->src), XDP_DROP,
 			     "%s: %s is in the maps, so the program drops %s", r->desc, r->addr,
 			     r->src);
+	bl_close(&bl);
+	close(prog_fd);
+}
+
+/*
+ * A writer killed inside one lock hold, after a burst (counts written ahead, the exact ones
+ * never written back) or after deletes whose uncounts it kept back: a pin-path open, whose
+ * bits go through bpf() until many have (then mapped, in the same hold). Every block left
+ * must be dropped, every count at least its entries.
+ */
+struct kill_row {
+	char desc[48];
+	int kind; /* address i of the burst: K_ONE24, K_EACH24 or K_V6 (see addr_i) */
+	int n, del; /* blocked in one hold, then deleted in a second one before the kill */
+};
+
+enum { K_ONE24, K_EACH24, K_V6 };
+
+/* clang-format off */
+static struct kill_row kill_rows[] = {
+	{ "v4 burst, one /24", K_ONE24, 70, 0 },
+	{ "v4 burst, a /24 each", K_EACH24, 70, 0 },
+	{ "v6 burst", K_V6, 70, 0 },
+	{ "v4 deletes kept back", K_ONE24, 70, 40 },
+	{ "v6 deletes kept back", K_V6, 70, 40 },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(review, killed_in_hold)
+{
+	return cr_make_param_array(struct kill_row, kill_rows, ARRAY_SIZE(kill_rows));
+}
+
+static void addr_i(const struct kill_row *r, int i, char *buf, size_t len, struct arxdp_addr *a)
+{
+	if (r->kind == K_ONE24)
+		snprintf(buf, len, "198.51.100.%d", i + 1);
+	else if (r->kind == K_EACH24)
+		snprintf(buf, len, "198.19.%d.213", i + 1);
+	else
+		snprintf(buf, len, "2001:db8:%x::1", i + 1);
+	cr_assert_eq(addr_parse(buf, a, NULL, 0), 0, "%s", buf);
+}
+
+static uint32_t entries(int fd)
+{
+	uint8_t k[16], next[16];
+	void *prev = NULL;
+	uint32_t n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, next) && n < 100000) {
+		memcpy(k, next, sizeof(k));
+		prev = k;
+		n++;
+	}
+	return n;
+}
+
+static void killed_writer(const struct kill_row *r, const char *pin_dir)
+{
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	char buf[64];
+	struct blocklist bl;
+	struct arxdp_addr a;
+	int i;
+
+	if (bl_open_some(&bl, pin_dir, BL_OPEN_ALL & ~BL_OPEN_STATS) || bl_lock(&bl))
+		_exit(2);
+	for (i = 0; i < r->n; i++) {
+		addr_i(r, i, buf, sizeof(buf), &a);
+		if (bl_block(&bl, &a, 0, &why, NULL, NULL))
+			_exit(3);
+	}
+	if (r->del) {
+		bl_unlock(&bl);
+		if (bl_lock(&bl))
+			_exit(2);
+	}
+	for (i = 0; i < r->del; i++) {
+		addr_i(r, i, buf, sizeof(buf), &a);
+		if (bl_unblock(&bl, &a))
+			_exit(4);
+	}
+	_exit(0); /* as a kill -9: no unlock, no count written back */
+}
+
+ParameterizedTest(struct kill_row *r, review, killed_in_hold, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 256, .capacity_v6 = 256, .cidr_capacity = 16 };
+	struct arxdp_tier t;
+	struct blocklist bl;
+	struct arxdp_addr a;
+	int prog_fd = -1, st, i;
+	uint32_t n4, n6;
+	__u32 zero = 0;
+	char buf[64];
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("review");
+	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (!pid)
+		killed_writer(r, o.pin_dir);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && !WEXITSTATUS(st), "%s: the writer ran (status %d)", r->desc, st);
+	cr_assert_eq(bl_open(&bl, o.pin_dir), 0);
+	for (i = 0; i < r->n; i++) {
+		addr_i(r, i, buf, sizeof(buf), &a);
+		cr_expect_eq(run(prog_fd, buf), i < r->del ? XDP_PASS : XDP_DROP, "%s: %s", r->desc,
+			     buf);
+	}
+	cr_assert_eq(bpf_map_lookup_elem(bl.fd_tier, &zero, &t), 0);
+	n4 = entries(bl.fd_hot4);
+	n6 = entries(bl.fd_hot6);
+	cr_expect_geq(t.hot4_entries, n4, "%s: hot4 count %u, entries %u", r->desc, t.hot4_entries,
+		      n4);
+	cr_expect_geq(t.hot6_entries, n6, "%s: hot6 count %u, entries %u", r->desc, t.hot6_entries,
+		      n6);
+	cr_expect_eq(n4 + n6, (uint32_t)(r->n - r->del), "%s: entries left", r->desc);
 	bl_close(&bl);
 	close(prog_fd);
 }
