@@ -227,3 +227,71 @@ ParameterizedTest(struct kill_row *r, review, killed_in_hold, .fini = tu_rm_pin_
 	bl_close(&bl);
 	close(prog_fd);
 }
+
+/*
+ * The drop-in's two execd keys of one IPv4 block (as written, IPv4-mapped): deleting one keeps
+ * the block, in place in its tier, still dropped; deleting the other removes it, and with it
+ * its counts and its prefilter bit. A pin-path open, as the drop-in's.
+ */
+struct key_row {
+	char desc[48];
+	char addr[24];
+	__u8 first, second; /* added in this order, deleted in this order */
+};
+
+/* clang-format off */
+static struct key_row key_rows[] = {
+	{ "plain then mapped", "198.51.100.20", ARXDP_KEY_PLAIN, ARXDP_KEY_MAPPED },
+	{ "mapped then plain", "198.51.100.21", ARXDP_KEY_MAPPED, ARXDP_KEY_PLAIN },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(review, drop_in_keys)
+{
+	return cr_make_param_array(struct key_row, key_rows, ARRAY_SIZE(key_rows));
+}
+
+ParameterizedTest(struct key_row *r, review, drop_in_keys, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_FIREWALL_DROP };
+	__u32 zero = 0, slot, cnt;
+	struct arxdp_tier t;
+	struct arxdp_block v;
+	struct blocklist bl;
+	struct arxdp_addr a;
+	int prog_fd = -1;
+	__u64 word;
+	bool kept;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("review");
+	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
+	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
+	why.keys = r->first;
+	cr_assert_eq(bl_block(&bl, &a, 600, &why, NULL, NULL), 0);
+	why.keys = r->second;
+	cr_assert_eq(bl_block(&bl, &a, 600, &why, NULL, NULL), 0);
+	cr_assert_eq(bl_unblock_key(&bl, &a, r->first, &kept), 0);
+	cr_expect(kept, "%s: the other key keeps it", r->desc);
+	cr_assert_eq(bl_get(&bl, &a, &v), 0, "%s: still there", r->desc);
+	cr_expect_eq(v.keys, r->second, "%s: the other key left", r->desc);
+	cr_expect_eq(v.timeout_s, 600, "%s: its value intact", r->desc);
+	cr_expect_eq(run(prog_fd, r->addr), XDP_DROP, "%s: still dropped", r->desc);
+	cr_assert_eq(bl_unblock_key(&bl, &a, r->second, &kept), 0);
+	cr_expect(!kept, "%s: the last key removes it", r->desc);
+	cr_expect_eq(bl_get(&bl, &a, &v), -ENOENT, "%s: gone", r->desc);
+	cr_expect_eq(run(prog_fd, r->addr), XDP_PASS, "%s: passed", r->desc);
+	cr_assert_eq(bpf_map_lookup_elem(bl.fd_tier, &zero, &t), 0);
+	cr_expect_eq(t.hot4_entries + t.big4_entries, 0, "%s: uncounted", r->desc);
+	slot = arxdp_pf_slot4(a.a);
+	cr_expect(bpf_map_lookup_elem(bl.fd_pfcount, &slot, &cnt), "%s: slot uncounted", r->desc);
+	slot /= 64;
+	cr_assert_eq(bpf_map_lookup_elem(bl.fd_prefilter, &slot, &word), 0);
+	cr_expect_eq(word, 0, "%s: bit clear", r->desc);
+	bl_close(&bl);
+	close(prog_fd);
+}
