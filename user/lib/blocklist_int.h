@@ -189,8 +189,8 @@ void bl_pf_flush(struct blocklist *bl);
 /*
  * Keeps the counts the program gates on exact, under the lock: meta's prefix counts (a trie
  * is skipped at 0) and, for the exact maps, the tier map's (a big map is skipped at 0; both
- * tiers' counts bound the family to its capacity). An exact map's count goes up BEFORE its
- * insert and down AFTER its delete (see struct arxdp_tier); a trie's after either.
+ * tiers' counts bound the family to its capacity). Every count goes up BEFORE its insert
+ * and down AFTER its delete (see struct arxdp_tier), a trie's too: high, never low.
  */
 int bl_meta_adjust(struct blocklist *bl, enum bl_map m, int delta);
 

@@ -283,11 +283,17 @@ int bl_write_new(struct blocklist *bl, const struct arxdp_addr *a, const struct 
 	nv.prefixlen = a->prefixlen;
 	key_of(a, m, &k);
 	if (!map_exact(m)) {
+		/* Counted first: the program skips a trie counted 0, so a prefix inserted before
+		 * its count (the count's write failing, or a kill -9 between) was never enforced. */
+		err = bl_meta_adjust(bl, m, 1);
+		if (err)
+			return bl_report_write_error(bl, m, a, err);
 		if (bpf_map_update_elem(map_fd(bl, m), &k, &nv, BPF_NOEXIST)) {
 			err = -errno;
+			bl_meta_adjust(bl, m, -1);
 			return err == -EEXIST ? err : bl_report_write_error(bl, m, a, err);
 		}
-		return bl_meta_adjust(bl, m, 1);
+		return 0;
 	}
 	/* Counted before the entry exists: the program never sees an entry its bit hides. */
 	err = bl_pf_adjust(bl, m, &k, 1);
