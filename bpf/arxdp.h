@@ -244,11 +244,13 @@ static inline __attribute__((always_inline)) __u32 arxdp_pf_slot6(const void *ad
  * the verifier inlines, instead of calling bpf_ktime_get_coarse_ns() on every hit of a timed
  * block (5-8 ns of a 30-45 ns drop, docs/BENCHMARKS.md). The kernel advances jiffies by exactly
  * TICK_NSEC of CLOCK_MONOTONIC per tick (tick_do_update_jiffies64), and neither counts a
- * suspend, so now = jiffies * tick_ns + offset_ns holds for the whole boot. The loader takes
- * the pair from one run of arxdp_clock.bpf.c: the largest offset of a few samples, so that the
- * program's clock reads the coarse clock's value, never ahead of it (a block never expires
- * early; it may pass a tick late, as with the coarse clock). A kernel whose HZ cannot be read
- * keeps the helper (tick_ns 0).
+ * suspend, so now = jiffies * tick_ns + offset_ns holds for the whole boot. The loader samples
+ * arxdp_clock.bpf.c around a few jiffies' starts and keeps the least offset (loader.c,
+ * tick_measure): the program's clock then lags CLOCK_MONOTONIC by at most a tick and the
+ * sampling gap, as the coarse clock lags by a tick, and is ahead of it only by the delay of a
+ * tick counted late at every sample (a block expires that much early at worst; tests/bpf/
+ * test_clock.c bounds it by a millisecond). A kernel whose HZ cannot be read, or whose ticks
+ * match no HZ, keeps the helper (tick_ns 0).
  */
 struct arxdp_clock_sample {
 	__u64 jiffies;

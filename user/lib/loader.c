@@ -149,57 +149,61 @@ static __u32 tick_match(__u32 hz, __u32 measured)
 
 /* What the samples found (tick_measure). */
 struct tick_seen {
-	__u32 tick; /* TICK_NSEC of the HZ the samples showed; 0: none yet */
+	__u32 tick; /* TICK_NSEC of the HZ the samples showed; 0: none */
 	__u32 hz; /* CONFIG_HZ, 0 when unknown */
 	__u32 measured; /* the coarse clock's last step per jiffy, for the message */
-	__u64 jiffies; /* a jiffy that began between two samples... */
-	__u64 before_ns; /* ...the first of which read CLOCK_MONOTONIC at this time */
-	__u64 gap_ns; /* between the two: how late the offset may make the clock */
+	__u64 offset_ns; /* now = jiffies * tick + offset_ns */
+	int kept; /* transitions seen with a gap of at most TICK_GAP_NS */
+	__u64 wide_ns; /* with none kept: the narrowest gap seen, which offset_ns comes from */
 };
 
-#define TICK_TIGHT_NS 150000 /* a jiffy's start seen this closely ends the sampling */
+#define TICK_GAP_NS 300000 /* a transition seen over a wider gap bounds the clock too loosely */
+#define TICK_KEEP 4 /* transitions: a tick counted late in one (a VM's vCPU not running) */
 
 /*
- * Samples until jiffies advance between two samples taken close together. The coarse clock
- * holds one value per jiffy, so its step per jiffy is a tick's length (a sample between a
- * tick's jiffies update and its clock update spoils one step: the next transition serves). The
- * new jiffy began, in CLOCK_MONOTONIC (which jiffies follow), after the first of the two
- * samples had read it, less the kernel's latency in counting it. Bounded: 2,000 samples 50 us
- * apart at most; three transitions (a few ticks) or one seen within TICK_TIGHT_NS end it.
+ * Samples until jiffies advance between two samples taken close together, TICK_KEEP times.
+ * The coarse clock holds one value per jiffy, so its step per jiffy is a tick's length (a
+ * sample between a tick's jiffies update and its clock update spoils one step: another
+ * transition serves). The new jiffy began, in CLOCK_MONOTONIC (which jiffies follow), after
+ * the first of the two samples read the old one, less the kernel's delay in counting it: an
+ * offset from that sample is behind the clock by at most the gap, and ahead of it by at most
+ * that delay, which a vCPU that was not running makes long. So the least offset of the
+ * transitions is kept: a late count in one of them does not put the clock ahead. Bounded:
+ * 2,000 samples 50 us apart at most.
  */
-static int tick_measure(const struct arxdp_clock *skel, struct tick_seen *best)
+static int tick_measure(const struct arxdp_clock *skel, struct tick_seen *t)
 {
 	struct timespec pause = { 0, 50000 };
 	struct arxdp_clock_sample a, b;
-	__u64 ta = mono_now_ns(), tb, dj;
+	__u64 ta = mono_now_ns(), tb, off, gap;
 	int i, seen = 0, err;
+	__u32 tick;
 
 	err = clock_sample(skel, &a);
-	for (i = 0; !err && i < 2000 && seen < 3; i++) {
+	for (i = 0; !err && i < 2000 && t->kept < TICK_KEEP; i++, a = b, ta = tb) {
 		nanosleep(&pause, NULL);
 		tb = mono_now_ns();
 		err = clock_sample(skel, &b);
-		if (!err && b.jiffies != a.jiffies) {
-			__u32 tick;
-
-			dj = b.jiffies - a.jiffies;
-			best->hz = b.hz;
-			best->measured = (__u32)((b.coarse_ns - a.coarse_ns) / dj);
-			tick = dj <= 4 ? tick_match(b.hz, best->measured) : 0;
-			if (tick && (!best->tick || tb - ta < best->gap_ns)) {
-				best->tick = tick;
-				best->jiffies = b.jiffies;
-				best->before_ns = ta;
-				best->gap_ns = tb - ta;
-			}
-			seen += !!tick;
-			if (best->tick && best->gap_ns <= TICK_TIGHT_NS)
-				break;
+		if (err || b.jiffies == a.jiffies)
+			continue;
+		seen++;
+		t->hz = b.hz;
+		t->measured = (__u32)((b.coarse_ns - a.coarse_ns) / (b.jiffies - a.jiffies));
+		tick = b.jiffies - a.jiffies <= 4 ? tick_match(b.hz, t->measured) : 0;
+		if (!tick || (t->tick && tick != t->tick))
+			continue;
+		t->tick = tick;
+		off = ta - b.jiffies * tick;
+		gap = tb - ta;
+		if (gap <= TICK_GAP_NS) {
+			if (!t->kept++ || (__s64)(off - t->offset_ns) < 0)
+				t->offset_ns = off;
+		} else if (!t->kept && (!t->wide_ns || gap < t->wide_ns)) {
+			t->offset_ns = off;
+			t->wide_ns = gap;
 		}
-		a = b;
-		ta = tb;
 	}
-	if (!err && !best->tick)
+	if (!err && !t->tick)
 		err = seen ? -ERANGE : -ETIME;
 	return err;
 }
@@ -225,11 +229,10 @@ static int clock_calibrate(__u32 *tick_ns, __u64 *offset_ns)
 			"reads the coarse clock's helper instead",
 			t.measured, t.hz);
 	if (!err) {
-		/* now = jiffies * tick + offset: at most the start of the current jiffy. */
 		*tick_ns = t.tick;
-		*offset_ns = t.before_ns - t.jiffies * t.tick;
-		pr_debug("expiry clock: jiffies of %u ns, offset taken within %llu us", t.tick,
-			 (unsigned long long)t.gap_ns / 1000);
+		*offset_ns = t.offset_ns;
+		pr_debug("expiry clock: jiffies of %u ns, offset from %d close transitions%s",
+			 t.tick, t.kept, t.kept ? "" : " (none: the narrowest wide one)");
 	}
 	arxdp_clock__destroy(skel);
 	return err;
