@@ -537,7 +537,10 @@ static int handle(struct execq_table *t, const char *buf, size_t len, struct exe
 	d->text = buf;
 	d->text_len = n;
 	tree_begin(t, d);
-	d->msg = cJSON_ParseWithLength(buf, n);
+	/* The same tree in one pass for analysisd's text (execq_parse.c), else cJSON's parse. */
+	d->msg = EXECQ_ARENA ? execq_parse_fast(buf, n, arena_alloc) : NULL;
+	if (!d->msg)
+		d->msg = cJSON_ParseWithLength(buf, n);
 	tree_end();
 	if (!d->msg) {
 		err = fail(d, set_text(&d->error, EXEC_INV_JSON, (int)n, buf));

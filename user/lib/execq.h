@@ -143,6 +143,12 @@ int execq_alert_text(const struct execq_decision *d, struct execq_text *out);
  */
 const char *execq_verbatim_alert(const char *text, size_t len, size_t *alen);
 /*
+ * The tree cJSON_ParseWithLength(text, len) makes, its nodes and strings from alloc (zeroed
+ * by the call), when the text is of the shapes execq_parse.c handles; NULL otherwise (then
+ * cJSON decides, also whether the text is JSON at all).
+ */
+cJSON *execq_parse_fast(const char *text, size_t len, void *(*alloc)(size_t n));
+/*
  * The message with command set to verb ("continue", "abort", "delete"): what execd writes
  * second, or stores in its timeout list; every other byte equals add_json's (msg's command is
  * "add" again after the call). malloc'd, NULL on failure or when d is not EXECQ_RUN.
