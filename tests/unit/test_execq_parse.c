@@ -101,7 +101,7 @@ static void check(const char *text, size_t len, int fast)
 	cJSON *ref = cJSON_ParseWithLength(text, len), *got;
 
 	used = 0;
-	got = execq_parse_fast(text, len, bump);
+	got = execq_parse_fast(text, len, bump, NULL);
 	if (got) {
 		cr_assert_not_null(ref, "'%.*s': a tree where cJSON refuses the text", (int)len,
 				   text);
@@ -145,7 +145,7 @@ Test(execq_parse, analysisd_message_and_its_prefixes)
 		cJSON *ref = cJSON_ParseWithLength(text, n), *got;
 
 		used = 0;
-		got = execq_parse_fast(text, n, bump);
+		got = execq_parse_fast(text, n, bump, NULL);
 		if (got) {
 			cr_assert_not_null(ref, "prefix %zu: a tree where cJSON refuses it", n);
 			same_tree(got, ref, "root");
@@ -160,5 +160,70 @@ Test(execq_parse, no_memory)
 	static const char text[] = "{\"a\":[1,2,{\"b\":\"c\"}]}";
 
 	used = POOL - 64;
-	cr_expect_null(execq_parse_fast(text, sizeof(text) - 1, bump));
+	cr_expect_null(execq_parse_fast(text, sizeof(text) - 1, bump, NULL));
+}
+
+struct span_case {
+	char text[240];
+	int printed; /* 1: the alert's text is what cJSON prints of it */
+};
+
+/*
+ * The alert's span (parameters.alert, found as execq.c finds it) is marked printed exactly
+ * when its bytes are cJSON_PrintUnformatted's of it, and then execq_verbatim_alert() agrees.
+ */
+ParameterizedTestParameters(execq_parse, alert_span)
+{
+	static struct span_case cases[] = {
+		{ "{\"command\":\"x\",\"parameters\":{\"alert\":{\"a\":[1,\"b\",true,null,{}],\"c\":-5}}}",
+		  1 },
+		{ "{ \"parameters\" : { \"extra_args\" : [ ] , \"alert\":{\"a\":\"q\\\"\\n\"}} }",
+		  1 },
+		{ "{\"parameters\":{\"alert\":{\"a\": 1}}}", 0 },
+		{ "{\"parameters\":{\"alert\":{\"a\":[1 ]}}}", 0 },
+		{ "{\"parameters\":{\"alert\":{\"a\":\"x\\/y\"}}}", 0 },
+		{ "{\"parameters\":{\"alert\":{\"a\":007}}}", 0 },
+		{ "{\"parameters\":{\"alert\":{\"a\":0,\"b\":10}}}", 1 },
+		{ "{\"parameters\":{\"alert\":{\"a\":\"\x01\"}}}", 0 },
+		{ "{\"parameters\":{\"alert\":{\"a\":\"\x7f\xc3\xa9\"}}}", 1 },
+		{ "{\"parameters\":{\"alert\":{\"a\":1},\"alert\":{\"a\": 2}}}", 1 },
+		{ "{\"parameters\":{\"alert\":{\"a\": 1},\"alert\":{\"a\":2}}}", 0 },
+		{ "{\"PARAMETERS\":{\"Alert\":{}}}", 1 },
+		{ "{\"parameters\":{\"alert\":\"text\"}}", 1 },
+	};
+
+	return cr_make_param_array(struct span_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct span_case *c, execq_parse, alert_span)
+{
+	size_t len = strlen(c->text), vlen = 0;
+	struct execq_spans sp;
+	const cJSON *alert;
+	const char *v;
+	cJSON *root;
+	char *print;
+	int i;
+
+	used = 0;
+	root = execq_parse_fast(c->text, len, bump, &sp);
+	cr_assert_not_null(root, "%s: left to cJSON", c->text);
+	alert = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "parameters"), "alert");
+	cr_assert_not_null(alert);
+	for (i = 0; i < sp.n && sp.s[i].node != alert; i++)
+		;
+	cr_assert_lt(i, sp.n, "%s: no span for the alert", c->text);
+	print = cJSON_PrintUnformatted(alert);
+	cr_assert_not_null(print);
+	cr_expect_eq(sp.s[i].printed, c->printed, "%s: printed %d", c->text, sp.s[i].printed);
+	if (sp.s[i].printed) {
+		cr_expect_eq(sp.s[i].len, strlen(print), "%s: span length", c->text);
+		cr_expect_eq(strncmp(sp.s[i].text, print, sp.s[i].len), 0, "%s: '%.*s' vs '%s'",
+			     c->text, (int)sp.s[i].len, sp.s[i].text, print);
+	}
+	v = execq_verbatim_alert(c->text, len, &vlen);
+	if (v)
+		cr_expect(sp.s[i].printed && v == sp.s[i].text && vlen == sp.s[i].len,
+			  "%s: the scan copies '%.*s'", c->text, (int)vlen, v);
+	free(print);
 }

@@ -29,13 +29,20 @@ struct pstate {
 	const char *p, *end;
 	void *(*alloc)(size_t n);
 	int depth;
+	/* Counts what cJSON would print otherwise (whitespace, a control byte, "\\/", a leading
+	 * zero): a value whose text added none is printed as written (execq_verbatim.c). */
+	unsigned long unprinted;
+	struct execq_spans *spans;
 };
 
 /* buffer_skip_whitespace(): every byte up to 32. */
 static void ws(struct pstate *s)
 {
+	const char *p = s->p;
+
 	while (s->p < s->end && (unsigned char)*s->p <= 32)
 		s->p++;
+	s->unprinted += s->p != p;
 }
 
 static cJSON *node(struct pstate *s)
@@ -54,9 +61,12 @@ static char *string(struct pstate *s)
 	char *out, *o;
 
 	/* cJSON's first pass: the closing quote, an escape skipping the byte after it. */
-	for (e = q; e < s->end && *e != '"'; e++)
+	for (e = q; e < s->end && *e != '"'; e++) {
+		if ((unsigned char)*e < 0x20)
+			s->unprinted++; /* printed as an escape */
 		if (*e == '\\' && ++e >= s->end)
 			return NULL;
+	}
 	if (e >= s->end)
 		return NULL;
 	out = s->alloc((size_t)(e - q) + 1);
@@ -87,9 +97,12 @@ static char *string(struct pstate *s)
 		case 't':
 			*o++ = '\t';
 			break;
+		case '/':
+			s->unprinted++; /* printed as '/' */
+			*o++ = *q;
+			break;
 		case '"':
 		case '\\':
-		case '/':
 			*o++ = *q;
 			break;
 		default:
@@ -117,6 +130,7 @@ static bool number(struct pstate *s, cJSON *c)
 		return false;
 	if (q < s->end && (*q == '.' || *q == 'e' || *q == 'E' || *q == '+' || *q == '-'))
 		return false;
+	s->unprinted += n > 1 && q[-n] == '0';
 	d = neg ? -(double)u : (double)u;
 	c->type = cJSON_Number;
 	c->valuedouble = d;
@@ -134,6 +148,25 @@ static bool word(struct pstate *s, const char *w, size_t n)
 }
 
 static bool value(struct pstate *s, cJSON *c);
+
+/* value(), its text noted when two levels down (a member of a member of the message). */
+static bool value_at(struct pstate *s, cJSON *c)
+{
+	const char *p = s->p;
+	unsigned long u = s->unprinted;
+	struct execq_span *sp;
+
+	if (!value(s, c))
+		return false;
+	if (s->depth == 2 && s->spans && s->spans->n < EXECQ_SPANS) {
+		sp = &s->spans->s[s->spans->n++];
+		*sp = (struct execq_span){ .node = c,
+					   .text = p,
+					   .len = (size_t)(s->p - p),
+					   .printed = s->unprinted == u };
+	}
+	return true;
+}
 
 /* An object's members or an array's elements, s->p at '{' or '['. */
 static bool members(struct pstate *s, cJSON *c, bool obj)
@@ -161,7 +194,7 @@ static bool members(struct pstate *s, cJSON *c, bool obj)
 			s->p++;
 			ws(s);
 		}
-		if (!value(s, m))
+		if (!value_at(s, m))
 			return false;
 		if (!head) {
 			head = m;
@@ -214,15 +247,22 @@ static bool value(struct pstate *s, cJSON *c)
 	}
 }
 
-cJSON *execq_parse_fast(const char *text, size_t len, void *(*alloc)(size_t n))
+cJSON *execq_parse_fast(const char *text, size_t len, void *(*alloc)(size_t n),
+			struct execq_spans *spans)
 {
-	struct pstate s = { .p = text, .end = text + len, .alloc = alloc };
+	struct pstate s = { .p = text, .end = text + len, .alloc = alloc, .spans = spans };
 	cJSON *c;
 
+	if (spans)
+		spans->n = 0;
 	/* skip_utf8_bom(): a BOM is cJSON's to skip. */
 	if (!text || !alloc || (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)))
 		return NULL;
 	ws(&s);
 	c = node(&s);
-	return c && value(&s, c) ? c : NULL;
+	if (c && value(&s, c))
+		return c;
+	if (spans)
+		spans->n = 0;
+	return NULL;
 }
