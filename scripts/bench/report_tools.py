@@ -356,11 +356,12 @@ through a 20,000-attacker round of this benchmark, 2026-12-01; not measured by `
 fast path parses each datagram once, where it was received, in one pass of its own for the text
 analysisd sends (`execq_parse.c`; cJSON's parse for anything else, the same tree), takes the
 alert's fields from that tree, prints no add line, and copies the alert's text for the log lines
-from the datagram when one scan proves it is cJSON's print. Of ~18.5 µs per message before that
+from the datagram when that parse (or, after cJSON's, one scan) proves it is cJSON's print. Of ~18.5 µs per message before that
 parse: the receive and the blocked sender's wakeup in the kernel 24% of the samples, cJSON's parse
 18%, the map write 12%, the compact alert a block keeps for its delete line 10%, the log's
-`write()` 8%, the verbatim scan 6%, the log lines 8%; the parse of its own took ~1.8 µs off
-(paired rounds). 50,000/s needs ~15 µs per message with the sender on the same two CPUs.
+`write()` 8%, the verbatim scan 6%, the log lines 8%; the parse of its own (which also proves the
+alert's text verbatim, no second scan) took 19.7 → 13.9 µs per message (median of 11 paired
+rounds). 50,000/s needs ~15 µs per message with the sender on the same two CPUs.
 
 A sender waits only when 10 datagrams are queued (unix(7): SO_RCVBUF has no effect on a Unix
 datagram socket) or when it loses its CPU. A deeper queue does not help: with
