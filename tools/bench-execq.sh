@@ -184,6 +184,8 @@ round() {
 	[ -n "$cpu0" ] && [ -n "$cpu1" ] &&
 		awk -v a="$cpu0" -v b="$cpu1" -v n="$N" 'BEGIN {printf "cpu_us_per_msg=%.2f\n", (b - a) / n / 1000}' >>"$out"
 	stop_exec
+	# Per round as well: paired rounds of two builds say more than medians under other load.
+	[ -n "$(kv "$out" cpu_us_per_msg)" ] && say "$who round $k: $(kv "$out" cpu_us_per_msg) µs of CPU per message"
 	[ -n "$(kv "$out" slow_sends)" ] && say "$who round $k: $(kv "$out" sends_over_1ms) sends over 1 ms (the first 16, #index@start:wait): $(kv "$out" slow_sends)"
 	cat "$d/exec.out" >>"$out"
 	echo "fwdrop_failed=$(grep -c 'NOT blocked\|refus' "$h/logs/active-responses.log" 2>/dev/null)" >>"$out"

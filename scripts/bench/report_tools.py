@@ -373,16 +373,17 @@ def startup(w, tools):
     w(EXEC_DONE.format(add=f" (the add: {add[1] - 1:.2f}× in this run)" if add and add[1] is not None else ""))
 
 
-EXECQ_PERF = """Where the time goes (measured by hand after the issue-13 fast-path work, perf over
-`execq_in_message` on private maps, 20,000 datagrams; not measured by `make bench`): the fast
-path parses each datagram once, where it was received (the alert's fields come from the same
-tree, `alert_from_json`), prints no add line, and prints the alert once into a kept buffer (the
-log lines need its text). Per datagram, ~21 µs of CPU in all: cJSON parse ~4.5 µs, the alert
-printed for the log lines ~3.3 µs, the compact alert a block keeps for its delete line ~2 µs,
-the map write with its prefilter count ~2 µs, active-responses.log's six lines ~1.7 µs,
-freeing the tree ~1.4 µs, the alert's fields ~1.1 µs; then recv and the sender's wakeup.
-50,000/s leaves 20 µs per message with the sender and the benchmark's poller on the same two
-CPUs: the cJSON floor (parse + print + free, ~9 µs) and the map write take half of it.
+EXECQ_PERF = """Where the time goes (measured by hand, perf with DWARF call graphs on the executor
+through a 20,000-attacker round of this benchmark, 2026-12-01; not measured by `make bench`): the
+fast path parses each datagram once, where it was received, in one pass of its own for the text
+analysisd sends (`execq_parse.c`; cJSON's parse for anything else, the same tree), takes the
+alert's fields from that tree, prints no add line, and copies the alert's text for the log lines
+from the datagram when that parse (or, after cJSON's, one scan) proves it is cJSON's print. Of ~18.5 µs per message before that
+parse: the receive and the blocked sender's wakeup in the kernel 24% of the samples, cJSON's parse
+18%, the map write 12%, the compact alert a block keeps for its delete line 10%, the log's
+`write()` 8%, the verbatim scan 6%, the log lines 8%; the parse of its own (which also proves the
+alert's text verbatim, no second scan) took 19.7 → 13.9 µs per message (median of 11 paired
+rounds). 50,000/s needs ~15 µs per message with the sender on the same two CPUs.
 
 A sender waits only when 10 datagrams are queued (unix(7): SO_RCVBUF has no effect on a Unix
 datagram socket) or when it loses its CPU. A deeper queue does not help: with

@@ -256,3 +256,48 @@ ParameterizedTest(struct num_case *c, alert_tree, compact_numbers)
 	alert_free(&a);
 	cJSON_Delete(root);
 }
+
+struct compact_case {
+	char json[480]; /* the alert's tree */
+	char want[320]; /* its compact text, byte for byte */
+};
+
+/*
+ * The compact alert's members, whatever shape the alert has: each key once (the first of
+ * duplicates), in the fixed order, an inner member only when an object (an empty one kept),
+ * a leaf only when a string or a number.
+ */
+ParameterizedTestParameters(alert_tree, compact_bytes)
+{
+	static struct compact_case cases[] = {
+		{ "{\"timestamp\":\"2026-12-01T10:00:00.000+0000\",\"rule\":{\"level\":10,\"description\":\"Shell \\\"shock\\\"\",\"id\":\"31168\",\"groups\":[\"web\"]},\"agent\":{\"id\":\"001\",\"name\":\"web-1\",\"ip\":\"192.0.2.9\"},\"id\":\"1.2\",\"data\":{\"srcip\":\"198.51.100.7\",\"win\":{\"eventdata\":{\"destinationIp\":\"203.0.113.1\",\"ipAddress\":\"203.0.113.2\"}}},\"source\":{\"ip\":\"2001:db8::1\"}}",
+		  "{\"timestamp\":\"2026-12-01T10:00:00.000+0000\",\"rule\":{\"level\":10,\"description\":\"Shell \\\"shock\\\"\",\"id\":\"31168\"},\"agent\":{\"id\":\"001\",\"name\":\"web-1\"},\"id\":\"1.2\",\"data\":{\"win\":{\"eventdata\":{\"ipAddress\":\"203.0.113.2\",\"destinationIp\":\"203.0.113.1\"}},\"srcip\":\"198.51.100.7\"},\"source\":{\"ip\":\"2001:db8::1\"}}" },
+		{ "{\"id\":\"1\",\"id\":\"2\",\"rule\":\"x\",\"agent\":{\"id\":{\"a\":1},\"name\":7},\"data\":{},\"source\":[1]}",
+		  "{\"agent\":{\"name\":7},\"id\":\"1\",\"data\":{}}" },
+		{ "{\"rule\":{\"level\":3.5,\"id\":\"5\"},\"timestamp\":1e300,\"data\":{\"win\":{\"eventdata\":5}},\"source\":{}}",
+		  "{\"timestamp\":1.0000000000000001e+300,\"rule\":{\"level\":3.5,\"id\":\"5\"},\"data\":{\"win\":{}},\"source\":{}}" },
+		{ "{\"data\":{\"win\":[],\"srcip\":null},\"agent\":{},\"rule\":{\"level\":-0.0,\"description\":true}}",
+		  "{\"rule\":{\"level\":-0},\"agent\":{},\"data\":{}}" },
+		{ "{}", "{}" },
+		{ "{\"source\":{\"ip\":\"a\\u00e9\\n\"},\"data\":{\"win\":{}}}",
+		  "{\"data\":{\"win\":{}},\"source\":{\"ip\":\"aé\\n\"}}" },
+	};
+
+	return cr_make_param_array(struct compact_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct compact_case *c, alert_tree, compact_bytes)
+{
+	struct sbuf sb = {};
+	struct alert a = {};
+	char *out;
+
+	a.root = cJSON_Parse(c->json);
+	cr_assert_not_null(a.root, "%s: not JSON", c->json);
+	out = alert_compact(&a, &sb);
+	cr_assert_not_null(out);
+	cr_expect_str_eq(out, c->want, "%s", c->json);
+	free(out);
+	free(sb.p);
+	cJSON_Delete(a.root);
+}

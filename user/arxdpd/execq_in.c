@@ -159,6 +159,7 @@ static void run_fast(struct execq_in *eq, struct responder *r, struct execq_deci
 	cmd_of(&cmd, argv, x, exe);
 	q = (struct block_req){
 		.addr = a,
+		.addr_text = addr,
 		.timeout_s = timeout,
 		.cmd = &cmd,
 		.alert = e ? "{}" : eq->alert.p,

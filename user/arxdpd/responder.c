@@ -241,13 +241,14 @@ static void log_block(struct responder *r, const struct block_req *q, const char
 {
 	char dur[32];
 
-	duration_format(v->expires_ns ? v->timeout_s : 0, dur, sizeof(dur));
 	if (res == BL_EXTENDED)
 		r->c.extended++;
 	else
 		r->c.blocked++;
 	if (!responder_log_ok(r))
 		return;
+	/* Only for a line that is written: a burst's blocks past the first few print none. */
+	duration_format(v->expires_ns ? v->timeout_s : 0, dur, sizeof(dur));
 	if (!q->ar_name)
 		pr_info("block %s: by the operator, %s", addr, dur);
 	else if (res == BL_EXTENDED)
@@ -262,13 +263,13 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 		    struct arxdp_block *out)
 {
 	const struct ossec_command *cmd = q->cmd ? q->cmd : cmd_by_exe(r, "firewall-drop");
-	char addr[ADDR_STRLEN];
+	char buf[ADDR_STRLEN];
+	const char *addr = q->addr_text ? q->addr_text : addr_format(&q->addr, buf, sizeof(buf));
 	struct arxdp_block v;
 	enum bl_result res;
 	struct bmeta *m;
 	int err;
 
-	addr_format(&q->addr, addr, sizeof(addr));
 	err = bl_block(r->bl, &q->addr, q->timeout_s, &q->why, &res, &v);
 	if (err) {
 		write_failed(r, err, addr);

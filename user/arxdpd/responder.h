@@ -70,6 +70,7 @@ struct responder {
 /* One block to make: from an alert (ar set) or from the operator (ar NULL). */
 struct block_req {
 	struct arxdp_addr addr;
+	const char *addr_text; /* addr_format() of addr when the caller has it, or NULL */
 	uint32_t timeout_s; /* 0 = permanent */
 	const struct ossec_command *cmd; /* NULL: firewall-drop */
 	const char *alert; /* the alert as JSON text: the log lines embed it as execd would */

@@ -537,7 +537,10 @@ static int handle(struct execq_table *t, const char *buf, size_t len, struct exe
 	d->text = buf;
 	d->text_len = n;
 	tree_begin(t, d);
-	d->msg = cJSON_ParseWithLength(buf, n);
+	/* The same tree in one pass for analysisd's text (execq_parse.c), else cJSON's parse. */
+	d->msg = EXECQ_ARENA ? execq_parse_fast(buf, n, arena_alloc, &d->spans) : NULL;
+	if (!d->msg)
+		d->msg = cJSON_ParseWithLength(buf, n);
 	tree_end();
 	if (!d->msg) {
 		err = fail(d, set_text(&d->error, EXEC_INV_JSON, (int)n, buf));
@@ -618,8 +621,17 @@ const char *execq_add_json(struct execq_decision *d)
 /* The datagram's text of d->alert when it is cJSON's print of it (execq_verbatim.c). */
 static const char *verbatim_alert(const struct execq_decision *d, size_t *len)
 {
+	int i;
+
 	if (!d->text || !d->home || !d->home->verbatim_ok)
 		return NULL;
+	/* The one-pass parse saw the alert's text already: no second scan of it. */
+	for (i = 0; i < d->spans.n; i++) {
+		if (d->spans.s[i].node != d->alert)
+			continue;
+		*len = d->spans.s[i].len;
+		return d->spans.s[i].printed ? d->spans.s[i].text : NULL;
+	}
 	return execq_verbatim_alert(d->text, d->text_len, len);
 }
 

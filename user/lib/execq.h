@@ -79,6 +79,24 @@ enum execq_kind {
 	EXECQ_RUN, /* run cmd.program with add_json */
 };
 
+/*
+ * The text of the values two levels down in a message (parameters.alert among them) as
+ * execq_parse_fast() found it, and whether that text is what cJSON prints of the value (the
+ * scan of execq_verbatim.c: no whitespace, strings and numbers as cJSON writes them).
+ */
+#define EXECQ_SPANS 8
+struct execq_span {
+	const cJSON *node;
+	const char *text;
+	size_t len;
+	bool printed; /* text is cJSON_PrintUnformatted(node) */
+};
+
+struct execq_spans {
+	int n;
+	struct execq_span s[EXECQ_SPANS];
+};
+
 struct execq_decision {
 	enum execq_kind kind;
 	/* The datagram held more than execd reads: it saw the first EXECQ_READ_MAX bytes only. */
@@ -102,6 +120,7 @@ struct execq_decision {
 	 */
 	const char *text;
 	size_t text_len;
+	struct execq_spans spans; /* from execq_parse_fast(); n = 0 after cJSON's parse */
 	/* Where msg's nodes live (execq.c's arena) and the table whose spare chunk it may take:
 	 * a decision is freed before its table. */
 	void *arena;
@@ -142,6 +161,14 @@ int execq_alert_text(const struct execq_decision *d, struct execq_text *out);
  * prints of it; *alen its length. NULL when the scan cannot prove it (cJSON must print it).
  */
 const char *execq_verbatim_alert(const char *text, size_t len, size_t *alen);
+/*
+ * The tree cJSON_ParseWithLength(text, len) makes, its nodes and strings from alloc (zeroed
+ * by the call), when the text is of the shapes execq_parse.c handles; NULL otherwise (then
+ * cJSON decides, also whether the text is JSON at all). spans (or NULL) gets the text of
+ * the first EXECQ_SPANS values two levels down.
+ */
+cJSON *execq_parse_fast(const char *text, size_t len, void *(*alloc)(size_t n),
+			struct execq_spans *spans);
 /*
  * The message with command set to verb ("continue", "abort", "delete"): what execd writes
  * second, or stores in its timeout list; every other byte equals add_json's (msg's command is
