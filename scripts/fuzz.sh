@@ -29,7 +29,7 @@ fi
 # the build included).
 SHORT_SECONDS=${FUZZ_SHORT_SECONDS:-2}
 FUZZ_DIR="$OUTPUT/fuzz"
-LIB_SRCS="addr alert arlog arproto btable config config_lean config_xml log match oregex sbuf settings state tail util"
+LIB_SRCS="addr alert arlog arproto btable config config_lean config_xml execq_parse log match oregex sbuf settings state tail util"
 PKGS="libbpf libxml-2.0 libcjson zlib libelf"
 
 command -v "$CLANG" >/dev/null 2>&1 || { echo "SKIP: $CLANG not installed"; exit 77; }
