@@ -21,6 +21,7 @@
 #include "log.h"
 #include "util.h"
 #include "bpf/pkt.h"
+#include "bpf/verdict.h"
 #include "testutil.h"
 
 /* Inline strings: criterion copies a row into a new process. */
@@ -47,15 +48,10 @@ ParameterizedTestParameters(partial, late_pins)
 
 static __u32 run(int prog_fd, const char *src)
 {
-	struct pkt_spec s = { .ethertype = strchr(src, ':') ? ETH_P_IPV6 : ETH_P_IP };
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	uint8_t buf[PKT_MAX];
+	long v = pkt_verdict(prog_fd, src);
 
-	snprintf(s.src, sizeof(s.src), "%s", src);
-	opts.data_in = buf;
-	opts.data_size_in = pkt_build(&s, buf);
-	cr_assert_eq(bpf_prog_test_run_opts(prog_fd, &opts), 0);
-	return opts.retval;
+	cr_assert_geq(v, 0, "test run from %s: %s", src, strerror((int)-v));
+	return (__u32)v;
 }
 
 ParameterizedTest(struct row *r, partial, late_pins, .fini = tu_rm_pin_dir)

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "util.h"
 #include "bpf/pkt.h"
+#include "bpf/verdict.h"
 #include "testutil.h"
 
 /* Inline strings: criterion copies a row into a new process. */
@@ -49,15 +50,23 @@ ParameterizedTestParameters(review, failed_step)
 
 static __u32 run(int prog_fd, const char *src)
 {
-	struct pkt_spec s = { .ethertype = strchr(src, ':') ? ETH_P_IPV6 : ETH_P_IP };
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	uint8_t buf[PKT_MAX];
+	long v = pkt_verdict(prog_fd, src);
 
-	snprintf(s.src, sizeof(s.src), "%s", src);
-	opts.data_in = buf;
-	opts.data_size_in = pkt_build(&s, buf);
-	cr_assert_eq(bpf_prog_test_run_opts(prog_fd, &opts), 0);
-	return opts.retval;
+	cr_assert_geq(v, 0, "test run from %s: %s", src, strerror((int)-v));
+	return (__u32)v;
+}
+
+/* A pin set of the case's own (o's capacities), its program's fd. */
+static int pin_set(struct loader_opts *o)
+{
+	int prog_fd = -1;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o->pin_dir = tu_pin_dir("review");
+	cr_assert_eq(loader_get_prog(o, &prog_fd), 0, "load and pin the XDP program");
+	return prog_fd;
 }
 
 static int *fd_of(struct blocklist *bl, const char *name)
@@ -82,11 +91,7 @@ ParameterizedTest(struct row *r, review, failed_step, .fini = tu_rm_pin_dir)
 	char path[PATH_MAX];
 	int prog_fd = -1, *fd;
 
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o.pin_dir = tu_pin_dir("review");
-	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	prog_fd = pin_set(&o);
 	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
 	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
 	fd = fd_of(&bl, r->ro);
@@ -199,11 +204,7 @@ ParameterizedTest(struct kill_row *r, review, killed_in_hold, .fini = tu_rm_pin_
 	char buf[64];
 	pid_t pid;
 
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o.pin_dir = tu_pin_dir("review");
-	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	prog_fd = pin_set(&o);
 	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (!pid)
@@ -264,11 +265,7 @@ ParameterizedTest(struct key_row *r, review, drop_in_keys, .fini = tu_rm_pin_dir
 	__u64 word;
 	bool kept;
 
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o.pin_dir = tu_pin_dir("review");
-	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	prog_fd = pin_set(&o);
 	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
 	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
 	why.keys = r->first;
