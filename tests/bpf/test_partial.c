@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -84,5 +85,69 @@ ParameterizedTest(struct row *r, partial, late_pins, .fini = tu_rm_pin_dir)
 	cr_assert_eq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0, "%s: block %s", r->desc, r->addr);
 	cr_expect_eq(run(prog_fd, r->addr), XDP_DROP, "%s: the program drops %s", r->desc, r->addr);
 	bl_close(&bl);
+	close(prog_fd);
+}
+
+/* A hot map pinned late with another layout: every write refuses, none goes uncounted. */
+Test(partial, late_hot_map_of_another_layout, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
+	const char *hide[] = { ARXDP_MAP_TIER, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6 };
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	int prog_fd = -1, fds[3], bad, i;
+	struct arxdp_block v;
+	struct blocklist bl;
+	struct arxdp_addr a;
+	char path[PATH_MAX];
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("partial");
+	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, hide[i]);
+		fds[i] = bpf_obj_get(path);
+		cr_assert_geq(fds[i], 0, "%s", path);
+		cr_assert_eq(unlink(path), 0);
+	}
+	cr_assert_eq(addr_parse("198.51.100.73", &a, NULL, 0), 0);
+	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
+	bad = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 8, 16, NULL);
+	cr_assert_geq(bad, 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, hide[i]);
+		cr_assert_eq(bpf_obj_pin(i == 1 ? bad : fds[i], path), 0, "%s", path);
+		close(fds[i]);
+	}
+	for (i = 0; i < 2; i++)
+		cr_expect_neq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0, "write %d refused", i);
+	cr_expect_eq(bl_get(&bl, &a, &v), -ENOENT, "nothing written");
+	cr_expect_eq(run(prog_fd, "198.51.100.73"), XDP_PASS);
+	bl_close(&bl);
+	close(bad);
+	close(prog_fd);
+}
+
+/* A tier pin that is not a map (here a directory) is an error, not an older pin set. */
+Test(partial, tier_pin_unopenable, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
+	struct blocklist bl;
+	struct arxdp_addr a;
+	char path[PATH_MAX];
+	int prog_fd = -1;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o.pin_dir = tu_pin_dir("partial");
+	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	snprintf(path, sizeof(path), "%s/%s", o.pin_dir, ARXDP_MAP_TIER);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	cr_assert_eq(addr_parse("198.51.100.74", &a, NULL, 0), 0);
+	cr_expect_neq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0,
+		      "open refused");
 	close(prog_fd);
 }

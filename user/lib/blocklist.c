@@ -187,9 +187,13 @@ static int open_pin(struct blocklist *bl, const char *name, bool optional, int *
 	if (err)
 		return optional ? 0 : err;
 	*fd = bpf_obj_get(path);
-	if (*fd >= 0 || optional)
+	if (*fd >= 0)
 		return 0;
 	err = -errno;
+	/* Only a missing optional map is an older pin set: any other error on one (a tier map
+	 * that cannot be opened beside the hot maps) would have writes skip what it counts. */
+	if (optional && err == -ENOENT)
+		return 0;
 	/* Quiet at bl_open (not loaded there); said when a later need finds the pin gone. */
 	if (err != -ENOENT || bl->open_done)
 		pr_warn("map '%s': cannot open: %s", path, strerror(-err));
@@ -215,9 +219,13 @@ static int open_hot(struct blocklist *bl, enum bl_map m)
 	int *fd = v4 ? &bl->fd_hot4 : &bl->fd_hot6;
 	bool other;
 
+	int err;
+
 	if (bl->hot_state < 0)
 		return 0;
-	open_pin(bl, v4 ? ARXDP_MAP_HOT4 : ARXDP_MAP_HOT6, true, fd);
+	err = open_pin(bl, v4 ? ARXDP_MAP_HOT4 : ARXDP_MAP_HOT6, true, fd);
+	if (err)
+		return err;
 	if (!bl->hot_state) {
 		other = (v4 ? bl->fd_hot6 : bl->fd_hot4) >= 0 ||
 			pinned(bl, v4 ? ARXDP_MAP_HOT6 : ARXDP_MAP_HOT4);
@@ -254,7 +262,7 @@ static int open_exact(struct blocklist *bl, enum bl_map m)
 	err = err ?: map_check(bl, m, *fd);
 	if (!err && bl->fd_tier < 0 && !(bl->opened & BL_OPEN_TIER_TRIED)) {
 		/* Optional: a pin set older than the hot tier has neither. */
-		open_pin(bl, ARXDP_MAP_TIER, true, &bl->fd_tier);
+		err = open_pin(bl, ARXDP_MAP_TIER, true, &bl->fd_tier);
 		bl->opened |= BL_OPEN_TIER_TRIED;
 	}
 	return err ?: open_hot(bl, m);
@@ -287,9 +295,9 @@ static int open_part(struct blocklist *bl, unsigned int part)
 		/* Optional: a pin set from before the prefilter has none, and its program reads
 		 * none; the next load creates it and rebuilds it from the maps. Not mapped: a bit
 		 * is changed through bpf() until many are (blocklist_pf.c). */
-		open_pin(bl, ARXDP_MAP_PREFILTER, true, &bl->fd_prefilter);
-		open_pin(bl, ARXDP_MAP_PFCOUNT, true, &bl->fd_pfcount);
-		return bl_pf_map(bl, false);
+		err = open_pin(bl, ARXDP_MAP_PREFILTER, true, &bl->fd_prefilter);
+		err = err ?: open_pin(bl, ARXDP_MAP_PFCOUNT, true, &bl->fd_pfcount);
+		return err ?: bl_pf_map(bl, false);
 	case BL_OPEN_GUARD:
 		return load_own_addrs(bl);
 	default:
@@ -428,14 +436,15 @@ void bl_close(struct blocklist *bl)
  */
 static int reopen_if_whole(struct blocklist *bl)
 {
+	bool switched = false;
 	int err = 0;
 
-	bl->whole_checked = true;
 	if (bl->hot_state < 0 && pinned(bl, ARXDP_MAP_TIER) && pinned(bl, ARXDP_MAP_HOT4) &&
 	    pinned(bl, ARXDP_MAP_HOT6)) {
 		pr_info("pin directory '%s': its hot tier was pinned after it was opened: using it",
 			bl->pin_dir);
 		bl->hot_state = 0;
+		switched = true;
 		err = open_pin(bl, ARXDP_MAP_TIER, true, &bl->fd_tier);
 		bl->opened |= BL_OPEN_TIER_TRIED;
 		if (!err && (bl->opened & BL_OPEN_V4))
@@ -446,6 +455,14 @@ static int reopen_if_whole(struct blocklist *bl)
 	if (!err && (bl->opened & BL_OPEN_PF) && (bl->fd_prefilter < 0 || bl->fd_pfcount < 0) &&
 	    pinned(bl, ARXDP_MAP_PREFILTER) && pinned(bl, ARXDP_MAP_PFCOUNT))
 		err = open_part(bl, BL_OPEN_PF);
+	if (err && switched) {
+		/* Not half switched: the next lock looks again, and each write fails until then. */
+		close_fd(&bl->fd_hot4);
+		close_fd(&bl->fd_hot6);
+		close_fd(&bl->fd_tier);
+		bl->hot_state = -1;
+	}
+	bl->whole_checked = !err;
 	return err;
 }
 
