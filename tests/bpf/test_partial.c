@@ -55,29 +55,50 @@ static __u32 run(int prog_fd, const char *src)
 	return (__u32)v;
 }
 
+/* A pin set of the case's own (o's capacities), its program's fd. */
+static int pin_set(struct loader_opts *o)
+{
+	int prog_fd = -1;
+
+	if (geteuid() != 0)
+		cr_skip_test("pinning needs root");
+	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
+	o->pin_dir = tu_pin_dir("partial");
+	cr_assert_eq(loader_get_prog(o, &prog_fd), 0, "load and pin the XDP program");
+	return prog_fd;
+}
+
+/* Takes names[0..n) out of dir, keeping their maps in fds to be pinned back by the case. */
+static void hide(const char *dir, const char *const *names, int n, int *fds)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fds[i] = bpf_obj_get(path);
+		cr_assert_geq(fds[i], 0, "%s", path);
+		cr_assert_eq(unlink(path), 0);
+	}
+}
+
 ParameterizedTest(struct row *r, partial, late_pins, .fini = tu_rm_pin_dir)
 {
 	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
-	int prog_fd = -1, fds[3] = { -1, -1, -1 }, i;
+	int prog_fd = -1, fds[3] = { -1, -1, -1 }, i, n;
+	const char *names[3];
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
 	struct blocklist bl;
 	struct arxdp_addr a;
 	char path[PATH_MAX];
 
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o.pin_dir = tu_pin_dir("partial");
-	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
-	for (i = 0; i < 3 && r->hide[i][0]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, r->hide[i]);
-		fds[i] = bpf_obj_get(path);
-		cr_assert_geq(fds[i], 0, "%s", path);
-		cr_assert_eq(unlink(path), 0);
-	}
+	prog_fd = pin_set(&o);
+	for (n = 0; n < 3 && r->hide[n][0]; n++)
+		names[n] = r->hide[n];
+	hide(o.pin_dir, names, n, fds);
 	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
 	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
-	for (i = 0; i < 3 && r->hide[i][0]; i++) {
+	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, r->hide[i]);
 		cr_assert_eq(bpf_obj_pin(fds[i], path), 0, "%s", path);
 		close(fds[i]);
@@ -92,7 +113,7 @@ ParameterizedTest(struct row *r, partial, late_pins, .fini = tu_rm_pin_dir)
 Test(partial, late_hot_map_of_another_layout, .fini = tu_rm_pin_dir)
 {
 	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
-	const char *hide[] = { ARXDP_MAP_TIER, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6 };
+	const char *const late[] = { ARXDP_MAP_TIER, ARXDP_MAP_HOT4, ARXDP_MAP_HOT6 };
 	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
 	int prog_fd = -1, fds[3], bad, i;
 	struct arxdp_block v;
@@ -100,23 +121,14 @@ Test(partial, late_hot_map_of_another_layout, .fini = tu_rm_pin_dir)
 	struct arxdp_addr a;
 	char path[PATH_MAX];
 
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o.pin_dir = tu_pin_dir("partial");
-	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, hide[i]);
-		fds[i] = bpf_obj_get(path);
-		cr_assert_geq(fds[i], 0, "%s", path);
-		cr_assert_eq(unlink(path), 0);
-	}
+	prog_fd = pin_set(&o);
+	hide(o.pin_dir, late, 3, fds);
 	cr_assert_eq(addr_parse("198.51.100.73", &a, NULL, 0), 0);
 	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
 	bad = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 8, 16, NULL);
 	cr_assert_geq(bad, 0);
 	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, hide[i]);
+		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, late[i]);
 		cr_assert_eq(bpf_obj_pin(i == 1 ? bad : fds[i], path), 0, "%s", path);
 		close(fds[i]);
 	}
@@ -138,11 +150,7 @@ Test(partial, tier_pin_unopenable, .fini = tu_rm_pin_dir)
 	char path[PATH_MAX];
 	int prog_fd = -1;
 
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o.pin_dir = tu_pin_dir("partial");
-	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	prog_fd = pin_set(&o);
 	snprintf(path, sizeof(path), "%s/%s", o.pin_dir, ARXDP_MAP_TIER);
 	cr_assert_eq(unlink(path), 0);
 	cr_assert_eq(mkdir(path, 0700), 0);
