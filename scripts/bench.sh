@@ -7,7 +7,9 @@
 #   - the data-plane matrix: live frames (build/tools/trafficgen) through a veth pair into a
 #     receiving namespace, for every contender at every N, attack and clean traffic, each
 #     figure the median of RUNS runs, every run checked against the receiver's counters
-#     (scripts/bench/rig.sh, scripts/bench/dataplane.sh);
+#     (scripts/bench/rig.sh, scripts/bench/dataplane.sh), then the peers (xdp-filter's two
+#     objects, nftables' set) and arxdp swapped in on one rig per N <= 10,000, round by round,
+#     so the drift between rigs cancels (report_peers.py);
 #   - the control plane (build/tools/bench-ctl), the peers' (tools/bench-peers.sh), the other
 #     benchmarks (bench-replay, bench-fwdrop.sh, bench-exec.sh, bench-contention.sh,
 #     bench-execq.sh, bench-daemon.sh) and the drop and clean paths (build/tools/bench-paths),

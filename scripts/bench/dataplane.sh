@@ -78,6 +78,74 @@ bench_pair() {
 	rig_down
 }
 
+# The peers' table needs the same: contenders a few ns apart, on rigs built minutes apart, read
+# the VM's drift (negative marginal costs in the per-rig table). So at every N <= XDPF_MAX the
+# peers also share one rig: arxdp's maps and xdp-filter's (pinned, kept across its unload with
+# -k, shared by both of its objects) are filled once, and every round swaps each contender in
+# on the same veth, in an order rotated per round, for one attack and one clean run each.
+# nftables' set is loaded for its own runs only (under a bare XDP_PASS, as in setup()), since
+# its hook would also tax the clean traffic of every other contender.
+peer_in() { # CONTENDER: attach it (the previous one is out)
+	case "$1" in
+	floor) "$TG" attach --ns "$RX" --dev "$RDEV" --prog drop --capacity 1 ;;
+	pass) "$TG" attach --ns "$RX" --dev "$RDEV" --prog pass ;;
+	arxdp) "$TG" attach --ns "$RX" --dev "$RDEV" --prog arxdp --pin-dir "$PIN" ;;
+	xdpf | xdpf4)
+		# libxdp refuses an interface that runs a program of someone else's.
+		ip -n "$RX" link set dev "$RDEV" xdp off &&
+			xdpf_do load "$RDEV" $([ "$1" = xdpf4 ] && echo -f ipv4)
+		;;
+	nft)
+		"$TG" attach --ns "$RX" --dev "$RDEV" --prog pass &&
+			in_rx nft -f "$WORK/nft.rules"
+		;;
+	esac
+}
+peer_out() { # CONTENDER: undo what peer_in did beyond the attach
+	case "$1" in
+	xdpf | xdpf4) xdpf_do unload -k "$RDEV" ;;
+	nft) in_rx nft delete table ip arxb ;;
+	esac
+}
+
+bench_peers() {
+	local n=$1 r i k c tr list=(floor pass arxdp xdpf4 xdpf nft) order
+	[ -z "$CONTENDERS" ] || [[ " $CONTENDERS " == *" peers "* ]] || return 0
+	command -v xdp-filter >/dev/null || { log "peers on one rig: no xdp-filter"; return 0; }
+	over_budget && { log "time budget spent: skipping the peers on one rig at N=$n"; return 0; }
+	log "peers on one rig: ${list[*]}, IPv4 N=$n, $RUNS rounds"
+	CUR_N=$n
+	rig_up || { log "rig failed"; rig_down; return 1; }
+	# Fills: arxdp's pins, xdp-filter's pinned maps, the nft rules file (setup() writes it).
+	if ! setup xdpf4 4 "$n" || ! xdpf_do unload -k "$RDEV" || ! setup nft 4 "$n" ||
+		! peer_out nft || ! setup arxdp 4 "$n"; then
+		log "peers: set-up failed at N=$n"
+		rig_down
+		return 1
+	fi
+	for tr in attack clean; do
+		"$TG" send --gen-ns "$GEN" --dev "$GDEV" --rx-ns "$RX" --rx-dev "$RDEV" --family 4 \
+			--n "$n" --src "$(src_of 4 "$tr")" --dst "$(dst_of 4)" --time "$TIME" \
+			--cpu "$GEN_CPU" >/dev/null
+	done
+	for ((r = 1; r <= RUNS; r++)); do
+		order=()
+		for ((i = 0; i < ${#list[@]}; i++)); do
+			order+=("${list[$(((i + r) % ${#list[@]}))]}")
+		done
+		for c in "${order[@]}"; do
+			peer_in "$c" || { log "peers: cannot swap in $c"; rig_down; return 1; }
+			for tr in attack clean; do
+				[ "$c" = floor ] && [ "$tr" = clean ] && continue
+				[ "$c" = pass ] && [ "$tr" = attack ] && continue
+				measure peers "$c" 4 "$n" "$tr" "$r"
+			done
+			peer_out "$c" || { log "peers: cannot swap out $c"; rig_down; return 1; }
+		done
+	done
+	rig_down
+}
+
 run_dataplane() {
 	local n c
 	log "data plane matrix: N = $NLIST, $RUNS runs of ${TIME}s each"
@@ -98,6 +166,9 @@ run_dataplane() {
 		fi
 	done
 	bench_pair 1000
+	for n in $NLIST; do
+		[ "$n" -gt "$XDPF_MAX" ] || bench_peers "$n"
+	done
 
 	if [ "$QUICK" -eq 0 ]; then
 		# IPv4 cannot carry a million distinct sources inside 198.18.0.0/15; IPv6 can: the

@@ -10,7 +10,7 @@ import os, statistics as st, subprocess, platform, collections, sys, shutil
 
 sys.dont_write_bytecode = True  # no __pycache__ in the worktree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import report_tools, report_paths  # noqa: E402
+import report_tools, report_paths, report_peers  # noqa: E402
 
 
 if len(sys.argv) == 3 and sys.argv[1] == "--selftest":
@@ -183,7 +183,7 @@ for n in ns_list:
         row[c] = (x - a if x is not None and a is not None else None,
                   y - b if y is not None and b is not None else None)
     peer_rows.append((n, row))
-w("### Peers: marginal cost per packet, same run, same rig\n")
+w("### Peers: marginal cost per packet, same run, a rig each\n")
 if not any(r["xdpf"][0] is not None or r["xdpf4"][0] is not None for _, r in peer_rows):
     w("*Not measured in this run: no xdp-filter figure (" +
       ("`xdp-filter` is not installed: Debian package xdp-tools, `make deps`" if not shutil.which("xdp-filter")
@@ -207,8 +207,9 @@ else:
     w("\nA marginal cost below a few ns is inside the run-to-run spread of the floor itself (see the min–max above); "
       "a negative one means the two medians are within that spread. Each contender gets a rig of its own, minutes apart, "
       "and the floor itself moves between rigs (compare (a) across N): when the load of the machine (above) is high, "
-      "differences of tens of ns between XDP programs are that drift, not the programs; the interleaved pair below and "
-      "the unit cost are the figures that resolve them.\n")
+      "differences of tens of ns between XDP programs are that drift, not the programs; the peers on one rig (next), "
+      "the interleaved pair below and the unit cost are the figures that resolve them.\n")
+peers_goal = report_peers.section(w, rows, os.environ["QUICK"] == "1")
 
 v6 = {c: med(("v6", c, "6", 1000000, "attack", "uniform")) for c in ["floor", "arxdp", "lookup", "nocnt"]}
 full_only = ("*Not measured in this run: " + ("`--quick` runs leave it out" if os.environ["QUICK"] == "1" else
@@ -257,6 +258,9 @@ if pf and pa and len(pf) == len(pa):
 elif g1.get("c") and g1.get("a"):
     goal("arxdp hit path at N = 1,000 within 1.3× of the empty program", g1["c"] / g1["a"] <= 1.3,
          f"{g1['c']:,.0f} / {g1['a']:,.0f} ns = {g1['c'] / g1['a']:.2f}× (live frames, generator included in both; separate rigs)")
+if peers_goal:
+    goal("arxdp's marginal cost at or below xdp-filter's (both objects) and nft's at N ≤ 10,000 (live frames, one rig)",
+         *peers_goal)
 gm = goals.get(1000000, {})
 if v6.get("arxdp") and v6.get("lookup"):
     q = v6["arxdp"][0] / v6["lookup"][0]
