@@ -47,6 +47,18 @@ static struct parse_case parse_cases[] = {
 	{ "", -EINVAL, 0 },
 	{ "continue", -EINVAL, 0 },
 	{ "{\"version\":1,\"origin\":{},\"command\":\"add\",\"parameters\":{}", -EINVAL, 0 },
+	/* get_json_from_input() looks keys up with cJSON_GetObjectItem: case-insensitive names,
+	 * the first of two equal names; the command's value is strcmp()ed. */
+	{ "{\"Version\":1,\"ORIGIN\":{},\"Command\":\"delete\",\"Parameters\":{}}", 0,
+	  AR_CMD_DELETE },
+	{ "{\"version\":1,\"origin\":{},\"command\":\"delete\",\"command\":\"add\","
+	  "\"parameters\":{}}", 0, AR_CMD_DELETE },
+	{ "{\"version\":\"1\",\"version\":1,\"origin\":{},\"command\":\"add\",\"parameters\":{}}",
+	  -EINVAL, 0 },
+	{ "{\"version\":1,\"origin\":{},\"command\":\"add \",\"parameters\":{}}", 0, AR_CMD_OTHER },
+	{ "{\"version\":1,\"origin\":{},\"command\":\"\",\"parameters\":{}}", 0, AR_CMD_OTHER },
+	/* fgets() keeps the newline; a line that is only one is not a message. */
+	{ "\n", -EINVAL, 0 },
 };
 /* clang-format on */
 
@@ -106,6 +118,14 @@ static struct srcip_case srcip_cases[] = {
 	{ "{\"data\":{\"srcip\":\"192.0.2.0/24\"}}", "", "" },
 	{ "{\"data\":{\"srcip\":\"127.1\"}}", "", "" },
 	{ "{\"data\":{\"srcip\":\"fe80::1%eth0\"}}", "", "" },
+	/* cJSON_GetObjectItem, as get_srcip_from_json(): names match case-insensitively. */
+	{ "{\"Data\":{\"SrcIP\":\"192.0.2.2\"}}", "192.0.2.2", "192.0.2.2" },
+	{ "{\"data\":{\"WIN\":{\"EventData\":{\"IPADDRESS\":\"198.51.100.4\"}},"
+	  "\"srcip\":\"198.51.100.3\"}}", "198.51.100.4", "198.51.100.4" },
+	{ "{\"data\":{\"srcip\":\"192.0.2.3\",\"srcip\":\"192.0.2.4\"}}", "192.0.2.3",
+	  "192.0.2.3" },
+	/* Each field is looked at once: an invalid first data.srcip is not skipped for a second. */
+	{ "{\"data\":{\"srcip\":\"-\",\"srcip\":\"192.0.2.4\"}}", "", "" },
 	{ "{\"data\":{}}", "", "" },
 	{ "{}", "", "" },
 	{ "[]", "", "" },
