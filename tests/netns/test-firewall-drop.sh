@@ -327,6 +327,50 @@ error_case "execd closes stdin after check_keys" none 255 "Cannot read input fro
 	192.0.2.14
 check "handshake failures: nothing blocked" eq "$(map_entry 192.0.2.14 1)" absent
 
+echo "# stdin read as fgets(buf, OS_MAXSTR, stdin) reads it: lines of at most 65535 bytes"
+# pad_msg CMD ADDR SIZE: the message with full_log padded so that it is SIZE bytes before '\n'.
+pad_msg() {
+	mkmsg "$1" "$DATA/alert-shellshock.json" "a['data']['srcip'] = '$2'; a['full_log'] = ''
+n = len(json.dumps(m, separators=(',', ':'), ensure_ascii=False).encode())
+a['full_log'] = 'x' * ($3 - n)"
+}
+# Exactly 65535 bytes: the whole message, and the newline after it is the next line, which
+# send_keys_and_check_message() reads as execd's reply.
+pad_msg add 192.0.2.16 65535
+check "65535-byte message: the file" eq "$(wc -c <"$MSG")" 65536
+m=$(head -c 65535 "$MSG")
+run_ar "$A0" continue
+check "65535-byte message: exit 255" eq "$RC" 255
+check "65535-byte message: stdout is the check_keys line" eq "$OUT" "$(ck "$A0" 192.0.2.16)"
+check "65535-byte message: its newline was the reply" log_is "$A0: Starting
+$A0: $m
+$A0: $(ck "$A0" 192.0.2.16)
+$A0: 
+
+$A0: Invalid input format"
+check "65535-byte message: nothing blocked" eq "$(map_entry 192.0.2.16 1)" absent
+# Longer: the first 65535 bytes are the message, cut, so not JSON.
+pad_msg delete 192.0.2.16 70000
+run_ar "$A0" continue
+check "70000-byte message: exit 255" eq "$RC" 255
+check "70000-byte message: the first 65535 bytes echoed, then refused" log_is "$A0: Starting
+$A0: $(head -c 65535 "$MSG")
+$A0: Invalid input format"
+
+echo "# the log is stamped in local time (w_get_timestamp: localtime_r), TZ honoured"
+srcip_msg delete 192.0.2.17
+run_ar "$A0" continue env TZ=XXX-2
+check "local time: exit 0" eq "$RC" 0
+ts=$(head -c 19 "$LOG")
+d=$(($(TZ=XXX-2 date -d "${ts//\//-}" +%s) - $(date +%s)))
+check "local time: '$ts' is now in TZ=XXX-2 (off by ${d}s)" test "${d#-}" -le 60
+in_tz() { local -x TZ=XXX-2; "$@"; }
+check "local time: log" in_tz log_is "$A0: Starting
+$A0: $(cat "$MSG")
+
+$A0: 192.0.2.17 was not blocked in the XDP maps '$PIN'
+$A0: Ended"
+
 echo "# refused addresses (never block loopback)"
 srcip_msg add 127.0.0.1
 error_case "loopback refused" continue 255 \
@@ -422,7 +466,9 @@ srcip_msg delete 203.0.113.60
 ) || FAILS=$((FAILS + $?))
 check "broken arxdp.conf: gone from the map" eq "$(map_entry 203.0.113.60 1)" absent
 
-echo "# not installed under active-response/: refuses to run (merror_exit)"
+# Wazuh's program would carry on from the directory above the first "/bin" there (w_homedir);
+# the drop-in refuses, as its log and lock would land outside any Wazuh home.
+echo "# not installed under active-response/: refuses to run (exit 1, as merror_exit)"
 cp "$FWDROP" "$WORK/firewall-drop"
 srcip_msg add 192.0.2.15
 "$WORK/firewall-drop" <"$MSG" >/dev/null 2>"$WORK/err"
