@@ -229,6 +229,27 @@ check "ipv4 add: in the map with origin, rule and level" eq \
 srcip_msg delete 192.0.2.10
 delete_case "$A0" 192.0.2.10 "ipv4 delete"
 
+echo "# the lab's exchange verbatim (its lines, 192.168.56.3 swapped for a fixture address)"
+# ref_line NAME: line 1 of tests/data/fwdrop/exchange-NAME.json, the address swapped.
+ref_line() { head -n 1 "$DATA/exchange-$1.json" | sed 's/192\.168\.56\.3/192.0.2.19/g'; }
+ref_line add >"$MSG"
+run_ar "$A0" "raw:$(ref_line continue)"
+check "lab add: exit 0" eq "$RC" 0
+line=$(ref_line check-keys)
+check "lab add: stdout is the lab's check_keys line" eq "$OUT" "$line"
+check "lab add: and one newline after it, nothing else" eq "$(wc -c <"$WORK/res.out")" \
+	$((${#line} + 1))
+check "lab add: log" log_is "$A0: Starting
+$(ref_line add | sed "s|^|$A0: |")
+
+$A0: $(ref_line check-keys)
+$(ref_line continue | sed "s|^|$A0: |")
+
+$A0: Blocked 192.0.2.19 in the XDP maps '$PIN' (new, until execd deletes it)
+$A0: Ended"
+ref_line delete >"$MSG"
+delete_case "$A0" 192.0.2.19 "lab delete"
+
 echo "# IPv6 (the key is the text execd sent; the map holds the canonical address)"
 srcip_msg add 2001:0db8::10
 add_case "$A0" 2001:db8::10 2001:0db8::10 "ipv6 add"
