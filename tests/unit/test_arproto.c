@@ -116,7 +116,12 @@ static struct srcip_case srcip_cases[] = {
 	{ "{\"data\":{\"srcip\":\"../../tmp/malicious\"}}", "", "" },
 	{ "{\"data\":{\"srcip\":\"$(reboot)\"}}", "", "" },
 	{ "{\"data\":{\"srcip\":\"192.0.2.0/24\"}}", "", "" },
+	/* getaddrinfo(AI_NUMERICHOST) reads these as 127.0.0.1, 8.0.0.1, 127.0.0.1, 127.0.0.1;
+	 * the drop-in takes inet_pton's forms only, on purpose (docs/firewall-drop.md). */
 	{ "{\"data\":{\"srcip\":\"127.1\"}}", "", "" },
+	{ "{\"data\":{\"srcip\":\"010.0.0.1\"}}", "", "" },
+	{ "{\"data\":{\"srcip\":\"0x7f.1\"}}", "", "" },
+	{ "{\"data\":{\"srcip\":\"2130706433\"}}", "", "" },
 	{ "{\"data\":{\"srcip\":\"fe80::1%eth0\"}}", "", "" },
 	/* cJSON_GetObjectItem, as get_srcip_from_json(): names match case-insensitively. */
 	{ "{\"Data\":{\"SrcIP\":\"192.0.2.2\"}}", "192.0.2.2", "192.0.2.2" },
