@@ -282,6 +282,34 @@ $A0: Ended"
 alias_run 198.51.100.60 ::ffff:198.51.100.60
 alias_run ::ffff:198.51.100.60 198.51.100.60
 
+echo "# a block made or extended by hand is the operator's: execd's delete leaves it"
+# hand_delete ADDR WHAT: execd's delete of ADDR leaves the block, which 'arxdp unblock' ends.
+hand_delete() {
+	local ip=$1 what=$2 m
+	srcip_msg delete "$ip"
+	m=$(cat "$MSG")
+	run_ar "$A0" continue
+	check "$what: delete: exit 0" eq "$RC" 0
+	check "$what: delete: kept, says why" log_is "$A0: Starting
+$A0: $m
+
+$A0: Kept $ip in the XDP maps '$PIN': blocked by hand ('arxdp unblock' removes it)
+$A0: Ended"
+	check "$what: still blocked, permanent" eq "$(map_entry "$ip" 'e["expires_in"]')" None
+	check "$what: arxdp unblock removes it" eq "$("$ARXDP" unblock "$ip")" "unblocked $ip"
+	check "$what: gone" eq "$(map_entry "$ip" 1)" absent
+}
+srcip_msg add 198.51.100.61
+add_case "$A0" 198.51.100.61 198.51.100.61 "by hand over execd's: add"
+check "by hand over execd's: arxdp block (permanent)" eq "$("$ARXDP" block 198.51.100.61)" \
+	"extended 198.51.100.61 (permanent)"
+hand_delete 198.51.100.61 "by hand over execd's"
+check "by hand first: arxdp block" eq "$("$ARXDP" block 198.51.100.62)" \
+	"blocked 198.51.100.62 (permanent)"
+srcip_msg add 198.51.100.62
+add_case "$A0" 198.51.100.62 198.51.100.62 "by hand first: execd's add" extended
+hand_delete 198.51.100.62 "by hand first"
+
 echo "# malformed input (all before the handshake, exit 255)"
 printf 'this is not json\n' >"$MSG"
 error_case "invalid JSON" continue 255 "Invalid input format"

@@ -591,8 +591,11 @@ void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool l
 	/*
 	 * An execd key's write is a floor: the block may be held by another key's timer, or
 	 * by a longer block it extends, and execd deletes it when its own timer ends anyway.
+	 * So is any write onto a block an execd key holds: execd's timer, which the map does not
+	 * know, must not find the block gone before its delete. The later expiry wins.
 	 */
-	if (live && why && why->keys && expires && expires < old->expires_ns)
+	if (live && why && expires && expires < old->expires_ns &&
+	    ((why->keys | old->keys) & BL_KEYS_EXECD))
 		keep = true;
 	if (!keep) {
 		v->timeout_s = timeout_s;
@@ -606,6 +609,9 @@ void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool l
 	if (why) {
 		v->origin = why->origin;
 		v->keys |= why->keys;
+		/* Blocked by hand: the operator's now, whoever made it; execd's delete leaves it. */
+		if (why->origin == ARXDP_ORIGIN_CLI)
+			v->keys |= ARXDP_KEY_OPERATOR;
 	}
 	if (why && why->seq)
 		v->seq = why->seq;
@@ -712,14 +718,14 @@ int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a)
 	return err;
 }
 
-int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, bool *kept)
+int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, uint8_t *kept)
 {
 	struct arxdp_block v;
 	enum bl_map where;
 	int err;
 
 	if (kept)
-		*kept = false;
+		*kept = 0;
 	err = bl_need(bl, bl_open_for(a)) ?: bl_lock(bl);
 	if (err)
 		return err;
@@ -730,7 +736,7 @@ int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key
 		v.keys &= ~key;
 		err = bl_write(bl, a, &v, where);
 		if (!err && kept)
-			*kept = true;
+			*kept = v.keys;
 		goto out;
 	}
 	err = delete_locked(bl, a, where);

@@ -13,6 +13,9 @@
 
 #define BATCH 4096
 
+/* The key forms of wazuh-execd's timers in struct arxdp_block's keys (not the operator's). */
+#define BL_KEYS_EXECD (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED)
+
 /* Any key of the six block maps. */
 union bl_key {
 	__u32 v4;
