@@ -72,9 +72,10 @@ struct arxdp_block {
 	 * ARXDP_KEY_*: the forms of the address under which wazuh-execd holds this block (only
 	 * the drop-in firewall-drop sets them). execd keys "198.51.100.4" and
 	 * "::ffff:198.51.100.4" as two rkeys with two timers while the map holds one entry, so
-	 * the entry lives until the last of its keys is deleted. 0: no execd key (the CLI,
-	 * arxdpd, older writers); a firewall-drop delete then removes the entry. Was padding,
-	 * so maps pinned before keep their layout. The program never reads it.
+	 * the entry lives until the last of its keys is deleted; an operator's add (the CLI)
+	 * holds it too, with ARXDP_KEY_OPERATOR, which no firewall-drop delete releases. 0: no
+	 * key (arxdpd's alerts, older writers); a firewall-drop delete then removes the entry.
+	 * Was padding, so maps pinned before keep their layout. The program never reads it.
 	 */
 	__u8 keys;
 	/*
@@ -117,6 +118,7 @@ struct arxdp_hot {
 
 #define ARXDP_KEY_PLAIN (1u << 0) /* the address as written: IPv4 dotted quad, or IPv6 */
 #define ARXDP_KEY_MAPPED (1u << 1) /* an IPv4 address written IPv4-mapped: ::ffff:a.b.c.d */
+#define ARXDP_KEY_OPERATOR (1u << 2) /* blocked by hand: no firewall-drop delete ends it */
 
 /* LPM trie keys: prefixlen first, as the trie requires; addresses in network byte order. */
 struct arxdp_lpm4 {

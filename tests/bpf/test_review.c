@@ -263,7 +263,7 @@ ParameterizedTest(struct key_row *r, review, drop_in_keys, .fini = tu_rm_pin_dir
 	struct arxdp_addr a;
 	int prog_fd = -1;
 	__u64 word;
-	bool kept;
+	__u8 kept;
 
 	prog_fd = pin_set(&o);
 	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
@@ -273,7 +273,7 @@ ParameterizedTest(struct key_row *r, review, drop_in_keys, .fini = tu_rm_pin_dir
 	why.keys = r->second;
 	cr_assert_eq(bl_block(&bl, &a, 600, &why, NULL, NULL), 0);
 	cr_assert_eq(bl_unblock_key(&bl, &a, r->first, &kept), 0);
-	cr_expect(kept, "%s: the other key keeps it", r->desc);
+	cr_expect_eq(kept, r->second, "%s: the other key keeps it", r->desc);
 	cr_assert_eq(bl_get(&bl, &a, &v), 0, "%s: still there", r->desc);
 	cr_expect_eq(v.keys, r->second, "%s: the other key left", r->desc);
 	cr_expect_eq(v.timeout_s, 600, "%s: its value intact", r->desc);

@@ -387,13 +387,22 @@ Test(verdict, block_counts_off)
 /*
  * execd keys one IPv4 address under two texts ("198.51.100.40" and "::ffff:198.51.100.40"),
  * each with its own timer; the map holds one entry, which lives until the last of its keys
- * is deleted. Every step is checked in the map and with a packet through the program.
+ * is deleted. A block made or extended by hand (the CLI) is the operator's too: execd's
+ * delete leaves it, `arxdp unblock` removes it. Every step is checked in the map and with a
+ * packet through the program.
  */
-enum key_op { K_END = 0, K_ADD, K_REPEAT, K_DELETE };
+enum key_op {
+	K_END = 0,
+	K_ADD, /* the drop-in's add (key set) or the CLI's (key 0) */
+	K_ALERT, /* arxdpd's block from an alert: no key */
+	K_REPEAT,
+	K_DELETE, /* the drop-in's delete */
+	K_UNBLOCK, /* arxdp unblock */
+};
 
 struct key_step {
 	enum key_op op;
-	uint8_t key; /* ARXDP_KEY_*, 0 = the CLI or arxdpd */
+	uint8_t key; /* ARXDP_KEY_* of the drop-in; 0 = the CLI (K_ADD) */
 	uint32_t timeout;
 	int err; /* expected return */
 	bool present; /* in the map afterwards (and dropping) */
@@ -409,6 +418,7 @@ struct key_row {
 
 #define P ARXDP_KEY_PLAIN
 #define M ARXDP_KEY_MAPPED
+#define O ARXDP_KEY_OPERATOR
 
 /* clang-format off */
 static struct key_row key_rows[] = {
@@ -434,13 +444,33 @@ static struct key_row key_rows[] = {
 		{ K_ADD, P, 3600, 0, true, P, 1, 3600 },
 		{ K_ADD, M, 60, 0, true, P | M, 2, 3600 },
 		{ K_ADD, M, 7200, 0, true, P | M, 3, 7200 } } },
-	{ "a timed key write never shortens a permanent block", {
-		{ K_ADD, 0, 0, 0, true, 0, 1, 0 },
-		{ K_ADD, M, 60, 0, true, M, 2, 0 },
-		{ K_DELETE, M, 0, 0, false, 0, 0, -1 } } },
-	{ "no key (CLI, arxdpd): a firewall-drop delete removes it", {
-		{ K_ADD, 0, 3600, 0, true, 0, 1, 3600 },
+	{ "an operator's permanent block: execd's add and delete leave it", {
+		{ K_ADD, 0, 0, 0, true, O, 1, 0 },
+		{ K_ADD, M, 60, 0, true, M | O, 2, 0 },
+		{ K_DELETE, M, 0, 0, true, O, 2, 0 },
+		{ K_UNBLOCK, 0, 0, 0, false, 0, 0, -1 } } },
+	{ "an operator's timed block: a firewall-drop delete leaves it", {
+		{ K_ADD, 0, 3600, 0, true, O, 1, 3600 },
+		{ K_DELETE, P, 0, 0, true, O, 1, 3600 },
+		{ K_UNBLOCK, 0, 0, 0, false, 0, 0, -1 } } },
+	{ "arxdpd's block (no key): a firewall-drop delete removes it", {
+		{ K_ALERT, 0, 3600, 0, true, 0, 1, 3600 },
 		{ K_DELETE, P, 0, 0, false, 0, 0, -1 } } },
+	{ "made permanent by hand over execd's block: execd's delete leaves it", {
+		{ K_ADD, P, 600, 0, true, P, 1, 600 },
+		{ K_ADD, 0, 0, 0, true, P | O, 2, 0 },
+		{ K_DELETE, P, 0, 0, true, O, 2, 0 } } },
+	{ "a longer timeout by hand over execd's block: kept, with its expiry", {
+		{ K_ADD, P, 600, 0, true, P, 1, 600 },
+		{ K_ADD, 0, 7200, 0, true, P | O, 2, 7200 },
+		{ K_DELETE, P, 0, 0, true, O, 2, 7200 } } },
+	{ "a shorter timeout by hand never cuts execd's block", {
+		{ K_ADD, P, 3600, 0, true, P, 1, 3600 },
+		{ K_ADD, 0, 60, 0, true, P | O, 2, 3600 },
+		{ K_DELETE, P, 0, 0, true, O, 2, 3600 } } },
+	{ "without execd, a repeat by hand restarts the timer from now", {
+		{ K_ADD, 0, 3600, 0, true, O, 1, 3600 },
+		{ K_ADD, 0, 60, 0, true, O, 2, 60 } } },
 	{ "abort path: a repeat counts on a live block, writes nothing otherwise", {
 		{ K_REPEAT, P, 0, -ENOENT, false, 0, 0, -1 },
 		{ K_ADD, P, 0, 0, true, P, 1, 0 },
@@ -451,6 +481,7 @@ static struct key_row key_rows[] = {
 
 #undef P
 #undef M
+#undef O
 
 ParameterizedTestParameters(verdict, execd_keys)
 {
@@ -464,23 +495,29 @@ ParameterizedTest(struct key_row *r, verdict, execd_keys, .init = setup_normal, 
 	struct arxdp_addr a;
 	struct arxdp_block v;
 	int i, err;
-	bool kept;
+	uint8_t kept;
 	__u32 ret;
 
 	addr_parse("198.51.100.40", &a, NULL, 0);
 	for (i = 0; i < 6 && r->steps[i].op != K_END; i++) {
 		const struct key_step *st = &r->steps[i];
-		struct bl_reason why = { .origin = st->key ? ARXDP_ORIGIN_FIREWALL_DROP :
-							     ARXDP_ORIGIN_CLI,
+		struct bl_reason why = { .origin = st->key	     ? ARXDP_ORIGIN_FIREWALL_DROP :
+						   st->op == K_ALERT ? ARXDP_ORIGIN_ALERT :
+								       ARXDP_ORIGIN_CLI,
 					 .keys = st->key };
 
-		if (st->op == K_ADD)
+		if (st->op == K_ADD || st->op == K_ALERT)
 			err = bl_block(&bl, &a, st->timeout, &why, NULL, NULL);
 		else if (st->op == K_REPEAT)
 			err = bl_repeat(&bl, &a, st->timeout, &why, NULL);
+		else if (st->op == K_UNBLOCK)
+			err = bl_unblock(&bl, &a);
 		else
 			err = bl_unblock_key(&bl, &a, st->key, &kept);
 		cr_expect_eq(err, st->err, "%s: step %d returned %d", r->desc, i, err);
+		if (st->op == K_DELETE)
+			cr_expect_eq(kept, st->present ? st->keys : 0, "%s: step %d: kept %u",
+				     r->desc, i, kept);
 		err = bl_get(&bl, &a, &v);
 		cr_assert_eq(err == 0, st->present, "%s: step %d: present %d", r->desc, i, !err);
 		cr_assert_eq(run(&s, &ret), 0);
@@ -510,7 +547,7 @@ Test(verdict, execd_keys_expired, .init = setup_normal, .fini = teardown)
 				 .keys = ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED,
 				 .timeout_s = 1 };
 	struct arxdp_addr a;
-	bool kept = true;
+	uint8_t kept = 1;
 
 	addr_parse("198.51.100.41", &a, NULL, 0);
 	v.expires_ns = mono_now_ns() - NSEC_PER_SEC;

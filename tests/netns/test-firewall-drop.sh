@@ -277,24 +277,30 @@ check "repeat: three offenses" eq "$(map_entry 192.0.2.12 'e["offenses"]')" 3
 srcip_msg delete 192.0.2.12
 delete_case "$A0" 192.0.2.12 "repeat: delete"
 
+# kept_delete ADDR TEXT WHAT WHY: execd's delete under TEXT leaves ADDR's block; the log says WHY.
+kept_delete() {
+	local ip=$1 text=$2 what=$3 why=$4 m
+	srcip_msg delete "$text"
+	m=$(cat "$MSG")
+	run_ar "$A0" continue
+	check "$what: exit 0" eq "$RC" 0
+	check "$what: kept, says why" log_is "$A0: Starting
+$A0: $m
+
+$A0: Kept $ip in the XDP maps '$PIN': $why
+$A0: Ended"
+}
+
 echo "# IPv4-mapped aliases: execd holds two keys, the map one entry, until the last delete"
 # alias_run FIRST SECOND: adds under FIRST then SECOND text, deletes FIRST (kept), SECOND (gone)
 alias_run() {
-	local first=$1 second=$2 ip=198.51.100.60 m
+	local first=$1 second=$2 ip=198.51.100.60
 	srcip_msg add "$first"
 	add_case "$A0" "$ip" "$first" "alias $first: first add"
 	srcip_msg add "$second"
 	add_case "$A0" "$ip" "$second" "alias $second: second add (another execd key)" extended
 	check "alias: one entry, two offenses" eq "$(map_entry "$ip" 'e["offenses"]')" 2
-	srcip_msg delete "$first"
-	m=$(cat "$MSG")
-	run_ar "$A0" continue
-	check "alias: delete of $first: exit 0" eq "$RC" 0
-	check "alias: delete of $first: kept, says why" log_is "$A0: Starting
-$A0: $m
-
-$A0: Kept $ip in the XDP maps '$PIN': execd still holds it as '$second'
-$A0: Ended"
+	kept_delete "$ip" "$first" "alias: delete of $first" "execd still holds it as '$second'"
 	check "alias: still blocked after the first delete" eq "$(map_entry "$ip" 'e["origin"]')" \
 		firewall-drop
 	srcip_msg delete "$second"
@@ -302,6 +308,26 @@ $A0: Ended"
 }
 alias_run 198.51.100.60 ::ffff:198.51.100.60
 alias_run ::ffff:198.51.100.60 198.51.100.60
+
+echo "# a block made or extended by hand is the operator's: execd's delete leaves it"
+# hand_delete ADDR WHAT: execd's delete of ADDR leaves the block, which 'arxdp unblock' ends.
+hand_delete() {
+	local ip=$1 what=$2
+	kept_delete "$ip" "$ip" "$what: delete" "blocked by hand ('arxdp unblock' removes it)"
+	check "$what: still blocked, permanent" eq "$(map_entry "$ip" 'e["expires_in"]')" None
+	check "$what: arxdp unblock removes it" eq "$("$ARXDP" unblock "$ip")" "unblocked $ip"
+	check "$what: gone" eq "$(map_entry "$ip" 1)" absent
+}
+srcip_msg add 198.51.100.61
+add_case "$A0" 198.51.100.61 198.51.100.61 "by hand over execd's: add"
+check "by hand over execd's: arxdp block (permanent)" eq "$("$ARXDP" block 198.51.100.61)" \
+	"extended 198.51.100.61 (permanent)"
+hand_delete 198.51.100.61 "by hand over execd's"
+check "by hand first: arxdp block" eq "$("$ARXDP" block 198.51.100.62)" \
+	"blocked 198.51.100.62 (permanent)"
+srcip_msg add 198.51.100.62
+add_case "$A0" 198.51.100.62 198.51.100.62 "by hand first: execd's add" extended
+hand_delete 198.51.100.62 "by hand first"
 
 echo "# malformed input (all before the handshake, exit 255)"
 printf 'this is not json\n' >"$MSG"

@@ -407,23 +407,51 @@ static void sink(enum log_level level, const char *msg, void *ctx)
 	strcat(logged, "\n");
 }
 
-/* State that outlived the maps (a reboot): what is left comes back, what ran out is logged. */
+/*
+ * State that outlived the maps (a reboot): what is left comes back, what ran out is logged.
+ * The never-block guard holds for a restore as for any add: an address this host has gained
+ * since (192.0.2.77 here), a prefix covering it, and loopback or unspecified ones a
+ * hand-edited file holds are refused by name, never written, and forgotten.
+ */
 Test(responder, restore_from_state, .init = setup, .fini = teardown)
 {
 	static const struct {
 		const char *addr;
 		int64_t left_s; /* 0 = permanent, < 0 = ran out while stopped */
-		const char *said;
+		const char *said; /* after "state 'PATH': " when refused (not restored) */
+		bool refused;
 	} rows[] = {
-		{ "198.51.100.20", 0, "block 198.51.100.20: restored from the state (permanent)" },
-		{ "198.51.100.21", 600, "block 198.51.100.21: restored from the state (59" },
-		{ "2001:db8::21", -5, "block 2001:db8::21: expired while arxdpd was stopped" },
-		{ "203.0.113.64/26", 3600, "block 203.0.113.64/26: restored from the state (35" },
+		{ "198.51.100.20", 0, "block 198.51.100.20: restored from the state (permanent)",
+		  false },
+		{ "198.51.100.21", 600, "block 198.51.100.21: restored from the state (59", false },
+		{ "2001:db8::21", -5, "block 2001:db8::21: expired while arxdpd was stopped",
+		  false },
+		{ "203.0.113.64/26", 3600, "block 203.0.113.64/26: restored from the state (35",
+		  false },
+		{ "127.0.0.1", 0,
+		  "block 127.0.0.1: not restored: loopback or unspecified addresses are never "
+		  "blocked",
+		  true },
+		{ "64.0.0.0/2", 600,
+		  "block 64.0.0.0/2: not restored: loopback or unspecified addresses are never "
+		  "blocked",
+		  true },
+		{ "::1", 600,
+		  "block ::1: not restored: loopback or unspecified addresses are never blocked",
+		  true },
+		{ "192.0.2.77", 0,
+		  "block 192.0.2.77: not restored: this host's own address is never blocked",
+		  true },
+		{ "192.0.2.0/24", 3600,
+		  "block 192.0.2.0/24: not restored: the prefix covers an address of this host",
+		  true },
 	};
 	struct tail_pos pos = { .seq = 7 }, got;
+	struct arxdp_addr own;
 	struct persist p;
 	bool have_pos;
 	struct arxdp_block v;
+	char said[PATH_MAX + 256];
 	size_t i;
 
 	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
@@ -445,6 +473,9 @@ Test(responder, restore_from_state, .init = setup, .fini = teardown)
 	/* A new daemon over empty maps reads it. */
 	btable_free(r.bt);
 	r.bt = btable_new();
+	/* The address this host has gained while arxdpd was stopped. */
+	cr_assert_eq(addr_parse("192.0.2.77", &own, NULL, 0), 0);
+	cr_assert_eq(bl_protect(&bl, &own), 0);
 	persist_init(&p, s.state_dir);
 	logged[0] = '\0';
 	log_set_level(LOG_LEVEL_INFO);
@@ -457,9 +488,12 @@ Test(responder, restore_from_state, .init = setup, .fini = teardown)
 		struct arxdp_addr a;
 
 		addr_parse(rows[i].addr, &a, NULL, 0);
-		cr_expect(strstr(logged, rows[i].said) != NULL, "row %zu: '%s' not in:\n%s", i,
-			  rows[i].said, logged);
-		if (rows[i].left_s < 0) {
+		snprintf(said, sizeof(said), "%s%s%s%s", rows[i].refused ? "state '" : "",
+			 rows[i].refused ? s.state_dir : "",
+			 rows[i].refused ? "/state.json': " : "", rows[i].said);
+		cr_expect(strstr(logged, said) != NULL, "row %zu: '%s' not in:\n%s", i, said,
+			  logged);
+		if (rows[i].left_s < 0 || rows[i].refused) {
 			cr_expect_neq(bl_get(&bl, &a, &v), 0, "row %zu: must stay gone", i);
 			cr_expect_null(btable_get(r.bt, &a));
 			continue;

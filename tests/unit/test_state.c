@@ -85,6 +85,10 @@ static struct clamp_case clamp_cases[] = {
 	{ "timeout", "-5", 0, false },
 	{ "timeout", "\"-5\"", 0, false },
 	{ "level", "-1", 0, false },
+	/* The operator's hold is kept, execd's key forms are not (its timers are gone). */
+	{ "keys", "\"4\"", ARXDP_KEY_OPERATOR, false },
+	{ "keys", "\"3\"", 0, false },
+	{ "keys", "\"300\"", 255 & ARXDP_KEY_OPERATOR, true },
 };
 /* clang-format on */
 
@@ -104,6 +108,8 @@ static unsigned long long field_of(const struct bmeta *m, const char *f)
 		return m->v.rule_id;
 	if (!strcmp(f, "level"))
 		return m->v.level;
+	if (!strcmp(f, "keys"))
+		return m->v.keys;
 	return m->v.origin;
 }
 
@@ -163,6 +169,7 @@ Test(state, round_trip, .init = setup, .fini = teardown)
 	m->v.level = 10;
 	m->v.origin = 1;
 	m->v.offenses = 3;
+	m->v.keys = ARXDP_KEY_OPERATOR | ARXDP_KEY_PLAIN;
 	bmeta_set_alert(m, "{\"rule\":{\"id\":\"5712\"}}");
 	cr_assert_eq(state_save(dir, &pos, bt, NULL, NULL, NULL, NULL), 0);
 	cr_assert_eq(state_load(dir, &got, &have_pos, back, NULL, &pending, NULL, NULL), 0);
@@ -184,6 +191,7 @@ Test(state, round_trip, .init = setup, .fini = teardown)
 	cr_expect_eq(m->v.level, 10);
 	cr_expect_eq(m->v.origin, 1);
 	cr_expect_eq(m->v.seq, 41u);
+	cr_expect_eq(m->v.keys, ARXDP_KEY_OPERATOR, "the operator's hold, not execd's key");
 	cr_expect_str_eq(m->exe, "firewall-drop");
 	cr_expect_eq(got.dev, pos.dev);
 	cr_expect_eq(got.lineno, pos.lineno);

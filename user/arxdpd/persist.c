@@ -151,6 +151,7 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 
 struct reconcile {
 	struct responder *r;
+	const char *path; /* the state file, for its messages */
 	bool same_maps; /* the snapshot was taken against these very maps */
 };
 
@@ -179,6 +180,7 @@ static int reconcile_cb(struct bmeta *m, void *ctx)
 	char buf[ADDR_STRLEN], left[32];
 	struct arxdp_block v;
 	struct arxdp_addr a = m->addr;
+	const char *why;
 
 	addr_format(&a, buf, sizeof(buf));
 	if (!bl_get(r->bl, &a, &v)) {
@@ -197,6 +199,17 @@ static int reconcile_cb(struct bmeta *m, void *ctx)
 	if (m->v.expires_ns && m->v.expires_ns <= now_mono) {
 		pr_info("block %s: expired while arxdpd was stopped: removed", buf);
 		responder_ended(r, &a);
+		return 0;
+	}
+	/*
+	 * bl_put writes as it is told: the never-block guard is asked here, as every add asks it.
+	 * The file may name an address this host has gained since, or have been edited by hand;
+	 * such a block is forgotten, never kept for a later start.
+	 */
+	if (bl_check_allowed(r->bl, &a, &why)) {
+		pr_warn("state '%s': block %s: not restored: %s", rc->path, buf, why);
+		btable_del(r->bt, &a);
+		r->dirty = true;
 		return 0;
 	}
 	v = m->v;
@@ -233,12 +246,14 @@ static void current_maps(struct persist *p, struct responder *r)
 int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos)
 {
 	char path[PATH_MAX], aside[PATH_MAX + 32];
-	struct reconcile rc = { .r = r };
+	struct reconcile rc = { .r = r, .path = path };
 	struct queued_run *queued = NULL;
 	struct state_maps saved;
 	int err;
 
 	current_maps(p, r);
+	if (pindir_path(path, sizeof(path), p->dir, STATE_FILE))
+		return -ENAMETOOLONG;
 	if (mkdir(p->dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		pr_warn("state directory '%s': cannot create: %s", p->dir, strerror(-err));
@@ -249,8 +264,7 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 		return 0;
 	if (err == -EBADMSG) {
 		/* Keep the evidence, start clean: the maps still hold every block. */
-		if (pindir_path(path, sizeof(path), p->dir, STATE_FILE) ||
-		    snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
+		if (snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
 			     (long long)time(NULL)) >= (int)sizeof(aside))
 			return -ENAMETOOLONG;
 		rename(path, aside);

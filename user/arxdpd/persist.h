@@ -52,7 +52,9 @@ bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status
  * values. A block missing from the very maps the snapshot was taken against was removed by
  * another writer (arxdp flush or unblock, the drop-in's delete): that is final, it is
  * forgotten. Missing from other maps (a reboot, maps made anew), it is restored with its time
- * left, or logged as deleted when it ran out. A corrupt state file is moved aside.
+ * left, or logged as deleted when it ran out; one the never-block guard refuses (this host's
+ * address by now, loopback, a prefix covering one) is said and forgotten. A corrupt state
+ * file is moved aside.
  */
 int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos);
 /*

@@ -264,7 +264,7 @@ static int map_action(struct drop_in *d, struct blocklist *bl, const struct arxd
 	char other[ADDR_STRLEN + 8];
 	struct arxdp_block v;
 	enum bl_result res;
-	bool kept;
+	uint8_t kept;
 	int err;
 
 	if (!add) {
@@ -277,6 +277,13 @@ static int map_action(struct drop_in *d, struct blocklist *bl, const struct arxd
 			arf(d, "Cannot unblock '%s' in the XDP maps '%s': %s", ip, s->pin_dir,
 			    errstr(err));
 			return err;
+		}
+		if (kept & ARXDP_KEY_OPERATOR) {
+			arf(d,
+			    "Kept %s in the XDP maps '%s': blocked by hand ('arxdp unblock' "
+			    "removes it)",
+			    ip, s->pin_dir);
+			return 0;
 		}
 		if (kept) {
 			other_form(ip, key, other, sizeof(other));

@@ -134,7 +134,7 @@ struct bl_reason {
 	uint8_t level;
 	uint8_t origin; /* enum arxdp_origin */
 	uint64_t seq; /* alert-stream position (arxdpd), 0 = none */
-	uint8_t keys; /* ARXDP_KEY_* execd holds this write under (firewall-drop), 0 = none */
+	uint8_t keys; /* ARXDP_KEY_PLAIN/MAPPED execd holds this write under (firewall-drop) */
 };
 
 enum bl_result {
@@ -149,8 +149,11 @@ enum bl_result {
  * lives, the first included, whichever writer made it); a permanent block is never shortened
  * by a timed one. A write with why->keys adds that key form to the block and never shortens
  * it either: the later expiry wins, as execd's timers for two keys would keep it until the
- * last. A why->seq not above the stored one is a re-read alert: nothing is written
- * (BL_DUPLICATE). Takes the lock itself. *res (optional) says which case it was.
+ * last; nor does any write onto a block an execd key holds. A write of why->origin
+ * ARXDP_ORIGIN_CLI (blocked by hand) adds ARXDP_KEY_OPERATOR: no execd delete removes the
+ * block then (bl_unblock_key). A why->seq not above the stored one is a re-read alert:
+ * nothing is written (BL_DUPLICATE). Takes the lock itself. *res (optional) says which case
+ * it was.
  */
 int bl_block(struct blocklist *bl, const struct arxdp_addr *a, uint32_t timeout_s,
 	     const struct bl_reason *why, enum bl_result *res, struct arxdp_block *out);
@@ -167,10 +170,11 @@ int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_
 int bl_unblock(struct blocklist *bl, const struct arxdp_addr *a);
 /*
  * firewall-drop's delete: execd's timer for key form key (ARXDP_KEY_*) ended. The entry is
- * deleted unless another key form still holds a live block; then only key is cleared and
- * *kept (optional) is set. -ENOENT when not blocked. Takes the lock itself.
+ * deleted unless another key form or the operator's hold (ARXDP_KEY_OPERATOR) still holds a
+ * live block; then only key is cleared and *kept (optional) says what holds it, 0 when the
+ * entry was deleted. -ENOENT when not blocked. Takes the lock itself.
  */
-int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, bool *kept);
+int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key, uint8_t *kept);
 int bl_get(struct blocklist *bl, const struct arxdp_addr *a, struct arxdp_block *v);
 /*
  * Removes every block, in slices of at most BL_FLUSH_SLICE entries, each under its own lock:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * This file declares what the blocklist's files share (blocklist.c: open, lock, single writes;
+ * This file declares what the blocklist's files share (blocklist.c: lock, guard, single writes;
+ * blocklist_open.c: opening the pin set, private instances, repin;
  * blocklist_tier.c: where an exact entry lives, its writes and deletes, bulk load;
  * blocklist_walk.c: walks, sweep, flush, counters; blocklist_pf.c: the prefilter): the six
  * maps' keys and names. Nothing outside user/lib/blocklist*.c includes it.
@@ -12,6 +13,9 @@
 #include "blocklist.h"
 
 #define BATCH 4096
+
+/* The key forms of wazuh-execd's timers in struct arxdp_block's keys (not the operator's). */
+#define BL_KEYS_EXECD (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED)
 
 /* Any key of the six block maps. */
 union bl_key {
@@ -180,6 +184,12 @@ static inline bool bl_cache_on(const struct blocklist *bl)
  * what an interrupted burst may leave too high, at most, per count.
  */
 #define BL_AHEAD 64
+
+/*
+ * Under the first lock of this blocklist (bl_lock): the optional maps found missing at open
+ * looked for again, since a loader may have been pinning the set then (blocklist_open.c).
+ */
+int bl_reopen_if_whole(struct blocklist *bl);
 
 /* Writes the exact counts of struct bl_cache where a burst wrote them ahead; at the last
  * bl_unlock(), still under the lock. A failure leaves them high, which is safe. */

@@ -113,7 +113,8 @@ static int block_to_json(struct bmeta *m, void *ctx)
 	    !cJSON_AddNumberToObject(o, "rule_id", m->v.rule_id) ||
 	    !cJSON_AddNumberToObject(o, "level", m->v.level) ||
 	    !cJSON_AddNumberToObject(o, "origin", m->v.origin) ||
-	    !cJSON_AddNumberToObject(o, "offenses", m->v.offenses))
+	    !cJSON_AddNumberToObject(o, "offenses", m->v.offenses) ||
+	    !cJSON_AddNumberToObject(o, "keys", m->v.keys & ARXDP_KEY_OPERATOR))
 		return -ENOMEM;
 	if (m->alert && !cJSON_AddStringToObject(o, "alert", m->alert))
 		return -ENOMEM;
@@ -358,6 +359,9 @@ static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
 		m->v.level = (uint8_t)get_capped(o, "level", UINT8_MAX, path, i);
 		m->v.origin = (uint8_t)get_capped(o, "origin", ARXDP_ORIGIN_MAX - 1, path, i);
 		m->v.offenses = (uint32_t)get_capped(o, "offenses", UINT32_MAX, path, i);
+		/* The operator's hold only: execd's timers, which its key forms stand for, never
+		 * outlive execd (its timeout list starts empty). */
+		m->v.keys = (uint8_t)get_capped(o, "keys", UINT8_MAX, path, i) & ARXDP_KEY_OPERATOR;
 		m->v.prefixlen = a.prefixlen;
 	}
 	return 0;
