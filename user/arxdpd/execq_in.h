@@ -49,6 +49,9 @@ struct execq_in {
 	struct iovec iov[EXECQ_VLEN];
 	struct execq_text alert; /* the alert printed for the log lines, kept between blocks */
 	struct execq_counters c;
+	/* The poll of an empty queue after datagrams (execq_in.c's EXECQ_SPIN_*; tests set them) */
+	uint64_t spin_ns;
+	unsigned int spin_polls;
 };
 
 /* An input without a socket (tests): the ar.conf table of home, role from agent_id. */
