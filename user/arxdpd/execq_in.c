@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
-#include <sched.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
