@@ -7,6 +7,8 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "arxdpd/daemon.h"
 #include "arxdpd/execq_in.h"
 #include "arxdpd/follow.h"
@@ -434,6 +437,68 @@ Test(execq_in, batch_larger_than_one_receive, .init = setup, .fini = teardown)
 	cr_expect_eq(d->r.c.blocked, BATCH_N + EXECQ_VLEN + 1);
 	cr_expect_eq(send(peer, "{}", 3, 0), -1, "no reader after the stop");
 	cr_expect_eq(errno, EPIPE);
+	close(peer);
+	responder_free(&d->r);
+	d->eq = NULL;
+	free(d);
+}
+
+/*
+ * The poll of an empty queue after datagrams: a datagram that comes within its bound is taken
+ * by the same event, one after it by the next event, and an event that found the queue empty
+ * does not poll at all. The bounds are lengthened (eq->spin_*) so that the margins are tens of
+ * milliseconds, not the daemon's microseconds: a child sends the late datagram.
+ */
+struct spin_case {
+	const char *name;
+	uint64_t spin_ms;
+	unsigned int polls, first, late_ms;
+	unsigned int want; /* received by the first event */
+};
+
+static const struct spin_case spin_cases[] = {
+	{ "a datagram within the bound joins the event", 500, UINT_MAX, 1, 20, 2 },
+	{ "one after the bound waits for the next event", 5, UINT_MAX, 1, 300, 1 },
+	{ "the poll count bounds it too", 2000, 1, 1, 300, 1 },
+	{ "an event that found the queue empty does not poll", 2000, UINT_MAX, 0, 300, 0 },
+};
+
+Test(execq_in, spin_after_datagrams, .init = setup, .fini = teardown)
+{
+	struct daemon *d;
+	unsigned int k, sent = 0;
+	int peer, st;
+	pid_t pid;
+
+	d = event_daemon(&peer);
+	for (k = 0; k < ARRAY_SIZE(spin_cases); k++) {
+		const struct spin_case *c = &spin_cases[k];
+		uint64_t base = eq->c.received;
+
+		eq->spin_ns = c->spin_ms * 1000000;
+		eq->spin_polls = c->polls;
+		send_batch(peer, sent, c->first);
+		pid = fork();
+		cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+		if (!pid) {
+			usleep(c->late_ms * 1000);
+			send_batch(peer, sent + c->first, 1);
+			_exit(0);
+		}
+		execq_in_event(d);
+		cr_expect_eq(eq->c.received - base, c->want, "%s: %lu received", c->name,
+			     (unsigned long)(eq->c.received - base));
+		cr_assert_eq(waitpid(pid, &st, 0), pid);
+		cr_assert(WIFEXITED(st) && !WEXITSTATUS(st), "%s: the late sender failed", c->name);
+		/* Whatever the first event left is the next one's, each applied once. */
+		eq->spin_ns = 0;
+		execq_in_event(d);
+		sent += c->first + 1;
+		cr_expect_eq(eq->c.received, sent, "%s: %lu received in all", c->name,
+			     (unsigned long)eq->c.received);
+		cr_expect_eq(d->r.c.blocked, sent, "%s: each applied once", c->name);
+	}
+	check_log(sent);
 	close(peer);
 	responder_free(&d->r);
 	d->eq = NULL;
