@@ -471,6 +471,14 @@ static struct key_row key_rows[] = {
 	{ "without execd, a repeat by hand restarts the timer from now", {
 		{ K_ADD, 0, 3600, 0, true, O, 1, 3600 },
 		{ K_ADD, 0, 60, 0, true, O, 2, 60 } } },
+	{ "an unstamped execd add never makes a timed block permanent", {
+		{ K_ALERT, 0, 3600, 0, true, 0, 1, 3600 },
+		{ K_ADD, P, 0, 0, true, P, 2, 3600 },
+		{ K_DELETE, P, 0, 0, false, 0, 0, -1 } } },
+	{ "a timed block by hand over an unstamped one runs from its delete", {
+		{ K_ADD, P, 0, 0, true, P, 1, 0 },
+		{ K_ADD, 0, 600, 0, true, P | O, 2, 0 },
+		{ K_DELETE, P, 0, 0, true, O, 2, 600 } } },
 	{ "abort path: a repeat counts on a live block, writes nothing otherwise", {
 		{ K_REPEAT, P, 0, -ENOENT, false, 0, 0, -1 },
 		{ K_ADD, P, 0, 0, true, P, 1, 0 },

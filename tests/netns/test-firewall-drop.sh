@@ -323,6 +323,18 @@ add_case "$A0" 198.51.100.61 198.51.100.61 "by hand over execd's: add"
 check "by hand over execd's: arxdp block (permanent)" eq "$("$ARXDP" block 198.51.100.61)" \
 	"extended 198.51.100.61 (permanent)"
 hand_delete 198.51.100.61 "by hand over execd's"
+srcip_msg add 198.51.100.63
+add_case "$A0" 198.51.100.63 198.51.100.63 "timed by hand over execd's: add"
+check "timed by hand over execd's: arxdp block --timeout 10m" eq \
+	"$("$ARXDP" block 198.51.100.63 --timeout 10m)" \
+	"extended 198.51.100.63 (held by execd until its delete, then 10m)"
+check "timed by hand over execd's: no stamp while execd holds it" eq \
+	"$(map_entry 198.51.100.63 'e["expires_in"]')" None
+kept_delete 198.51.100.63 198.51.100.63 "timed by hand over execd's: delete" \
+	"blocked by hand ('arxdp unblock' removes it)"
+check "timed by hand over execd's: its 10 minutes run from execd's delete" eq \
+	"$(map_entry 198.51.100.63 '590 <= e["expires_in"] <= 600')" True
+"$ARXDP" unblock 198.51.100.63 >/dev/null
 check "by hand first: arxdp block" eq "$("$ARXDP" block 198.51.100.62)" \
 	"blocked 198.51.100.62 (permanent)"
 srcip_msg add 198.51.100.62

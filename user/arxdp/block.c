@@ -256,6 +256,11 @@ int do_block(struct cli *cli, int argc, char **argv)
 		cJSON_AddBoolToObject(j, "extended", res == BL_EXTENDED);
 		cJSON_AddNumberToObject(j, "offenses", v.offenses);
 		err = cli_print_json(j);
+	} else if (!v.expires_ns && v.timeout_s &&
+		   (v.keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED))) {
+		/* bl_merge_block deferred the operator's time to execd's delete. */
+		printf("extended %s (held by execd until its delete, then %s)\n", buf,
+		       duration_format(v.timeout_s, dur, sizeof(dur)));
 	} else {
 		printf("%s %s (%s)\n", res == BL_EXTENDED ? "extended" : "blocked", buf,
 		       duration_format(v.expires_ns ? v.timeout_s : 0, dur, sizeof(dur)));

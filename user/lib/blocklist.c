@@ -202,6 +202,17 @@ int bl_put(struct blocklist *bl, const struct arxdp_addr *a, const struct arxdp_
 	return bl_write(bl, a, v, where);
 }
 
+/*
+ * Whether a write by hand onto old waits for execd's delete: old is unstamped and held by an
+ * execd key, and its permanence is execd's (no hold by hand yet, or one that waits already:
+ * timeout_s set), not the operator's own permanent block.
+ */
+static bool bl_deferred_by_hand(const struct arxdp_block *old, const struct bl_reason *why)
+{
+	return why && why->origin == ARXDP_ORIGIN_CLI && !old->expires_ns &&
+	       (old->keys & BL_KEYS_EXECD) && (!(old->keys & ARXDP_KEY_OPERATOR) || old->timeout_s);
+}
+
 void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool live,
 		    uint32_t timeout_s, const struct bl_reason *why, uint64_t now_mono,
 		    uint64_t now_wall, enum bl_result *res)
@@ -231,9 +242,23 @@ void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool l
 	if (live && why && expires && expires < old->expires_ns &&
 	    ((why->keys | old->keys) & BL_KEYS_EXECD))
 		keep = true;
+	/*
+	 * execd's add without a stamp (no safety expiry) holds until its delete; onto a block
+	 * with a stamp it adds that hold and keeps the stamp: were the block made permanent, an
+	 * execd that dies before its delete would leave it so forever.
+	 */
+	if (live && why && !expires && old->expires_ns && (why->keys & BL_KEYS_EXECD))
+		keep = true;
 	if (!keep) {
 		v->timeout_s = timeout_s;
 		v->expires_ns = expires;
+	} else if (bl_deferred_by_hand(old, why)) {
+		/*
+		 * By hand onto a block only execd's unstamped hold keeps: the operator's time
+		 * starts when execd lets go (bl_unblock_key stamps it then); until then the
+		 * block has no stamp to extend. A later request by hand replaces it, 0 too.
+		 */
+		v->timeout_s = timeout_s;
 	}
 	/* The newest reason wins, but an add without one keeps the reason it extends. */
 	if (why && (why->rule_id || !live)) {
@@ -368,6 +393,9 @@ int bl_unblock_key(struct blocklist *bl, const struct arxdp_addr *a, uint8_t key
 		goto out;
 	if ((v.keys & ~key) && !bl_expired(&v, mono_now_ns())) {
 		v.keys &= ~key;
+		/* The operator's time, deferred while execd held the block (bl_merge_block). */
+		if (v.keys == ARXDP_KEY_OPERATOR && !v.expires_ns && v.timeout_s)
+			v.expires_ns = mono_now_ns() + (uint64_t)v.timeout_s * NSEC_PER_SEC;
 		err = bl_write(bl, a, &v, where);
 		if (!err && kept)
 			*kept = v.keys;
