@@ -327,7 +327,7 @@ srcip_msg add 198.51.100.63
 add_case "$A0" 198.51.100.63 198.51.100.63 "timed by hand over execd's: add"
 check "timed by hand over execd's: arxdp block --timeout 10m" eq \
 	"$("$ARXDP" block 198.51.100.63 --timeout 10m)" \
-	"extended 198.51.100.63 (held by execd until its delete, then 10m)"
+	"extended 198.51.100.63 (held by execd until its delete, then 10m00s)"
 check "timed by hand over execd's: no stamp while execd holds it" eq \
 	"$(map_entry 198.51.100.63 'e["expires_in"]')" None
 kept_delete 198.51.100.63 198.51.100.63 "timed by hand over execd's: delete" \
