@@ -68,12 +68,14 @@ def section(w, rows, quick):
                 common = [k for k in a if k in p]
                 k_le = sum(a[k] <= p[k] for k in common)
                 cells.append(f"{pm:,.0f}")
-                ratios.append(f"{am / pm:.2f}× ({k_le}/{len(common)})" if pm > 0 else f"— ({k_le}/{len(common)})")
+                # A ratio of marginals means something only when both are above the noise's 0.
+                ratios.append(f"{am / pm:.2f}× ({k_le}/{len(common)})" if pm > 0 and am > 0 else
+                              f"— ({k_le}/{len(common)})")
                 if tr == "clean":
                     continue
                 if am > pm:
                     fails.append(f"{lab} N={n:,}: {am:,.0f} vs {pm:,.0f} ns")
-                if pm > 0:
+                if pm > 0 and am > 0:
                     worst.append((am / pm, f"{lab} {tr} N={n:,}"))
             w(f"| {n:,} | {tr} | {st.median(ref):,.0f} ({min(ref):,.0f}–{max(ref):,.0f}) | {am:,.0f} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     w("\nThe reference is the floor for attack traffic and the bare pass for clean traffic. Clean frames go on "
