@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 #include <sys/types.h>
 
 struct daemon;
@@ -26,9 +27,9 @@ struct ctl_conn;
 /* OS_MAXSTR: the largest request execd's wcom_main reads. */
 #define EXECD_COM_MAX 65536
 #define EXECD_COM_CLIENTS 4
-/* internal_options.conf's defaults for execd.request_timeout and execd.max_restart_lock. */
-#define EXECD_REQUEST_TIMEOUT_DEFAULT 60
+/* internal_options.conf's execd.max_restart_lock, and getDefine_Int's bounds for it. */
 #define EXECD_MAX_RESTART_LOCK_DEFAULT 600
+#define EXECD_MAX_RESTART_LOCK_MAX 3600
 
 struct execd {
 	bool on; /* started as wazuh-execd or with --execd */
@@ -39,6 +40,9 @@ struct execd {
 	char pid_path[PATH_MAX]; /* empty: none written (yet) */
 	char com_path[PATH_MAX]; /* empty: not bound */
 	int comfd;
+	/* wcom.c's max_restart_lock: 0 until a lock_restart reads it, as getconfig shows it */
+	int max_restart_lock;
+	time_t restart_locked_until; /* wcom.c's pending_upg: restart refused before it */
 };
 
 /* Is this an execd start: argv[0]'s basename is wazuh-execd, or argv[1] is --execd? */
@@ -87,8 +91,9 @@ int execd_com_frame(const char *msg, size_t len, char **out, size_t *out_len);
 int execd_com_feed(struct ctl_conn *c);
 /*
  * The answer (malloc'd text, not framed) to one request, shaped as wcom_dispatch's:
- * "getconfig active-response", "getconfig internal", "check-manager-configuration"; "err ..."
- * otherwise. NULL only without memory.
+ * "getconfig active-response", "getconfig internal", "check-manager-configuration",
+ * "lock_restart [N]", "restart" and "restart-wazuh" (restart.sh started through d->runner
+ * unless locked); "err ..." otherwise. NULL only without memory.
  */
 char *execd_com_answer(struct daemon *d, const char *req);
 
