@@ -387,6 +387,9 @@ struct answer_case {
 #define CONF_ESC                                                                           \
 	"<ossec_config><active-response><repeated_offenders>2, 10,60</repeated_offenders>" \
 	"</active-response></ossec_config>"
+#define CONF_RO(v)                                                                      \
+	"<ossec_config><active-response><repeated_offenders>" v "</repeated_offenders>" \
+	"</active-response></ossec_config>"
 #define CONF_OFF                                                                    \
 	"<ossec_config><active-response><disabled>yes</disabled></active-response>" \
 	"</ossec_config>"
@@ -400,6 +403,19 @@ static struct answer_case answer_cases[] = {
 	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[2,10,60]}}" },
 	{ "active-response, execd off", CONF_OFF, "", "getconfig active-response",
 	  "ok {\"active-response\":{\"disabled\":\"yes\"}}" },
+	/* ExecdConfig: OS_StrBreak(',', v, 5) pieces, an empty (or blank) one skipped. */
+	{ "offenders, an empty piece skipped", CONF_RO("1,,5"), "", "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,5]}}" },
+	{ "offenders, a blank piece skipped", CONF_RO("1, \t,5"), "", "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,5]}}" },
+	{ "offenders, empty pieces count in 5", CONF_RO("1,,2,3,4,5"), "",
+	  "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,2,3,4]}}" },
+	{ "offenders, the 5th piece the rest", CONF_RO("1,2,3,4,5,6"), "",
+	  "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,2,3,4,5]}}" },
+	{ "offenders, a 0 ends them", CONF_RO("7,0,9"), "", "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[7]}}" },
 	/* wcom.c's globals: request_timeout is never set, max_restart_lock by lock_restart only. */
 	{ "internal, before any lock_restart", CONF_ESC, "", "getconfig internal",
 	  "ok {\"internal\":{\"execd\":{\"request_timeout\":0,\"max_restart_lock\":0}}}" },
