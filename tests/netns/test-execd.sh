@@ -259,6 +259,7 @@ for _ in $(seq 100); do
 done
 check "-f keeps the pid it was started with" test -e "$H/var/run/wazuh-execd-$FPID.pid"
 check "a stale com name was taken over" test "$(com "getconfig internal" | cut -c1-3)" = "ok "
+check "-f logs execd's start line" grep -qF "Started (pid: $FPID)." "$W/fg.out"
 kill -TERM "$FPID"
 wait "$FPID"; rc=$?
 check "-f exits 0 on SIGTERM (rc $rc)" test "$rc" -eq 0

@@ -732,6 +732,8 @@ int execd_open(struct daemon *d)
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->execd.comfd, &ev))
 		return -errno;
 	pr_info("com socket: serving '%s' (group %s)", d->execd.com_path, d->execd.group);
+	/* main()'s STARTUP_MSG, once the com thread runs (also with active response off). */
+	pr_info("Started (pid: %d).", (int)getpid());
 	return 0;
 }
 
