@@ -432,6 +432,8 @@ static struct answer_case answer_cases[] = {
 	  "err WCOM getconfig needs arguments" },
 	{ "unknown section", CONF_ESC, "", "getconfig logging",
 	  "err Could not get requested section" },
+	{ "cluster, clusterd not running", CONF_ESC, "", "getconfig cluster",
+	  "err Unable to connect with socket. The component might be disabled" },
 	{ "unknown command", CONF_ESC, "", "frobnicate", "err Unrecognized command" },
 	{ "a command not taken here", CONF_ESC, "", "unmerge x",
 	  "err Unrecognized command" },
@@ -513,6 +515,35 @@ Test(execd, check_names_file_and_line)
 	free(a);
 	config_free_ossec(d->r.cfg);
 	free(d); /* the fixture: d is its first member */
+	tu_rm_rf(dir);
+}
+
+/* With clusterd's socket listening, execd would relay its answer: here its failure text. */
+Test(execd, cluster_running)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[64], sub[PATH_MAX], *a;
+	struct daemon *d;
+	int fd;
+
+	tu_mkdtemp(dir, sizeof(dir), "execd");
+	snprintf(sub, sizeof(sub), "%s/queue", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	strcat(sub, "/cluster");
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/c-internal.sock", sub);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert(fd >= 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	d = daemon_over(dir, CONF_ESC);
+	a = execd_com_answer(d, "getconfig cluster");
+	cr_assert(a);
+	cr_expect_str_eq(a, "err Could not get requested section");
+	free(a);
+	close(fd);
+	config_free_ossec(d->r.cfg);
+	free(d);
 	tu_rm_rf(dir);
 }
 

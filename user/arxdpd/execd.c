@@ -641,6 +641,32 @@ static char *restart(struct daemon *d)
 	return strdup("ok ");
 }
 
+/*
+ * wcom_getconfig's "cluster": without a clusterd answering on its socket (cluster off, or an
+ * agent), execd's own refusal. clusterd's configuration is not relayed: with it running, the
+ * answer is execd's for a failed getClusterConfig().
+ */
+static char *cluster_config(const char *home)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool up = false;
+	int fd;
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", strcmp(home, "/") ? home : "",
+		     EXECD_CLUSTER_REL) < (int)sizeof(sa.sun_path)) {
+		/* A stream connect to a Unix socket never waits: accepted or refused. */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		up = fd >= 0 &&
+		     (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || errno == EAGAIN);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!up)
+		return strdup("err Unable to connect with socket. The component might be disabled");
+	pr_debug("com: getconfig cluster: clusterd's configuration is not relayed");
+	return strdup("err Could not get requested section");
+}
+
 /* Both files as the daemon would read them now: 0, or the message naming file and line. */
 static int check_files(struct daemon *d, char *err, size_t len)
 {
@@ -705,6 +731,8 @@ char *execd_com_answer(struct daemon *d, const char *req)
 			return ar_config(d->r.cfg);
 		if (!strcmp(args, "internal"))
 			return internal_config(&d->execd);
+		if (!strcmp(args, "cluster"))
+			return cluster_config(d->s.wazuh_home);
 		pr_debug("com: getconfig '%s': not a section arxdpd answers", args);
 		return strdup("err Could not get requested section");
 	}

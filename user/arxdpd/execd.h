@@ -24,6 +24,7 @@ struct ctl_conn;
 #define EXECD_CONF_REL "etc/ossec.conf" /* OSSECCONF, relative to the home */
 #define EXECD_COM_REL "queue/sockets/com" /* COM_LOCAL_SOCK */
 #define EXECD_PID_DIR_REL "var/run"
+#define EXECD_CLUSTER_REL "queue/cluster/c-internal.sock" /* CLUSTER_SOCK */
 /* OS_MAXSTR: the largest request execd's wcom_main reads. */
 #define EXECD_COM_MAX 65536
 #define EXECD_COM_CLIENTS 4
