@@ -63,6 +63,9 @@ check "-V says it stands in for wazuh-execd" grep -q "standing in for wazuh-exec
 out=$("$EXECD" -h 2>&1); rc=$?
 check "-h exits 1 as execd's help does (rc $rc)" test "$rc" -eq 1
 check "-h shows execd's usage line" grep -qF -- "wazuh-execd: -[Vhdtf] [-g group] [-c config]" <<<"$out"
+# print_out() writes to stderr: nothing of -V or -h on stdout.
+check "-V and -h print on stderr only, as execd's print_out" \
+	test -z "$("$EXECD" -V 2>/dev/null; "$EXECD" -h 2>/dev/null)"
 out=$("$EXECD" -x 2>&1); rc=$?
 check "an unknown option exits 1 (rc $rc)" test "$rc" -eq 1
 out=$("$EXECD" -t -g root 2>&1); rc=$?

@@ -60,9 +60,10 @@ int execd_home_from_exe(const char *exe, char *home, size_t size);
 /*
  * execd's command line ("Vtdhfg:c:", plus --execd, --wazuh-home DIR, --unblock-on-exit) into
  * o, the settings flags f (the home, ossec.conf) and x. Returns 0 with *exit_code -1 to run,
- * or 0 with *exit_code >= 0 when the program should exit now (-h, -V printed to out); a bad
- * command line or home is -EINVAL with the message on err (stderr), *exit_code 1. exe_path
- * is what /proc/self/exe resolves to (NULL: unknown), tried before argv[0].
+ * or 0 with *exit_code >= 0 when the program should exit now (-h, -V printed to out: stderr,
+ * as execd's print_out() prints them); a bad command line or home is -EINVAL with the
+ * message on err (stderr), *exit_code 1. exe_path is what /proc/self/exe resolves to (NULL:
+ * unknown), tried before argv[0].
  */
 int execd_parse_args(struct daemon_opts *o, struct settings_flags *f, struct execd *x, int argc,
 		     char **argv, const char *exe_path, FILE *out, FILE *err, int *exit_code);
