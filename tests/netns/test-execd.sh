@@ -4,7 +4,8 @@
 # with --execd; -V, -h, -t (exit 0, and 1 naming the file and line), -g; the home found from
 # the program's path, its name, or --wazuh-home; without -f it forks away and writes
 # var/run/wazuh-execd-<pid>.pid with that pid; the com socket answers getconfig
-# active-response, getconfig internal and the configuration check with execd's framing;
+# active-response, getconfig internal, lock_restart, restart and the configuration check with
+# execd's framing;
 # alerts.json is not followed; SIGTERM stops it within 2 s with clients connected, removes
 # the pid file and the socket, leaves other pids' files alone, and keeps every block.
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +63,9 @@ check "-V says it stands in for wazuh-execd" grep -q "standing in for wazuh-exec
 out=$("$EXECD" -h 2>&1); rc=$?
 check "-h exits 1 as execd's help does (rc $rc)" test "$rc" -eq 1
 check "-h shows execd's usage line" grep -qF -- "wazuh-execd: -[Vhdtf] [-g group] [-c config]" <<<"$out"
+# print_out() writes to stderr: nothing of -V or -h on stdout.
+check "-V and -h print on stderr only, as execd's print_out" \
+	test -z "$("$EXECD" -V 2>/dev/null; "$EXECD" -h 2>/dev/null)"
 out=$("$EXECD" -x 2>&1); rc=$?
 check "an unknown option exits 1 (rc $rc)" test "$rc" -eq 1
 out=$("$EXECD" -t -g root 2>&1); rc=$?
@@ -142,9 +146,27 @@ PY
 out=$(com "getconfig active-response")
 check "getconfig active-response answers as execd ($out)" test "$out" = \
 	'ok {"active-response":{"disabled":"no","repeated_offenders":[1,5,30]}}'
+# wcom.c's globals: request_timeout never set, max_restart_lock read by lock_restart only.
 out=$(com "getconfig internal")
-check "getconfig internal answers as execd, local options first ($out)" test "$out" = \
-	'ok {"internal":{"execd":{"request_timeout":60,"max_restart_lock":120}}}'
+check "getconfig internal answers as execd before any lock_restart ($out)" test "$out" = \
+	'ok {"internal":{"execd":{"request_timeout":0,"max_restart_lock":0}}}'
+out=$(com "lock_restart -1" "getconfig internal")
+check "lock_restart -1 is ok and reads the maximum, local options first ($out)" test "$out" = \
+	"$(printf '%s\n%s' 'ok ' 'ok {"internal":{"execd":{"request_timeout":0,"max_restart_lock":120}}}')"
+# restart.sh manager, as wcom_restart runs it: not while locked; an invalid lock lifts it.
+printf '#!/bin/sh\necho "$@" >>"%s"\n' "$W/restarted" >"$H/active-response/bin/restart.sh"
+chmod 0755 "$H/active-response/bin/restart.sh"
+out=$(com "restart")
+sleep 0.3
+check "restart while locked answers ok ($out) and runs nothing" \
+	test "$out" = "ok " -a ! -e "$W/restarted"
+out=$(com "lock_restart -2" "restart")
+check "lock_restart -2 is refused and lifts the lock; restart then answers ok ($out)" \
+	test "$out" = "$(printf 'err Invalid timeout\nok ')"
+for _ in $(seq 50); do [ -s "$W/restarted" ] && break; sleep 0.1; done
+check "restart ran restart.sh manager ($(cat "$W/restarted" 2>/dev/null))" \
+	test "$(cat "$W/restarted" 2>/dev/null)" = manager
+rm -f "$H/active-response/bin/restart.sh"
 out=$(com "check-manager-configuration")
 check "the configuration check answers ok ($out)" test "$out" = '{"error":0,"message":"ok"}'
 out=$(com "getconfig nothing" "frobnicate")
@@ -240,6 +262,7 @@ for _ in $(seq 100); do
 done
 check "-f keeps the pid it was started with" test -e "$H/var/run/wazuh-execd-$FPID.pid"
 check "a stale com name was taken over" test "$(com "getconfig internal" | cut -c1-3)" = "ok "
+check "-f logs execd's start line" grep -qF "Started (pid: $FPID)." "$W/fg.out"
 kill -TERM "$FPID"
 wait "$FPID"; rc=$?
 check "-f exits 0 on SIGTERM (rc $rc)" test "$rc" -eq 0

@@ -132,6 +132,11 @@ alert "$W/a4" 198.18.5.2 4
 send firewall-drop600 "$W/a4"
 check "past the list: the last value again" wait_for 2 entry_is 198.18.5.2 "['offenses']" 4
 check "... 120 s" test "$(entry 198.18.5.2 "['timeout']")" -eq 120
+# execd's timeout list keeps the first alert's delete message; a repeat restarts the timer only.
+id1=$(json_get "$(cat "$W/a1")" "j['id']")
+"$ARXDP" unblock 198.18.5.2 >/dev/null
+check "the delete line carries the first alert's id ($id1), as execd's stored delete" \
+	wait_for 3 grep -q "\"command\":\"delete\".*\"id\":\"$id1\".*198.18.5.2" "$ARLOG"
 
 # IPv6 with a short timeout: dropped, then deleted strictly after the timeout
 alert "$W/a6" 2001:2:0:5::2 6

@@ -17,11 +17,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include "config.h"
 #include "ctl.h"
 #include "arxdpd/daemon.h"
 #include "arxdpd/execd.h"
 #include "log.h"
+#include "runner.h"
 #include "settings.h"
 #include "testutil.h"
 #include "util.h"
@@ -385,6 +387,9 @@ struct answer_case {
 #define CONF_ESC                                                                           \
 	"<ossec_config><active-response><repeated_offenders>2, 10,60</repeated_offenders>" \
 	"</active-response></ossec_config>"
+#define CONF_RO(v)                                                                      \
+	"<ossec_config><active-response><repeated_offenders>" v "</repeated_offenders>" \
+	"</active-response></ossec_config>"
 #define CONF_OFF                                                                    \
 	"<ossec_config><active-response><disabled>yes</disabled></active-response>" \
 	"</ossec_config>"
@@ -398,18 +403,40 @@ static struct answer_case answer_cases[] = {
 	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[2,10,60]}}" },
 	{ "active-response, execd off", CONF_OFF, "", "getconfig active-response",
 	  "ok {\"active-response\":{\"disabled\":\"yes\"}}" },
-	{ "internal, defaults", CONF_ESC, "", "getconfig internal",
-	  "ok {\"internal\":{\"execd\":{\"request_timeout\":60,\"max_restart_lock\":600}}}" },
-	{ "internal, local options win", CONF_ESC,
+	/* ExecdConfig: OS_StrBreak(',', v, 5) pieces, an empty (or blank) one skipped. */
+	{ "offenders, an empty piece skipped", CONF_RO("1,,5"), "", "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,5]}}" },
+	{ "offenders, a blank piece skipped", CONF_RO("1, \t,5"), "", "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,5]}}" },
+	{ "offenders, empty pieces count in 5", CONF_RO("1,,2,3,4,5"), "",
+	  "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,2,3,4]}}" },
+	{ "offenders, the 5th piece the rest", CONF_RO("1,2,3,4,5,6"), "",
+	  "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[1,2,3,4,5]}}" },
+	{ "offenders, a 0 ends them", CONF_RO("7,0,9"), "", "getconfig active-response",
+	  "ok {\"active-response\":{\"disabled\":\"no\",\"repeated_offenders\":[7]}}" },
+	/* wcom.c's globals: request_timeout is never set, max_restart_lock by lock_restart only. */
+	{ "internal, before any lock_restart", CONF_ESC, "", "getconfig internal",
+	  "ok {\"internal\":{\"execd\":{\"request_timeout\":0,\"max_restart_lock\":0}}}" },
+	{ "internal, options files not read", CONF_ESC,
 	  "execd.request_timeout=15\nexecd.max_restart_lock=30\n", "getconfig internal",
-	  "ok {\"internal\":{\"execd\":{\"request_timeout\":15,\"max_restart_lock\":30}}}" },
+	  "ok {\"internal\":{\"execd\":{\"request_timeout\":0,\"max_restart_lock\":0}}}" },
+	{ "lock_restart without a time", CONF_ESC, "", "lock_restart", "err Invalid timeout" },
+	{ "lock_restart below -1", CONF_ESC, "", "lock_restart -2", "err Invalid timeout" },
+	{ "lock_restart -1", CONF_ESC, "", "lock_restart -1", "ok " },
+	{ "lock_restart past the maximum", CONF_ESC, "", "lock_restart 9999", "ok " },
 	{ "check ok", CONF_ESC, "", "check-manager-configuration",
 	  "{\"error\":0,\"message\":\"ok\"}" },
 	{ "getconfig alone", CONF_ESC, "", "getconfig",
 	  "err WCOM getconfig needs arguments" },
 	{ "unknown section", CONF_ESC, "", "getconfig logging",
 	  "err Could not get requested section" },
-	{ "unknown command", CONF_ESC, "", "restart", "err Unrecognized command" },
+	{ "cluster, clusterd not running", CONF_ESC, "", "getconfig cluster",
+	  "err Unable to connect with socket. The component might be disabled" },
+	{ "unknown command", CONF_ESC, "", "frobnicate", "err Unrecognized command" },
+	{ "a command not taken here", CONF_ESC, "", "unmerge x",
+	  "err Unrecognized command" },
 	{ "prefix of a command", CONF_ESC, "", "getconfigs active-response",
 	  "err Unrecognized command" },
 	{ "empty", CONF_ESC, "", "", "err Unrecognized command" },
@@ -488,6 +515,198 @@ Test(execd, check_names_file_and_line)
 	free(a);
 	config_free_ossec(d->r.cfg);
 	free(d); /* the fixture: d is its first member */
+	tu_rm_rf(dir);
+}
+
+/* With clusterd's socket listening, execd would relay its answer: here its failure text. */
+Test(execd, cluster_running)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[64], sub[PATH_MAX], *a;
+	struct daemon *d;
+	int fd;
+
+	tu_mkdtemp(dir, sizeof(dir), "execd");
+	snprintf(sub, sizeof(sub), "%s/queue", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	strcat(sub, "/cluster");
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/c-internal.sock", sub);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert(fd >= 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	d = daemon_over(dir, CONF_ESC);
+	a = execd_com_answer(d, "getconfig cluster");
+	cr_assert(a);
+	cr_expect_str_eq(a, "err Could not get requested section");
+	free(a);
+	close(fd);
+	config_free_ossec(d->r.cfg);
+	free(d);
+	tu_rm_rf(dir);
+}
+
+/* ---- lock_restart and restart ---- */
+
+#define STEPS 4
+
+struct com_step {
+	char req[40];
+	char want[100];
+};
+
+struct lock_case {
+	char name[56];
+	char local_internal[64]; /* empty: none */
+	struct com_step steps[STEPS]; /* up to the first empty req */
+};
+
+#define INTERNAL(n) \
+	"ok {\"internal\":{\"execd\":{\"request_timeout\":0,\"max_restart_lock\":" #n "}}}"
+
+/* clang-format off */
+static struct lock_case lock_cases[] = {
+	{ "lock_restart reads the maximum that getconfig then shows", "",
+	  { { "lock_restart -1", "ok " }, { "getconfig internal", INTERNAL(600) } } },
+	{ "the local options file wins", "execd.max_restart_lock=30\n",
+	  { { "lock_restart 5", "ok " }, { "getconfig internal", INTERNAL(30) } } },
+	{ "an invalid time still reads it", "execd.max_restart_lock=45\n",
+	  { { "lock_restart -7", "err Invalid timeout" }, { "getconfig internal", INTERNAL(45) } } },
+	{ "out of getDefine_Int's range: the default", "execd.max_restart_lock=4000\n",
+	  { { "lock_restart 1", "ok " }, { "getconfig internal", INTERNAL(600) } } },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(execd, lock_restart)
+{
+	return cr_make_param_array(struct lock_case, lock_cases, ARRAY_SIZE(lock_cases));
+}
+
+static void fake_home(char *dir, size_t size, const char *local_internal)
+{
+	char etc[PATH_MAX];
+
+	tu_mkdtemp(dir, size, "execd");
+	snprintf(etc, sizeof(etc), "%s/etc", dir);
+	cr_assert_eq(mkdir(etc, 0755), 0);
+	put(etc, "internal_options.conf", "execd.request_timeout=60\nexecd.max_restart_lock=600\n");
+	if (local_internal && local_internal[0])
+		put(etc, "local_internal_options.conf", local_internal);
+}
+
+ParameterizedTest(struct lock_case *c, execd, lock_restart)
+{
+	char dir[64], *a;
+	struct daemon *d;
+	int i;
+
+	fake_home(dir, sizeof(dir), c->local_internal);
+	d = daemon_over(dir, CONF_ESC);
+	for (i = 0; i < STEPS && c->steps[i].req[0]; i++) {
+		a = execd_com_answer(d, c->steps[i].req);
+		cr_assert(a, "%s: %s", c->name, c->steps[i].req);
+		cr_expect_str_eq(a, c->steps[i].want, "%s: %s", c->name, c->steps[i].req);
+		free(a);
+	}
+	config_free_ossec(d->r.cfg);
+	free(d);
+	tu_rm_rf(dir);
+}
+
+struct restart_case {
+	char name[56];
+	bool restart_sh; /* active-response/bin/restart.sh exists; else bin/wazuh-control */
+	char agent_id[8];
+	bool runner; /* the daemon has its runner (it always has one when running) */
+	struct com_step steps[STEPS]; /* sent in order before the restart request */
+	char req[16];
+	char want[24];
+	char ran[16]; /* the argument the program got; "" = nothing may run */
+};
+
+/* clang-format off */
+static struct restart_case restart_cases[] = {
+	{ "manager: restart.sh manager", true, "000", true, {}, "restart", "ok ", "manager" },
+	{ "agent: restart.sh agent", true, "001", true, {}, "restart", "ok ", "agent" },
+	{ "restart-wazuh is the same request", true, "000", true, {}, "restart-wazuh", "ok ",
+	  "manager" },
+	{ "without restart.sh: wazuh-control restart", false, "000", true, {}, "restart", "ok ",
+	  "restart" },
+	{ "locked: ok, and nothing runs", true, "000", true, { { "lock_restart 30", "ok " } },
+	  "restart", "ok ", "" },
+	{ "locked for the maximum", true, "000", true, { { "lock_restart -1", "ok " } },
+	  "restart", "ok ", "" },
+	{ "an invalid lock_restart lifts the lock", true, "000", true,
+	  { { "lock_restart 30", "ok " }, { "lock_restart -2", "err Invalid timeout" } },
+	  "restart", "ok ", "manager" },
+	{ "a lock of 0 is none", true, "000", true, { { "lock_restart 0", "ok " } },
+	  "restart", "ok ", "manager" },
+	{ "no fork: execd's error", true, "000", false, {}, "restart", "err Cannot fork", "" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(execd, restart)
+{
+	return cr_make_param_array(struct restart_case, restart_cases, ARRAY_SIZE(restart_cases));
+}
+
+ParameterizedTest(struct restart_case *c, execd, restart)
+{
+	char dir[64], sub[PATH_MAX], script[PATH_MAX + 64], ran[PATH_MAX], got[32] = "", *a;
+	struct runner_env env = {};
+	struct runner *r = NULL;
+	struct daemon *d;
+	int i, status;
+	FILE *f;
+
+	fake_home(dir, sizeof(dir), NULL);
+	snprintf(ran, sizeof(ran), "%s/ran", dir);
+	snprintf(sub, sizeof(sub), "%s/%s", dir, c->restart_sh ? "active-response" : "bin");
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	if (c->restart_sh) {
+		strcat(sub, "/bin");
+		cr_assert_eq(mkdir(sub, 0755), 0);
+	}
+	snprintf(script, sizeof(script), "#!/bin/sh\necho \"$1\" > '%s'\n", ran);
+	put(sub, c->restart_sh ? "restart.sh" : "wazuh-control", script);
+	strcat(sub, c->restart_sh ? "/restart.sh" : "/wazuh-control");
+	cr_assert_eq(chmod(sub, 0755), 0);
+	d = daemon_over(dir, CONF_ESC);
+	str_copy(d->s.agent_id, c->agent_id, sizeof(d->s.agent_id));
+	env.home = d->s.wazuh_home;
+	if (c->runner) {
+		cr_assert_eq(runner_new(&r, &env, -1), 0);
+		d->runner = r;
+	}
+	for (i = 0; i < STEPS && c->steps[i].req[0]; i++) {
+		a = execd_com_answer(d, c->steps[i].req);
+		cr_assert(a);
+		cr_expect_str_eq(a, c->steps[i].want, "%s: %s", c->name, c->steps[i].req);
+		free(a);
+	}
+	a = execd_com_answer(d, c->req);
+	cr_assert(a, "%s", c->name);
+	cr_expect_str_eq(a, c->want, "%s", c->name);
+	free(a);
+	if (c->ran[0]) {
+		/* The only child of this process: the program, left running by the answer. */
+		cr_assert_gt(waitpid(-1, &status, 0), 0, "%s: nothing was started", c->name);
+		cr_expect(WIFEXITED(status) && !WEXITSTATUS(status), "%s", c->name);
+		f = fopen(ran, "r");
+		cr_assert(f, "%s: the program did not run", c->name);
+		cr_assert(fgets(got, sizeof(got), f));
+		fclose(f);
+		got[strcspn(got, "\n")] = '\0';
+		cr_expect_str_eq(got, c->ran, "%s", c->name);
+	} else {
+		cr_expect_eq(waitpid(-1, &status, WNOHANG), -1, "%s: something was started",
+			     c->name);
+		cr_expect_eq(errno, ECHILD, "%s", c->name);
+	}
+	runner_free(r);
+	config_free_ossec(d->r.cfg);
+	free(d);
 	tu_rm_rf(dir);
 }
 

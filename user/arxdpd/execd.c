@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "execd.h"
 #include "log.h"
+#include "runner.h"
 #include "settings.h"
 #include "util.h"
 
@@ -551,7 +552,11 @@ static long internal_option(const char *home, const char *key, long def)
 	return def;
 }
 
-static char *internal_config(const char *home)
+/*
+ * getExecdInternalOptions() prints wcom.c's globals: request_timeout is set by no 4.x Unix
+ * execd code (0 for ever), max_restart_lock only by a lock_restart request (0 before one).
+ */
+static char *internal_config(const struct execd *x)
 {
 	cJSON *root = cJSON_CreateObject(), *in = cJSON_AddObjectToObject(root, "internal");
 	cJSON *ex = in ? cJSON_AddObjectToObject(in, "execd") : NULL;
@@ -560,13 +565,106 @@ static char *internal_config(const char *home)
 		cJSON_Delete(root);
 		return NULL;
 	}
-	cJSON_AddNumberToObject(ex, "request_timeout",
-				(double)internal_option(home, "execd.request_timeout",
-							EXECD_REQUEST_TIMEOUT_DEFAULT));
-	cJSON_AddNumberToObject(ex, "max_restart_lock",
-				(double)internal_option(home, "execd.max_restart_lock",
-							EXECD_MAX_RESTART_LOCK_DEFAULT));
+	cJSON_AddNumberToObject(ex, "request_timeout", 0);
+	cJSON_AddNumberToObject(ex, "max_restart_lock", x->max_restart_lock);
 	return ok_json(root);
+}
+
+/* getDefine_Int("execd", "max_restart_lock", 0, 3600), which stops execd on a bad value. */
+static int max_restart_lock(const char *home)
+{
+	long v = internal_option(home, "execd.max_restart_lock", EXECD_MAX_RESTART_LOCK_DEFAULT);
+
+	if (v < 0 || v > EXECD_MAX_RESTART_LOCK_MAX) {
+		pr_warn("internal options: execd.max_restart_lock '%ld': not in 0..%d: %d used", v,
+			EXECD_MAX_RESTART_LOCK_MAX, EXECD_MAX_RESTART_LOCK_DEFAULT);
+		v = EXECD_MAX_RESTART_LOCK_DEFAULT;
+	}
+	return (int)v;
+}
+
+/*
+ * wcom_dispatch's lock_restart (the upgrade module's "com lock_restart -1" on an agent):
+ * restart requests are refused for the given seconds, -1 or more than the maximum meaning
+ * the maximum. Below -1 is "err Invalid timeout", and even then the lock is set to that
+ * time (in the past: whatever lock there was is lifted), as lock_restart() is called anyway.
+ */
+static char *lock_restart(struct daemon *d, const char *args)
+{
+	struct execd *x = &d->execd;
+	int timeout = args ? atoi(args) : -2;
+	char *out;
+
+	x->max_restart_lock = max_restart_lock(d->s.wazuh_home);
+	if (timeout < -1) {
+		out = strdup("err Invalid timeout");
+	} else {
+		out = strdup("ok ");
+		if (timeout == -1 || timeout > x->max_restart_lock) {
+			if (timeout > x->max_restart_lock)
+				pr_warn("Timeout exceeds the maximum allowed.");
+			timeout = x->max_restart_lock;
+		}
+	}
+	x->restart_locked_until = time(NULL) + timeout;
+	return out;
+}
+
+/*
+ * wcom_restart(): active-response/bin/restart.sh <manager|agent> when it exists, else
+ * bin/wazuh-control restart, forked and left running; "ok " also while locked (logged).
+ */
+static char *restart(struct daemon *d)
+{
+	time_t lock = d->execd.restart_locked_until - time(NULL);
+	const char *prog = "active-response/bin/restart.sh", *arg;
+	char path[PATH_MAX];
+	pid_t pid = 0;
+	int err;
+
+	if (lock > 0) {
+		pr_info("Agent auto-restart locked for %d seconds.", (int)lock);
+		return strdup("ok ");
+	}
+	arg = strcmp(d->s.agent_id, "000") ? "agent" : "manager";
+	if (snprintf(path, sizeof(path), "%s/%s", d->s.wazuh_home, prog) >= (int)sizeof(path) ||
+	    access(path, F_OK)) {
+		prog = "bin/wazuh-control";
+		arg = "restart";
+	}
+	err = d->runner ? runner_spawn(d->runner, prog, arg, &pid) : -ECHILD;
+	if (err) {
+		pr_warn("com: restart: cannot start '%s %s': %s", prog, arg, strerror(-err));
+		return strdup("err Cannot fork");
+	}
+	pr_info("com: restart: started '%s %s' (pid %d)", prog, arg, (int)pid);
+	return strdup("ok ");
+}
+
+/*
+ * wcom_getconfig's "cluster": without a clusterd answering on its socket (cluster off, or an
+ * agent), execd's own refusal. clusterd's configuration is not relayed: with it running, the
+ * answer is execd's for a failed getClusterConfig().
+ */
+static char *cluster_config(const char *home)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool up = false;
+	int fd;
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", strcmp(home, "/") ? home : "",
+		     EXECD_CLUSTER_REL) < (int)sizeof(sa.sun_path)) {
+		/* A stream connect to a Unix socket never waits: accepted or refused. */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		up = fd >= 0 &&
+		     (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || errno == EAGAIN);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!up)
+		return strdup("err Unable to connect with socket. The component might be disabled");
+	pr_debug("com: getconfig cluster: clusterd's configuration is not relayed");
+	return strdup("err Could not get requested section");
 }
 
 /* Both files as the daemon would read them now: 0, or the message naming file and line. */
@@ -632,12 +730,19 @@ char *execd_com_answer(struct daemon *d, const char *req)
 		if (!strcmp(args, "active-response"))
 			return ar_config(d->r.cfg);
 		if (!strcmp(args, "internal"))
-			return internal_config(d->s.wazuh_home);
+			return internal_config(&d->execd);
+		if (!strcmp(args, "cluster"))
+			return cluster_config(d->s.wazuh_home);
 		pr_debug("com: getconfig '%s': not a section arxdpd answers", args);
 		return strdup("err Could not get requested section");
 	}
 	if (clen == 27 && !strncmp(req, "check-manager-configuration", 27))
 		return check_manager(d);
+	if (clen == 12 && !strncmp(req, "lock_restart", 12))
+		return lock_restart(d, args);
+	if ((clen == 7 && !strncmp(req, "restart", 7)) ||
+	    (clen == 13 && !strncmp(req, "restart-wazuh", 13)))
+		return restart(d);
 	pr_debug("com: unrecognized command '%.*s'", (int)clen, req);
 	return strdup("err Unrecognized command");
 }
@@ -655,6 +760,8 @@ int execd_open(struct daemon *d)
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->execd.comfd, &ev))
 		return -errno;
 	pr_info("com socket: serving '%s' (group %s)", d->execd.com_path, d->execd.group);
+	/* main()'s STARTUP_MSG, once the com thread runs (also with active response off). */
+	pr_info("Started (pid: %d).", (int)getpid());
 	return 0;
 }
 

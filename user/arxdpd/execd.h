@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 #include <sys/types.h>
 
 struct daemon;
@@ -23,12 +24,13 @@ struct ctl_conn;
 #define EXECD_CONF_REL "etc/ossec.conf" /* OSSECCONF, relative to the home */
 #define EXECD_COM_REL "queue/sockets/com" /* COM_LOCAL_SOCK */
 #define EXECD_PID_DIR_REL "var/run"
+#define EXECD_CLUSTER_REL "queue/cluster/c-internal.sock" /* CLUSTER_SOCK */
 /* OS_MAXSTR: the largest request execd's wcom_main reads. */
 #define EXECD_COM_MAX 65536
 #define EXECD_COM_CLIENTS 4
-/* internal_options.conf's defaults for execd.request_timeout and execd.max_restart_lock. */
-#define EXECD_REQUEST_TIMEOUT_DEFAULT 60
+/* internal_options.conf's execd.max_restart_lock, and getDefine_Int's bounds for it. */
 #define EXECD_MAX_RESTART_LOCK_DEFAULT 600
+#define EXECD_MAX_RESTART_LOCK_MAX 3600
 
 struct execd {
 	bool on; /* started as wazuh-execd or with --execd */
@@ -39,6 +41,9 @@ struct execd {
 	char pid_path[PATH_MAX]; /* empty: none written (yet) */
 	char com_path[PATH_MAX]; /* empty: not bound */
 	int comfd;
+	/* wcom.c's max_restart_lock: 0 until a lock_restart reads it, as getconfig shows it */
+	int max_restart_lock;
+	time_t restart_locked_until; /* wcom.c's pending_upg: restart refused before it */
 };
 
 /* Is this an execd start: argv[0]'s basename is wazuh-execd, or argv[1] is --execd? */
@@ -55,9 +60,10 @@ int execd_home_from_exe(const char *exe, char *home, size_t size);
 /*
  * execd's command line ("Vtdhfg:c:", plus --execd, --wazuh-home DIR, --unblock-on-exit) into
  * o, the settings flags f (the home, ossec.conf) and x. Returns 0 with *exit_code -1 to run,
- * or 0 with *exit_code >= 0 when the program should exit now (-h, -V printed to out); a bad
- * command line or home is -EINVAL with the message on err (stderr), *exit_code 1. exe_path
- * is what /proc/self/exe resolves to (NULL: unknown), tried before argv[0].
+ * or 0 with *exit_code >= 0 when the program should exit now (-h, -V printed to out: stderr,
+ * as execd's print_out() prints them); a bad command line or home is -EINVAL with the
+ * message on err (stderr), *exit_code 1. exe_path is what /proc/self/exe resolves to (NULL:
+ * unknown), tried before argv[0].
  */
 int execd_parse_args(struct daemon_opts *o, struct settings_flags *f, struct execd *x, int argc,
 		     char **argv, const char *exe_path, FILE *out, FILE *err, int *exit_code);
@@ -87,8 +93,9 @@ int execd_com_frame(const char *msg, size_t len, char **out, size_t *out_len);
 int execd_com_feed(struct ctl_conn *c);
 /*
  * The answer (malloc'd text, not framed) to one request, shaped as wcom_dispatch's:
- * "getconfig active-response", "getconfig internal", "check-manager-configuration"; "err ..."
- * otherwise. NULL only without memory.
+ * "getconfig active-response", "getconfig internal", "check-manager-configuration",
+ * "lock_restart [N]", "restart" and "restart-wazuh" (restart.sh started through d->runner
+ * unless locked); "err ..." otherwise. NULL only without memory.
  */
 char *execd_com_answer(struct daemon *d, const char *req);
 

@@ -623,7 +623,7 @@ int main(int argc, char **argv)
 
 		/* wazuh-execd's command line and home (execd.c); arxdp.conf still sets the rest. */
 		if (execd_parse_args(&d.o, &d.flags, &d.execd, argc, argv,
-				     realpath("/proc/self/exe", exe) ? exe : NULL, stdout, stderr,
+				     realpath("/proc/self/exe", exe) ? exe : NULL, stderr, stderr,
 				     &code))
 			return 1;
 		if (code >= 0)

@@ -279,8 +279,12 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 	if (m) {
 		str_copy(m->exe, cmd->executable, sizeof(m->exe));
 		m->v = v;
-		bmeta_take_alert(m, q->compact);
-		q->compact = NULL;
+		/* ExecdRun keeps the first alert's delete in its timeout list: a repeat (or the
+		 * same alert read again) leaves the alert the block's delete line will carry. */
+		if (res == BL_NEW || !m->alert) {
+			bmeta_take_alert(m, q->compact);
+			q->compact = NULL;
+		}
 	}
 	r->dirty = true;
 	if (res_out)

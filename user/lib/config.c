@@ -197,6 +197,11 @@ static void read_repeated(struct ossec_config *cfg, const char *v, const char *n
 		comma = i < AR_REPEATED_MAX - 1 ? strchr(p, ',') : NULL;
 		while (*p == ' ' || *p == '\t')
 			p++;
+		/* ExecdConfig skips an empty piece ("1,,5" is 1, 5); it still counts in the 5. */
+		if (!*p || *p == ',') {
+			p = comma ? comma + 1 : NULL;
+			continue;
+		}
 		val = atoi(p);
 		if (val <= 0)
 			break;

@@ -21,7 +21,7 @@
 
 /* error_messages.h */
 #define FOPEN_ERROR "(1103): Could not open file '%s' due to [(%d)-(%s)]."
-#define QUEUE_ERROR "(1210): Queue '%s' not accessible: '%s'."
+#define QUEUE_ERROR "(1210): Queue '%s' not accessible: '%s'"
 #define EXEC_INV_NAME "(1311): Invalid command name '%s' provided."
 #define EXEC_INV_CONF "(1313): Invalid active response config: '%s'."
 #define EXEC_INV_JSON "(1315): Invalid JSON message: '%.*s'"
