@@ -29,11 +29,7 @@ static const char *make_pin_set(const char *name)
 {
 	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
 
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o.pin_dir = tu_pin_dir(name);
-	cr_assert_eq(loader_get_prog(&o, &prog_fd), 0, "load and pin the XDP program");
+	prog_fd = pin_set_prog(&o, name);
 	return o.pin_dir;
 }
 
@@ -48,10 +44,7 @@ static void teardown(void)
 
 static __u32 run(const char *src)
 {
-	long v = pkt_verdict(prog_fd, src);
-
-	cr_assert_geq(v, 0, "test run from %s: %s", src, strerror((int)-v));
-	return (__u32)v;
+	return pkt_verdict_ok(prog_fd, src);
 }
 
 static struct arxdp_addr parse(const char *s)

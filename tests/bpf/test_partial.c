@@ -47,27 +47,6 @@ ParameterizedTestParameters(partial, late_pins)
 	return cr_make_param_array(struct row, rows, ARRAY_SIZE(rows));
 }
 
-static __u32 run(int prog_fd, const char *src)
-{
-	long v = pkt_verdict(prog_fd, src);
-
-	cr_assert_geq(v, 0, "test run from %s: %s", src, strerror((int)-v));
-	return (__u32)v;
-}
-
-/* A pin set of the case's own (o's capacities), its program's fd. */
-static int pin_set(struct loader_opts *o)
-{
-	int prog_fd = -1;
-
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o->pin_dir = tu_pin_dir("partial");
-	cr_assert_eq(loader_get_prog(o, &prog_fd), 0, "load and pin the XDP program");
-	return prog_fd;
-}
-
 /* Takes names[0..n) out of dir, keeping their maps in fds to be pinned back by the case. */
 static void hide(const char *dir, const char *const *names, int n, int *fds)
 {
@@ -92,7 +71,7 @@ ParameterizedTest(struct row *r, partial, late_pins, .fini = tu_rm_pin_dir)
 	struct arxdp_addr a;
 	char path[PATH_MAX];
 
-	prog_fd = pin_set(&o);
+	prog_fd = pin_set_prog(&o, "partial");
 	for (n = 0; n < 3 && r->hide[n][0]; n++)
 		names[n] = r->hide[n];
 	hide(o.pin_dir, names, n, fds);
@@ -104,7 +83,8 @@ ParameterizedTest(struct row *r, partial, late_pins, .fini = tu_rm_pin_dir)
 		close(fds[i]);
 	}
 	cr_assert_eq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0, "%s: block %s", r->desc, r->addr);
-	cr_expect_eq(run(prog_fd, r->addr), XDP_DROP, "%s: the program drops %s", r->desc, r->addr);
+	cr_expect_eq(pkt_verdict_ok(prog_fd, r->addr), XDP_DROP, "%s: the program drops %s",
+		     r->desc, r->addr);
 	bl_close(&bl);
 	close(prog_fd);
 }
@@ -121,7 +101,7 @@ Test(partial, late_hot_map_of_another_layout, .fini = tu_rm_pin_dir)
 	struct arxdp_addr a;
 	char path[PATH_MAX];
 
-	prog_fd = pin_set(&o);
+	prog_fd = pin_set_prog(&o, "partial");
 	hide(o.pin_dir, late, 3, fds);
 	cr_assert_eq(addr_parse("198.51.100.73", &a, NULL, 0), 0);
 	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
@@ -135,7 +115,7 @@ Test(partial, late_hot_map_of_another_layout, .fini = tu_rm_pin_dir)
 	for (i = 0; i < 2; i++)
 		cr_expect_neq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0, "write %d refused", i);
 	cr_expect_eq(bl_get(&bl, &a, &v), -ENOENT, "nothing written");
-	cr_expect_eq(run(prog_fd, "198.51.100.73"), XDP_PASS);
+	cr_expect_eq(pkt_verdict_ok(prog_fd, "198.51.100.73"), XDP_PASS);
 	bl_close(&bl);
 	close(bad);
 	close(prog_fd);
@@ -150,7 +130,7 @@ Test(partial, tier_pin_unopenable, .fini = tu_rm_pin_dir)
 	char path[PATH_MAX];
 	int prog_fd = -1;
 
-	prog_fd = pin_set(&o);
+	prog_fd = pin_set_prog(&o, "partial");
 	snprintf(path, sizeof(path), "%s/%s", o.pin_dir, ARXDP_MAP_TIER);
 	cr_assert_eq(unlink(path), 0);
 	cr_assert_eq(mkdir(path, 0700), 0);

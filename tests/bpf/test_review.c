@@ -48,27 +48,6 @@ ParameterizedTestParameters(review, failed_step)
 	return cr_make_param_array(struct row, rows, ARRAY_SIZE(rows));
 }
 
-static __u32 run(int prog_fd, const char *src)
-{
-	long v = pkt_verdict(prog_fd, src);
-
-	cr_assert_geq(v, 0, "test run from %s: %s", src, strerror((int)-v));
-	return (__u32)v;
-}
-
-/* A pin set of the case's own (o's capacities), its program's fd. */
-static int pin_set(struct loader_opts *o)
-{
-	int prog_fd = -1;
-
-	if (geteuid() != 0)
-		cr_skip_test("pinning needs root");
-	log_init("test", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
-	o->pin_dir = tu_pin_dir("review");
-	cr_assert_eq(loader_get_prog(o, &prog_fd), 0, "load and pin the XDP program");
-	return prog_fd;
-}
-
 static int *fd_of(struct blocklist *bl, const char *name)
 {
 	if (!strcmp(name, ARXDP_MAP_META))
@@ -91,7 +70,7 @@ ParameterizedTest(struct row *r, review, failed_step, .fini = tu_rm_pin_dir)
 	char path[PATH_MAX];
 	int prog_fd = -1, *fd;
 
-	prog_fd = pin_set(&o);
+	prog_fd = pin_set_prog(&o, "review");
 	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
 	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
 	fd = fd_of(&bl, r->ro);
@@ -103,7 +82,7 @@ ParameterizedTest(struct row *r, review, failed_step, .fini = tu_rm_pin_dir)
 	cr_expect_neq(bl_block(&bl, &a, 0, &why, NULL, NULL), 0, "%s: the block fails", r->desc);
 	/* Failed or not, what the maps hold is enforced. */
 	if (!bl_get(&bl, &a, &v))
-		cr_expect_eq(run(prog_fd, r->src), XDP_DROP,
+		cr_expect_eq(pkt_verdict_ok(prog_fd, r->src), XDP_DROP,
 			     "%s: %s is in the maps, so the program drops %s", r->desc, r->addr,
 			     r->src);
 	bl_close(&bl);
@@ -204,7 +183,7 @@ ParameterizedTest(struct kill_row *r, review, killed_in_hold, .fini = tu_rm_pin_
 	char buf[64];
 	pid_t pid;
 
-	prog_fd = pin_set(&o);
+	prog_fd = pin_set_prog(&o, "review");
 	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (!pid)
@@ -214,8 +193,8 @@ ParameterizedTest(struct kill_row *r, review, killed_in_hold, .fini = tu_rm_pin_
 	cr_assert_eq(bl_open(&bl, o.pin_dir), 0);
 	for (i = 0; i < r->n; i++) {
 		addr_i(r, i, buf, sizeof(buf), &a);
-		cr_expect_eq(run(prog_fd, buf), i < r->del ? XDP_PASS : XDP_DROP, "%s: %s", r->desc,
-			     buf);
+		cr_expect_eq(pkt_verdict_ok(prog_fd, buf), i < r->del ? XDP_PASS : XDP_DROP,
+			     "%s: %s", r->desc, buf);
 	}
 	cr_assert_eq(bpf_map_lookup_elem(bl.fd_tier, &zero, &t), 0);
 	n4 = entries(bl.fd_hot4);
@@ -265,7 +244,7 @@ ParameterizedTest(struct key_row *r, review, drop_in_keys, .fini = tu_rm_pin_dir
 	__u64 word;
 	__u8 kept;
 
-	prog_fd = pin_set(&o);
+	prog_fd = pin_set_prog(&o, "review");
 	cr_assert_eq(addr_parse(r->addr, &a, NULL, 0), 0);
 	cr_assert_eq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0);
 	why.keys = r->first;
@@ -277,11 +256,11 @@ ParameterizedTest(struct key_row *r, review, drop_in_keys, .fini = tu_rm_pin_dir
 	cr_assert_eq(bl_get(&bl, &a, &v), 0, "%s: still there", r->desc);
 	cr_expect_eq(v.keys, r->second, "%s: the other key left", r->desc);
 	cr_expect_eq(v.timeout_s, 600, "%s: its value intact", r->desc);
-	cr_expect_eq(run(prog_fd, r->addr), XDP_DROP, "%s: still dropped", r->desc);
+	cr_expect_eq(pkt_verdict_ok(prog_fd, r->addr), XDP_DROP, "%s: still dropped", r->desc);
 	cr_assert_eq(bl_unblock_key(&bl, &a, r->second, &kept), 0);
 	cr_expect(!kept, "%s: the last key removes it", r->desc);
 	cr_expect_eq(bl_get(&bl, &a, &v), -ENOENT, "%s: gone", r->desc);
-	cr_expect_eq(run(prog_fd, r->addr), XDP_PASS, "%s: passed", r->desc);
+	cr_expect_eq(pkt_verdict_ok(prog_fd, r->addr), XDP_PASS, "%s: passed", r->desc);
 	cr_assert_eq(bpf_map_lookup_elem(bl.fd_tier, &zero, &t), 0);
 	cr_expect_eq(t.hot4_entries + t.big4_entries, 0, "%s: uncounted", r->desc);
 	slot = arxdp_pf_slot4(a.a);

@@ -103,14 +103,6 @@ static void teardown(void)
 	lp = NULL;
 }
 
-static __u32 run_fd(int prog_fd, const char *src)
-{
-	long v = pkt_verdict(prog_fd, src);
-
-	cr_assert_geq(v, 0, "test run from %s: %s", src, strerror((int)-v));
-	return (__u32)v;
-}
-
 /* Which map holds s: looked up in the maps themselves, not through the API. */
 static enum tier tier_of(const char *s)
 {
@@ -177,7 +169,8 @@ static void check_row(const struct row *r, bool dry)
 	cr_assert_eq(addr_parse(r->src, &a, NULL, 0), 0);
 	cr_assert_eq(bl_counters(&bl, &a, &cb), 0);
 	cr_assert_eq(bl_stats(&bl, before), 0);
-	cr_expect_eq(run_fd(loader_private_prog_fd(lp), r->src), (__u32)verdict, "%s", r->desc);
+	cr_expect_eq(pkt_verdict_ok(loader_private_prog_fd(lp), r->src), (__u32)verdict, "%s",
+		     r->desc);
 	cr_assert_eq(bl_stats(&bl, after), 0);
 	for (i = 0; i < ARXDP_STAT_MAX; i++)
 		cr_expect_eq(after[i].packets - before[i].packets, i == stat ? 1u : 0u,
@@ -241,15 +234,15 @@ Test(tier, big_map_skipped_at_count_zero)
 	cr_assert_eq(addr_parse("198.51.100.51", &a, NULL, 0), 0);
 	cr_assert_eq(bpf_map_update_elem(bl.fd_block4, a.a, &v, BPF_ANY), 0);
 	cr_expect_eq(tier_counts().big4_entries, 0);
-	cr_expect_eq(run_fd(loader_private_prog_fd(lp), "198.51.100.51"), XDP_PASS,
+	cr_expect_eq(pkt_verdict_ok(loader_private_prog_fd(lp), "198.51.100.51"), XDP_PASS,
 		     "uncounted: the program skips the big map");
-	cr_expect_eq(run_fd(loader_private_prog_fd(lp), "198.51.100.50"), XDP_DROP);
+	cr_expect_eq(pkt_verdict_ok(loader_private_prog_fd(lp), "198.51.100.50"), XDP_DROP);
 	cr_assert_eq(bl_pf_rebuild(&bl, &set), 0);
 	cr_expect_eq(tier_counts().big4_entries, 1);
-	cr_expect_eq(run_fd(loader_private_prog_fd(lp), "198.51.100.51"), XDP_DROP);
+	cr_expect_eq(pkt_verdict_ok(loader_private_prog_fd(lp), "198.51.100.51"), XDP_DROP);
 	cr_assert_eq(bl_unblock(&bl, &a), 0);
 	cr_expect_eq(tier_counts().big4_entries, 0);
-	cr_expect_eq(run_fd(loader_private_prog_fd(lp), "198.51.100.51"), XDP_PASS);
+	cr_expect_eq(pkt_verdict_ok(loader_private_prog_fd(lp), "198.51.100.51"), XDP_PASS);
 	teardown();
 }
 
@@ -294,8 +287,8 @@ Test(tier, older_pin_set_is_completed, .fini = tu_rm_pin_dir)
 	bl_close(&bl);
 	o.reload = true;
 	cr_assert_eq(loader_get_prog(&o, &fd2), 0);
-	cr_expect_eq(run_fd(fd2, "198.51.100.90"), XDP_DROP, "the older set's block drops");
-	cr_expect_eq(run_fd(fd2, "2001:db8::90"), XDP_DROP);
+	cr_expect_eq(pkt_verdict_ok(fd2, "198.51.100.90"), XDP_DROP, "the older set's block drops");
+	cr_expect_eq(pkt_verdict_ok(fd2, "2001:db8::90"), XDP_DROP);
 	cr_assert_eq(bl_open(&bl, dir), 0);
 	cr_expect(bl.fd_hot4 >= 0 && bl.fd_hot6 >= 0 && bl.fd_tier >= 0, "the tier was created");
 	cr_expect_eq(tier_counts().big4_entries, 1, "and counted");
@@ -303,7 +296,7 @@ Test(tier, older_pin_set_is_completed, .fini = tu_rm_pin_dir)
 	cr_assert_eq(addr_parse("198.51.100.91", &c, NULL, 0), 0);
 	cr_assert_eq(bl_block(&bl, &c, 0, NULL, NULL, NULL), 0);
 	cr_expect_eq(tier_of("198.51.100.91"), IN_HOT);
-	cr_expect_eq(run_fd(fd2, "198.51.100.91"), XDP_DROP);
+	cr_expect_eq(pkt_verdict_ok(fd2, "198.51.100.91"), XDP_DROP);
 	cr_assert_eq(bl_unblock(&bl, &a), 0);
 	cr_expect_eq(tier_of("198.51.100.90"), NONE);
 	cr_expect_eq(tier_counts().big4_entries, 0);
@@ -456,7 +449,7 @@ ParameterizedTest(struct hold_row *r, tier, one_hold_keeps_counts, .fini = teard
 		cr_expect_eq(err, i == r->e2big_at ? -ENOSPC : 0, "%s, step %d (%s)", r->desc, i,
 			     r->steps[i]);
 		check_hold(r, i, forced, !r->hold);
-		cr_expect_eq(run_fd(prog, s), r->steps[i][0] == '+' ? XDP_DROP : XDP_PASS,
+		cr_expect_eq(pkt_verdict_ok(prog, s), r->steps[i][0] == '+' ? XDP_DROP : XDP_PASS,
 			     "%s, step %d: %s's verdict", r->desc, i, s);
 		tier_of(s); /* never in both */
 	}
@@ -496,9 +489,9 @@ Test(tier, full_family_leaves_counts, .fini = teardown)
 		bpf_map_lookup_elem(bl.fd_pfcount, &slot, &cnt_after);
 		cr_expect_eq(cnt_after, cnt_before, "the slot's count unchanged");
 		cr_expect_eq((bl.pf[slot / 64] >> (slot % 64)) & 1, !!cnt_before, "its bit too");
-		cr_expect_eq(
-			run_fd(loader_private_prog_fd(lp), i ? "198.51.102.1" : "198.51.100.200"),
-			XDP_PASS);
+		cr_expect_eq(pkt_verdict_ok(loader_private_prog_fd(lp),
+					    i ? "198.51.102.1" : "198.51.100.200"),
+			     XDP_PASS);
 	}
 	bl_unlock(&bl);
 }
