@@ -606,7 +606,7 @@ static char *lock_restart(struct daemon *d, const char *args)
 			timeout = x->max_restart_lock;
 		}
 	}
-	x->restart_locked_until = time(NULL) + timeout;
+	x->restart_locked_until = (int64_t)(mono_now_ns() / NSEC_PER_SEC) + timeout;
 	return out;
 }
 
@@ -616,7 +616,7 @@ static char *lock_restart(struct daemon *d, const char *args)
  */
 static char *restart(struct daemon *d)
 {
-	time_t lock = d->execd.restart_locked_until - time(NULL);
+	int64_t lock = d->execd.restart_locked_until - (int64_t)(mono_now_ns() / NSEC_PER_SEC);
 	const char *prog = "active-response/bin/restart.sh", *arg;
 	char path[PATH_MAX];
 	pid_t pid = 0;

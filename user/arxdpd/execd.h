@@ -10,8 +10,8 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 #include <sys/types.h>
 
 struct daemon;
@@ -43,7 +43,9 @@ struct execd {
 	int comfd;
 	/* wcom.c's max_restart_lock: 0 until a lock_restart reads it, as getconfig shows it */
 	int max_restart_lock;
-	time_t restart_locked_until; /* wcom.c's pending_upg: restart refused before it */
+	/* wcom.c's pending_upg: restart refused before it (CLOCK_MONOTONIC s: a step of the
+	 * wall clock neither ends an upgrade's lock early nor stretches it) */
+	int64_t restart_locked_until;
 };
 
 /* Is this an execd start: argv[0]'s basename is wazuh-execd, or argv[1] is --execd? */
