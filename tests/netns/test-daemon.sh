@@ -202,6 +202,12 @@ check "reload of the fixed file succeeds" "$ARXDP" reload
 # CLI blocks go through the daemon: logged and persisted
 check "CLI block through arxdpd" "$ARXDP" block 198.51.100.60 --timeout 1h
 check "CLI block logged in active-responses.log" grep -q '198.51.100.60' "$ARLOG"
+# The line says what the daemon wrote, not what was asked: a permanent block stays permanent.
+check "CLI block through arxdpd, permanent" test "$("$ARXDP" block 198.51.100.64)" = \
+	"blocked 198.51.100.64 (permanent, through arxdpd)"
+check "CLI timed repeat through arxdpd says the block stays permanent" \
+	test "$("$ARXDP" block 198.51.100.64 --timeout 1h)" = \
+	"extended 198.51.100.64 (permanent, through arxdpd)"
 
 # The loop never waits on a client: idle and slow-loris connections, more of them on the
 # metrics port (any local user reaches it) than it has slots, two idle on the control socket.

@@ -139,12 +139,38 @@ static cJSON *addr_request(const struct cli *cli, const char *cmd, const char *a
  * Through arxdpd when it runs, so the block is logged and persisted: 1 when no daemon runs
  * (the caller writes the maps), else the verb's result.
  */
+/*
+ * The line `arxdp block` prints, whichever path wrote the block: its time left as written
+ * (0: permanent), or the operator's time that starts at execd's delete (bl_merge_block).
+ */
+static void print_block(const char *addr, bool extended, uint32_t expires_in, uint32_t after_execd,
+			bool daemon)
+{
+	const char *via = daemon ? ", through arxdpd" : "";
+	char dur[32];
+
+	if (after_execd)
+		printf("extended %s (held by execd until its delete, then %s%s)\n", addr,
+		       duration_format(after_execd, dur, sizeof(dur)), via);
+	else
+		printf("%s %s (%s%s)\n", extended ? "extended" : "blocked", addr,
+		       duration_format(expires_in, dur, sizeof(dur)), via);
+}
+
+static uint32_t reply_u32(const cJSON *reply, const char *name)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(reply, name);
+
+	return cJSON_IsNumber(n) && n->valuedouble > 0 && n->valuedouble <= UINT32_MAX ?
+		       (uint32_t)n->valuedouble :
+		       0;
+}
+
 static int block_by_daemon(const struct cli *cli, const char *arg, const struct arxdp_addr *a,
 			   uint32_t timeout, const struct bl_reason *why)
 {
 	cJSON *req = addr_request(cli, "block", arg), *reply;
-	const cJSON *ext;
-	char buf[ADDR_STRLEN], dur[32];
+	char buf[ADDR_STRLEN];
 	int err;
 
 	cJSON_AddNumberToObject(req, "timeout", timeout);
@@ -155,11 +181,11 @@ static int block_by_daemon(const struct cli *cli, const char *arg, const struct 
 	err = cli_daemon_verb(cli, req, &reply);
 	if (err)
 		return err;
-	ext = cJSON_GetObjectItemCaseSensitive(reply, "extended");
 	if (!cli->json)
-		printf("%s %s (%s, through arxdpd)\n", cJSON_IsTrue(ext) ? "extended" : "blocked",
-		       addr_format(a, buf, sizeof(buf)),
-		       duration_format(timeout, dur, sizeof(dur)));
+		print_block(addr_format(a, buf, sizeof(buf)),
+			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "extended")),
+			    reply_u32(reply, "expires_in"), reply_u32(reply, "after_execd_delete"),
+			    true);
 	cJSON_Delete(reply);
 	return 0;
 }
@@ -196,7 +222,7 @@ int do_block(struct cli *cli, int argc, char **argv)
 	struct blocklist bl;
 	enum bl_result res;
 	uint32_t timeout = 0, lvl;
-	char buf[ADDR_STRLEN], dur[32];
+	char buf[ADDR_STRLEN];
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
@@ -256,14 +282,12 @@ int do_block(struct cli *cli, int argc, char **argv)
 		cJSON_AddBoolToObject(j, "extended", res == BL_EXTENDED);
 		cJSON_AddNumberToObject(j, "offenses", v.offenses);
 		err = cli_print_json(j);
-	} else if (!v.expires_ns && v.timeout_s &&
-		   (v.keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED))) {
-		/* bl_merge_block deferred the operator's time to execd's delete. */
-		printf("extended %s (held by execd until its delete, then %s)\n", buf,
-		       duration_format(v.timeout_s, dur, sizeof(dur)));
 	} else {
-		printf("%s %s (%s)\n", res == BL_EXTENDED ? "extended" : "blocked", buf,
-		       duration_format(v.expires_ns ? v.timeout_s : 0, dur, sizeof(dur)));
+		print_block(buf, res == BL_EXTENDED, v.expires_ns ? v.timeout_s : 0,
+			    !v.expires_ns && (v.keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED)) ?
+				    v.timeout_s :
+				    0,
+			    false);
 	}
 out:
 	bl_close(&bl);

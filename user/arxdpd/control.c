@@ -222,6 +222,9 @@ static cJSON *do_block(struct daemon *d, const cJSON *req, bool unblock)
 		cJSON_AddNumberToObject(o, "expires_in", v.timeout_s);
 	else
 		cJSON_AddNullToObject(o, "expires_in");
+	/* The operator's time, deferred while execd holds the block (bl_merge_block). */
+	if (!v.expires_ns && v.timeout_s && (v.keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED)))
+		cJSON_AddNumberToObject(o, "after_execd_delete", v.timeout_s);
 	return o;
 }
 
