@@ -23,6 +23,7 @@
 #
 # Usage: tools/bench-execq.sh [--quick]
 #   env: OUTPUT, N (10000; --quick 1000), SAMPLE (100; --quick 20), ROUNDS (3; --quick 1),
+#        FLOOR_WORK_NS (execq-floor's --work-ns: spin per datagram; default none),
 #        FAST_ROUNDS (rounds of floor, arxdpd and base: 15; --quick 1; ROUNDS when ROUNDS is
 #        larger: a wait over 1 ms is rare, so "never" needs more rounds than the serial
 #        executor's 25 s ones),
@@ -165,7 +166,7 @@ round() {
 			2>"$d/exec.err" &
 		;;
 	floor)
-		nsenter --net="/run/netns/$NS" ${RT:+chrt -f "$RT"} "$FLOOR" --home "$h" --pin-dir "$pin" \
+		nsenter --net="/run/netns/$NS" ${RT:+chrt -f "$RT"} "$FLOOR" --home "$h" --pin-dir "$pin" ${FLOOR_WORK_NS:+--work-ns "$FLOOR_WORK_NS"} \
 			>"$d/exec.out" 2>"$d/exec.err" &
 		;;
 	arxdpd | base)

@@ -9,7 +9,10 @@
  * is the machine's (the scheduler's, the hypervisor's), not any executor's, so issue 13's
  * "no send over 1 ms" is judged beside it. SIGTERM ends it; it prints "key=value" counters.
  *
- * Usage: execq-floor --home DIR [--pin-dir DIR]
+ * --work-ns N adds N ns of spinning per datagram after its map write: arxdpd's CPU per
+ * message less the floor's, to tell what the sender's waits owe to the executor's work.
+ *
+ * Usage: execq-floor --home DIR [--pin-dir DIR] [--work-ns N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +35,7 @@
 
 struct floor_ex {
 	const char *home, *pin_dir;
+	uint64_t work_ns;
 	int fd;
 	struct blocklist bl;
 	unsigned long messages, blocked, errors;
@@ -117,6 +121,9 @@ static int run(struct floor_ex *ex)
 				ex->errors++;
 			else
 				ex->blocked++;
+			for (uint64_t t = mono_now_ns();
+			     ex->work_ns && mono_now_ns() - t < ex->work_ns;)
+				;
 		}
 		bl_unlock(&ex->bl);
 	}
@@ -127,6 +134,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "home", required_argument, NULL, 'H' },
 						  { "pin-dir", required_argument, NULL, 'p' },
+						  { "work-ns", required_argument, NULL, 'w' },
 						  { NULL, 0, NULL, 0 } };
 	struct floor_ex ex = { .fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -142,13 +150,16 @@ int main(int argc, char **argv)
 		case 'p':
 			ex.pin_dir = optarg;
 			break;
+		case 'w':
+			ex.work_ns = strtoull(optarg, NULL, 10);
+			break;
 		default:
 			ex.home = NULL;
 			break;
 		}
 	}
 	if (!ex.home || optind != argc) {
-		fprintf(stderr, "usage: execq-floor --home DIR [--pin-dir DIR]\n");
+		fprintf(stderr, "usage: execq-floor --home DIR [--pin-dir DIR] [--work-ns N]\n");
 		return 2;
 	}
 	/* SIGTERM must interrupt the blocking recvmmsg: no SA_RESTART. */

@@ -399,7 +399,14 @@ block table doubles its buckets a few per insert (rehashing 8,192 entries in one
 load on the machine takes less CPU from them; what it leaves is closer to arxdpd's own stalls.
 A receiver raised above the sender does not help either, since the sender's own wait for a CPU
 counts in its send: with one busy loop beside the run (by hand, two pairs of 8 rounds each),
-arxdpd at nice -10 left 17 and 36 sends over 1 ms, at nice 0 25 and 21.
+arxdpd at nice -10 left 17 and 36 sends over 1 ms, at nice 0 25 and 21. What arxdpd waits
+above the floor follows its CPU per message: beside a busy loop (by hand, 12 rounds each),
+the floor left 58 sends over 1 ms and arxdpd 410; the floor spinning 8 µs more per datagram
+(`FLOOR_WORK_NS=8000`, about arxdpd's CPU per message less the floor's) 250, arxdpd 287 in
+the same run. A reader thread that only receives, handing datagrams to a worker through a
+ring, measured worse on these two vCPUs (by hand, 10 rounds each, the same 8 µs of work per
+datagram): 533 and 278 sends over 1 ms against 52 and 90 for the one thread, in two pairs of
+runs, for the worker then takes the CPU that the woken sender needs.
 """
 
 
