@@ -209,6 +209,68 @@ check "CLI timed repeat through arxdpd says the block stays permanent" \
 	test "$("$ARXDP" block 198.51.100.64 --timeout 1h)" = \
 	"extended 198.51.100.64 (permanent, through arxdpd)"
 
+# The drop-in firewall-drop beside arxdpd, on its maps, as execd runs it (add, check_keys read
+# back, continue; a delete has no handshake), with no safety expiry: execd's block is unstamped.
+# A timed block by hand through arxdpd then waits for execd's delete to start its time.
+FWDROP="$OUTPUT/firewall-drop"
+FH=$W/fwhome
+FLOG=$FH/logs/active-responses.log
+mkdir -p "$FH/active-response/bin" "$FH/logs"
+install -m 0750 "$FWDROP" "$FH/active-response/bin/firewall-drop"
+echo '<arxdp><fwdrop_safety_expiry>0</fwdrop_safety_expiry></arxdp>' >"$W/fwdrop.conf"
+# fwdrop add|delete ADDR: one exchange; its exit status (99: killed after 10 s). Log in $FLOG.
+fwdrop() {
+	: >"$FLOG"
+	ARXDP_CONF=$W/fwdrop.conf python3 - "$1" "$2" "$FH" <<'PY'
+import json, subprocess, sys
+cmd, addr, home = sys.argv[1:4]
+alert = {"timestamp": "2026-11-26T10:00:00.000+0000", "id": "1.1",
+         "rule": {"id": "5710", "level": 10}, "data": {"srcip": addr}}
+def msg(c):
+    return json.dumps({"version": 1, "origin": {"name": "node01", "module": "wazuh-execd"},
+                       "command": c, "parameters": {"extra_args": [], "alert": alert,
+                       "program": "active-response/bin/firewall-drop"}}, separators=(",", ":"))
+text = msg(cmd) + "\n" + (msg("continue") + "\n" if cmd == "add" else "")
+p = subprocess.Popen(["active-response/bin/firewall-drop"], cwd=home, stdin=subprocess.PIPE,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    p.communicate(text.encode(), timeout=10)
+except subprocess.TimeoutExpired:
+    p.kill(); sys.exit(99)
+sys.exit(p.returncode)
+PY
+}
+# entry ADDR EXPR: EXPR over the list entry `e` of ADDR ("absent" when not blocked).
+entry() {
+	"$ARXDP" list --json --all | python3 -c '
+import json, sys
+es = [e for e in json.load(sys.stdin) if e["addr"] == sys.argv[1]]
+print(eval(sys.argv[2], {"e": es[0]}) if es else "absent")' "$1" "$2"
+}
+X=198.51.100.65
+check "drop-in beside arxdpd: execd's add" fwdrop add $X
+check "drop-in beside arxdpd: unstamped (no safety expiry)" \
+	grep -q "Blocked $X in the XDP maps '$ARXDP_PIN_DIR' (new, until execd deletes it)" "$FLOG"
+check "timed by hand over execd's, through arxdpd: the line" \
+	test "$("$ARXDP" block $X --timeout 10m)" = \
+	"extended $X (held by execd until its delete, then 10m00s, through arxdpd)"
+check "timed by hand over execd's, through arxdpd: no stamp while execd holds it" \
+	test "$(entry $X '(e["expires_in"], e["timeout"])')" = "(None, 600)"
+check "timed by hand over execd's, through arxdpd: arxdpd's log line" \
+	grep -q "block $X: by the operator, " "$W/arxdpd.log"
+out=$("$ARXDP" --json block $X --timeout 10m)
+check "timed by hand over execd's, through arxdpd: --json says it waits for execd's delete" \
+	test "$(json_get "$out" '(j["expires_in"], j.get("after_execd_delete"), j["extended"])')" = \
+	"(None, 600, True)"
+check "timed by hand over execd's, through arxdpd: execd's delete" fwdrop delete $X
+check "timed by hand over execd's, through arxdpd: the delete keeps it" \
+	grep -q "Kept $X in the XDP maps '$ARXDP_PIN_DIR': blocked by hand" "$FLOG"
+check "timed by hand over execd's, through arxdpd: its 10 minutes run from the delete" \
+	test "$(entry $X '590 <= e["expires_in"] <= 600')" = True
+check "timed by hand over execd's, through arxdpd: arxdp unblock" \
+	test "$("$ARXDP" unblock $X)" = "unblocked $X (through arxdpd)"
+check "timed by hand over execd's, through arxdpd: gone" test "$(entry $X 1)" = absent
+
 # The loop never waits on a client: idle and slow-loris connections, more of them on the
 # metrics port (any local user reaches it) than it has slots, two idle on the control socket.
 python3 - "$ARXDP_SOCKET" "$MPORT" >"$W/hang.log" 2>&1 <<'PY' &

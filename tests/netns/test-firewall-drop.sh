@@ -335,6 +335,27 @@ kept_delete 198.51.100.63 198.51.100.63 "timed by hand over execd's: delete" \
 check "timed by hand over execd's: its 10 minutes run from execd's delete" eq \
 	"$(map_entry 198.51.100.63 '590 <= e["expires_in"] <= 600')" True
 "$ARXDP" unblock 198.51.100.63 >/dev/null
+# --json says what was written, with the fields of arxdpd's reply: not the timeout asked for.
+srcip_msg add 198.51.100.64
+add_case "$A0" 198.51.100.64 198.51.100.64 "--json, timed by hand over execd's: add"
+check "--json, timed by hand over execd's: the time waits for execd's delete" eq \
+	"$("$ARXDP" --json block 198.51.100.64 --timeout 10m)" \
+	'{"addr":"198.51.100.64","extended":true,"offenses":2,"expires_in":null,"after_execd_delete":600}'
+check "--json, timed by hand over execd's: no stamp while execd holds it" eq \
+	"$(map_entry 198.51.100.64 '(e["expires_in"], e["timeout"])')" "(None, 600)"
+"$ARXDP" unblock 198.51.100.64 >/dev/null
+check "--json, by hand: permanent" eq "$("$ARXDP" --json block 198.51.100.65)" \
+	'{"addr":"198.51.100.65","extended":false,"offenses":1,"expires_in":null}'
+check "--json, by hand: a timed repeat says it stays permanent" eq \
+	"$("$ARXDP" --json block 198.51.100.65 --timeout 1h)" \
+	'{"addr":"198.51.100.65","extended":true,"offenses":2,"expires_in":null}'
+check "--json, by hand: the text line of the same says so too" eq \
+	"$("$ARXDP" block 198.51.100.65 --timeout 1h)" "extended 198.51.100.65 (permanent)"
+check "--json, by hand: still permanent" eq "$(map_entry 198.51.100.65 'e["expires_in"]')" None
+"$ARXDP" unblock 198.51.100.65 >/dev/null
+check "--json, by hand: timed" eq "$("$ARXDP" --json block 198.51.100.65 --timeout 1h)" \
+	'{"addr":"198.51.100.65","extended":false,"offenses":1,"expires_in":3600}'
+"$ARXDP" unblock 198.51.100.65 >/dev/null
 check "by hand first: arxdp block" eq "$("$ARXDP" block 198.51.100.62)" \
 	"blocked 198.51.100.62 (permanent)"
 srcip_msg add 198.51.100.62

@@ -136,10 +136,6 @@ static cJSON *addr_request(const struct cli *cli, const char *cmd, const char *a
 }
 
 /*
- * Through arxdpd when it runs, so the block is logged and persisted: 1 when no daemon runs
- * (the caller writes the maps), else the verb's result.
- */
-/*
  * The line `arxdp block` prints, whichever path wrote the block: its time left as written
  * (0: permanent), or the operator's time that starts at execd's delete (bl_merge_block).
  */
@@ -157,6 +153,37 @@ static void print_block(const char *addr, bool extended, uint32_t expires_in, ui
 		       duration_format(expires_in, dur, sizeof(dur)), via);
 }
 
+uint32_t cli_block_after_execd(const struct arxdp_block *v)
+{
+	bool execd = v->keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED);
+
+	return !v->expires_ns && execd ? v->timeout_s : 0;
+}
+
+cJSON *cli_block_json(const char *addr, enum bl_result res, const struct arxdp_block *v)
+{
+	cJSON *j = cJSON_CreateObject();
+	uint32_t after = cli_block_after_execd(v);
+	bool ok;
+
+	if (!j)
+		return NULL;
+	ok = cJSON_AddStringToObject(j, "addr", addr) &&
+	     cJSON_AddBoolToObject(j, "extended", res == BL_EXTENDED) &&
+	     cJSON_AddNumberToObject(j, "offenses", v->offenses);
+	if (v->expires_ns)
+		ok = ok && cJSON_AddNumberToObject(j, "expires_in", v->timeout_s);
+	else
+		ok = ok && cJSON_AddNullToObject(j, "expires_in");
+	if (after)
+		ok = ok && cJSON_AddNumberToObject(j, "after_execd_delete", after);
+	if (!ok) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
 static uint32_t reply_u32(const cJSON *reply, const char *name)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(reply, name);
@@ -166,6 +193,10 @@ static uint32_t reply_u32(const cJSON *reply, const char *name)
 		       0;
 }
 
+/*
+ * Through arxdpd when it runs, so the block is logged and persisted: 1 when no daemon runs
+ * (the caller writes the maps), else the verb's result.
+ */
 static int block_by_daemon(const struct cli *cli, const char *arg, const struct arxdp_addr *a,
 			   uint32_t timeout, const struct bl_reason *why)
 {
@@ -271,24 +302,12 @@ int do_block(struct cli *cli, int argc, char **argv)
 	if (err)
 		goto out;
 	addr_format(&a, buf, sizeof(buf));
-	if (cli->json) {
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(j, "addr", buf);
-		if (timeout)
-			cJSON_AddNumberToObject(j, "expires_in", timeout);
-		else
-			cJSON_AddNullToObject(j, "expires_in");
-		cJSON_AddBoolToObject(j, "extended", res == BL_EXTENDED);
-		cJSON_AddNumberToObject(j, "offenses", v.offenses);
-		err = cli_print_json(j);
-	} else {
+	/* What was written, as arxdpd's reply says it: not the timeout asked for. */
+	if (cli->json)
+		err = cli_print_json(cli_block_json(buf, res, &v));
+	else
 		print_block(buf, res == BL_EXTENDED, v.expires_ns ? v.timeout_s : 0,
-			    !v.expires_ns && (v.keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED)) ?
-				    v.timeout_s :
-				    0,
-			    false);
-	}
+			    cli_block_after_execd(&v), false);
 out:
 	bl_close(&bl);
 	return err;
