@@ -257,7 +257,7 @@ check "timed by hand over execd's, through arxdpd: the line" \
 check "timed by hand over execd's, through arxdpd: no stamp while execd holds it" \
 	test "$(entry $X '(e["expires_in"], e["timeout"])')" = "(None, 600)"
 check "timed by hand over execd's, through arxdpd: arxdpd's log line" \
-	grep -q "block $X: by the operator, " "$W/arxdpd.log"
+	grep -q "block $X: by the operator, held by execd until its delete, then 10m00s$" "$W/arxdpd.log"
 out=$("$ARXDP" --json block $X --timeout 10m)
 check "timed by hand over execd's, through arxdpd: --json says it waits for execd's delete" \
 	test "$(json_get "$out" '(j["expires_in"], j.get("after_execd_delete"), j["extended"])')" = \

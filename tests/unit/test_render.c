@@ -2,6 +2,7 @@
 /* This file contains the tables of the `arxdp list --json` / `stats --json` objects. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <errno.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "render.h"
@@ -86,4 +87,54 @@ Test(render, stats_json_sums)
 	x = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "counters"), "drop_cidr_v6");
 	cr_expect_eq(cJSON_GetObjectItem(x, "packets")->valuedouble, 2);
 	cJSON_Delete(o);
+}
+
+/* `arxdp block`'s result: the operator's time shows as after_execd_delete only while execd's
+ * key holds an unstamped block (bl_after_execd_s). */
+struct result_case {
+	char name[48];
+	uint64_t expires_ns;
+	uint32_t timeout_s;
+	uint8_t keys;
+	char json[160];
+};
+
+#define R_ADDR "{\"addr\":\"198.51.100.9\",\"extended\":true,\"offenses\":2,"
+/* clang-format off */
+static struct result_case result_cases[] = {
+	{ "stamped", NOW_MONO + 1, 600, 0, R_ADDR "\"expires_in\":600}" },
+	{ "stamped, execd's key too", NOW_MONO + 1, 600, ARXDP_KEY_PLAIN,
+	  R_ADDR "\"expires_in\":600}" },
+	{ "permanent", 0, 0, ARXDP_KEY_OPERATOR, R_ADDR "\"expires_in\":null}" },
+	{ "permanent, a timeout kept without execd", 0, 600, ARXDP_KEY_OPERATOR,
+	  R_ADDR "\"expires_in\":null}" },
+	{ "deferred, plain key", 0, 600, ARXDP_KEY_PLAIN | ARXDP_KEY_OPERATOR,
+	  R_ADDR "\"expires_in\":null,\"after_execd_delete\":600}" },
+	{ "deferred, mapped key", 0, 60, ARXDP_KEY_MAPPED | ARXDP_KEY_OPERATOR,
+	  R_ADDR "\"expires_in\":null,\"after_execd_delete\":60}" },
+	{ "execd's, permanent by hand", 0, 0, ARXDP_KEY_PLAIN | ARXDP_KEY_OPERATOR,
+	  R_ADDR "\"expires_in\":null}" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(render, block_result)
+{
+	return cr_make_param_array(struct result_case, result_cases, ARRAY_SIZE(result_cases));
+}
+
+ParameterizedTest(struct result_case *c, render, block_result)
+{
+	struct arxdp_block v = { .expires_ns = c->expires_ns,
+				 .timeout_s = c->timeout_s,
+				 .keys = c->keys,
+				 .offenses = 2 };
+	cJSON *o = cJSON_CreateObject();
+	char *s;
+
+	cr_assert_eq(render_block_result(o, "198.51.100.9", true, &v), 0, "%s", c->name);
+	s = cJSON_PrintUnformatted(o);
+	cr_expect_str_eq(s, c->json, "%s", c->name);
+	free(s);
+	cJSON_Delete(o);
+	cr_expect_eq(render_block_result(NULL, "198.51.100.9", true, &v), -ENOMEM);
 }

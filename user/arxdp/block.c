@@ -12,6 +12,7 @@
 #include <string.h>
 #include "cli.h"
 #include "log.h"
+#include "render.h"
 #include "util.h"
 
 /* One line of a --from file: ADDR[/PREFIX] [DURATION] [# comment]. 1 = blank line. */
@@ -153,31 +154,11 @@ static void print_block(const char *addr, bool extended, uint32_t expires_in, ui
 		       duration_format(expires_in, dur, sizeof(dur)), via);
 }
 
-uint32_t cli_block_after_execd(const struct arxdp_block *v)
-{
-	bool execd = v->keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED);
-
-	return !v->expires_ns && execd ? v->timeout_s : 0;
-}
-
 cJSON *cli_block_json(const char *addr, enum bl_result res, const struct arxdp_block *v)
 {
 	cJSON *j = cJSON_CreateObject();
-	uint32_t after = cli_block_after_execd(v);
-	bool ok;
 
-	if (!j)
-		return NULL;
-	ok = cJSON_AddStringToObject(j, "addr", addr) &&
-	     cJSON_AddBoolToObject(j, "extended", res == BL_EXTENDED) &&
-	     cJSON_AddNumberToObject(j, "offenses", v->offenses);
-	if (v->expires_ns)
-		ok = ok && cJSON_AddNumberToObject(j, "expires_in", v->timeout_s);
-	else
-		ok = ok && cJSON_AddNullToObject(j, "expires_in");
-	if (after)
-		ok = ok && cJSON_AddNumberToObject(j, "after_execd_delete", after);
-	if (!ok) {
+	if (render_block_result(j, addr, res == BL_EXTENDED, v)) {
 		cJSON_Delete(j);
 		return NULL;
 	}
@@ -307,7 +288,7 @@ int do_block(struct cli *cli, int argc, char **argv)
 		err = cli_print_json(cli_block_json(buf, res, &v));
 	else
 		print_block(buf, res == BL_EXTENDED, v.expires_ns ? v.timeout_s : 0,
-			    cli_block_after_execd(&v), false);
+			    bl_after_execd_s(&v), false);
 out:
 	bl_close(&bl);
 	return err;

@@ -75,14 +75,10 @@ int do_detach(struct cli *cli, int argc, char **argv);
 
 /* block.c */
 /*
- * The operator's time deferred to execd's delete in block v as written (bl_merge_block: an
- * unstamped block an execd key holds), 0 when none.
- */
-uint32_t cli_block_after_execd(const struct arxdp_block *v);
-/*
  * `arxdp block --json` on the direct path: block v as bl_block() wrote it, with the fields of
  * arxdpd's reply: addr, extended, offenses, expires_in (its timeout when stamped, else null)
- * and, only when the time waits for execd's delete, after_execd_delete. NULL when out of memory.
+ * and, only when the time waits for execd's delete, after_execd_delete (render_block_result).
+ * NULL when out of memory.
  */
 cJSON *cli_block_json(const char *addr, enum bl_result res, const struct arxdp_block *v);
 int do_block(struct cli *cli, int argc, char **argv);

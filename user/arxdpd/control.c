@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include "btable.h"
 #include "ctl.h"
+#include "render.h"
 #include "daemon.h"
 #include "execq_in.h"
 #include "log.h"
@@ -215,16 +216,10 @@ static cJSON *do_block(struct daemon *d, const cJSON *req, bool unblock)
 		return reply_error(msg);
 	}
 	o = reply_ok();
-	cJSON_AddStringToObject(o, "addr", buf);
-	cJSON_AddBoolToObject(o, "extended", res == BL_EXTENDED);
-	cJSON_AddNumberToObject(o, "offenses", v.offenses);
-	if (v.expires_ns)
-		cJSON_AddNumberToObject(o, "expires_in", v.timeout_s);
-	else
-		cJSON_AddNullToObject(o, "expires_in");
-	/* The operator's time, deferred while execd holds the block (bl_merge_block). */
-	if (!v.expires_ns && v.timeout_s && (v.keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED)))
-		cJSON_AddNumberToObject(o, "after_execd_delete", v.timeout_s);
+	if (render_block_result(o, buf, res == BL_EXTENDED, &v)) {
+		cJSON_Delete(o);
+		return reply_error("block: no memory for the reply");
+	}
 	return o;
 }
 

@@ -239,6 +239,7 @@ static int write_failed(struct responder *r, int err, const char *addr)
 static void log_block(struct responder *r, const struct block_req *q, const char *addr,
 		      enum bl_result res, const struct arxdp_block *v)
 {
+	uint32_t after = bl_after_execd_s(v);
 	char dur[32];
 
 	if (res == BL_EXTENDED)
@@ -248,9 +249,10 @@ static void log_block(struct responder *r, const struct block_req *q, const char
 	if (!responder_log_ok(r))
 		return;
 	/* Only for a line that is written: a burst's blocks past the first few print none. */
-	duration_format(v->expires_ns ? v->timeout_s : 0, dur, sizeof(dur));
+	duration_format(after ? after : v->expires_ns ? v->timeout_s : 0, dur, sizeof(dur));
 	if (!q->ar_name)
-		pr_info("block %s: by the operator, %s", addr, dur);
+		pr_info("block %s: by the operator, %s%s", addr,
+			after ? "held by execd until its delete, then " : "", dur);
 	else if (res == BL_EXTENDED)
 		pr_info("block %s: extended by rule %s level %d (%s), %s, offense %u", addr,
 			q->rule, q->level, q->ar_name, dur, v->offenses);

@@ -63,6 +63,11 @@ uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now)
 	return (v->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
 }
 
+uint32_t bl_after_execd_s(const struct arxdp_block *v)
+{
+	return !v->expires_ns && (v->keys & BL_KEYS_EXECD) ? v->timeout_s : 0;
+}
+
 int bl_protect(struct blocklist *bl, const struct arxdp_addr *a)
 {
 	struct arxdp_addr *p;

@@ -252,6 +252,11 @@ int bl_fill(struct blocklist *bl, struct bl_fill *f);
 const char *origin_name(uint8_t origin);
 /* Seconds left (rounded up) for a live block, 0 when permanent or expired. */
 uint64_t bl_remaining_s(const struct arxdp_block *v, uint64_t now_mono_ns);
+/*
+ * The operator's seconds that start at execd's delete: an unstamped block that an execd key
+ * holds keeps a timed request by hand in timeout_s (bl_block), 0 when there is none.
+ */
+uint32_t bl_after_execd_s(const struct arxdp_block *v);
 bool bl_expired(const struct arxdp_block *v, uint64_t now_mono_ns);
 
 /*

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* This file contains the list and stats renderers declared in render.h. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -168,4 +169,21 @@ void render_stats_text(FILE *out, const struct arxdp_counter st[ARXDP_STAT_MAX])
 	for (i = 0; i < ARXDP_STAT_MAX; i++)
 		fprintf(out, "  %-18s %14" PRIu64 " packets %16" PRIu64 " bytes\n", stat_names[i],
 			(uint64_t)st[i].packets, (uint64_t)st[i].bytes);
+}
+
+int render_block_result(cJSON *o, const char *addr, bool extended, const struct arxdp_block *v)
+{
+	uint32_t after = bl_after_execd_s(v);
+	bool ok;
+
+	ok = o && cJSON_AddStringToObject(o, "addr", addr) &&
+	     cJSON_AddBoolToObject(o, "extended", extended) &&
+	     cJSON_AddNumberToObject(o, "offenses", v->offenses);
+	if (v->expires_ns)
+		ok = ok && cJSON_AddNumberToObject(o, "expires_in", v->timeout_s);
+	else
+		ok = ok && cJSON_AddNullToObject(o, "expires_in");
+	if (after)
+		ok = ok && cJSON_AddNumberToObject(o, "after_execd_delete", after);
+	return ok ? 0 : -ENOMEM;
 }
