@@ -411,9 +411,14 @@ static int unblock_cb(struct bmeta *m, void *ctx)
 {
 	struct responder *r = ctx;
 	struct arxdp_addr a = m->addr;
+	struct arxdp_block cur;
 	char buf[ADDR_STRLEN];
 
-	if (m->v.origin == ARXDP_ORIGIN_ALERT && !bl_unblock(r->bl, &a)) {
+	/* An operator's hold (ARXDP_KEY_OPERATOR in the map, whoever wrote last) stays. */
+	if (m->v.origin != ARXDP_ORIGIN_ALERT || bl_get(r->bl, &a, &cur) ||
+	    (cur.keys & ARXDP_KEY_OPERATOR))
+		return 0;
+	if (!bl_unblock(r->bl, &a)) {
 		pr_info("unblock %s: shutting down with unblock_on_exit",
 			addr_format(&a, buf, sizeof(buf)));
 		responder_ended(r, &a);
