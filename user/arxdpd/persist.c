@@ -98,8 +98,29 @@ static void finish_saver(struct persist *p, struct responder *r)
 	saver_done(p, r, 1 << 8);
 }
 
+/*
+ * The maps are the truth for what a snapshot records: a block another writer removed while
+ * arxdpd ran (execd's delete through the drop-in, `arxdp unblock` or `flush` without the
+ * daemon) is left out, so new maps after a reboot never bring it back; one it changed (an
+ * extension, an operator's hold) is saved as it is now.
+ */
+static int refresh_cb(struct bmeta *m, void *ctx)
+{
+	struct responder *r = ctx;
+	struct arxdp_addr a = m->addr;
+	struct arxdp_block v;
+	int err = bl_get(r->bl, &a, &v);
+
+	if (!err)
+		m->v = v;
+	else if (err == -ENOENT)
+		btable_del(r->bt, &a);
+	return 0;
+}
+
 static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos)
 {
+	btable_foreach(r->bt, refresh_cb, r);
 	return state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps, NULL);
 }
 
@@ -164,6 +185,7 @@ void persist_final(struct persist *p, struct responder *r, const struct tail_pos
 	while (*end)
 		end = &(*end)->next;
 	*end = responder_take_held(r);
+	btable_foreach(r->bt, refresh_cb, r);
 	if (state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps, not_started))
 		r->c.state_errors++;
 	else if (not_started)
@@ -181,11 +203,19 @@ static int reconcile_cb(struct bmeta *m, void *ctx)
 	struct arxdp_block v;
 	struct arxdp_addr a = m->addr;
 	const char *why;
+	int err;
 
 	addr_format(&a, buf, sizeof(buf));
-	if (!bl_get(r->bl, &a, &v)) {
+	err = bl_get(r->bl, &a, &v);
+	if (!err) {
 		/* Still in the map: the map is the truth for its expiry and counts. */
 		m->v = v;
+		return 0;
+	}
+	if (err != -ENOENT) {
+		pr_warn("block %s: cannot look it up in the maps: %s: kept in the state for the "
+			"next start",
+			buf, strerror(-err));
 		return 0;
 	}
 	if (rc->same_maps) {
@@ -201,6 +231,24 @@ static int reconcile_cb(struct bmeta *m, void *ctx)
 		responder_ended(r, &a);
 		return 0;
 	}
+	/*
+	 * New maps: execd's timeout list, which its key forms stood for, is gone too (its stop
+	 * ran the deletes; a new execd starts empty). An unstamped block that execd held is
+	 * not restored for execd; an operator's time that waited for execd's delete starts now.
+	 */
+	if (!m->v.expires_ns && (m->v.keys & (ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED))) {
+		if (!(m->v.keys & ARXDP_KEY_OPERATOR)) {
+			pr_info("block %s: held by wazuh-execd, whose timers did not outlive it: "
+				"not restored",
+				buf);
+			btable_del(r->bt, &a);
+			r->dirty = true;
+			return 0;
+		}
+		if (m->v.timeout_s)
+			m->v.expires_ns = now_mono + (uint64_t)m->v.timeout_s * NSEC_PER_SEC;
+	}
+	m->v.keys &= ARXDP_KEY_OPERATOR;
 	/*
 	 * bl_put writes as it is told: the never-block guard is asked here, as every add asks it.
 	 * The file may name an address this host has gained since, or have been edited by hand;

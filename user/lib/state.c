@@ -14,6 +14,9 @@
 #include "state.h"
 #include "util.h"
 
+/* The key forms a saved block keeps: the operator's hold and whether execd held it. */
+#define STATE_KEYS (ARXDP_KEY_OPERATOR | ARXDP_KEY_PLAIN | ARXDP_KEY_MAPPED)
+
 #define STATE_VERSION 1
 #define STATE_MAX_BYTES (1ULL << 31)
 #define STATE_TMP "." STATE_FILE ".tmp"
@@ -114,7 +117,7 @@ static int block_to_json(struct bmeta *m, void *ctx)
 	    !cJSON_AddNumberToObject(o, "level", m->v.level) ||
 	    !cJSON_AddNumberToObject(o, "origin", m->v.origin) ||
 	    !cJSON_AddNumberToObject(o, "offenses", m->v.offenses) ||
-	    !cJSON_AddNumberToObject(o, "keys", m->v.keys & ARXDP_KEY_OPERATOR))
+	    !cJSON_AddNumberToObject(o, "keys", m->v.keys & STATE_KEYS))
 		return -ENOMEM;
 	if (m->alert && !cJSON_AddStringToObject(o, "alert", m->alert))
 		return -ENOMEM;
@@ -359,9 +362,9 @@ static int load_blocks(const cJSON *arr, struct btable *bt, const char *path)
 		m->v.level = (uint8_t)get_capped(o, "level", UINT8_MAX, path, i);
 		m->v.origin = (uint8_t)get_capped(o, "origin", ARXDP_ORIGIN_MAX - 1, path, i);
 		m->v.offenses = (uint32_t)get_capped(o, "offenses", UINT32_MAX, path, i);
-		/* The operator's hold only: execd's timers, which its key forms stand for, never
-		 * outlive execd (its timeout list starts empty). */
-		m->v.keys = (uint8_t)get_capped(o, "keys", UINT8_MAX, path, i) & ARXDP_KEY_OPERATOR;
+		/* execd's key forms only say that execd held the block when it was saved: the
+		 * restore (persist.c) ends that hold, for execd's timers never outlive it. */
+		m->v.keys = (uint8_t)get_capped(o, "keys", UINT8_MAX, path, i) & STATE_KEYS;
 		m->v.prefixlen = a.prefixlen;
 	}
 	return 0;
