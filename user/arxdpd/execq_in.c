@@ -212,8 +212,12 @@ static void run_script(struct execq_in *eq, struct responder *r, struct runner *
 		pr_warn("execq: %s: no memory to queue '%s'", x->cmd.name, x->cmd.program);
 		return;
 	}
-	/* No snapshot to wait for: a datagram is never read twice (execq_in.h). */
-	if (runner_tick(runner, mono_now_ns()))
+	/*
+	 * No snapshot to wait for: a datagram is never read twice (execq_in.h). Not while the
+	 * stop drains the queue: a script started then would get no answer (the loop has run
+	 * for the last time) and be lost; queued, it is saved and runs at the next start.
+	 */
+	if (!eq->stopping && runner_tick(runner, mono_now_ns()))
 		r->dirty = true;
 }
 
@@ -506,17 +510,26 @@ void execq_in_event(struct daemon *d)
 {
 	struct execq_in *eq = d->eq;
 	uint64_t before;
-	bool end = false;
+	bool end = false, locked;
 	int n, i, got;
 
 	if (!eq)
 		return;
 	before = eq->c.received;
 	responder_new_burst(&d->r);
-	/* Busy: the datagrams wait in the socket's queue, none is lost while it has room. */
-	set_paused(d, bl_lock(&d->bl) != 0);
-	if (eq->paused)
+	/*
+	 * Busy: the datagrams wait in the socket's queue, none is lost while it has room. The
+	 * lock decides, not the pause: an epoll change that failed leaves the input as it was
+	 * (set_paused), and neither a held lock nor an unlocked batch may follow from it.
+	 */
+	locked = !bl_lock(&d->bl);
+	set_paused(d, !locked);
+	if (!locked)
 		return;
+	if (eq->paused) {
+		bl_unlock(&d->bl);
+		return;
+	}
 	/* Emptied as long as datagrams come (an empty queue polled a bounded while first),
 	 * EXECQ_BATCH at most: the sender never waits on a queue this loop left full; the batch
 	 * bound lets the loop see its other sources. */
