@@ -297,7 +297,12 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 		r->c.duplicates++;
 		goto out;
 	}
-	arlog_buf_add(&r->log, node_name(r), cmd, q->alert, q->alert_len, addr, res == BL_EXTENDED);
+	/*
+	 * execd answers abort only to a repeat its timeout list holds: a response without a
+	 * timeout keeps no entry, so every add of it runs to its end (ExecdRun).
+	 */
+	arlog_buf_add(&r->log, node_name(r), cmd, q->alert, q->alert_len, addr,
+		      res == BL_EXTENDED && (q->timeout_s || !q->ar_name));
 	log_write_some(r);
 	log_block(r, q, addr, res, &v);
 out:
