@@ -210,11 +210,18 @@ static int room_of(struct blocklist *bl, enum bl_map m, __u32 *room, struct arxd
 
 	*room = UINT32_MAX;
 	memset(t, 0, sizeof(*t));
-	if (bl->fd_tier < 0 || map_fd(bl, map_hot(m)) < 0)
+	if (bl->fd_tier < 0)
 		return 0;
+	/*
+	 * Read even without the hot maps (a partial pin set: the big maps only): the counts a
+	 * write raises are written back whole, and zeros would tell the program that the other
+	 * family's big map is empty, hiding every block in it.
+	 */
 	err = tier_get(bl, t);
 	if (err)
 		return err;
+	if (map_fd(bl, map_hot(m)) < 0)
+		return 0;
 	used = (uint64_t)*tier_field(t, m) + *tier_field(t, map_hot(m));
 	*room = used < map_cap(bl, m) ? (__u32)(map_cap(bl, m) - used) : 0;
 	return 0;
