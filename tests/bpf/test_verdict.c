@@ -479,6 +479,17 @@ static struct key_row key_rows[] = {
 		{ K_ADD, P, 0, 0, true, P, 1, 0 },
 		{ K_ADD, 0, 600, 0, true, P | O, 2, 0 },
 		{ K_DELETE, P, 0, 0, true, O, 2, 600 } } },
+	{ "an alert never cuts an operator's longer block, which stays the operator's", {
+		{ K_ADD, 0, 86400, 0, true, O, 1, 86400 },
+		{ K_ALERT, 0, 600, 0, true, O, 2, 86400 },
+		{ K_DELETE, P, 0, 0, true, O, 2, 86400 } } },
+	{ "another response's shorter timeout never cuts an alert's block", {
+		{ K_ALERT, 0, 3600, 0, true, 0, 1, 3600 },
+		{ K_ALERT, 0, 60, 0, true, 0, 2, 3600 },
+		{ K_ALERT, 0, 7200, 0, true, 0, 3, 7200 } } },
+	{ "an alert onto a shorter block restarts it from now, as execd's repeat", {
+		{ K_ADD, 0, 60, 0, true, O, 1, 60 },
+		{ K_ALERT, 0, 600, 0, true, O, 2, 600 } } },
 	{ "abort path: a repeat counts on a live block, writes nothing otherwise", {
 		{ K_REPEAT, P, 0, -ENOENT, false, 0, 0, -1 },
 		{ K_ADD, P, 0, 0, true, P, 1, 0 },

@@ -42,6 +42,7 @@ firewall-drop600 - firewall-drop - 600
 firewall-drop4 - firewall-drop - 4
 firewall-drop0 - firewall-drop - 0
 stateful2 - test-stateful - 2
+stateful0 - test-stateful - 0
 hung0 - test-hung - 0
 missing0 - test-missing - 0
 escape0 - ../../bin/sh - 0
@@ -301,6 +302,25 @@ check "burst: all 250 addresses are blocked" wait_for 5 eval \
 check "burst: each applied once (250 add sequences in the log)" test "$(burst_adds)" -eq 250
 check "burst: one offense each" test "$(json_get "$("$ARXDP" list --json)" \
 	"sum(1 for e in j if e['addr'].startswith('203.0.113.') and e['offenses'] != 1)")" -eq 0
+stop_daemon
+# Scripts the stop's drain takes run at the next start, whole and once each: started at the
+# stop, they would get no answer to their check_keys (the loop has run for the last time).
+for i in 1 2 3 4 5; do alert "$W/q$i" "203.0.113.2$i" $((500 + i)); done
+check "stop drain: the daemon is up" start_daemon
+flock "$ARXDP_PIN_DIR" sleep 1.2 &
+LOCKER=$!
+sleep 0.2
+for i in 1 2 3 4 5; do send stateful0 "$W/q$i"; done
+stop_daemon
+wait "$LOCKER"
+check "stop drain: the scripts are kept for the next start" \
+	logged "script runs not started yet kept for the next start"
+check "stop drain: restarted" start_daemon
+for i in 1 2 3 4 5; do
+	check "stop drain: 203.0.113.2$i's script got add and continue, once" wait_for 10 eval \
+		"lines_are '\"command\":\"continue\".*\"srcip\":\"203.0.113.2$i\"' '$H/logs/stateful.in' 1 &&
+		 lines_are '\"command\":\"add\".*\"srcip\":\"203.0.113.2$i\"' '$H/logs/stateful.in' 1"
+done
 stop_daemon
 # With SANITIZE builds, ASan/UBSan/LSan reports of every daemon run land in this log.
 check "no sanitizer report in the daemon log" \

@@ -589,3 +589,123 @@ Test(responder, clean_stop_keeps_queued_scripts, .init = setup, .fini = teardown
 	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
 	cr_expect_eq(r.n_held, 0u, "nothing queued in a periodic snapshot");
 }
+
+/*
+ * A block another writer removes while arxdpd runs (the CLI straight in the maps, the
+ * drop-in's delete) is left out of the next snapshot: new maps after a reboot never bring it
+ * back. One it changed is saved as the maps hold it.
+ */
+Test(responder, snapshot_records_the_maps, .init = setup, .fini = teardown)
+{
+	struct block_req q = { .timeout_s = 600, .why = { .origin = ARXDP_ORIGIN_CLI } };
+	struct block_req q2 = q;
+	struct tail_pos pos = { .seq = 11 }, got;
+	struct arxdp_block v;
+	struct persist p;
+	bool have_pos;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_init(&p, s.state_dir);
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0, "first start: no state");
+	cr_assert_eq(addr_parse("198.51.100.31", &q.addr, NULL, 0), 0);
+	cr_assert_eq(addr_parse("198.51.100.32", &q2.addr, NULL, 0), 0);
+	q.alert = q2.alert = "{}";
+	q.alert_len = q2.alert_len = 2;
+	cr_assert_eq(responder_block(&r, &q, NULL, NULL), 0);
+	cr_assert_eq(responder_block(&r, &q2, NULL, NULL), 0);
+	/* While arxdpd runs: one unblocked, the other made permanent, both behind its back. */
+	cr_assert_eq(bl_unblock(&bl, &q.addr), 0);
+	cr_assert_eq(bl_block(&bl, &q2.addr, 0, &q2.why, NULL, NULL), 0);
+	/* Recorded as taken against other maps: the restore below is a reboot's. */
+	p.maps.map_id++;
+	r.dirty = true;
+	persist_save(&p, &r, &pos, false, true);
+	cr_assert_eq(bl_unblock(&bl, &q2.addr), 0);
+	btable_free(r.bt);
+	r.bt = btable_new();
+	p.maps.map_id--;
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
+	cr_expect_neq(bl_get(&bl, &q.addr, &v), 0, "an unblock while running came back");
+	cr_expect_null(btable_get(r.bt, &q.addr));
+	cr_assert_eq(bl_get(&bl, &q2.addr, &v), 0, "the changed block is lost");
+	cr_expect_eq(v.expires_ns, 0u, "saved as the maps held it: permanent");
+}
+
+/*
+ * Into new maps, execd's hold is over (its timeout list did not outlive it): the operator's
+ * time that waited for execd's delete starts now, a hold that was execd's alone is not
+ * restored, and the operator's own permanent block stays permanent.
+ */
+Test(responder, restore_ends_execd_holds, .init = setup, .fini = teardown)
+{
+	static const struct {
+		const char *addr;
+		uint8_t keys;
+		uint32_t timeout_s;
+		bool restored;
+		const char *said;
+	} rows[] = {
+		{ "198.51.100.33", ARXDP_KEY_PLAIN | ARXDP_KEY_OPERATOR, 600, true,
+		  "block 198.51.100.33: restored from the state (600s left)" },
+		{ "198.51.100.34", ARXDP_KEY_MAPPED, 0, false,
+		  "block 198.51.100.34: held by wazuh-execd, whose timers did not outlive it: not "
+		  "restored" },
+		{ "198.51.100.35", ARXDP_KEY_OPERATOR, 0, true,
+		  "block 198.51.100.35: restored from the state (permanent)" },
+		{ "198.51.100.36", ARXDP_KEY_PLAIN | ARXDP_KEY_OPERATOR, 0, true,
+		  "block 198.51.100.36: restored from the state (permanent)" },
+	};
+	struct tail_pos pos = { .seq = 12 }, got;
+	struct state_maps other;
+	struct arxdp_block v;
+	struct persist p;
+	bool have_pos;
+	size_t i;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_init(&p, s.state_dir);
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0, "first start: no state");
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct arxdp_addr a;
+		struct bmeta *m;
+
+		cr_assert_eq(addr_parse(rows[i].addr, &a, NULL, 0), 0);
+		m = btable_upsert(r.bt, &a);
+		cr_assert_not_null(m);
+		strcpy(m->exe, "firewall-drop");
+		m->v.keys = rows[i].keys;
+		m->v.timeout_s = rows[i].timeout_s;
+		m->v.origin = ARXDP_ORIGIN_CLI;
+		m->v.offenses = 2;
+	}
+	other = p.maps;
+	other.map_id++;
+	cr_assert_eq(state_save(s.state_dir, &pos, r.bt, NULL, NULL, &other, NULL), 0);
+	btable_free(r.bt);
+	r.bt = btable_new();
+	logged[0] = '\0';
+	log_set_level(LOG_LEVEL_INFO);
+	log_set_sink(sink, NULL);
+	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0);
+	log_set_sink(NULL, NULL);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct arxdp_addr a;
+
+		addr_parse(rows[i].addr, &a, NULL, 0);
+		cr_expect(strstr(logged, rows[i].said) != NULL, "row %zu: '%s' not in:\n%s", i,
+			  rows[i].said, logged);
+		if (!rows[i].restored) {
+			cr_expect_neq(bl_get(&bl, &a, &v), 0, "row %zu: restored", i);
+			cr_expect_null(btable_get(r.bt, &a));
+			continue;
+		}
+		cr_assert_eq(bl_get(&bl, &a, &v), 0, "row %zu: not restored", i);
+		cr_expect_eq(v.keys, ARXDP_KEY_OPERATOR, "row %zu: keys %u", i, v.keys);
+		cr_expect_eq(!v.expires_ns, !rows[i].timeout_s, "row %zu: stamp", i);
+		if (rows[i].timeout_s)
+			cr_expect(bl_remaining_s(&v, mono_now_ns()) + 5 >= rows[i].timeout_s &&
+					  bl_remaining_s(&v, mono_now_ns()) <= rows[i].timeout_s,
+				  "row %zu: %llu s left", i,
+				  (unsigned long long)bl_remaining_s(&v, mono_now_ns()));
+	}
+}
