@@ -709,3 +709,40 @@ Test(responder, restore_ends_execd_holds, .init = setup, .fini = teardown)
 				  (unsigned long long)bl_remaining_s(&v, mono_now_ns()));
 	}
 }
+
+/*
+ * execd keeps a timer per rkey (program and address): a second response of another program
+ * with a shorter timeout leaves the first one's end, while a repeat of the same program
+ * restarts from now, shorter too (a repeated_offenders step below the timeout).
+ */
+Test(responder, another_response_never_shortens, .init = setup, .fini = teardown)
+{
+	struct ossec_command route = { .name = "route-null", .executable = "route-null" };
+	struct block_req q = { .timeout_s = 3600,
+			       .why = { .origin = ARXDP_ORIGIN_ALERT },
+			       .ar_name = "firewall-drop3600",
+			       .rule = "5712",
+			       .alert = "{}",
+			       .alert_len = 2 };
+	struct arxdp_block v;
+
+	cr_assert_eq(addr_parse("198.51.100.37", &q.addr, NULL, 0), 0);
+	cr_assert_eq(responder_block(&r, &q, NULL, &v), 0);
+	q.cmd = &route;
+	q.timeout_s = 60;
+	q.ar_name = "route-null60";
+	cr_assert_eq(responder_block(&r, &q, NULL, &v), 0);
+	cr_expect(bl_remaining_s(&v, mono_now_ns()) > 3500, "cut to %llu s by route-null",
+		  (unsigned long long)bl_remaining_s(&v, mono_now_ns()));
+	/* Still firewall-drop's end: route-null's repeat does not cut it either. */
+	cr_assert_eq(responder_block(&r, &q, NULL, &v), 0);
+	cr_expect(bl_remaining_s(&v, mono_now_ns()) > 3500, "cut to %llu s by route-null",
+		  (unsigned long long)bl_remaining_s(&v, mono_now_ns()));
+	cr_expect_str_eq(btable_get(r.bt, &q.addr)->exe, "firewall-drop");
+	/* firewall-drop's own repeat restarts it from now, as execd's timer would. */
+	q.cmd = NULL;
+	q.ar_name = "firewall-drop60";
+	cr_assert_eq(responder_block(&r, &q, NULL, &v), 0);
+	cr_expect(bl_remaining_s(&v, mono_now_ns()) <= 60, "%llu s left",
+		  (unsigned long long)bl_remaining_s(&v, mono_now_ns()));
+}

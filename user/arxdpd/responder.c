@@ -272,6 +272,9 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 	struct bmeta *m;
 	int err;
 
+	/* Another program's block has its own timer in execd: this write may only extend it. */
+	m = q->ar_name ? btable_get(r->bt, &q->addr) : NULL;
+	q->why.floor = m && m->exe[0] && strcmp(m->exe, cmd->executable);
 	err = bl_block(r->bl, &q->addr, q->timeout_s, &q->why, &res, &v);
 	if (err) {
 		write_failed(r, err, addr);
@@ -279,7 +282,11 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 	}
 	m = btable_upsert(r->bt, &q->addr);
 	if (m) {
-		str_copy(m->exe, cmd->executable, sizeof(m->exe));
+		/* The program whose timer ends the block names it (its delete line): not this
+		 * one when the other's later end was kept. */
+		if (!q->why.floor || !v.expires_ns ||
+		    v.expires_ns <= mono_now_ns() + (uint64_t)q->timeout_s * NSEC_PER_SEC)
+			str_copy(m->exe, cmd->executable, sizeof(m->exe));
 		m->v = v;
 		/* ExecdRun keeps the first alert's delete in its timeout list: a repeat (or the
 		 * same alert read again) leaves the alert the block's delete line will carry. */

@@ -255,14 +255,14 @@ void bl_merge_block(struct arxdp_block *v, const struct arxdp_block *old, bool l
 	if (live && why && !expires && old->expires_ns && (why->keys & BL_KEYS_EXECD))
 		keep = true;
 	/*
-	 * An alert's write never shortens a live block either. execd keeps a timer per rkey
-	 * (program and address text), the map one expiry per address: a repeat under the same
-	 * rkey restarts at least as late (same or escalated timeout, from now), so only another
-	 * rkey's shorter timeout, or an operator's longer block, can come out earlier, and
-	 * execd would have left those blocked until their own end.
+	 * execd keeps a timer per rkey (program and address), the map one expiry per address.
+	 * A repeat under the same rkey restarts from now with its timeout, shorter too (a
+	 * repeated_offenders step below the timeout), as execd's does. Another response's
+	 * shorter timeout (why->floor) or an alert onto an operator's longer block must not cut
+	 * it: execd would leave the other timer, and the operator's block, to their own end.
 	 */
-	if (live && why && why->origin == ARXDP_ORIGIN_ALERT && expires && old->expires_ns &&
-	    expires < old->expires_ns)
+	if (live && why && expires && old->expires_ns && expires < old->expires_ns &&
+	    (why->floor || (why->origin == ARXDP_ORIGIN_ALERT && (old->keys & ARXDP_KEY_OPERATOR))))
 		keep = true;
 	if (!keep) {
 		v->timeout_s = timeout_s;

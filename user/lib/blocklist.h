@@ -135,6 +135,9 @@ struct bl_reason {
 	uint8_t origin; /* enum arxdp_origin */
 	uint64_t seq; /* alert-stream position (arxdpd), 0 = none */
 	uint8_t keys; /* ARXDP_KEY_PLAIN/MAPPED execd holds this write under (firewall-drop) */
+	/* Another response's write onto this block (its own execd timer): it may extend the
+	 * block, never shorten it. */
+	bool floor;
 };
 
 enum bl_result {
