@@ -20,6 +20,7 @@
 #include "blocklist.h"
 #include "loader.h"
 #include "log.h"
+#include "pindir.h"
 #include "util.h"
 #include "bpf/pkt.h"
 #include "bpf/verdict.h"
@@ -137,5 +138,72 @@ Test(partial, tier_pin_unopenable, .fini = tu_rm_pin_dir)
 	cr_assert_eq(addr_parse("198.51.100.74", &a, NULL, 0), 0);
 	cr_expect_neq(bl_open_some(&bl, o.pin_dir, bl_open_for(&a) | BL_OPEN_GUARD), 0,
 		      "open refused");
+	close(prog_fd);
+}
+
+/*
+ * Hot maps not pinned but the tier map pinned: writers keep to the big maps, and each write
+ * raises the tier counts as read, never from zero: zeros written back would tell the program
+ * that the other family's big map is empty, and its blocks would pass.
+ */
+Test(partial, big_maps_only_keep_the_tier_counts, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
+	const char *const gone[] = { ARXDP_MAP_HOT4, ARXDP_MAP_HOT6 };
+	struct bl_reason why = { .origin = ARXDP_ORIGIN_CLI };
+	struct arxdp_addr a4, a6;
+	struct blocklist bl;
+	int prog_fd, fds[2];
+
+	prog_fd = pin_set_prog(&o, "partial");
+	hide(o.pin_dir, gone, 2, fds);
+	close(fds[0]);
+	close(fds[1]);
+	cr_assert_eq(addr_parse("2001:db8::75", &a6, NULL, 0), 0);
+	cr_assert_eq(addr_parse("198.51.100.75", &a4, NULL, 0), 0);
+	cr_assert_eq(bl_open(&bl, o.pin_dir), 0);
+	cr_assert_eq(bl_block(&bl, &a6, 0, &why, NULL, NULL), 0);
+	cr_assert_eq(bl_block(&bl, &a4, 0, &why, NULL, NULL), 0);
+	cr_expect_eq(pkt_verdict_ok(prog_fd, "2001:db8::75"), XDP_DROP,
+		     "the IPv6 block stays visible after an IPv4 write");
+	cr_expect_eq(pkt_verdict_ok(prog_fd, "198.51.100.75"), XDP_DROP);
+	bl_close(&bl);
+	close(prog_fd);
+}
+
+/*
+ * arxdpd puts back pins that vanished (bpffs remounted) under the pin-directory lock, as the
+ * loader pins: a writer that holds the lock never sees the set half put back.
+ */
+Test(partial, repin_under_the_lock, .fini = tu_rm_pin_dir)
+{
+	struct loader_opts o = { .capacity_v4 = 64, .capacity_v6 = 64, .cidr_capacity = 16 };
+	const char *const gone[] = { ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT };
+	char path[PATH_MAX];
+	struct blocklist bl;
+	int prog_fd, fds[2], lock, n = -1, i;
+
+	prog_fd = pin_set_prog(&o, "partial");
+	cr_assert_eq(bl_open(&bl, o.pin_dir), 0);
+	hide(o.pin_dir, gone, 2, fds);
+	close(fds[0]);
+	close(fds[1]);
+	lock = pindir_lock_timeout(o.pin_dir, 1000, true);
+	cr_assert_geq(lock, 0);
+	bl.lock_timeout_ms = 50;
+	cr_expect_neq(bl_repin(&bl, prog_fd, &n), 0, "repinned while another writer held the lock");
+	cr_expect_eq(n, 0);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, gone[i]);
+		cr_expect_neq(access(path, F_OK), 0, "%s pinned under another's lock", gone[i]);
+	}
+	pindir_unlock(lock);
+	cr_expect_eq(bl_repin(&bl, prog_fd, &n), 0);
+	cr_expect_eq(n, 2);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.pin_dir, gone[i]);
+		cr_expect_eq(access(path, F_OK), 0, "%s not put back", gone[i]);
+	}
+	bl_close(&bl);
 	close(prog_fd);
 }

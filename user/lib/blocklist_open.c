@@ -408,6 +408,7 @@ int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
 				      ARXDP_MAP_PREFILTER, ARXDP_MAP_PFCOUNT, ARXDP_MAP_HOT4,
 				      ARXDP_MAP_HOT6,	   ARXDP_MAP_TIER,    ARXDP_PIN_PROG };
 	char path[PATH_MAX], parent[PATH_MAX], *slash;
+	bool locked = false;
 	struct statfs sf;
 	size_t i;
 
@@ -430,13 +431,31 @@ int bl_repin(struct blocklist *bl, int prog_fd, int *repinned)
 		if (!access(path, F_OK))
 			continue;
 		/* Only a missing pin is put back: one that exists is somebody's, maybe new. */
-		if (mkdir(bl->pin_dir, 0700) && errno != EEXIST)
-			return -errno;
+		if (mkdir(bl->pin_dir, 0700) && errno != EEXIST) {
+			err = -errno;
+			goto out;
+		}
+		/*
+		 * Under the lock, as the loader pins: a writer that finds the set whole under it
+		 * (bl_reopen_if_whole) must not see a prefilter without its counts, or hot maps
+		 * without the tier map, and write a block the program then skips.
+		 */
+		if (!locked) {
+			err = bl_lock(bl);
+			if (err)
+				goto out;
+			locked = true;
+			if (!access(path, F_OK))
+				continue;
+		}
 		if (bpf_obj_pin(fds[i], path)) {
 			err = -errno;
 			continue;
 		}
 		(*repinned)++;
 	}
+out:
+	if (locked)
+		bl_unlock(bl);
 	return err;
 }
