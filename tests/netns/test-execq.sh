@@ -307,10 +307,16 @@ stop_daemon
 # stop, they would get no answer to their check_keys (the loop has run for the last time).
 for i in 1 2 3 4 5; do alert "$W/q$i" "203.0.113.2$i" $((500 + i)); done
 check "stop drain: the daemon is up" start_daemon
-flock "$ARXDP_PIN_DIR" sleep 1.2 &
+# The lock is held until the stop has begun, whatever the machine's speed: every datagram is
+# still queued when SIGTERM comes, and the drain (which waits up to ~2 s) takes them.
+flock "$ARXDP_PIN_DIR" sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 200 ]; do
+	sleep 0.05; i=$((i + 1)); done' sh "$W/unlock" &
 LOCKER=$!
 sleep 0.2
 for i in 1 2 3 4 5; do send stateful0 "$W/q$i"; done
+kill "$DPID"
+sleep 0.3
+touch "$W/unlock"
 stop_daemon
 wait "$LOCKER"
 check "stop drain: the scripts are kept for the next start" \
