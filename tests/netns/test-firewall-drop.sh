@@ -560,6 +560,25 @@ NS="arxdp-fd$TID"
 ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
 on_exit ip netns del "$NS"
 IN_NS=(ip netns exec "$NS")
+# WITH_MAPS CMD...: runs CMD with the XDP maps present, pinned in PIN2 on a bpffs mounted in
+# the mount namespace that `ip netns exec` made (slave of this one: nothing of it shows here),
+# so it goes when CMD ends. Each run has fresh maps, created by build/arxdp.
+WITH_MAPS="$WORK/with-maps.sh"
+BPFFS="$WORK/bpffs"
+PIN2="$BPFFS/arxdp"
+mkdir -p "$BPFFS"
+cat >"$WITH_MAPS" <<EOF
+#!/usr/bin/env bash
+set -e
+exec 3>&2 2>>"$WORK/with-maps.err"
+mount -t bpf bpf "$BPFFS"
+export ARXDP_PIN_DIR="$PIN2"
+"$ARXDP" block 192.0.2.1 >/dev/null
+"$ARXDP" unblock 192.0.2.1 >/dev/null
+exec "\$@" 2>&3 3>&-
+EOF
+chmod 0755 "$WITH_MAPS"
+show_on_fail "$WORK/with-maps.err"
 # No test writes a conf there: default fallback (iptables), pin dir from the environment.
 fallback_add() { # fallback_add ADDR TOOL WHAT
 	local m
@@ -575,6 +594,24 @@ $A0: ${SENT%$'\n'}
 $A0: Blocked $1 with $2 (fallback: XDP maps '$PIN': not loaded)
 $A0: Ended"
 }
+# left_delete ADDR LINE WHAT [CMD...]: execd's delete of ADDR once the maps exist (CMD before
+# the program, inside WITH_MAPS): exit 0, and the log says LINE only.
+left_delete() {
+	local ip=$1 line=$2 what=$3 m
+	shift 3
+	srcip_msg delete "$ip"
+	m=$(cat "$MSG")
+	run_ar "$A0" continue "${IN_NS[@]}" "$WITH_MAPS" "$@"
+	check "$what: exit 0" eq "$RC" 0
+	check "$what: log" log_is "$A0: Starting
+$A0: $m
+
+$A0: $line
+$A0: Ended"
+	check "$what: lock released" test ! -e "$HOME_W/active-response/bin/fw-drop"
+}
+# ns_rules TOOL CHAIN ADDR: how many rules of CHAIN in the namespace name ADDR.
+ns_rules() { "${IN_NS[@]}" "$1" -S "$2" | grep -c -- "-s $3/"; }
 fallback_delete() { # fallback_delete ADDR TOOL WHAT
 	local m
 	m=$(cat "$MSG")
@@ -608,6 +645,25 @@ if command -v iptables >/dev/null && command -v ip6tables >/dev/null; then
 	srcip_msg delete 2001:db8::20
 	fallback_delete 2001:db8::20 ip6tables "ip6tables delete"
 	check "ip6tables delete: rules gone" eq "$("${IN_NS[@]}" ip6tables -S | grep -c 2001:db8::20)" 0
+	echo "# a fallback block from before the maps: execd's delete finds the maps, removes it"
+	srcip_msg add 192.0.2.40
+	fallback_add 192.0.2.40 iptables "rollout: add (no maps)"
+	check "rollout: INPUT rule in" eq "$(ns_rules iptables INPUT 192.0.2.40)" 1
+	check "rollout: FORWARD rule in" eq "$(ns_rules iptables FORWARD 192.0.2.40)" 1
+	left_delete 192.0.2.40 "Unblocked 192.0.2.40 with iptables (fallback rules left from before the XDP maps '$PIN2')" \
+		"rollout: delete (maps now)"
+	check "rollout: INPUT rule gone" eq "$(ns_rules iptables INPUT 192.0.2.40)" 0
+	check "rollout: FORWARD rule gone" eq "$(ns_rules iptables FORWARD 192.0.2.40)" 0
+	# The delete of an expired block, the common case: one line, no iptables error.
+	left_delete 192.0.2.40 "192.0.2.40 was not blocked in the XDP maps '$PIN2'" \
+		"rollout: delete again (maps, nothing left)"
+	srcip_msg add 2001:db8::40
+	fallback_add 2001:db8::40 ip6tables "rollout v6: add (no maps)"
+	"${IN_NS[@]}" ip6tables -w 5 -D INPUT -s 2001:db8::40 -j DROP
+	left_delete 2001:db8::40 "Unblocked 2001:db8::40 with ip6tables (fallback rule left from before the XDP maps '$PIN2')" \
+		"rollout v6: delete, only the FORWARD rule left"
+	check "rollout v6: FORWARD rule gone" eq "$(ns_rules ip6tables FORWARD 2001:db8::40)" 0
+	check "rollout v6: no INPUT rule either" eq "$(ns_rules ip6tables INPUT 2001:db8::40)" 0
 	echo "# a stale lock (holder gone) is reclaimed, not waited on for 625 s"
 	mkdir -m 0070 "$HOME_W/active-response/bin/fw-drop"
 	on_exit rm -rf "$HOME_W/active-response/bin/fw-drop"
@@ -646,6 +702,20 @@ $A0: Ended"
 		check "no iptables: delete exit 0" eq "$RC" 0
 		check "no iptables: element gone" bash -c \
 			"! ip netns exec $NS nft list set inet arxdp_fwdrop blk4 | grep -q 192.0.2.22"
+		srcip_msg add 192.0.2.42
+		run_ar "$A0" continue "${IN_NS[@]}" env PATH="$WORK/nft-only"
+		check "rollout nft: add (no maps) exit 0" eq "$RC" 0
+		check "rollout nft: element in the set" bash -c \
+			"ip netns exec $NS nft list set inet arxdp_fwdrop blk4 | grep -q 192.0.2.42"
+		left_delete 192.0.2.42 "Unblocked 192.0.2.42 with nft (fallback element left from before the XDP maps '$PIN2')" \
+			"rollout nft: delete (maps now)" env PATH="$WORK/nft-only"
+		check "rollout nft: element gone" bash -c \
+			"ip netns exec $NS nft list set inet arxdp_fwdrop blk4 >'$WORK/set' && ! grep -q 192.0.2.42 '$WORK/set'"
+		left_delete 192.0.2.42 "192.0.2.42 was not blocked in the XDP maps '$PIN2'" \
+			"rollout nft: delete again (no element)" env PATH="$WORK/nft-only"
+		"${IN_NS[@]}" nft delete table inet arxdp_fwdrop
+		left_delete 192.0.2.42 "192.0.2.42 was not blocked in the XDP maps '$PIN2'" \
+			"rollout nft: delete again (no table)" env PATH="$WORK/nft-only"
 	else
 		echo "SKIP (part): nft not installed, nftables fallback not tested"
 	fi
@@ -668,6 +738,13 @@ if command -v nft >/dev/null; then
 	check "nftables: delete exit 0" eq "$RC" 0
 	check "nftables: element gone" bash -c \
 		"! ip netns exec $NS nft list set inet arxdp_fwdrop blk6 | grep -q 2001:db8::30"
+	srcip_msg add 2001:db8::43
+	run_ar "$A0" continue "${IN_NS[@]}" env ARXDP_CONF="$WORK/nft.conf"
+	check "rollout nftables: add (no maps) exit 0" eq "$RC" 0
+	left_delete 2001:db8::43 "Unblocked 2001:db8::43 with nft (fallback element left from before the XDP maps '$PIN2')" \
+		"rollout nftables: delete (maps now)" env ARXDP_CONF="$WORK/nft.conf"
+	check "rollout nftables: element gone" bash -c \
+		"ip netns exec $NS nft list set inet arxdp_fwdrop blk6 >'$WORK/set' && ! grep -q 2001:db8::43 '$WORK/set'"
 fi
 printf '<arxdp><fwdrop_fallback>fail</fwdrop_fallback></arxdp>\n' >"$WORK/fail.conf"
 srcip_msg add 192.0.2.31

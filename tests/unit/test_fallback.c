@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * This file contains the firewall fallback's tables: the argv and stdin built for iptables,
- * ip6tables and nft for each address family, add and delete (built, never run), how the tool
- * is found in PATH, and, with fake tools in a private PATH, that fb_apply runs exactly the
- * built commands.
+ * ip6tables and nft for each address family, add, delete and check (built, never run), how
+ * the tool is found in PATH, and, with fake tools in a private PATH, that fb_apply runs exactly
+ * the built commands and fb_remove_left deletes exactly what its checks found.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -122,6 +122,65 @@ ParameterizedTest(struct plan_case *c, fallback, plan)
 	snprintf(want, sizeof(want), "%s%s\n", c->add ? NFT_PREAMBLE : "", c->input);
 	cr_assert_not_null(p.cmd[0].input);
 	cr_expect_str_eq(p.cmd[0].input, want, "%s", c->addr);
+}
+
+struct check_case {
+	char addr[48];
+	bool nft;
+	char bin[24];
+	int err;
+	char argv[2][96]; /* as plan_case */
+};
+
+/* clang-format off */
+static struct check_case check_cases[] = {
+	{ "192.0.2.7", false, "/sbin/iptables", 0,
+	  { "/sbin/iptables -w 5 -C INPUT -s 192.0.2.7 -j DROP",
+	    "/sbin/iptables -w 5 -C FORWARD -s 192.0.2.7 -j DROP" } },
+	{ "2001:DB8:0:0::7", false, "/sbin/ip6tables", 0,
+	  { "/sbin/ip6tables -w 5 -C INPUT -s 2001:db8::7 -j DROP",
+	    "/sbin/ip6tables -w 5 -C FORWARD -s 2001:db8::7 -j DROP" } },
+	{ "::ffff:198.51.100.9", false, "/sbin/iptables", 0,
+	  { "/sbin/iptables -w 5 -C INPUT -s 198.51.100.9 -j DROP",
+	    "/sbin/iptables -w 5 -C FORWARD -s 198.51.100.9 -j DROP" } },
+	{ "192.0.2.7", true, "/usr/sbin/nft", 0,
+	  { "/usr/sbin/nft get element inet arxdp_fwdrop blk4 { 192.0.2.7 }", "" } },
+	{ "2001:db8:0::7", true, "/usr/sbin/nft", 0,
+	  { "/usr/sbin/nft get element inet arxdp_fwdrop blk6 { 2001:db8::7 }", "" } },
+	{ "::ffff:198.51.100.9", true, "/usr/sbin/nft", 0,
+	  { "/usr/sbin/nft get element inet arxdp_fwdrop blk4 { 198.51.100.9 }", "" } },
+	{ "192.0.2.0/24", false, "/sbin/iptables", -EINVAL, { "", "" } },
+	{ "2001:db8::/64", true, "/usr/sbin/nft", -EINVAL, { "", "" } },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(fallback, check)
+{
+	return cr_make_param_array(struct check_case, check_cases, ARRAY_SIZE(check_cases));
+}
+
+ParameterizedTest(struct check_case *c, fallback, check)
+{
+	struct fb_plan p, del;
+	struct arxdp_addr a;
+	char got[256];
+	size_t i, n;
+
+	cr_assert_eq(addr_parse(c->addr, &a, NULL, 0), 0, "%s", c->addr);
+	cr_assert_eq(fb_check_build(&p, c->nft, c->bin, &a), c->err, "%s", c->addr);
+	n = !c->argv[0][0] ? 0 : !c->argv[1][0] ? 1 : 2;
+	cr_assert_eq(p.n, n, "%s: %zu commands", c->addr, p.n);
+	for (i = 0; i < n; i++) {
+		join(p.cmd[i].argv, got, sizeof(got));
+		cr_expect_str_eq(got, c->argv[i], "%s", c->addr);
+		cr_expect_eq(p.cmd[i].argv[0], c->bin, "argv[0] is not the found binary");
+		cr_expect_null(p.cmd[i].input, "%s: a check got stdin", c->addr);
+	}
+	if (c->err)
+		return;
+	/* fb_remove_left deletes by index what check i found: the same number of commands. */
+	cr_assert_eq(fb_plan_build(&del, c->nft, c->bin, false, &a, 0), 0);
+	cr_expect_eq(del.n, p.n, "%s: %zu checks, %zu deletes", c->addr, p.n, del.n);
 }
 
 static char dir[64];
@@ -303,6 +362,142 @@ ParameterizedTest(struct apply_case *c, fallback, apply, .init = setup, .fini = 
 		} else {
 			cr_assert_not_null(log, "%s: %s did not run", c->name, all[i]);
 			cr_expect_str_eq(log, c->want, "%s", c->name);
+		}
+		free(log);
+	}
+}
+
+/* What the library logged during a case (warnings and info), one line each. */
+struct said {
+	char text[1024];
+};
+
+static void said_sink(enum log_level level, const char *msg, void *ctx)
+{
+	struct said *w = ctx;
+	size_t used = strlen(w->text);
+
+	(void)level;
+	snprintf(w->text + used, sizeof(w->text) - used, "%s\n", msg);
+}
+
+/*
+ * A fake tool that logs its argv (and an nft script) as put_tool's, and exits with check[0]
+ * for a check of INPUT (iptables -C) or an nft get, check[1] for a check of FORWARD, del for
+ * anything else (the deletes).
+ */
+static void put_holder(const char *name, const int check[2], int del)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\nlog=\"${0%%/*}/%s.log\"\necho \"$*\" >>\"$log\"\n"
+		 "[ \"$1 $2\" = \"-f -\" ] && /bin/cat >>\"$log\"\n"
+		 "case \" $* \" in\n"
+		 "*\" -C INPUT \"*|*\" get element \"*) echo 'not there' >&2; exit %d;;\n"
+		 "*\" -C FORWARD \"*) echo 'not there' >&2; exit %d;;\n"
+		 "esac\nexit %d\n",
+		 name, check[0], check[1], del);
+	put(name, text, 0755);
+}
+
+struct left_case {
+	char name[40];
+	enum arxdp_fallback mode;
+	char addr[32];
+	char tools[2][12]; /* fake tools in PATH */
+	int check[2]; /* exit status of the check of INPUT (or nft's get) and of FORWARD */
+	int del; /* exit status of a delete */
+	int err;
+	unsigned int found;
+	char used[12]; /* "" = NULL */
+	char log[16]; /* the tool's log that must hold the commands ("" = none ran) */
+	char want[400];
+	char said[160]; /* a part of what the library logged ("" = nothing at all) */
+};
+
+#define CHK4_IN "-w 5 -C INPUT -s 192.0.2.7 -j DROP\n"
+#define CHK4_FW "-w 5 -C FORWARD -s 192.0.2.7 -j DROP\n"
+#define DEL4_IN "-w 5 -D INPUT -s 192.0.2.7 -j DROP\n"
+#define DEL4_FW "-w 5 -D FORWARD -s 192.0.2.7 -j DROP\n"
+#define GET4 "get element inet arxdp_fwdrop blk4 { 192.0.2.7 }\n"
+#define NFTDEL4 "-f -\ndelete element inet arxdp_fwdrop blk4 { 192.0.2.7 }\n"
+
+/* clang-format off */
+static struct left_case left_cases[] = {
+	/* The rollout: both rules of the add are there, each goes once its check found it. */
+	{ "iptables rules left", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", { "iptables", "nft" },
+	  { 0, 0 }, 0, 0, 2, "iptables", "iptables.log", CHK4_IN DEL4_IN CHK4_FW DEL4_FW, "" },
+	/* The plain delete of an expired block: two checks, no delete, nothing said. */
+	{ "nothing left", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", { "iptables", "nft" },
+	  { 1, 1 }, 0, 0, 0, "iptables", "iptables.log", CHK4_IN CHK4_FW, "" },
+	/* Only what is there is deleted: a -D of a missing rule would log iptables' error. */
+	{ "one rule left", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", { "iptables", "" },
+	  { 1, 0 }, 0, 0, 1, "iptables", "iptables.log", CHK4_IN CHK4_FW DEL4_FW, "" },
+	{ "ip6tables for v6", ARXDP_FALLBACK_IPTABLES, "2001:db8::7", { "iptables", "ip6tables" },
+	  { 0, 0 }, 0, 0, 2, "ip6tables", "ip6tables.log",
+	  "-w 5 -C INPUT -s 2001:db8::7 -j DROP\n-w 5 -D INPUT -s 2001:db8::7 -j DROP\n"
+	  "-w 5 -C FORWARD -s 2001:db8::7 -j DROP\n-w 5 -D FORWARD -s 2001:db8::7 -j DROP\n", "" },
+	/* Another status than 1 is no answer: said, and the other check still runs. */
+	{ "check fails", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", { "iptables", "" },
+	  { 4, 1 }, 0, -EIO, 0, "iptables", "iptables.log", CHK4_IN CHK4_FW,
+	  "exited with status 4: not there" },
+	{ "delete fails", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", { "iptables", "" },
+	  { 0, 0 }, 2, -EIO, 2, "iptables", "iptables.log", CHK4_IN DEL4_IN CHK4_FW DEL4_FW,
+	  "exited with status 2" },
+	{ "nft element left", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", { "nft", "" },
+	  { 0, 0 }, 0, 0, 1, "nft", "nft.log", GET4 NFTDEL4, "" },
+	{ "nftables mode, nothing left", ARXDP_FALLBACK_NFTABLES, "2001:db8::7",
+	  { "iptables", "nft" }, { 1, 0 }, 0, 0, 0, "nft", "nft.log",
+	  "get element inet arxdp_fwdrop blk6 { 2001:db8::7 }\n", "" },
+	/* No tool, no block it made: nothing to say ("not accessible" is the add's line). */
+	{ "no tool", ARXDP_FALLBACK_IPTABLES, "192.0.2.7", { "", "" }, { 0, 0 }, 0, 0, 0, "", "",
+	  "", "" },
+	{ "fail mode", ARXDP_FALLBACK_FAIL, "192.0.2.7", { "iptables", "nft" }, { 0, 0 }, 0,
+	  -EPERM, 0, "", "", "", "" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(fallback, remove_left)
+{
+	return cr_make_param_array(struct left_case, left_cases, ARRAY_SIZE(left_cases));
+}
+
+ParameterizedTest(struct left_case *c, fallback, remove_left, .init = setup, .fini = teardown)
+{
+	static const char *const all[] = { "iptables.log", "ip6tables.log", "nft.log" };
+	const char *used = "unset";
+	unsigned int found = 99;
+	struct said said = {};
+	struct arxdp_addr a;
+	size_t i;
+	char *log;
+
+	for (i = 0; i < 2; i++)
+		if (c->tools[i][0])
+			put_holder(c->tools[i], c->check, c->del);
+	setenv("PATH", dir, 1);
+	cr_assert_eq(addr_parse(c->addr, &a, NULL, 0), 0);
+	log_set_level(LOG_LEVEL_INFO);
+	log_set_sink(said_sink, &said);
+	cr_expect_eq(fb_remove_left(c->mode, &a, &found, &used), c->err, "%s", c->name);
+	log_set_sink(NULL, NULL);
+	cr_expect_eq(found, c->found, "%s: found %u", c->name, found);
+	if (c->used[0])
+		cr_expect_str_eq(used ? used : "(null)", c->used, "%s", c->name);
+	else
+		cr_expect_null(used, "%s: used %s", c->name, used);
+	if (!c->said[0])
+		cr_expect_str_empty(said.text, "%s: said: %s", c->name, said.text);
+	else
+		cr_expect_not_null(strstr(said.text, c->said), "%s: said: %s", c->name, said.text);
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		log = slurp(all[i]);
+		if (!c->log[0] || strcmp(all[i], c->log)) {
+			cr_expect_null(log, "%s: %s ran: %s", c->name, all[i], log);
+		} else {
+			cr_assert_not_null(log, "%s: %s did not run", c->name, all[i]);
+			cr_expect_str_eq(log, c->want, "%s: ran:\n%s", c->name, log);
 		}
 		free(log);
 	}

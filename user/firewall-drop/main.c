@@ -256,6 +256,48 @@ static void other_form(const char *ip, uint8_t key, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", key == ARXDP_KEY_PLAIN ? "::ffff:" : "", ip);
 }
 
+/*
+ * A delete the maps know nothing of: the block may be the fallback's, made before the maps
+ * existed (drop-in installed, alert, then `arxdp attach`), which no later delete would ever
+ * remove. When the fallback holds nothing the log is as before: one line, no tool's error.
+ */
+static int left_action(struct drop_in *d, const struct arxdp_settings *s,
+		       const struct arxdp_addr *a, const char *ip)
+{
+	const char *used = NULL, *what;
+	unsigned int found = 0;
+	int err = 0;
+
+	if (s->fwdrop_fallback != ARXDP_FALLBACK_FAIL) {
+		/* The fallback's own lock: a check and its delete never meet an add half done. */
+		ar_flush(d);
+		if (fb_lock(FB_LOCK_DIR, base_name(d->name))) {
+			ar(d, "Unable to take lock. End.");
+			return -EBUSY;
+		}
+		err = fb_remove_left(s->fwdrop_fallback, a, &found, &used);
+		fb_unlock(FB_LOCK_DIR);
+	}
+	if (!found) {
+		arf(d, "%s was not blocked in the XDP maps '%s'", ip, s->pin_dir);
+		/* The maps' answer stands: a check that failed is said, the delete still ends. */
+		if (err)
+			arf(d, "Cannot check '%s' for a fallback block with %s: %s", ip,
+			    used ? used : "the fallback", errstr(err));
+		return 0;
+	}
+	what = !strcmp(used, "nft") ? "element" : found > 1 ? "rules" : "rule";
+	if (err) {
+		arf(d,
+		    "Cannot unblock '%s' with %s (fallback %s left from before the XDP maps '%s'): %s",
+		    ip, used, what, s->pin_dir, errstr(err));
+		return err;
+	}
+	arf(d, "Unblocked %s with %s (fallback %s left from before the XDP maps '%s')", ip, used,
+	    what, s->pin_dir);
+	return 0;
+}
+
 static int map_action(struct drop_in *d, struct blocklist *bl, const struct arxdp_settings *s,
 		      bool add, const struct arxdp_addr *a, const char *ip, uint8_t key,
 		      const cJSON *msg)
@@ -269,10 +311,8 @@ static int map_action(struct drop_in *d, struct blocklist *bl, const struct arxd
 
 	if (!add) {
 		err = bl_unblock_key(bl, a, key, &kept);
-		if (err == -ENOENT) {
-			arf(d, "%s was not blocked in the XDP maps '%s'", ip, s->pin_dir);
-			return 0;
-		}
+		if (err == -ENOENT)
+			return left_action(d, s, a, ip);
 		if (err) {
 			arf(d, "Cannot unblock '%s' in the XDP maps '%s': %s", ip, s->pin_dir,
 			    errstr(err));

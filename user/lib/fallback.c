@@ -327,7 +327,11 @@ int fb_lock(const char *dir, const char *proc_name)
 	}
 }
 
-static int run_logged(char *const argv[], const char *input)
+/*
+ * 0 when the command exited 0; -ENOENT, unsaid, for exit status absent (a check's "not there";
+ * 0 for none); else -EIO or why it could not run, logged with its stderr.
+ */
+static int run_logged(char *const argv[], const char *input, int absent)
 {
 	char errbuf[256];
 	int err, status;
@@ -338,6 +342,8 @@ static int run_logged(char *const argv[], const char *input)
 			errbuf[0] ? ": " : "", errbuf);
 		return err;
 	}
+	if (absent && status == absent)
+		return -ENOENT;
 	if (status) {
 		pr_warn("command '%s': exited with status %d%s%s", argv[0], status,
 			errbuf[0] ? ": " : "", errbuf);
@@ -346,13 +352,28 @@ static int run_logged(char *const argv[], const char *input)
 	return 0;
 }
 
+/* The stock program's two rules, INPUT then FORWARD, with op ("-I", "-D" or "-C"). */
+static void ipt_plan(struct fb_plan *p, const char *bin, const char *op)
+{
+	static const char *const chains[] = { "INPUT", "FORWARD" };
+	size_t i;
+
+	/* As the stock program: no table, no comment. -w waits for the xtables lock instead of
+	 * failing silently when another tool holds it. */
+	for (i = 0; i < ARRAY_SIZE(chains); i++) {
+		char *argv[] = { (char *)bin, "-w",  "5",  (char *)op, (char *)chains[i],
+				 "-s",	      p->ip, "-j", "DROP",     NULL };
+
+		memcpy(p->cmd[i].argv, argv, sizeof(argv));
+	}
+	p->n = ARRAY_SIZE(chains);
+}
+
 int fb_plan_build(struct fb_plan *p, bool nft, const char *bin, bool add,
 		  const struct arxdp_addr *a, uint32_t timeout_s)
 {
-	static char *const chains[] = { "INPUT", "FORWARD" };
 	const char *set = a->family == 4 ? FB_NFT_SET4 : FB_NFT_SET6;
 	char tmo[32] = "";
-	size_t i;
 	int n;
 
 	memset(p, 0, sizeof(*p));
@@ -360,16 +381,8 @@ int fb_plan_build(struct fb_plan *p, bool nft, const char *bin, bool add,
 		return -EINVAL;
 	addr_format(a, p->ip, sizeof(p->ip));
 	if (!nft) {
-		/* As the stock program: -I (top of the chain), no table, no comment. -w waits for
-		 * the xtables lock instead of failing silently when another tool holds it. */
-		for (i = 0; i < ARRAY_SIZE(chains); i++) {
-			char *argv[] = { (char *)bin, "-w", "5",   add ? "-I" : "-D",
-					 chains[i],   "-s", p->ip, "-j",
-					 "DROP",      NULL };
-
-			memcpy(p->cmd[i].argv, argv, sizeof(argv));
-		}
-		p->n = ARRAY_SIZE(chains);
+		/* -I: the top of the chain, as the stock program inserts. */
+		ipt_plan(p, bin, add ? "-I" : "-D");
 		return 0;
 	}
 	if (add && timeout_s)
@@ -421,40 +434,120 @@ static int run_plan(bool nft, const char *bin, bool add, const struct arxdp_addr
 	if (err)
 		return err;
 	for (i = 0; i < p.n; i++) {
-		e = run_logged(p.cmd[i].argv, p.cmd[i].input);
+		e = run_logged(p.cmd[i].argv, p.cmd[i].input, 0);
 		err = err ?: e;
 	}
 	return err;
 }
 
+int fb_check_build(struct fb_plan *p, bool nft, const char *bin, const struct arxdp_addr *a)
+{
+	const char *set = a->family == 4 ? FB_NFT_SET4 : FB_NFT_SET6;
+
+	memset(p, 0, sizeof(*p));
+	if (!addr_is_exact(a))
+		return -EINVAL;
+	addr_format(a, p->ip, sizeof(p->ip));
+	if (!nft) {
+		ipt_plan(p, bin, "-C");
+	} else {
+		/* nft joins its arguments with spaces: "get element inet T S { IP }". */
+		char *argv[] = { (char *)bin, "get", "element", "inet", FB_NFT_TABLE,
+				 (char *)set, "{",   p->ip,	"}",	NULL };
+
+		memcpy(p->cmd[0].argv, argv, sizeof(argv));
+		p->n = 1;
+	}
+	return 0;
+}
+
+/*
+ * The tool fb_apply uses for a's family under mode: iptables or ip6tables, else (or in
+ * nftables mode) nft. -ENOENT when none is in PATH; quiet leaves that unsaid.
+ */
+static int pick_tool(enum arxdp_fallback mode, const struct arxdp_addr *a, bool quiet, char *bin,
+		     size_t len, bool *nft, const char **used)
+{
+	const char *ipt = a->family == 4 ? "iptables" : "ip6tables";
+	char ip[ADDR_STRLEN];
+
+	*nft = false;
+	if (mode == ARXDP_FALLBACK_IPTABLES) {
+		if (!fb_find_binary(ipt, bin, len)) {
+			*used = ipt;
+			return 0;
+		}
+		if (!quiet)
+			pr_info("The iptables file '%s' is not accessible: %s (%d)", ipt,
+				strerror(ENOENT), ENOENT);
+	}
+	if (!fb_find_binary("nft", bin, len)) {
+		*nft = true;
+		*used = "nft";
+		return 0;
+	}
+	if (quiet)
+		return -ENOENT;
+	addr_format(a, ip, sizeof(ip));
+	if (mode == ARXDP_FALLBACK_IPTABLES)
+		pr_warn("fallback '%s': no firewall tool: neither %s nor nft is in PATH", ip, ipt);
+	else
+		pr_warn("fallback '%s': no firewall tool: nft is not in PATH", ip);
+	return -ENOENT;
+}
+
 int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uint32_t timeout_s,
 	     const char **used)
 {
-	const char *ipt = a->family == 4 ? "iptables" : "ip6tables";
-	char bin[PATH_MAX], ip[ADDR_STRLEN];
+	char bin[PATH_MAX];
+	bool nft;
+	int err;
 
 	*used = NULL;
 	if (mode == ARXDP_FALLBACK_FAIL)
 		return -EPERM;
 	if (!addr_is_exact(a))
 		return -EINVAL;
-	addr_format(a, ip, sizeof(ip));
-	if (mode == ARXDP_FALLBACK_IPTABLES) {
-		if (!fb_find_binary(ipt, bin, sizeof(bin))) {
-			*used = ipt;
-			return run_plan(false, bin, add, a, timeout_s);
+	err = pick_tool(mode, a, false, bin, sizeof(bin), &nft, used);
+	if (err)
+		return err;
+	return run_plan(nft, bin, add, a, timeout_s);
+}
+
+int fb_remove_left(enum arxdp_fallback mode, const struct arxdp_addr *a, unsigned int *found,
+		   const char **used)
+{
+	struct fb_plan chk, del;
+	char bin[PATH_MAX];
+	int err, e;
+	size_t i;
+	bool nft;
+
+	*found = 0;
+	*used = NULL;
+	if (mode == ARXDP_FALLBACK_FAIL)
+		return -EPERM;
+	/* No tool, no block it made: nothing to say at every delete on such a host. */
+	if (pick_tool(mode, a, true, bin, sizeof(bin), &nft, used))
+		return 0;
+	err = fb_check_build(&chk, nft, bin, a);
+	if (!err)
+		err = fb_plan_build(&del, nft, bin, false, a, 0);
+	if (err)
+		return err;
+	/* Check i and delete i are the same rule (INPUT, FORWARD) or the same element. Only what
+	 * is there is deleted: a delete of what is not there would log the tool's error. Status 1
+	 * is "not there" for both tools (iptables' "Bad rule"; nft's missing element, set or
+	 * table, and as root nothing else of this fixed command). */
+	for (i = 0; i < chk.n && i < del.n; i++) {
+		e = run_logged(chk.cmd[i].argv, NULL, 1);
+		if (e == -ENOENT)
+			continue;
+		if (!e) {
+			(*found)++;
+			e = run_logged(del.cmd[i].argv, del.cmd[i].input, 0);
 		}
-		pr_info("The iptables file '%s' is not accessible: %s (%d)", ipt, strerror(ENOENT),
-			ENOENT);
+		err = err ?: e;
 	}
-	if (fb_find_binary("nft", bin, sizeof(bin))) {
-		if (mode == ARXDP_FALLBACK_IPTABLES)
-			pr_warn("fallback '%s': no firewall tool: neither %s nor nft is in PATH",
-				ip, ipt);
-		else
-			pr_warn("fallback '%s': no firewall tool: nft is not in PATH", ip);
-		return -ENOENT;
-	}
-	*used = "nft";
-	return run_plan(true, bin, add, a, timeout_s);
+	return err;
 }

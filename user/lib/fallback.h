@@ -58,6 +58,18 @@ void fb_unlock(const char *dir);
  */
 int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uint32_t timeout_s,
 	     const char **used);
+/*
+ * A delete that found no block of a in the XDP maps: a block fb_apply made while they were
+ * absent (drop-in installed, then `arxdp attach`) would otherwise stay for ever. Each check of
+ * fb_check_build runs with the tool fb_apply would use, and fb_plan_build's delete of the
+ * same rule or element runs for what is there. *found counts what was there (and removed),
+ * *used names the tool, NULL when none is in PATH (then nothing is there, said nowhere).
+ * Nothing there is said nowhere either. -EPERM for ARXDP_FALLBACK_FAIL; -EIO when a check or
+ * a delete failed (logged with its stderr), other -errno when one could not run (logged).
+ * The caller holds the fb_lock().
+ */
+int fb_remove_left(enum arxdp_fallback mode, const struct arxdp_addr *a, unsigned int *found,
+		   const char **used);
 
 /* What fb_apply runs for one address, built without running anything (tests read it). */
 #define FB_PLAN_CMDS 2
@@ -83,5 +95,11 @@ struct fb_plan {
  */
 int fb_plan_build(struct fb_plan *p, bool nft, const char *bin, bool add,
 		  const struct arxdp_addr *a, uint32_t timeout_s);
+/*
+ * The checks fb_remove_left runs, exit status 0 when there, 1 when not: without nft the two
+ * rules of the add (`-C INPUT`, `-C FORWARD`, in the order of fb_plan_build's), with nft
+ * `get element` of a in its family's set. -EINVAL for a prefix.
+ */
+int fb_check_build(struct fb_plan *p, bool nft, const char *bin, const struct arxdp_addr *a);
 
 #endif /* ARXDP_FALLBACK_H */
