@@ -479,7 +479,7 @@ static struct key_row key_rows[] = {
 		{ K_ADD, P, 0, 0, true, P, 1, 0 },
 		{ K_ADD, 0, 600, 0, true, P | O, 2, 0 },
 		{ K_DELETE, P, 0, 0, true, O, 2, 600 } } },
-	{ "an alert never cuts an operator's longer block, which stays the operator's", {
+	{ "an alert never cuts an operator's longer block, nor takes its hold", {
 		{ K_ADD, 0, 86400, 0, true, O, 1, 86400 },
 		{ K_ALERT, 0, 600, 0, true, O, 2, 86400 },
 		{ K_DELETE, P, 0, 0, true, O, 2, 86400 } } },
