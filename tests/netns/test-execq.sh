@@ -212,6 +212,21 @@ check "dedupe, alerts.json first: one more offense only" wait_for 2 entry_is 198
 sleep 1
 check "... still 2" test "$(entry 198.18.6.2 "['offenses']")" -eq 2
 check "... and that copy counted too" test "$(daemon_stat "['execq']['seen_twice']")" -eq 2
+# ... across a stop: execq applies it, SIGTERM comes before analysisd's writer has written its
+# alerts.json line, the line is read after the start. The saved keys know it: applied once.
+alert "$W/d3" 198.18.7.30 22
+adds3() { grep -c '"command":"add".*"id":"[0-9]*\.22".*198.18.7.30' "$ARLOG"; }
+send firewall-drop600 "$W/d3"
+check "dedupe across a stop: blocked by the datagram" wait_for 2 blocked 198.18.7.30
+stop_daemon
+cat "$W/d3" >>"$ALERTS"
+check "dedupe across a stop: started again" start_daemon
+check "... the alerts.json copy counted as the second one" \
+	wait_for 3 stat_at_least "['execq']['seen_twice']" 1
+sleep 0.5
+check "... one offense" test "$(entry 198.18.7.30 "['offenses']")" -eq 1
+check "... one add sequence in the log" test "$(adds3)" -eq 1
+check "... no Aborted for it" eval '! grep -q "\"command\":\"abort\".*198.18.7.30" "$ARLOG"'
 
 # Another process takes the name (as an execd started later does): said loudly
 python3 -c 'import os, socket, sys, time

@@ -75,6 +75,7 @@ fail:
 void responder_free(struct responder *r)
 {
 	free(r->seen);
+	free(r->seen_loaded.keys);
 	queued_free_all(r->held);
 	arlog_buf_close(&r->log);
 	config_command_release(&r->fwdrop);
@@ -147,11 +148,54 @@ static const struct ossec_command *cmd_by_exe(const struct responder *r, const c
  */
 #define SEEN_SLOTS (1u << 16)
 
+/* In the table, and in the ring of what a snapshot keeps (its oldest one goes when full). */
+static void seen_record(struct responder *r, uint64_t h)
+{
+	struct state_seen *k = &r->seen_keys;
+
+	r->seen[(h >> 1) & (SEEN_SLOTS - 1)] = h;
+	k->keys[(k->first + k->n) % k->cap] = h;
+	if (k->n < k->cap)
+		k->n++;
+	else
+		k->first = (k->first + 1) % k->cap;
+}
+
+/* Oldest first: a newer key takes a slot an older one shares, as it did before the stop. */
+static void seen_put_loaded(struct responder *r)
+{
+	struct state_seen *l = &r->seen_loaded;
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++)
+		seen_record(r, l->keys[(l->first + i) % l->cap]);
+	if (l->n)
+		pr_debug("dedupe: %u recent keys from the state", l->n);
+	free(l->keys);
+	*l = (struct state_seen){};
+}
+
 int responder_dedupe_on(struct responder *r)
 {
+	if (r->seen)
+		return 0;
+	/* One allocation: the table, then the ring. */
+	r->seen = calloc(SEEN_SLOTS + RESPONDER_SEEN_KEEP, sizeof(*r->seen));
 	if (!r->seen)
-		r->seen = calloc(SEEN_SLOTS, sizeof(*r->seen));
-	return r->seen ? 0 : -ENOMEM;
+		return -ENOMEM;
+	r->seen_keys =
+		(struct state_seen){ .keys = r->seen + SEEN_SLOTS, .cap = RESPONDER_SEEN_KEEP };
+	seen_put_loaded(r);
+	return 0;
+}
+
+void responder_seen_restore(struct responder *r, struct state_seen *loaded)
+{
+	free(r->seen_loaded.keys);
+	r->seen_loaded = *loaded;
+	*loaded = (struct state_seen){};
+	if (r->seen)
+		seen_put_loaded(r);
 }
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -175,7 +219,9 @@ bool responder_seen(struct responder *r, const char *alert_id, const char *ar_na
 		r->c.seen_twice++;
 		return true;
 	}
-	*slot = h;
+	seen_record(r, h);
+	/* The snapshot keeps it: a stop before the other copy arrives must not forget it. */
+	r->dirty = true;
 	return false;
 }
 
