@@ -607,3 +607,43 @@ ParameterizedTest(struct restore_case *c, state, seen_restored, .init = setup, .
 	btable_free(bt);
 	btable_free(back);
 }
+
+/*
+ * A full ring restored, then the second copy of each alert: the table holds nearly all of it.
+ * With one slot per hash (65,536 of them) 13,395 of the 16,384 were found; in buckets, all.
+ */
+Test(state, seen_full_ring_restored, .init = setup, .fini = teardown)
+{
+	struct state_seen got = {};
+	struct arxdp_settings s;
+	struct responder r1, r2;
+	char id[32];
+	uint32_t i;
+
+	settings_defaults(&s);
+	snprintf(s.ar_log, sizeof(s.ar_log), "%s/active-responses.log", dir);
+	cr_assert_eq(responder_init(&r1, &s, NULL), 0);
+	cr_assert_eq(responder_init(&r2, &s, NULL), 0);
+	cr_assert_eq(responder_dedupe_on(&r1), 0);
+	for (i = 0; i < RESPONDER_SEEN_KEEP; i++) {
+		snprintf(id, sizeof(id), "1700000000.%u", i);
+		responder_seen(&r1, id, "firewall-drop600", "198.51.100.7");
+	}
+	cr_assert_eq(r1.seen_keys.n, RESPONDER_SEEN_KEEP);
+	/* What a load gives: a copy of the ring's keys, oldest first. */
+	got.keys = calloc(RESPONDER_SEEN_KEEP, sizeof(*got.keys));
+	cr_assert_not_null(got.keys);
+	for (got.cap = RESPONDER_SEEN_KEEP; got.n < RESPONDER_SEEN_KEEP; got.n++)
+		got.keys[got.n] = r1.seen_keys.keys[(r1.seen_keys.first + got.n) % got.cap];
+	responder_seen_restore(&r2, &got);
+	cr_assert_eq(responder_dedupe_on(&r2), 0);
+	for (i = 0; i < RESPONDER_SEEN_KEEP; i++) {
+		snprintf(id, sizeof(id), "1700000000.%u", i);
+		responder_seen(&r2, id, "firewall-drop600", "198.51.100.7");
+	}
+	cr_expect_geq(r2.c.seen_twice, RESPONDER_SEEN_KEEP - RESPONDER_SEEN_KEEP / 200,
+		      "%llu of %u restored keys found", (unsigned long long)r2.c.seen_twice,
+		      RESPONDER_SEEN_KEEP);
+	responder_free(&r1);
+	responder_free(&r2);
+}

@@ -141,19 +141,29 @@ static const struct ossec_command *cmd_by_exe(const struct responder *r, const c
 }
 
 /*
- * A slot per hash, newest wins: the two copies of one alert arrive within moments of each
- * other, and 65,536 slots hold far more than the alerts of such a moment. A 64-bit hash makes
- * two different keys colliding negligible; an evicted key at worst applies an alert twice, as
- * two inputs without this table would.
+ * Buckets of SEEN_WAYS slots, newest first: a key is forgotten when four newer ones fall in
+ * its bucket. The table must hold what the ring gives back after a start, RESPONDER_SEEN_KEEP
+ * keys: with one slot per hash (65,536 of them), a fifth of the oldest of those was pushed out
+ * by a newer one; in 32,768 buckets of four, about one in 600. A 64-bit hash makes two
+ * different keys colliding negligible; an evicted key at worst applies an alert twice, as two
+ * inputs without this table would.
  */
-#define SEEN_SLOTS (1u << 16)
+#define SEEN_WAYS 4
+#define SEEN_SLOTS (1u << 17)
+
+static uint64_t *seen_bucket(struct responder *r, uint64_t h)
+{
+	return &r->seen[((h >> 1) & (SEEN_SLOTS / SEEN_WAYS - 1)) * SEEN_WAYS];
+}
 
 /* In the table, and in the ring of what a snapshot keeps (its oldest one goes when full). */
 static void seen_record(struct responder *r, uint64_t h)
 {
 	struct state_seen *k = &r->seen_keys;
+	uint64_t *b = seen_bucket(r, h);
 
-	r->seen[(h >> 1) & (SEEN_SLOTS - 1)] = h;
+	memmove(b + 1, b, (SEEN_WAYS - 1) * sizeof(*b));
+	b[0] = h;
 	k->keys[(k->first + k->n) % k->cap] = h;
 	if (k->n < k->cap)
 		k->n++;
@@ -161,7 +171,7 @@ static void seen_record(struct responder *r, uint64_t h)
 		k->first = (k->first + 1) % k->cap;
 }
 
-/* Oldest first: a newer key takes a slot an older one shares, as it did before the stop. */
+/* Oldest first: a bucket keeps the newest, as it did before the stop. */
 static void seen_put_loaded(struct responder *r)
 {
 	struct state_seen *l = &r->seen_loaded;
@@ -208,16 +218,18 @@ static uint64_t fnv(uint64_t h, const char *s)
 bool responder_seen(struct responder *r, const char *alert_id, const char *ar_name,
 		    const char *addr)
 {
-	uint64_t h;
-	uint64_t *slot;
+	uint64_t h, *b;
+	unsigned int i;
 
 	if (!r->seen || !alert_id || !*alert_id)
 		return false;
 	h = fnv(fnv(fnv(0xcbf29ce484222325ull, alert_id), ar_name ?: ""), addr ?: "") | 1;
-	slot = &r->seen[(h >> 1) & (SEEN_SLOTS - 1)];
-	if (*slot == h) {
-		r->c.seen_twice++;
-		return true;
+	b = seen_bucket(r, h);
+	for (i = 0; i < SEEN_WAYS; i++) {
+		if (b[i] == h) {
+			r->c.seen_twice++;
+			return true;
+		}
 	}
 	seen_record(r, h);
 	/* The snapshot keeps it: a stop before the other copy arrives must not forget it. */
