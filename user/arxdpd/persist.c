@@ -118,11 +118,19 @@ static int refresh_cb(struct bmeta *m, void *ctx)
 	return 0;
 }
 
-static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos)
+static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos,
+		    const struct queued_run *queued)
 {
+	struct state_seen waiting;
+	int err;
+
 	btable_foreach(r->bt, refresh_cb, r);
-	return state_save_seen(p->dir, pos, r->bt, r->off, r->pending, &p->maps, NULL,
-			       &r->seen_keys);
+	err = responder_seen_waiting(r, &waiting);
+	err = err   ?:
+		      state_save_seen(p->dir, pos, r->bt, r->off, r->pending, &p->maps, queued,
+				      &waiting);
+	free(waiting.keys);
+	return err;
 }
 
 /*
@@ -156,7 +164,7 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 		fflush(stderr);
 		pid = fork();
 		if (pid == 0) {
-			int err = save_now(p, r, pos);
+			int err = save_now(p, r, pos, NULL);
 
 			/* _exit skips stdio: the reason would stay in stderr's buffer. */
 			fflush(stderr);
@@ -168,7 +176,7 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 		}
 		pr_debug("state: fork failed (%s): saving in the loop", strerror(errno));
 	}
-	saver_done(p, r, save_now(p, r, pos) ? 1 << 8 : 0);
+	saver_done(p, r, save_now(p, r, pos, NULL) ? 1 << 8 : 0);
 }
 
 struct reconcile {
@@ -186,9 +194,7 @@ void persist_final(struct persist *p, struct responder *r, const struct tail_pos
 	while (*end)
 		end = &(*end)->next;
 	*end = responder_take_held(r);
-	btable_foreach(r->bt, refresh_cb, r);
-	if (state_save_seen(p->dir, pos, r->bt, r->off, r->pending, &p->maps, not_started,
-			    &r->seen_keys))
+	if (save_now(p, r, pos, not_started))
 		r->c.state_errors++;
 	else if (not_started)
 		pr_info("state: %s script runs not started yet kept for the next start",

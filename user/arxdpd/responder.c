@@ -146,12 +146,14 @@ static const struct ossec_command *cmd_by_exe(const struct responder *r, const c
  * keys: with one slot per hash (65,536 of them), a fifth of the oldest of those was pushed out
  * by a newer one; in 32,768 buckets of four, about one in 600. A 64-bit hash makes two
  * different keys colliding negligible; an evicted key at worst applies an alert twice, as two
- * inputs without this table would.
+ * inputs without this table would. Keys are odd; a key whose other copy came is kept even
+ * (SEEN_MATCHED cleared), so a snapshot leaves it out.
  */
 #define SEEN_WAYS 4
 #define SEEN_SLOTS (1u << 17)
+#define SEEN_MATCHED 1ull
 
-static uint64_t *seen_bucket(struct responder *r, uint64_t h)
+static uint64_t *seen_bucket(const struct responder *r, uint64_t h)
 {
 	return &r->seen[((h >> 1) & (SEEN_SLOTS / SEEN_WAYS - 1)) * SEEN_WAYS];
 }
@@ -199,6 +201,31 @@ int responder_dedupe_on(struct responder *r)
 	return 0;
 }
 
+int responder_seen_waiting(const struct responder *r, struct state_seen *out)
+{
+	const struct state_seen *k = &r->seen_keys;
+	uint64_t h, *b;
+	uint32_t i, j;
+
+	*out = (struct state_seen){};
+	if (!k->n)
+		return 0;
+	out->keys = malloc(k->n * sizeof(*out->keys));
+	if (!out->keys)
+		return -ENOMEM;
+	out->cap = k->n;
+	for (i = 0; i < k->n; i++) {
+		h = k->keys[(k->first + i) % k->cap];
+		b = seen_bucket(r, h);
+		/* Still odd in its bucket: the other copy has not come. */
+		for (j = 0; j < SEEN_WAYS && b[j] != h; j++)
+			;
+		if (j < SEEN_WAYS)
+			out->keys[out->n++] = h;
+	}
+	return 0;
+}
+
 void responder_seen_restore(struct responder *r, struct state_seen *loaded)
 {
 	free(r->seen_loaded.keys);
@@ -226,7 +253,8 @@ bool responder_seen(struct responder *r, const char *alert_id, const char *ar_na
 	h = fnv(fnv(fnv(0xcbf29ce484222325ull, alert_id), ar_name ?: ""), addr ?: "") | 1;
 	b = seen_bucket(r, h);
 	for (i = 0; i < SEEN_WAYS; i++) {
-		if (b[i] == h) {
+		if (b[i] && (b[i] | SEEN_MATCHED) == h) {
+			b[i] = h & ~SEEN_MATCHED;
 			r->c.seen_twice++;
 			return true;
 		}

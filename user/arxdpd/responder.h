@@ -35,7 +35,8 @@ struct runner;
  * (analysisd.c, w_process_event_thread), so alerts.json lags execq by at most that queue,
  * analysisd.alerts_queue_size (16384 by default), and the few alerts the writer's stdio buffer
  * holds until its flush of each second. One key per response sent: 16384 keys cover a full
- * queue of alerts with one response each. 128 KiB here, about 300 KiB of the state file.
+ * queue of alerts with one response each. 128 KiB here; a snapshot writes only the keys whose
+ * other copy has not come yet (responder_seen_waiting), 300 KiB at most.
  */
 #define RESPONDER_SEEN_KEEP 16384
 
@@ -136,6 +137,12 @@ int responder_dedupe_on(struct responder *r);
  * never when it stays off (one input: nothing to compare).
  */
 void responder_seen_restore(struct responder *r, struct state_seen *loaded);
+/*
+ * What a snapshot keeps of the ring: the keys whose other copy has not come yet, oldest first,
+ * in a malloc'd copy (out->keys, freed by the caller). Once both copies came, neither input
+ * brings the alert again: execq never resends, and alerts.json's saved position is past it.
+ */
+int responder_seen_waiting(const struct responder *r, struct state_seen *out);
 /*
  * True when the response ar_name for alert_id and addr ("" for a script) was applied already
  * by the other input (counted); records it otherwise. Always false without dedupe or alert id.
