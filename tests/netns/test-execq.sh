@@ -5,8 +5,8 @@
 # from namespaces. A block drops traffic with the response's timeout as its expiry; a repeat
 # is execd's abort with repeated_offenders; IPv6 and IPv4-mapped; execd's messages for invalid,
 # oversized and legacy datagrams, which block nothing; scripts with the stdin protocol, a hung
-# one killed; restart-wazuh; one alert by execq and alerts.json applied once; another process
-# taking the socket's name is reported.
+# one killed; restart-wazuh; one alert by execq and alerts.json applied once, across a stop
+# too; another process taking the socket's name is reported.
 . "$(dirname "$0")/lib.sh"
 require_root
 ARXDPD="$OUTPUT/arxdpd"
