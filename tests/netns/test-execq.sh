@@ -5,8 +5,8 @@
 # from namespaces. A block drops traffic with the response's timeout as its expiry; a repeat
 # is execd's abort with repeated_offenders; IPv6 and IPv4-mapped; execd's messages for invalid,
 # oversized and legacy datagrams, which block nothing; scripts with the stdin protocol, a hung
-# one killed; restart-wazuh; one alert by execq and alerts.json applied once; another process
-# taking the socket's name is reported.
+# one killed; restart-wazuh; one alert by execq and alerts.json applied once, across a stop
+# too; another process taking the socket's name is reported.
 . "$(dirname "$0")/lib.sh"
 require_root
 ARXDPD="$OUTPUT/arxdpd"
@@ -213,6 +213,21 @@ check "dedupe, alerts.json first: one more offense only" wait_for 2 entry_is 198
 sleep 1
 check "... still 2" test "$(entry 198.18.6.2 "['offenses']")" -eq 2
 check "... and that copy counted too" test "$(daemon_stat "['execq']['seen_twice']")" -eq 2
+# ... across a stop: execq applies it, SIGTERM comes before analysisd's writer has written its
+# alerts.json line, the line is read after the start. The saved keys know it: applied once.
+alert "$W/d3" 198.18.7.30 22
+adds3() { grep -c '"command":"add".*"id":"[0-9]*\.22".*198.18.7.30' "$ARLOG"; }
+send firewall-drop600 "$W/d3"
+check "dedupe across a stop: blocked by the datagram" wait_for 2 blocked 198.18.7.30
+stop_daemon
+cat "$W/d3" >>"$ALERTS"
+check "dedupe across a stop: started again" start_daemon
+check "... the alerts.json copy counted as the second one" \
+	wait_for 3 stat_at_least "['execq']['seen_twice']" 1
+sleep 0.5
+check "... one offense" test "$(entry 198.18.7.30 "['offenses']")" -eq 1
+check "... one add sequence in the log" test "$(adds3)" -eq 1
+check "... no Aborted for it" eval '! grep -q "\"command\":\"abort\".*198.18.7.30" "$ARLOG"'
 
 # Another process takes the name (as an execd started later does): said loudly
 python3 -c 'import os, socket, sys, time

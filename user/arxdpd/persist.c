@@ -118,10 +118,19 @@ static int refresh_cb(struct bmeta *m, void *ctx)
 	return 0;
 }
 
-static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos)
+static int save_now(struct persist *p, struct responder *r, const struct tail_pos *pos,
+		    const struct queued_run *queued)
 {
+	struct state_seen waiting;
+	int err;
+
 	btable_foreach(r->bt, refresh_cb, r);
-	return state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps, NULL);
+	err = responder_seen_waiting(r, &waiting);
+	err = err   ?:
+		      state_save_seen(p->dir, pos, r->bt, r->off, r->pending, &p->maps, queued,
+				      &waiting);
+	free(waiting.keys);
+	return err;
 }
 
 /*
@@ -155,7 +164,7 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 		fflush(stderr);
 		pid = fork();
 		if (pid == 0) {
-			int err = save_now(p, r, pos);
+			int err = save_now(p, r, pos, NULL);
 
 			/* _exit skips stdio: the reason would stay in stderr's buffer. */
 			fflush(stderr);
@@ -167,7 +176,7 @@ void persist_save(struct persist *p, struct responder *r, const struct tail_pos 
 		}
 		pr_debug("state: fork failed (%s): saving in the loop", strerror(errno));
 	}
-	saver_done(p, r, save_now(p, r, pos) ? 1 << 8 : 0);
+	saver_done(p, r, save_now(p, r, pos, NULL) ? 1 << 8 : 0);
 }
 
 struct reconcile {
@@ -185,8 +194,7 @@ void persist_final(struct persist *p, struct responder *r, const struct tail_pos
 	while (*end)
 		end = &(*end)->next;
 	*end = responder_take_held(r);
-	btable_foreach(r->bt, refresh_cb, r);
-	if (state_save(p->dir, pos, r->bt, r->off, r->pending, &p->maps, not_started))
+	if (save_now(p, r, pos, not_started))
 		r->c.state_errors++;
 	else if (not_started)
 		pr_info("state: %s script runs not started yet kept for the next start",
@@ -295,6 +303,7 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 {
 	char path[PATH_MAX], aside[PATH_MAX + 32];
 	struct reconcile rc = { .r = r, .path = path };
+	struct state_seen seen = { .cap = RESPONDER_SEEN_KEEP };
 	struct queued_run *queued = NULL;
 	struct state_maps saved;
 	int err;
@@ -307,7 +316,8 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 		pr_warn("state directory '%s': cannot create: %s", p->dir, strerror(-err));
 		return err;
 	}
-	err = state_load(p->dir, pos, have_pos, r->bt, r->off, &r->pending, &saved, &queued);
+	err = state_load_seen(p->dir, pos, have_pos, r->bt, r->off, &r->pending, &saved, &queued,
+			      &seen);
 	if (err == -ENOENT)
 		return 0;
 	if (err == -EBADMSG) {
@@ -327,6 +337,9 @@ int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, b
 	}
 	/* What a clean stop left queued runs after the first snapshot of this start. */
 	responder_return_held(r, queued);
+	/* Before either input is read: an alert execq applied before the stop, read from
+	 * alerts.json after it, is the second copy. */
+	responder_seen_restore(r, &seen);
 	err = bl_lock(r->bl);
 	if (err)
 		return err;

@@ -53,8 +53,8 @@ bool persist_child(struct persist *p, struct responder *r, pid_t pid, int status
  * another writer (arxdp flush or unblock, the drop-in's delete): that is final, it is
  * forgotten. Missing from other maps (a reboot, maps made anew), it is restored with its time
  * left, or logged as deleted when it ran out; one the never-block guard refuses (this host's
- * address by now, loopback, a prefix covering one) is said and forgotten. A corrupt state
- * file is moved aside.
+ * address by now, loopback, a prefix covering one) is said and forgotten. The dedupe's recent
+ * keys go back to the responder (responder_seen_restore). A corrupt state file is moved aside.
  */
 int persist_load(struct persist *p, struct responder *r, struct tail_pos *pos, bool *have_pos);
 /*

@@ -75,6 +75,7 @@ fail:
 void responder_free(struct responder *r)
 {
 	free(r->seen);
+	free(r->seen_loaded.keys);
 	queued_free_all(r->held);
 	arlog_buf_close(&r->log);
 	config_command_release(&r->fwdrop);
@@ -140,18 +141,98 @@ static const struct ossec_command *cmd_by_exe(const struct responder *r, const c
 }
 
 /*
- * A slot per hash, newest wins: the two copies of one alert arrive within moments of each
- * other, and 65,536 slots hold far more than the alerts of such a moment. A 64-bit hash makes
- * two different keys colliding negligible; an evicted key at worst applies an alert twice, as
- * two inputs without this table would.
+ * Buckets of SEEN_WAYS slots, newest first: a key is forgotten when four newer ones fall in
+ * its bucket. The table must hold what the ring gives back after a start, RESPONDER_SEEN_KEEP
+ * keys: with one slot per hash (65,536 of them), a fifth of the oldest of those was pushed out
+ * by a newer one; in 32,768 buckets of four, about one in 600. A 64-bit hash makes two
+ * different keys colliding negligible; an evicted key at worst applies an alert twice, as two
+ * inputs without this table would. Keys are odd; a key whose other copy came is kept even
+ * (SEEN_MATCHED cleared), so a snapshot leaves it out.
  */
-#define SEEN_SLOTS (1u << 16)
+#define SEEN_WAYS 4
+#define SEEN_SLOTS (1u << 17)
+#define SEEN_MATCHED 1ull
+
+static uint64_t *seen_bucket(const struct responder *r, uint64_t h)
+{
+	return &r->seen[((h >> 1) & (SEEN_SLOTS / SEEN_WAYS - 1)) * SEEN_WAYS];
+}
+
+/* In the table, and in the ring of what a snapshot keeps (its oldest one goes when full). */
+static void seen_record(struct responder *r, uint64_t h)
+{
+	struct state_seen *k = &r->seen_keys;
+	uint64_t *b = seen_bucket(r, h);
+
+	memmove(b + 1, b, (SEEN_WAYS - 1) * sizeof(*b));
+	b[0] = h;
+	k->keys[(k->first + k->n) % k->cap] = h;
+	if (k->n < k->cap)
+		k->n++;
+	else
+		k->first = (k->first + 1) % k->cap;
+}
+
+/* Oldest first: a bucket keeps the newest, as it did before the stop. */
+static void seen_put_loaded(struct responder *r)
+{
+	struct state_seen *l = &r->seen_loaded;
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++)
+		seen_record(r, l->keys[(l->first + i) % l->cap]);
+	if (l->n)
+		pr_debug("dedupe: %u recent keys from the state", l->n);
+	free(l->keys);
+	*l = (struct state_seen){};
+}
 
 int responder_dedupe_on(struct responder *r)
 {
+	if (r->seen)
+		return 0;
+	/* One allocation: the table, then the ring. */
+	r->seen = calloc(SEEN_SLOTS + RESPONDER_SEEN_KEEP, sizeof(*r->seen));
 	if (!r->seen)
-		r->seen = calloc(SEEN_SLOTS, sizeof(*r->seen));
-	return r->seen ? 0 : -ENOMEM;
+		return -ENOMEM;
+	r->seen_keys =
+		(struct state_seen){ .keys = r->seen + SEEN_SLOTS, .cap = RESPONDER_SEEN_KEEP };
+	seen_put_loaded(r);
+	return 0;
+}
+
+int responder_seen_waiting(const struct responder *r, struct state_seen *out)
+{
+	const struct state_seen *k = &r->seen_keys;
+	uint64_t h, *b;
+	uint32_t i, j;
+
+	*out = (struct state_seen){};
+	if (!k->n)
+		return 0;
+	out->keys = malloc(k->n * sizeof(*out->keys));
+	if (!out->keys)
+		return -ENOMEM;
+	out->cap = k->n;
+	for (i = 0; i < k->n; i++) {
+		h = k->keys[(k->first + i) % k->cap];
+		b = seen_bucket(r, h);
+		/* Still odd in its bucket: the other copy has not come. */
+		for (j = 0; j < SEEN_WAYS && b[j] != h; j++)
+			;
+		if (j < SEEN_WAYS)
+			out->keys[out->n++] = h;
+	}
+	return 0;
+}
+
+void responder_seen_restore(struct responder *r, struct state_seen *loaded)
+{
+	free(r->seen_loaded.keys);
+	r->seen_loaded = *loaded;
+	*loaded = (struct state_seen){};
+	if (r->seen)
+		seen_put_loaded(r);
 }
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -164,18 +245,23 @@ static uint64_t fnv(uint64_t h, const char *s)
 bool responder_seen(struct responder *r, const char *alert_id, const char *ar_name,
 		    const char *addr)
 {
-	uint64_t h;
-	uint64_t *slot;
+	uint64_t h, *b;
+	unsigned int i;
 
 	if (!r->seen || !alert_id || !*alert_id)
 		return false;
 	h = fnv(fnv(fnv(0xcbf29ce484222325ull, alert_id), ar_name ?: ""), addr ?: "") | 1;
-	slot = &r->seen[(h >> 1) & (SEEN_SLOTS - 1)];
-	if (*slot == h) {
-		r->c.seen_twice++;
-		return true;
+	b = seen_bucket(r, h);
+	for (i = 0; i < SEEN_WAYS; i++) {
+		if (b[i] && (b[i] | SEEN_MATCHED) == h) {
+			b[i] = h & ~SEEN_MATCHED;
+			r->c.seen_twice++;
+			return true;
+		}
 	}
-	*slot = h;
+	seen_record(r, h);
+	/* The snapshot keeps it: a stop before the other copy arrives must not forget it. */
+	r->dirty = true;
 	return false;
 }
 

@@ -28,6 +28,18 @@ struct offender_table;
 struct pending_delete;
 struct runner;
 
+/*
+ * How many of the dedupe's most recent keys a snapshot keeps, so that a stop between the two
+ * copies of an alert does not apply it twice. The alerts.json copy is the late one: analysisd
+ * queues an alert for its alerts.json writer, then sends the alert's responses to execq
+ * (analysisd.c, w_process_event_thread), so alerts.json lags execq by at most that queue,
+ * analysisd.alerts_queue_size (16384 by default), and the few alerts the writer's stdio buffer
+ * holds until its flush of each second. One key per response sent: 16384 keys cover a full
+ * queue of alerts with one response each. 128 KiB here; a snapshot writes only the keys whose
+ * other copy has not come yet (responder_seen_waiting), 300 KiB at most.
+ */
+#define RESPONDER_SEEN_KEEP 16384
+
 struct responder_counters {
 	uint64_t alerts, bad_lines, long_lines;
 	uint64_t decisions[3]; /* by enum match_action */
@@ -62,6 +74,9 @@ struct responder {
 	/* Recent (alert id, response, address) keys, direct-mapped: the same alert arriving by
 	 * execq and by alerts.json is applied once. NULL: one input only, nothing to compare. */
 	uint64_t *seen;
+	/* The last RESPONDER_SEEN_KEEP keys recorded, in seen's allocation: what the state file
+	 * keeps. The ones a snapshot kept wait in seen_loaded until the dedupe is turned on. */
+	struct state_seen seen_keys, seen_loaded;
 	bool map_full_burst; /* "map full" said in this burst */
 	uint64_t blog_sec; /* the per-block log cap: the second counted, lines, lines left out */
 	unsigned int blog_n, blog_quiet;
@@ -113,8 +128,21 @@ void responder_release(struct responder *r, struct queued_run *list);
 int responder_unblock(struct responder *r, const struct arxdp_addr *a);
 /* A block that ended (swept, or gone while the daemon was stopped): logs, forgets it. */
 void responder_ended(struct responder *r, const struct arxdp_addr *a);
-/* Turns on the comparison of the two inputs (execq beside alerts.json). */
+/* Turns on the comparison of the two inputs (execq beside alerts.json), with the keys that
+ * responder_seen_restore() gave it. */
 int responder_dedupe_on(struct responder *r);
+/*
+ * The keys a snapshot kept (state_load_seen, oldest first), taken over: recorded at once when
+ * the dedupe is on, else when responder_dedupe_on() turns it on, before either input is read;
+ * never when it stays off (one input: nothing to compare).
+ */
+void responder_seen_restore(struct responder *r, struct state_seen *loaded);
+/*
+ * What a snapshot keeps of the ring: the keys whose other copy has not come yet, oldest first,
+ * in a malloc'd copy (out->keys, freed by the caller). Once both copies came, neither input
+ * brings the alert again: execq never resends, and alerts.json's saved position is past it.
+ */
+int responder_seen_waiting(const struct responder *r, struct state_seen *out);
 /*
  * True when the response ar_name for alert_id and addr ("" for a script) was applied already
  * by the other input (counted); records it otherwise. Always false without dedupe or alert id.

@@ -137,9 +137,36 @@ static int offender_to_json(const char *rkey, uint32_t count, void *ctx)
 	return 0;
 }
 
+/* Oldest first, so that a load puts them back in the order they were recorded. */
+static int seen_to_json(cJSON *root, const struct state_seen *seen)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "seen"), *o;
+	char hex[17];
+	uint32_t i;
+
+	if (!arr)
+		return -ENOMEM;
+	for (i = 0; seen && seen->cap && i < seen->n; i++) {
+		snprintf(hex, sizeof(hex), "%016llx",
+			 (unsigned long long)seen->keys[(seen->first + i) % seen->cap]);
+		o = cJSON_CreateString(hex);
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
 	       struct offender_table *off, const struct pending_delete *pending,
 	       const struct state_maps *maps, const struct queued_run *queued)
+{
+	return state_save_seen(dir, pos, bt, off, pending, maps, queued, NULL);
+}
+
+int state_save_seen(const char *dir, const struct tail_pos *pos, const struct btable *bt,
+		    struct offender_table *off, const struct pending_delete *pending,
+		    const struct state_maps *maps, const struct queued_run *queued,
+		    const struct state_seen *seen)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	cJSON *root = NULL, *o, *arr;
@@ -230,6 +257,9 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 			goto out;
 		}
 	}
+	err = seen_to_json(root, seen);
+	if (err)
+		goto out;
 	text = cJSON_PrintUnformatted(root);
 	if (!text) {
 		err = -ENOMEM;
@@ -404,15 +434,78 @@ static int load_queued(const cJSON *arr, struct queued_run **out, const char *pa
 	return 0;
 }
 
+/* One key as seen_to_json writes it: 16 hex digits, never 0 (the dedupe's empty slot). */
+static bool parse_key(const cJSON *o, uint64_t *h)
+{
+	const char *s = cJSON_IsString(o) ? o->valuestring : "";
+
+	if (strlen(s) != 16 || strspn(s, "0123456789abcdefABCDEF") != 16)
+		return false;
+	*h = strtoull(s, NULL, 16);
+	return *h != 0;
+}
+
+/* The newest keep keys of the file's "seen", oldest first; a bad entry is said and skipped. */
+static int load_seen(const cJSON *root, struct state_seen *out, uint32_t keep, const char *path)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "seen"), *o;
+	size_t n, skip, i = 0;
+	uint64_t h;
+
+	if (!arr) {
+		pr_info("state '%s': no 'seen' field (an older arxdpd's file): the dedupe of execq "
+			"and alerts.json starts empty",
+			path);
+		return 0;
+	}
+	if (!cJSON_IsArray(arr)) {
+		pr_warn("state '%s': 'seen' is not a list: the dedupe of execq and alerts.json "
+			"starts empty",
+			path);
+		return 0;
+	}
+	n = (size_t)cJSON_GetArraySize(arr);
+	/* The older ones would be pushed out of the ring anyway: they are not even read. */
+	skip = n > keep ? n - keep : 0;
+	if (n == skip)
+		return 0;
+	out->keys = calloc(n - skip, sizeof(*out->keys));
+	if (!out->keys)
+		return -ENOMEM;
+	out->cap = (uint32_t)(n - skip);
+	cJSON_ArrayForEach(o, arr)
+	{
+		if (++i <= skip)
+			continue;
+		if (!parse_key(o, &h)) {
+			pr_warn("state '%s': 'seen' entry #%zu: not a key (16 hex digits): skipped",
+				path, i);
+			continue;
+		}
+		out->keys[out->n++] = h;
+	}
+	return 0;
+}
+
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
 	       struct offender_table *off, struct pending_delete **pending, struct state_maps *maps,
 	       struct queued_run **queued)
 {
+	return state_load_seen(dir, pos, have_pos, bt, off, pending, maps, queued, NULL);
+}
+
+int state_load_seen(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
+		    struct offender_table *off, struct pending_delete **pending,
+		    struct state_maps *maps, struct queued_run **queued, struct state_seen *seen)
+{
+	uint32_t keep = seen ? seen->cap : 0;
 	char path[PATH_MAX], *text = NULL;
 	const cJSON *o, *arr;
 	cJSON *root = NULL;
 	int err, i;
 
+	if (seen)
+		*seen = (struct state_seen){};
 	*have_pos = false;
 	*pending = NULL;
 	if (queued)
@@ -501,7 +594,13 @@ int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct bta
 		if (err)
 			goto out;
 	}
+	if (seen)
+		err = load_seen(root, seen, keep, path);
 out:
+	if (err && seen) {
+		free(seen->keys);
+		*seen = (struct state_seen){};
+	}
 	cJSON_Delete(root);
 	free(text);
 	return err;

@@ -61,8 +61,25 @@ struct state_maps {
 	uint32_t map_id; /* the kernel's id of block_v4, unique within a boot */
 };
 
+/*
+ * The recent keys of the two inputs' dedupe (responder_seen): with them in the snapshot, an
+ * alert that execq applied before a stop is not applied again when its alerts.json line is
+ * read after it. A ring: keys[(first + i) % cap] for i < n, oldest first. In the file, hex
+ * strings: a JSON number (a double) loses a 64-bit key's low bits.
+ */
+struct state_seen {
+	uint64_t *keys;
+	uint32_t cap, n, first;
+};
+
 /* maps: NULL writes none (the next start then restores what is missing, as before).
- * queued: the script runs not started yet, only at a clean stop; NULL writes none. */
+ * queued: the script runs not started yet, only at a clean stop; NULL writes none.
+ * seen: NULL or none writes an empty list (a missing one then means an older writer). */
+int state_save_seen(const char *dir, const struct tail_pos *pos, const struct btable *bt,
+		    struct offender_table *off, const struct pending_delete *pending,
+		    const struct state_maps *maps, const struct queued_run *queued,
+		    const struct state_seen *seen);
+/* state_save_seen() without keys. */
 int state_save(const char *dir, const struct tail_pos *pos, const struct btable *bt,
 	       struct offender_table *off, const struct pending_delete *pending,
 	       const struct state_maps *maps, const struct queued_run *queued);
@@ -74,5 +91,14 @@ int state_save(const char *dir, const struct tail_pos *pos, const struct btable 
 int state_load(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
 	       struct offender_table *off, struct pending_delete **pending, struct state_maps *maps,
 	       struct queued_run **queued);
+/*
+ * state_load() with the dedupe's keys: seen->cap says how many at most (the newest), and on
+ * return seen holds them (keys malloc'd, first 0; NULL on error). A file without the field
+ * (an older arxdpd's) or with a bad entry is said, naming the file and the field; the keys
+ * that are good load, and nothing else of the state is lost.
+ */
+int state_load_seen(const char *dir, struct tail_pos *pos, bool *have_pos, struct btable *bt,
+		    struct offender_table *off, struct pending_delete **pending,
+		    struct state_maps *maps, struct queued_run **queued, struct state_seen *seen);
 
 #endif /* ARXDP_STATE_H */
