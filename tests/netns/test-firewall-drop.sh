@@ -20,7 +20,7 @@ DATA="$ROOT/tests/data/fwdrop"
 WORK=$(mktemp -d /tmp/arxdp-fwdrop.XXXXXX)
 on_exit rm -rf "$WORK"
 HOME_W="$WORK/ossec"
-mkdir -p "$HOME_W/active-response/bin" "$HOME_W/logs" "$HOME_W/etc"
+mkdir -p "$HOME_W/active-response/bin" "$HOME_W/logs" "$HOME_W/etc" "$HOME_W/var/run"
 # A copy, as the installer makes: the home is found from the program's own real path.
 install -m 0750 "$FWDROP" "$HOME_W/active-response/bin/firewall-drop"
 ln "$HOME_W/active-response/bin/firewall-drop" "$HOME_W/active-response/bin/firewalld-drop"
@@ -623,9 +623,22 @@ $A0: $m
 $A0: Unblocked $1 with $2 (fallback: XDP maps '$PIN': not loaded)
 $A0: Ended"
 }
+# Before the fallback was ever used here, such a delete runs no firewall tool (a spy in PATH
+# would record it): a block that expired by its stamp is deleted as cheaply as before.
+MARK="$HOME_W/var/run/arxdp-fwdrop-fallback"
+mkdir -p "$WORK/spy"
+for t in iptables ip6tables nft; do
+	printf '#!/bin/sh\necho "%s $*" >>"%s"\nexit 1\n' "$t" "$WORK/spy.log" >"$WORK/spy/$t"
+	chmod 0755 "$WORK/spy/$t"
+done
+check "no fallback used yet: no mark" test ! -e "$MARK"
+left_delete 192.0.2.44 "192.0.2.44 was not blocked in the XDP maps '$PIN2'" \
+	"no fallback used yet: delete" env PATH="$WORK/spy:$PATH"
+check "no fallback used yet: no firewall tool ran" test ! -e "$WORK/spy.log"
 if command -v iptables >/dev/null && command -v ip6tables >/dev/null; then
 	srcip_msg add 192.0.2.20
 	fallback_add 192.0.2.20 iptables "iptables add"
+	check "iptables add: the fallback leaves its mark" test -f "$MARK"
 	check "iptables add: INPUT rule in the namespace" \
 		"${IN_NS[@]}" iptables -C INPUT -s 192.0.2.20 -j DROP
 	check "iptables add: FORWARD rule in the namespace" \
@@ -746,6 +759,8 @@ if command -v nft >/dev/null; then
 	check "rollout nftables: element gone" bash -c \
 		"ip netns exec $NS nft list set inet arxdp_fwdrop blk6 >'$WORK/set' && ! grep -q 2001:db8::43 '$WORK/set'"
 fi
+# No later delete of this test runs a firewall tool on this host.
+rm -f "$MARK"
 printf '<arxdp><fwdrop_fallback>fail</fwdrop_fallback></arxdp>\n' >"$WORK/fail.conf"
 srcip_msg add 192.0.2.31
 run_ar "$A0" continue "${IN_NS[@]}" env ARXDP_CONF="$WORK/fail.conf"

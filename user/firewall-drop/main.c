@@ -268,7 +268,7 @@ static int left_action(struct drop_in *d, const struct arxdp_settings *s,
 	unsigned int found = 0;
 	int err = 0;
 
-	if (s->fwdrop_fallback != ARXDP_FALLBACK_FAIL) {
+	if (s->fwdrop_fallback != ARXDP_FALLBACK_FAIL && fb_was_used()) {
 		/* The fallback's own lock: a check and its delete never meet an add half done. */
 		ar_flush(d);
 		if (fb_lock(FB_LOCK_DIR, base_name(d->name))) {
@@ -415,6 +415,13 @@ static int fallback_action(struct drop_in *d, const struct arxdp_settings *s, bo
 	}
 	arf(d, "%s %s with %s (fallback: XDP maps '%s': %s)", add ? "Blocked" : "Unblocked", ip,
 	    used, s->pin_dir, why);
+	/* Said, not fatal: without the mark a later delete finds this block only while the
+	 * maps stay absent. */
+	if (add && (err = fb_mark_used()))
+		arf(d,
+		    "Cannot mark '%s' (a delete after the XDP maps appear looks for fallback "
+		    "blocks only with it): %s",
+		    FB_USED_MARK, errstr(err));
 	if (add && s->fwdrop_safety_expiry_s && strcmp(used, "nft"))
 		arf(d, "%s has no expiry: the safety expiry of %us does not apply to %s", used,
 		    s->fwdrop_safety_expiry_s, ip);

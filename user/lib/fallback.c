@@ -551,3 +551,20 @@ int fb_remove_left(enum arxdp_fallback mode, const struct arxdp_addr *a, unsigne
 	}
 	return err;
 }
+
+int fb_mark_used(void)
+{
+	int fd = open(FB_USED_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+bool fb_was_used(void)
+{
+	struct stat st;
+
+	return !lstat(FB_USED_MARK, &st) && S_ISREG(st.st_mode);
+}

@@ -59,6 +59,17 @@ void fb_unlock(const char *dir);
 int fb_apply(enum arxdp_fallback mode, bool add, const struct arxdp_addr *a, uint32_t timeout_s,
 	     const char **used);
 /*
+ * A mark, relative to the Wazuh home (the drop-in's working directory), that the fallback
+ * blocked something on this host: only then can a delete the maps know nothing of be the
+ * fallback's, and only then does it pay fb_remove_left's checks (two tool runs, ~7 ms); a
+ * plain delete of a block that expired by its stamp stays as cheap as before.
+ */
+#define FB_USED_MARK "var/run/arxdp-fwdrop-fallback"
+/* Leaves the mark (a regular file, never through a symlink); -errno when it cannot. */
+int fb_mark_used(void);
+/* Whether the mark is there (a regular file). */
+bool fb_was_used(void);
+/*
  * A delete that found no block of a in the XDP maps: a block fb_apply made while they were
  * absent (drop-in installed, then `arxdp attach`) would otherwise stay for ever. Each check of
  * fb_check_build runs with the tool fb_apply would use, and fb_plan_build's delete of the
