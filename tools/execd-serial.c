@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "log.h"
+#include "execq-sock.h"
 #include "util.h"
 
 #define OS_MAXSTR 65536
@@ -99,24 +100,8 @@ static const struct ar_cmd *find_cmd(const struct executor *ex, const char *name
 
 static int bind_execq(struct executor *ex)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int rcvbuf = OS_MAXSTR + 512, err;
-
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/queue/alerts/execq", ex->home) >=
-	    (int)sizeof(sa.sun_path)) {
-		pr_warn("execq '%s/queue/alerts/execq': path too long", ex->home);
-		return -ENAMETOOLONG;
-	}
-	unlink(sa.sun_path);
-	ex->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (ex->fd < 0 || bind(ex->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(sa.sun_path, 0660) ||
-	    setsockopt(ex->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf))) {
-		err = -errno;
-		pr_warn("execq '%s': bind failed: %s", sa.sun_path, strerror(errno));
-		return err;
-	}
-	return 0;
+	ex->fd = execq_bind(ex->home, OS_MAXSTR + 512);
+	return ex->fd < 0 ? ex->fd : 0;
 }
 
 /* execd's rkey: the program's basename, then "-KEY" for each key of a check_keys line. */

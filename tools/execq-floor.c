@@ -27,6 +27,7 @@
 #include "addr.h"
 #include "blocklist.h"
 #include "log.h"
+#include "execq-sock.h"
 #include "util.h"
 
 #define OS_MAXSTR 65536
@@ -50,23 +51,8 @@ static void on_signal(int sig)
 
 static int bind_execq(struct floor_ex *ex)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int err;
-
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/queue/alerts/execq", ex->home) >=
-	    (int)sizeof(sa.sun_path)) {
-		pr_warn("execq '%s/queue/alerts/execq': path too long", ex->home);
-		return -ENAMETOOLONG;
-	}
-	unlink(sa.sun_path);
-	ex->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (ex->fd < 0 || bind(ex->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(sa.sun_path, 0660)) {
-		err = -errno;
-		pr_warn("execq '%s': bind failed: %s", sa.sun_path, strerror(errno));
-		return err;
-	}
-	return 0;
+	ex->fd = execq_bind(ex->home, 0);
+	return ex->fd < 0 ? ex->fd : 0;
 }
 
 /* The first "srcip":"…" of the datagram: the alert's data.srcip in analysisd's messages. */

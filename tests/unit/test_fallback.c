@@ -95,9 +95,25 @@ static void join(char *const argv[], char *out, size_t len)
 		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? " " : "", argv[i]);
 }
 
+/* p's commands against want (argv joined; "" ends them), each run by bin: their count. */
+static size_t expect_argv(const struct fb_plan *p, const char *addr, const char *bin,
+			  const char want[2][96])
+{
+	size_t i, n = !want[0][0] ? 0 : !want[1][0] ? 1 : 2;
+	char got[256];
+
+	cr_assert_eq(p->n, n, "%s: %zu commands", addr, p->n);
+	for (i = 0; i < n; i++) {
+		join(p->cmd[i].argv, got, sizeof(got));
+		cr_expect_str_eq(got, want[i], "%s", addr);
+		cr_expect_eq(p->cmd[i].argv[0], bin, "argv[0] is not the found binary");
+	}
+	return n;
+}
+
 ParameterizedTest(struct plan_case *c, fallback, plan)
 {
-	char got[256], want[FB_PLAN_SCRIPT];
+	char want[FB_PLAN_SCRIPT];
 	struct arxdp_addr a;
 	struct fb_plan p;
 	size_t i, n;
@@ -105,13 +121,7 @@ ParameterizedTest(struct plan_case *c, fallback, plan)
 	cr_assert_eq(addr_parse(c->addr, &a, NULL, 0), 0, "%s", c->addr);
 	cr_assert_eq(fb_plan_build(&p, c->nft, c->bin, c->add, &a, c->timeout_s), c->err, "%s",
 		     c->addr);
-	n = !c->argv[0][0] ? 0 : !c->argv[1][0] ? 1 : 2;
-	cr_assert_eq(p.n, n, "%s: %zu commands", c->addr, p.n);
-	for (i = 0; i < n; i++) {
-		join(p.cmd[i].argv, got, sizeof(got));
-		cr_expect_str_eq(got, c->argv[i], "%s", c->addr);
-		cr_expect_eq(p.cmd[i].argv[0], c->bin, "argv[0] is not the found binary");
-	}
+	n = expect_argv(&p, c->addr, c->bin, c->argv);
 	if (!c->nft) {
 		for (i = 0; i < n; i++)
 			cr_expect_null(p.cmd[i].input, "%s: iptables got stdin", c->addr);
@@ -163,19 +173,13 @@ ParameterizedTest(struct check_case *c, fallback, check)
 {
 	struct fb_plan p, del;
 	struct arxdp_addr a;
-	char got[256];
 	size_t i, n;
 
 	cr_assert_eq(addr_parse(c->addr, &a, NULL, 0), 0, "%s", c->addr);
 	cr_assert_eq(fb_check_build(&p, c->nft, c->bin, &a), c->err, "%s", c->addr);
-	n = !c->argv[0][0] ? 0 : !c->argv[1][0] ? 1 : 2;
-	cr_assert_eq(p.n, n, "%s: %zu commands", c->addr, p.n);
-	for (i = 0; i < n; i++) {
-		join(p.cmd[i].argv, got, sizeof(got));
-		cr_expect_str_eq(got, c->argv[i], "%s", c->addr);
-		cr_expect_eq(p.cmd[i].argv[0], c->bin, "argv[0] is not the found binary");
+	n = expect_argv(&p, c->addr, c->bin, c->argv);
+	for (i = 0; i < n; i++)
 		cr_expect_null(p.cmd[i].input, "%s: a check got stdin", c->addr);
-	}
 	if (c->err)
 		return;
 	/* fb_remove_left deletes by index what check i found: the same number of commands. */
@@ -332,6 +336,25 @@ static struct apply_case apply_cases[] = {
 };
 /* clang-format on */
 
+/* Only the fake tool whose log is ran (none when ran is "") ran, its commands being want. */
+static void expect_ran(const char *name, const char *ran, const char *want)
+{
+	static const char *const all[] = { "iptables.log", "ip6tables.log", "nft.log" };
+	char *log;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		log = slurp(all[i]);
+		if (!ran[0] || strcmp(all[i], ran)) {
+			cr_expect_null(log, "%s: %s ran: %s", name, all[i], log);
+		} else {
+			cr_assert_not_null(log, "%s: %s did not run", name, all[i]);
+			cr_expect_str_eq(log, want, "%s: ran:\n%s", name, log);
+		}
+		free(log);
+	}
+}
+
 ParameterizedTestParameters(fallback, apply)
 {
 	return cr_make_param_array(struct apply_case, apply_cases, ARRAY_SIZE(apply_cases));
@@ -339,11 +362,9 @@ ParameterizedTestParameters(fallback, apply)
 
 ParameterizedTest(struct apply_case *c, fallback, apply, .init = setup, .fini = teardown)
 {
-	static const char *const all[] = { "iptables.log", "ip6tables.log", "nft.log" };
 	const char *used = "unset";
 	struct arxdp_addr a;
 	size_t i;
-	char *log;
 
 	for (i = 0; i < 2; i++)
 		if (c->tools[i][0])
@@ -355,16 +376,7 @@ ParameterizedTest(struct apply_case *c, fallback, apply, .init = setup, .fini = 
 		cr_expect_str_eq(used ? used : "(null)", c->used, "%s", c->name);
 	else
 		cr_expect_null(used, "%s: used %s", c->name, used);
-	for (i = 0; i < ARRAY_SIZE(all); i++) {
-		log = slurp(all[i]);
-		if (!c->log[0] || strcmp(all[i], c->log)) {
-			cr_expect_null(log, "%s: %s ran: %s", c->name, all[i], log);
-		} else {
-			cr_assert_not_null(log, "%s: %s did not run", c->name, all[i]);
-			cr_expect_str_eq(log, c->want, "%s", c->name);
-		}
-		free(log);
-	}
+	expect_ran(c->name, c->log, c->want);
 }
 
 /* What the library logged during a case (warnings and info), one line each. */
@@ -465,13 +477,11 @@ ParameterizedTestParameters(fallback, remove_left)
 
 ParameterizedTest(struct left_case *c, fallback, remove_left, .init = setup, .fini = teardown)
 {
-	static const char *const all[] = { "iptables.log", "ip6tables.log", "nft.log" };
 	const char *used = "unset";
 	unsigned int found = 99;
 	struct said said = {};
 	struct arxdp_addr a;
 	size_t i;
-	char *log;
 
 	for (i = 0; i < 2; i++)
 		if (c->tools[i][0])
@@ -491,14 +501,5 @@ ParameterizedTest(struct left_case *c, fallback, remove_left, .init = setup, .fi
 		cr_expect_str_empty(said.text, "%s: said: %s", c->name, said.text);
 	else
 		cr_expect_not_null(strstr(said.text, c->said), "%s: said: %s", c->name, said.text);
-	for (i = 0; i < ARRAY_SIZE(all); i++) {
-		log = slurp(all[i]);
-		if (!c->log[0] || strcmp(all[i], c->log)) {
-			cr_expect_null(log, "%s: %s ran: %s", c->name, all[i], log);
-		} else {
-			cr_assert_not_null(log, "%s: %s did not run", c->name, all[i]);
-			cr_expect_str_eq(log, c->want, "%s: ran:\n%s", c->name, log);
-		}
-		free(log);
-	}
+	expect_ran(c->name, c->log, c->want);
 }

@@ -108,6 +108,30 @@ static size_t log_lines(char *out, size_t len)
 	return n;
 }
 
+/* A first start over an empty state directory: nothing to load, this boot's maps known. */
+static void first_start(struct persist *p)
+{
+	struct tail_pos got;
+	bool have_pos;
+
+	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
+	persist_init(p, s.state_dir);
+	cr_assert_eq(persist_load(p, &r, &got, &have_pos), 0, "first start: no state");
+}
+
+/* A block of firewall-drop's the table tracks, as a saved state would name it. */
+static struct bmeta *track(const char *addr)
+{
+	struct arxdp_addr a;
+	struct bmeta *m;
+
+	cr_assert_eq(addr_parse(addr, &a, NULL, 0), 0, "%s", addr);
+	m = btable_upsert(r.bt, &a);
+	cr_assert_not_null(m);
+	strcpy(m->exe, "firewall-drop");
+	return m;
+}
+
 static void feed(const char *rule, const char *srcip, uint64_t seq)
 {
 	struct follow f = { .r = &r, .path = "alerts.json" };
@@ -459,13 +483,8 @@ Test(responder, restore_from_state, .init = setup, .fini = teardown)
 
 	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		struct arxdp_addr a;
-		struct bmeta *m;
+		struct bmeta *m = track(rows[i].addr);
 
-		cr_assert_eq(addr_parse(rows[i].addr, &a, NULL, 0), 0);
-		m = btable_upsert(r.bt, &a);
-		cr_assert_not_null(m);
-		strcpy(m->exe, "firewall-drop");
 		m->v.timeout_s = rows[i].left_s > 0 ? (uint32_t)rows[i].left_s : 0;
 		m->v.expires_ns =
 			!rows[i].left_s ? 0 : mono_now_ns() + rows[i].left_s * NSEC_PER_SEC;
@@ -524,9 +543,7 @@ Test(responder, removal_by_another_writer_is_final, .init = setup, .fini = teard
 	struct persist p;
 	bool have_pos;
 
-	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
-	persist_init(&p, s.state_dir);
-	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0, "first start: no state");
+	first_start(&p);
 	cr_assert_neq(p.maps.boot_id[0], '\0', "this boot's id");
 	cr_assert_neq(p.maps.map_id, 0u);
 	cr_assert_eq(addr_parse("198.51.100.30", &q.addr, NULL, 0), 0);
@@ -604,9 +621,7 @@ Test(responder, snapshot_records_the_maps, .init = setup, .fini = teardown)
 	struct persist p;
 	bool have_pos;
 
-	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
-	persist_init(&p, s.state_dir);
-	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0, "first start: no state");
+	first_start(&p);
 	cr_assert_eq(addr_parse("198.51.100.31", &q.addr, NULL, 0), 0);
 	cr_assert_eq(addr_parse("198.51.100.32", &q2.addr, NULL, 0), 0);
 	q.alert = q2.alert = "{}";
@@ -662,17 +677,10 @@ Test(responder, restore_ends_execd_holds, .init = setup, .fini = teardown)
 	bool have_pos;
 	size_t i;
 
-	cr_assert_eq(mkdir(s.state_dir, 0700), 0);
-	persist_init(&p, s.state_dir);
-	cr_assert_eq(persist_load(&p, &r, &got, &have_pos), 0, "first start: no state");
+	first_start(&p);
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		struct arxdp_addr a;
-		struct bmeta *m;
+		struct bmeta *m = track(rows[i].addr);
 
-		cr_assert_eq(addr_parse(rows[i].addr, &a, NULL, 0), 0);
-		m = btable_upsert(r.bt, &a);
-		cr_assert_not_null(m);
-		strcpy(m->exe, "firewall-drop");
 		m->v.keys = rows[i].keys;
 		m->v.timeout_s = rows[i].timeout_s;
 		m->v.origin = ARXDP_ORIGIN_CLI;
