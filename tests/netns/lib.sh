@@ -134,6 +134,14 @@ block_packets() {
 	json_get "$out" "sum(e['packets'] for e in j if e['addr']=='$1')"
 }
 
+# stat_row IFACE: the name IFACE's counters go under in `arxdp stats` and the metrics: its own
+# below ARXDP_MAX_IFINDEX (1024, bpf/arxdp.h), else "other", the row every higher ifindex shares
+# (a machine that made many veths since boot gets there).
+stat_row() {
+	local idx
+	idx=$(cat "/sys/class/net/$1/ifindex" 2>/dev/null) || idx=0
+	if [ "$idx" -ge 1024 ]; then echo other; else echo "$1"; fi
+}
 stat_get() {
 	local out
 	out=$("$ARXDP" stats --json) || { echo -1; return; }

@@ -107,7 +107,7 @@ check "origin name is the cluster node" grep -q '"origin":{"name":"node-test","m
 check "metrics textfile written" wait_for 3 test -s "$W/arxdp.prom"
 check "textfile has the daemon's series" grep -q '^arxdpd_up 1' "$W/arxdp.prom"
 body=$(python3 -c 'import urllib.request,sys; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=3).read().decode())' "$MPORT" 2>&1)
-check "loopback /metrics counts the attacker's drops" grep -q '^arxdp_dropped_packets_total{ifname="'"$XA"'",family="ipv4"} [1-9]' <<<"$body"
+check "loopback /metrics counts the attacker's drops" grep -q '^arxdp_dropped_packets_total{ifname="'"$(stat_row "$XA")"'",family="ipv4"} [1-9]' <<<"$body"
 # The live-block breakdown comes from the sweep's last pass (at most a tick old), not a walk.
 scrape() { python3 -c 'import urllib.request,sys; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=3).read().decode())' "$MPORT" 2>&1; }
 alert_blocks_shown() { scrape | grep -q '^arxdp_blocks_total{origin="alert"} [1-9]'; }

@@ -23,7 +23,7 @@ n=$(block_packets 198.18.1.2)
 check "drops counted on the block ($n)" test "$n" -ge 3
 d=$(stat_get "['counters']['drop_v4']['packets']")
 check "global drop_v4 counter ($d)" test "$d" -ge 3
-check "counted on the receiving interface $XA" test "$(stat_get "['interfaces']['$XA']['counters']['drop_v4']['packets']")" -ge 3
+check "counted on the receiving interface $XA" test "$(stat_get "['interfaces']['$(stat_row "$XA")']['counters']['drop_v4']['packets']")" -ge 3
 check "nothing dropped on $XB" test "$(stat_get "['interfaces'].get('$XB',{}).get('dropped_packets',0)")" -eq 0
 out=$("$ARXDP" list --json)
 check "list shows the rule id" test "$(json_get "$out" "[e['rule_id'] for e in j if e['addr']=='198.18.1.2'][0]")" = 5712
