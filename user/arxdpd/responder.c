@@ -359,14 +359,16 @@ int responder_block(struct responder *r, struct block_req *q, enum bl_result *re
 	int err;
 
 	/* Another program's block has its own timer in execd: this write may only extend it. */
-	m = q->ar_name ? btable_get(r->bt, &q->addr) : NULL;
-	q->why.floor = m && m->exe[0] && strcmp(m->exe, cmd->executable);
+	m = btable_get(r->bt, &q->addr);
+	q->why.floor = q->ar_name && m && m->exe[0] && strcmp(m->exe, cmd->executable);
 	err = bl_block(r->bl, &q->addr, q->timeout_s, &q->why, &res, &v);
 	if (err) {
 		write_failed(r, err, addr);
 		goto out;
 	}
-	m = btable_upsert(r->bt, &q->addr);
+	/* The entry looked up above, or a new one (bl_block leaves the table as it was). */
+	if (!m)
+		m = btable_upsert(r->bt, &q->addr);
 	if (m) {
 		/* The program whose timer ends the block names it (its delete line): not this
 		 * one when the other's later end was kept. */
